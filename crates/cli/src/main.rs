@@ -1,0 +1,256 @@
+//! `verity`: the command-line front of the engine. Parses arguments, calls [`verity_engine`], prints.
+//!
+//! Exit codes: 0 success; 1 error; 2 bad arguments; 3 ingest finished but skipped some records;
+//! 4 the question cannot be checked (empty, opinion, prediction, open question).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use verity_engine::{Config, Engine, EngineError};
+
+#[derive(Parser)]
+#[command(name = "verity", version, about = "Self-hosted fact-checking: ask a question, get a cited report.")]
+struct Cli {
+    /// Where documents, the index and reports are kept.
+    #[arg(long, global = true, env = "VERITY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read documents (JSON Lines, or folders of .txt/.md/.html) into the data directory.
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Check a claim against the ingested documents and store the report.
+    Check {
+        question: String,
+        /// Also print, on stderr, every evidence sentence with its relevance and stance.
+        #[arg(long)]
+        explain: bool,
+        /// Print the report as JSON (same as --format json).
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
+    /// Print a stored report by id, id prefix or slug.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
+    /// List stored reports, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure Verity on public benchmarks.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// nDCG@10 and Recall@100 of document retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv).
+    Retrieval {
+        #[arg(long)]
+        beir: PathBuf,
+        /// Which qrels file to score: `test` to report, `train` to tune on.
+        #[arg(long, default_value = "test")]
+        split: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// SciFact dev: abstract-level label-only and rationale-selected F1, verdict accuracy, time per check.
+    Verdict {
+        #[arg(long)]
+        scifact: PathBuf,
+        /// Which claims file to score: `dev` to report, `train` to tune on.
+        #[arg(long, default_value = "dev")]
+        split: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
+    Html,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let uncheckable = matches!(err.downcast_ref::<EngineError>(), Some(EngineError::Uncheckable(_)));
+            eprintln!("error: {err:#}");
+            ExitCode::from(if uncheckable { 4 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = cli.data_dir.unwrap_or_else(Config::default_data_dir);
+    let open = || Engine::open(Config::new(&data_dir));
+    match cli.command {
+        Command::Ingest { paths } => {
+            let mut engine = open()?;
+            let bar = progress_bar();
+            let summary = engine.ingest(&paths, &mut |p| {
+                bar.set_length(p.bytes_total);
+                bar.set_position(p.bytes_done);
+                bar.set_message(format!("{} documents", p.documents));
+            })?;
+            bar.finish_and_clear();
+            for skip in &summary.skipped {
+                eprintln!("skipped {skip}");
+            }
+            println!(
+                "ingested {} documents from {} files in {:.2} s: {} new, {} new versions, {} unchanged; {} passages; {} skipped",
+                summary.documents(),
+                summary.files,
+                summary.seconds,
+                summary.added,
+                summary.new_versions,
+                summary.unchanged,
+                summary.passages,
+                summary.skipped.len()
+            );
+            Ok(if summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+        }
+        Command::Check { question, explain, json, format } => {
+            let mut engine = open()?;
+            if engine.store().counts()?.documents == 0 {
+                eprintln!("note: the data directory {} holds no documents yet; run `verity ingest PATH` first", data_dir.display());
+            }
+            let (report, assessment) = engine.check_explained(&question)?;
+            if explain {
+                explain_evidence(&assessment);
+            }
+            print_report(&report, if json { Format::Json } else { format })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id, json, format } => {
+            let report = open()?.show(&id)?;
+            print_report(&report, if json { Format::Json } else { format })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List { limit, json } => {
+            let reports = open()?.list(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else if reports.is_empty() {
+                println!("no reports yet: run `verity check \"QUESTION\"`");
+            } else {
+                for r in reports {
+                    println!("{}  {}  {:<20} {:>4.0}%  {}", r.id, r.checked_on, r.verdict.as_str(), r.confidence * 100.0, r.question);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Retrieval { beir, split, json } } => {
+            let result = verity_engine::eval::retrieval(&beir, &split).context("retrieval evaluation failed")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result)?);
+            } else {
+                println!(
+                    "{}: {} documents, {} queries\nnDCG@10      {:.4}\nRecall@100   {:.4}\ningest       {:.1} s\nquery        p50 {:.2} ms, p99 {:.2} ms",
+                    result.dataset,
+                    result.documents,
+                    result.queries,
+                    result.ndcg_at_10,
+                    result.recall_at_100,
+                    result.ingest_seconds,
+                    result.query_latency.p50_ms,
+                    result.query_latency.p99_ms
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Verdict { scifact, split, json } } => {
+            let r = verity_engine::eval::verdict(&scifact, &split).context("verdict evaluation failed")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{}: {} claims ({} refused by the claim reader)\n\
+                     abstract-level label-only          P {:.3}  R {:.3}  F1 {:.3}\n\
+                     abstract-level rationale-selected  P {:.3}  R {:.3}  F1 {:.3}\n\
+                     verdict accuracy (3-way)           {:.3}\n\
+                     confusion (rows gold, cols predicted: support, contradict, none): {:?}\n\
+                     time per check                     mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms",
+                    r.dataset,
+                    r.claims,
+                    r.uncheckable,
+                    r.abstract_label_only.precision,
+                    r.abstract_label_only.recall,
+                    r.abstract_label_only.f1,
+                    r.abstract_rationale_selected.precision,
+                    r.abstract_rationale_selected.recall,
+                    r.abstract_rationale_selected.f1,
+                    r.verdict_accuracy,
+                    r.confusion,
+                    r.check_latency.mean_ms,
+                    r.check_latency.p50_ms,
+                    r.check_latency.p99_ms
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_report(report: &verity_model::Report, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        Format::Markdown => print!("{}", verity_render::markdown(report)),
+        Format::Html => print!("{}", verity_render::html(report)),
+    }
+    Ok(())
+}
+
+fn explain_evidence(a: &verity_pipeline::Assessment) {
+    eprintln!("claim: {}\nverdict: {:?} ({}), {} independent sources", a.claim.text, a.outcome.verdict.label, a.outcome.reason, a.outcome.independent_sources);
+    eprintln!("{:>5}  {:<8} {:<6} {:<28} sentence", "rel", "stance", "hedged", "document");
+    for e in &a.evidence {
+        let text: String = e.text.chars().take(90).collect();
+        eprintln!(
+            "{:>5.2}  {:<8} {:<6} {:<28} {}",
+            e.relevance,
+            format!("{:?}", e.stance.label).to_lowercase(),
+            e.stance.hedged,
+            e.source.doc_id.chars().take(28).collect::<String>(),
+            text.replace('\n', " ")
+        );
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar
+}

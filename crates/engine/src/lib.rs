@@ -1,0 +1,311 @@
+//! The facade the CLI (and later the server) calls: configuration in, an [`Engine`] out.
+//!
+//! Main types: [`Config`] (where the data directory is, and today's date for reproducible runs), [`Engine`]
+//! (ingest, check, show, list), [`IngestSummary`], and the evaluation runners in [`eval`].
+//!
+//! The engine wires the store, the index and the pipeline together and owns the data directory's layout
+//! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
+
+pub mod eval;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use verity_index::{IndexEntry, SearchIndex};
+use verity_model::{PassageHit, Report, ReportSummary};
+use verity_pipeline::{CheckContext, Corpus, Uncheckable};
+use verity_store::{NewDocument, PutOutcome, Store};
+
+pub use verity_ingest::Skipped;
+
+/// Documents stored (and indexed) per transaction: an interrupted ingest loses at most one batch of work and
+/// never leaves a half-written document behind.
+const BATCH: usize = 512;
+/// A passage is a window of whole sentences of about this many bytes.
+const PASSAGE_BYTES: usize = 600;
+const PASSAGE_MAX_SENTENCES: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Input(#[from] verity_ingest::IngestError),
+    #[error(transparent)]
+    Uncheckable(#[from] Uncheckable),
+    #[error(transparent)]
+    Store(#[from] verity_store::StoreError),
+    #[error(transparent)]
+    Index(#[from] verity_index::IndexError),
+    #[error(transparent)]
+    Eval(#[from] verity_eval::EvalError),
+    #[error("cannot use the data directory {path}: {source}; pass --data-dir or set VERITY_DATA_DIR to a writable folder")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("no report matches {0:?}; `verity list` shows the stored reports")]
+    NoSuchReport(String),
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// The date written on reports (YYYY-MM-DD); today's UTC date when `None`.
+    pub today: Option<String>,
+}
+
+impl Config {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config { data_dir: data_dir.into(), today: None }
+    }
+
+    /// The platform's data directory (e.g. `~/.local/share/verity`), or `./verity-data` where there is none.
+    pub fn default_data_dir() -> PathBuf {
+        dirs::data_dir().map(|d| d.join("verity")).unwrap_or_else(|| PathBuf::from("verity-data"))
+    }
+}
+
+/// Progress of an ingest, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub documents: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IngestSummary {
+    pub files: usize,
+    pub added: usize,
+    pub new_versions: usize,
+    pub unchanged: usize,
+    pub passages: usize,
+    pub skipped: Vec<Skipped>,
+    pub seconds: f64,
+}
+
+impl IngestSummary {
+    /// Documents read successfully, whether new, changed or unchanged.
+    pub fn documents(&self) -> usize {
+        self.added + self.new_versions + self.unchanged
+    }
+}
+
+pub struct Engine {
+    config: Config,
+    store: Store,
+    index: SearchIndex,
+}
+
+impl Engine {
+    /// Opens the data directory, creating it when missing, and finishes any indexing an interrupted ingest
+    /// left undone.
+    pub fn open(config: Config) -> Result<Engine> {
+        let dir = &config.data_dir;
+        std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
+        let store = Store::open(&dir.join("verity.sqlite"))?;
+        let index_dir = dir.join("index");
+        let fresh_index = !index_dir.exists();
+        let index = SearchIndex::open(&index_dir)?;
+        let mut engine = Engine { config, store, index };
+        if fresh_index {
+            engine.store.reset_indexed()?;
+        }
+        if engine.store.pending_index_count()? > 0 {
+            engine.sync_index()?;
+        }
+        Ok(engine)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Reads every document under `paths` into the store and the index. Bad records are skipped and listed in
+    /// the summary; only an unreadable path (or a storage failure) is an error.
+    pub fn ingest(&mut self, paths: &[PathBuf], progress: &mut dyn FnMut(Progress)) -> Result<IngestSummary> {
+        let started = Instant::now();
+        self.sync_index()?;
+        let files = verity_ingest::plan(paths)?;
+        let bytes_total: u64 = files.iter().map(|f| f.size).sum();
+        let mut summary = IngestSummary { files: files.len(), ..Default::default() };
+        let mut done_before = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
+        for file in &files {
+            let mut failure = None;
+            let file_bytes = std::cell::Cell::new(0u64);
+            verity_ingest::read_file(file, &mut |b| file_bytes.set(b), &mut |record| {
+                if failure.is_some() {
+                    return;
+                }
+                match record {
+                    Ok(doc) => batch.push(doc),
+                    Err(skip) => summary.skipped.push(skip),
+                }
+                if batch.len() >= BATCH {
+                    if let Err(e) = self.store_batch(&mut batch, &mut summary) {
+                        failure = Some(e);
+                    }
+                    progress(Progress { bytes_done: done_before + file_bytes.get(), bytes_total, documents: summary.documents() });
+                }
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            done_before += file.size;
+            progress(Progress { bytes_done: done_before, bytes_total, documents: summary.documents() + batch.len() });
+        }
+        self.store_batch(&mut batch, &mut summary)?;
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+
+    fn store_batch(&mut self, batch: &mut Vec<verity_model::Document>, summary: &mut IngestSummary) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let new: Vec<NewDocument> =
+            batch.iter().map(|d| NewDocument { document: d, passages: passages(&d.text) }).collect();
+        for outcome in self.store.put_documents(&new, &now())? {
+            match outcome {
+                PutOutcome::Unchanged => summary.unchanged += 1,
+                PutOutcome::Added { passages, .. } => {
+                    summary.added += 1;
+                    summary.passages += passages;
+                }
+                PutOutcome::NewVersion { passages, .. } => {
+                    summary.new_versions += 1;
+                    summary.passages += passages;
+                }
+            }
+        }
+        batch.clear();
+        self.sync_index()
+    }
+
+    /// Brings the index up to the store: every document whose latest version is not yet indexed is indexed,
+    /// committed, then marked. Safe to repeat after any interruption: indexing a document replaces it.
+    pub fn sync_index(&mut self) -> Result<()> {
+        loop {
+            let pending = self.store.pending_index(BATCH)?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let entries: Vec<IndexEntry> = pending
+                .iter()
+                .map(|item| IndexEntry {
+                    doc_key: &item.external_id,
+                    title: &item.title,
+                    text: &item.text,
+                    passages: item.passages.iter().map(|p| (p.passage_id, p.text.as_str())).collect(),
+                })
+                .collect();
+            self.index.upsert(&entries)?;
+            self.index.commit()?;
+            let ids: Vec<i64> = pending.iter().map(|p| p.version_id).collect();
+            self.store.mark_indexed(&ids)?;
+        }
+    }
+
+    /// Checks a question against the corpus and stores the report.
+    pub fn check(&mut self, question: &str) -> Result<Report> {
+        self.check_explained(question).map(|(report, _)| report)
+    }
+
+    /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
+    pub fn check_explained(&mut self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
+        let (report, assessment) = self.check_unsaved(question, &report_id(question))?;
+        self.store.save_report(&report, &now())?;
+        Ok((report, assessment))
+    }
+
+    /// Runs a check without storing it, and returns what the report was written from (evaluation runs).
+    pub fn check_unsaved(&self, question: &str, id: &str) -> Result<(Report, verity_pipeline::Assessment)> {
+        let ctx = CheckContext { today: self.today(), report_id: id.to_string() };
+        Ok(verity_pipeline::check_detailed(question, &ctx, &self.corpus())?)
+    }
+
+    pub fn corpus(&self) -> EngineCorpus<'_> {
+        EngineCorpus { store: &self.store, index: &self.index }
+    }
+
+    pub fn show(&self, key: &str) -> Result<Report> {
+        self.store.report(key)?.ok_or_else(|| EngineError::NoSuchReport(key.to_string()))
+    }
+
+    pub fn list(&self, limit: usize) -> Result<Vec<ReportSummary>> {
+        Ok(self.store.list_reports(limit)?)
+    }
+
+    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<String>> {
+        Ok(self.index.search_documents(query, limit)?.into_iter().map(|h| h.key).collect())
+    }
+
+    fn today(&self) -> String {
+        self.config.today.clone().unwrap_or_else(|| time::OffsetDateTime::now_utc().date().to_string())
+    }
+}
+
+/// The store and the index, seen by the pipeline as one [`Corpus`].
+pub struct EngineCorpus<'a> {
+    store: &'a Store,
+    index: &'a SearchIndex,
+}
+
+impl Corpus for EngineCorpus<'_> {
+    fn search(&self, query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, String> {
+        let hits = self.index.search_passages(query, limit).map_err(|e| e.to_string())?;
+        let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
+        let found = self.store.passages(&ids).map_err(|e| e.to_string())?;
+        Ok(found
+            .into_iter()
+            .zip(hits)
+            .map(|((passage, source), hit)| PassageHit { passage, source, score: hit.score })
+            .collect())
+    }
+
+    fn term_weights(&self, text: &str) -> Vec<(String, f32)> {
+        self.index.term_weights(text).unwrap_or_default()
+    }
+
+    fn snapshot(&self, version_id: i64) -> Option<String> {
+        self.store.version(version_id).ok().flatten().map(|v| v.text)
+    }
+}
+
+/// Splits a text into passages: windows of whole sentences, about [`PASSAGE_BYTES`] long.
+pub fn passages(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, usize, usize)> = None; // start, end, sentences
+    for span in verity_text::sentences(text) {
+        current = match current {
+            Some((start, _, n)) if span.end - start <= PASSAGE_BYTES && n < PASSAGE_MAX_SENTENCES => {
+                Some((start, span.end, n + 1))
+            }
+            Some((start, end, _)) => {
+                out.push((start, end));
+                Some((span.start, span.end, 1))
+            }
+            None => Some((span.start, span.end, 1)),
+        };
+    }
+    if let Some((start, end, _)) = current {
+        out.push((start, end));
+    }
+    out
+}
+
+fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{} {}", now.date(), now.time())
+}
+
+/// A report id: 12 hex digits from the question and the current time.
+fn report_id(question: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let digest = Sha256::digest(format!("{question}\u{0}{nanos}\u{0}{}", std::process::id()));
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,24 @@
+//! Evaluation sets and their official metrics: BEIR retrieval (nDCG@10, Recall@100) and SciFact abstract-level
+//! verdicts (label-only and rationale-selected F1).
+//!
+//! Main items: [`beir`] (read `queries.jsonl` and `qrels/*.tsv`; [`beir::ndcg_at`], [`beir::recall_at`]),
+//! [`scifact`] (read claims; [`scifact::Scorer`] implements the official abstract-level rules).
+//!
+//! This crate reads evaluation files and computes numbers; it does not run searches or checks (the engine does)
+//! and knows nothing of the store or the index.
+
+pub mod beir;
+pub mod scifact;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+}
+
+pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, EvalError> {
+    std::fs::read_to_string(path).map_err(|e| EvalError::Read {
+        path: path.display().to_string(),
+        message: format!("{e} (point --beir or --scifact at the data set's folder)"),
+    })
+}

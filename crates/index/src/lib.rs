@@ -1,0 +1,311 @@
+//! The local search index: BM25 over passages (for evidence) and over whole documents (for document ranking
+//! and retrieval benchmarks), built on tantivy.
+//!
+//! Main type: [`SearchIndex`], opened on a folder ([`SearchIndex::open`]) or in memory for tests. Both indexes
+//! use one analyzer (lower-case, English stop words, Porter 2 stemming) for documents and queries alike, and
+//! queries are built term by term, so no user input is ever parsed as query syntax.
+//!
+//! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+const ANALYZER: &str = "verity_en";
+/// Weight of a title match relative to a body match. Titles are short, so BM25 already scores their matches
+/// high; 0.4 was the best of 0, 0.3 .. 2 on SciFact's train queries (see docs/BENCHMARKS.md).
+const TITLE_BOOST: f32 = 0.4;
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot open the search index folder {path}: {source}")]
+    Folder { path: String, source: tantivy::directory::error::OpenDirectoryError },
+}
+
+pub type Result<T> = std::result::Result<T, IndexError>;
+
+/// One document version to index, with its passages.
+pub struct IndexEntry<'a> {
+    pub doc_key: &'a str,
+    pub title: &'a str,
+    pub text: &'a str,
+    pub passages: Vec<(i64, &'a str)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit<K> {
+    pub key: K,
+    pub score: f32,
+}
+
+struct Part {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    doc_key: Field,
+    id: Field,
+    title: Field,
+    text: Field,
+}
+
+pub struct SearchIndex {
+    documents: Part,
+    passages: Part,
+}
+
+impl SearchIndex {
+    /// Opens the index under `dir` (two sub-folders, created when missing).
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        Ok(SearchIndex { documents: Part::open(Some(&dir.join("documents")))?, passages: Part::open(Some(&dir.join("passages")))? })
+    }
+
+    pub fn open_in_memory() -> Result<SearchIndex> {
+        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)? })
+    }
+
+    /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
+    /// [`SearchIndex::commit`].
+    pub fn upsert(&mut self, entries: &[IndexEntry<'_>]) -> Result<()> {
+        for entry in entries {
+            let d = &self.documents;
+            let mut doc = TantivyDocument::default();
+            doc.add_text(d.doc_key, entry.doc_key);
+            doc.add_text(d.title, entry.title);
+            doc.add_text(d.text, entry.text);
+            self.documents.replace(entry.doc_key, vec![doc])?;
+
+            let p = &self.passages;
+            let docs = entry
+                .passages
+                .iter()
+                .map(|(id, text)| {
+                    let mut doc = TantivyDocument::default();
+                    doc.add_text(p.doc_key, entry.doc_key);
+                    doc.add_i64(p.id, *id);
+                    doc.add_text(p.title, entry.title);
+                    doc.add_text(p.text, text);
+                    doc
+                })
+                .collect();
+            self.passages.replace(entry.doc_key, docs)?;
+        }
+        Ok(())
+    }
+
+    /// Makes every upsert so far durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        for part in [&mut self.documents, &mut self.passages] {
+            if let Some(w) = part.writer.as_mut() {
+                w.commit()?;
+            }
+            part.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Removes everything (used when the store asks for a full rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        for part in [&mut self.documents, &mut self.passages] {
+            part.writer()?.delete_all_documents()?;
+        }
+        self.commit()
+    }
+
+    /// The best passages for `query`, as (passage id, BM25 score).
+    pub fn search_passages(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        let p = &self.passages;
+        p.search(query, limit, |d| d.get_first(p.id).and_then(|v| v.as_i64()))
+    }
+
+    /// The best documents for `query`, as (document key, BM25 score over title and text).
+    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<Hit<String>>> {
+        let p = &self.documents;
+        p.search(query, limit, |d| d.get_first(p.doc_key).and_then(|v| v.as_str()).map(str::to_string))
+    }
+
+    /// Inverse document frequency of each analysed token of `text` over passages (BM25's idf), in order.
+    pub fn term_weights(&self, text: &str) -> Result<Vec<(String, f32)>> {
+        let p = &self.passages;
+        let searcher = p.reader.searcher();
+        let n = searcher.num_docs() as f32;
+        p.tokens(text)?
+            .into_iter()
+            .map(|tok| {
+                let df = searcher.doc_freq(&Term::from_field_text(p.text, &tok))? as f32;
+                Ok((tok, (1.0 + (n - df + 0.5) / (df + 0.5)).ln()))
+            })
+            .collect()
+    }
+
+    /// The analysed tokens of `text` (lower-cased, stop words removed, stemmed), without duplicates.
+    pub fn analyze(&self, text: &str) -> Result<Vec<String>> {
+        self.passages.tokens(text)
+    }
+
+    pub fn num_passages(&self) -> u64 {
+        self.passages.reader.searcher().num_docs()
+    }
+}
+
+impl Part {
+    fn open(dir: Option<&Path>) -> Result<Part> {
+        let mut builder = Schema::builder();
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let text_opts = TextOptions::default().set_indexing_options(indexing);
+        let doc_key = builder.add_text_field("doc_key", STRING | STORED);
+        let id = builder.add_i64_field("id", NumericOptions::default().set_stored());
+        let title = builder.add_text_field("title", text_opts.clone());
+        let text = builder.add_text_field("text", text_opts);
+        let schema = builder.build();
+        let index = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    IndexError::Tantivy(tantivy::TantivyError::IoError(std::sync::Arc::new(e)))
+                })?;
+                let mmap = MmapDirectory::open(dir)
+                    .map_err(|source| IndexError::Folder { path: dir.display().to_string(), source })?;
+                Index::open_or_create(mmap, schema)?
+            }
+            None => Index::create_in_ram(schema),
+        };
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Part { index, reader, writer: None, doc_key, id, title, text })
+    }
+
+    /// The writer is taken lazily: readers (`verity check`) never hold the index's write lock.
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            self.writer = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
+        }
+        Ok(self.writer.as_mut().expect("just set"))
+    }
+
+    fn replace(&mut self, doc_key: &str, docs: Vec<TantivyDocument>) -> Result<()> {
+        let key = Term::from_field_text(self.doc_key, doc_key);
+        let writer = self.writer()?;
+        writer.delete_term(key);
+        for doc in docs {
+            writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    fn tokens(&self, text: &str) -> Result<Vec<String>> {
+        let mut analyzer = self.index.tokenizer_for_field(self.text)?;
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        while let Some(tok) = stream.next() {
+            if seen.insert(tok.text.clone()) {
+                out.push(tok.text.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn search<K>(&self, query: &str, limit: usize, key: impl Fn(&TantivyDocument) -> Option<K>) -> Result<Vec<Hit<K>>> {
+        let tokens = self.tokens(query)?;
+        if tokens.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(tokens.len() * 2);
+        for tok in &tokens {
+            let body = TermQuery::new(Term::from_field_text(self.text, tok), IndexRecordOption::WithFreqs);
+            let title = TermQuery::new(Term::from_field_text(self.title, tok), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(body)));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(key) = key(&doc) {
+                hits.push(Hit { key, score });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+fn analyzer() -> TextAnalyzer {
+    let stop: Vec<String> = verity_text::STOPWORDS.iter().map(|s| s.to_string()).collect();
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(stop))
+        .filter(Stemmer::new(tantivy::tokenizer::Language::English))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(docs: &[(&str, &str, &[&str])]) -> SearchIndex {
+        let mut idx = SearchIndex::open_in_memory().unwrap();
+        let mut next = 0;
+        let entries: Vec<IndexEntry> = docs
+            .iter()
+            .map(|(key, title, passages)| IndexEntry {
+                doc_key: key,
+                title,
+                text: "",
+                passages: passages.iter().map(|p| { next += 1; (next, *p) }).collect(),
+            })
+            .collect();
+        idx.upsert(&entries).unwrap();
+        idx.commit().unwrap();
+        idx
+    }
+
+    fn check(idx: &SearchIndex, query: &str, expected_passages: &[i64]) {
+        let got: Vec<i64> = idx.search_passages(query, 10).unwrap().into_iter().map(|h| h.key).collect();
+        assert_eq!(got, expected_passages, "query {query:?}");
+    }
+
+    #[test]
+    fn stemming_and_stop_words_apply_to_documents_and_queries_alike() {
+        let idx = index(&[
+            ("a", "Prison deal", &["The minister handed over informants.", "Weather was mild."]),
+            ("b", "Sports", &["The team won the final."]),
+        ]);
+        check(&idx, "Were the informants handing?", &[1]);
+        check(&idx, "the of and", &[]);
+        check(&idx, "title: OR \"quoted\" -minus (final)", &[3]);
+    }
+
+    #[test]
+    fn upsert_replaces_the_previous_version() {
+        let mut idx = index(&[("a", "Old", &["Original wording about tariffs."])]);
+        idx.upsert(&[IndexEntry { doc_key: "a", title: "New", text: "", passages: vec![(9, "Revised wording about quotas.")] }])
+            .unwrap();
+        idx.commit().unwrap();
+        check(&idx, "tariffs", &[]);
+        check(&idx, "quotas", &[9]);
+        assert_eq!(idx.num_passages(), 1);
+    }
+
+    #[test]
+    fn rare_terms_weigh_more() {
+        let idx = index(&[("a", "t", &["common rare", "common", "common"])]);
+        let w = idx.term_weights("common rare").unwrap();
+        assert_eq!(w[0].0, "common");
+        assert!(w[1].1 > w[0].1, "{w:?}");
+    }
+}

@@ -1,0 +1,92 @@
+//! JSON Lines: one document per line, in any of three shapes.
+//!
+//! - Verity: `id`, `title`, `text`, optional `url`, `outlet`, `published`, `author`;
+//! - BEIR: `_id`, `title`, `text` (extra keys such as `metadata` are ignored);
+//! - SciFact: `doc_id`, `title`, `abstract` (a list of sentences, joined with single spaces).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::{normalize_date, Document, Record, Skipped};
+
+pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
+    let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return sink(Err(skipped(None, format!("cannot open: {e}")))),
+    };
+    let mut reader = BufReader::new(file);
+    let mut buf = Vec::new();
+    let mut consumed = 0u64;
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => return sink(Err(skipped(Some(line_no + 1), format!("read error: {e}")))),
+        };
+        line_no += 1;
+        consumed += n as u64;
+        on_bytes(consumed);
+        let line = match std::str::from_utf8(&buf) {
+            Ok(s) => s.trim(),
+            Err(_) => {
+                sink(Err(skipped(Some(line_no), "not valid UTF-8".into())));
+                continue;
+            }
+        };
+        if line.is_empty() {
+            continue;
+        }
+        sink(parse_line(line).map_err(|reason| skipped(Some(line_no), reason)));
+    }
+}
+
+pub(crate) fn parse_line(line: &str) -> Result<Document, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Value::Object(obj) = value else {
+        return Err("expected a JSON object per line".into());
+    };
+    let id = ["id", "_id", "doc_id"]
+        .iter()
+        .find_map(|k| obj.get(*k))
+        .ok_or("missing document id: expected `id`, `_id` or `doc_id`")?;
+    let external_id = match id {
+        Value::String(s) if !s.trim().is_empty() => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err("the document id must be a non-empty string or a number".into()),
+    };
+    let text = match (obj.get("text"), obj.get("abstract")) {
+        (Some(Value::String(s)), _) => s.clone(),
+        (_, Some(Value::Array(sentences))) => {
+            let parts: Option<Vec<&str>> = sentences.iter().map(Value::as_str).collect();
+            parts.ok_or("`abstract` must be a list of strings")?.iter().map(|s| s.trim()).collect::<Vec<_>>().join(" ")
+        }
+        (_, Some(Value::String(s))) => s.clone(),
+        (Some(_), _) => return Err("`text` must be a string".into()),
+        (None, _) => return Err("missing `text` (or SciFact's `abstract`)".into()),
+    };
+    if text.trim().is_empty() {
+        return Err("`text` is empty".into());
+    }
+    let optional = |key: &str| -> Result<Option<String>, String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+            Some(_) => Err(format!("`{key}` must be a string")),
+        }
+    };
+    Ok(Document {
+        external_id,
+        title: optional("title")?.unwrap_or_default(),
+        text,
+        url: optional("url")?,
+        outlet: optional("outlet")?,
+        published: optional("published")?.and_then(|d| normalize_date(&d)),
+        author: optional("author")?,
+    })
+}

@@ -1,0 +1,172 @@
+//! Readers that turn input files into [`Document`]s: JSON Lines (Verity's own shape, BEIR `corpus.jsonl`,
+//! SciFact `corpus.jsonl`) and folders of `.txt`, `.md` and `.html` files.
+//!
+//! Main items: [`plan`] lists the input files under the given paths, [`read_file`] yields one [`Record`] per
+//! document or per bad record ([`Skipped`], with file, line and reason), and [`html::extract`] does main-content
+//! extraction with the page's title, date and canonical URL.
+//!
+//! This crate reads files and nothing else: it does not store, index or deduplicate (the store does that by
+//! content hash), and it never fails a whole file because of one bad record.
+
+pub mod html;
+mod jsonl;
+mod markup;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use verity_model::Document;
+
+/// What kind of input a file is, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    JsonLines,
+    Text,
+    Markdown,
+    Html,
+}
+
+impl InputKind {
+    fn from_path(path: &Path) -> Option<InputKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(InputKind::JsonLines),
+            "txt" => Some(InputKind::Text),
+            "md" | "markdown" => Some(InputKind::Markdown),
+            "html" | "htm" => Some(InputKind::Html),
+            _ => None,
+        }
+    }
+}
+
+/// One file to read, with the root its document ids are made relative to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub kind: InputKind,
+    pub size: u64,
+    /// For files found inside a folder: that folder, so `external_id` is the relative path.
+    pub root: Option<PathBuf>,
+}
+
+/// A record that could not be read, and why. The rest of the file is still read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: PathBuf,
+    /// 1-based line for JSON Lines; `None` for whole files.
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.reason),
+            None => write!(f, "{}: {}", self.file.display(), self.reason),
+        }
+    }
+}
+
+pub type Record = Result<Document, Skipped>;
+
+/// Errors that stop planning altogether: the user named something that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: no such file or folder")]
+    NotFound { path: PathBuf },
+    #[error("{path}: unsupported file type; use .jsonl, .txt, .md or .html, or a folder of them")]
+    Unsupported { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Lists the input files under `paths`: files are taken as they are (by extension), folders are walked
+/// recursively in a stable (sorted) order, skipping hidden entries and files of other types.
+pub fn plan(paths: &[PathBuf]) -> Result<Vec<InputFile>, IngestError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|_| IngestError::NotFound { path: path.clone() })?;
+        if meta.is_dir() {
+            walk(path, path, &mut files)?;
+        } else {
+            let kind = InputKind::from_path(path).ok_or_else(|| IngestError::Unsupported { path: path.clone() })?;
+            files.push(InputFile { path: path.clone(), kind, size: meta.len(), root: None });
+        }
+    }
+    Ok(files)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestError> {
+    let io = |source| IngestError::Io { path: dir.to_path_buf(), source };
+    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io)?.collect::<Result<_, _>>().map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let meta = entry.metadata().map_err(io)?;
+        if meta.is_dir() {
+            walk(root, &path, out)?;
+        } else if let Some(kind) = InputKind::from_path(&path) {
+            out.push(InputFile { path, kind, size: meta.len(), root: Some(root.to_path_buf()) });
+        }
+    }
+    Ok(())
+}
+
+/// Reads one input file. A file that cannot be opened yields a single [`Skipped`].
+/// `on_bytes` is told how many bytes of the file have been consumed, for progress reporting.
+pub fn read_file(file: &InputFile, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
+    match file.kind {
+        InputKind::JsonLines => jsonl::read(&file.path, on_bytes, sink),
+        kind => {
+            let record = read_single(file, kind);
+            on_bytes(file.size);
+            sink(record);
+        }
+    }
+}
+
+fn read_single(file: &InputFile, kind: InputKind) -> Record {
+    let skipped = |reason: String| Skipped { file: file.path.clone(), line: None, reason };
+    let bytes = std::fs::read(&file.path).map_err(|e| skipped(format!("cannot read: {e}")))?;
+    let raw = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let external_id = match &file.root {
+        Some(root) => file.path.strip_prefix(root).unwrap_or(&file.path).to_string_lossy().replace('\\', "/"),
+        None => file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    };
+    let stem = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let doc = match kind {
+        InputKind::Html => html::extract(&raw, &external_id, &stem),
+        InputKind::Markdown => markup::markdown(&raw, &external_id, &stem),
+        InputKind::Text => markup::plain(&raw, &external_id, &stem),
+        InputKind::JsonLines => unreachable!("JSON Lines files are read line by line"),
+    };
+    if doc.text.trim().is_empty() {
+        return Err(skipped("no text found in the file".into()));
+    }
+    Ok(doc)
+}
+
+/// Reduces a date as sources write it to `YYYY-MM-DD` when it starts with an ISO date; otherwise keeps it.
+pub fn normalize_date(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let b = raw.as_bytes();
+    let iso = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    Some(if iso { raw[..10].to_string() } else { raw.to_string() })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,244 @@
+//! The vocabulary of Verity: plain data shared by every other crate.
+//!
+//! Main types: [`Document`] (what ingest produces), [`Passage`] (a window of sentences with offsets into a
+//! stored document version), [`Claim`], [`Stance`], [`Verdict`], and [`Report`] — the published fact-check,
+//! whose JSON form is versioned as [`REPORT_SCHEMA`] and documented in `docs/report-format.md`.
+//!
+//! This crate does no I/O and holds no logic beyond small constructors and invariants that belong to the data
+//! itself (for example, that a verdict's confidence lies in `[0, 1]`).
+
+use serde::{Deserialize, Serialize};
+
+/// The schema tag every report JSON carries. Bump the number when a field changes meaning or disappears;
+/// adding an optional field keeps the number.
+pub const REPORT_SCHEMA: &str = "verity.report/1";
+
+/// A document as read from an input file, before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// The identifier the document was ingested under: taken from the input (`id`, `_id`, `doc_id`) or, for
+    /// files in a folder, the path relative to that folder.
+    pub external_id: String,
+    pub title: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    /// Publication date as given by the source (ISO 8601 where it could be read).
+    pub published: Option<String>,
+    pub author: Option<String>,
+}
+
+/// A span of a stored document version: a window of whole sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub passage_id: i64,
+    pub version_id: i64,
+    /// Byte offsets of the passage inside the version's text.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// What retrieval hands to the pipeline: a passage together with the metadata of the document it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassageHit {
+    pub passage: Passage,
+    pub source: SourceMeta,
+    /// Retrieval score (BM25 for now); only comparable within one result list.
+    pub score: f32,
+}
+
+/// The metadata of one stored document version, as a report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceMeta {
+    pub doc_id: String,
+    pub version: u32,
+    pub version_id: i64,
+    pub title: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub author: Option<String>,
+}
+
+/// The declarative statement a question is turned into, with the words retrieval and scoring work from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub text: String,
+    /// Names, acronyms and numbers, as written.
+    pub entities: Vec<String>,
+    /// Content words of the claim, lower-cased, in order of first appearance.
+    pub key_terms: Vec<String>,
+    /// True when the claim itself is negative ("X did not ..."), which flips how negated evidence reads.
+    pub negated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StanceLabel {
+    Supports,
+    Refutes,
+    Neutral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictLabel {
+    Supported,
+    PartlySupported,
+    Conflicting,
+    Refuted,
+    NotEnoughEvidence,
+}
+
+impl VerdictLabel {
+    pub const ALL: [VerdictLabel; 5] = [
+        VerdictLabel::Supported,
+        VerdictLabel::PartlySupported,
+        VerdictLabel::Conflicting,
+        VerdictLabel::Refuted,
+        VerdictLabel::NotEnoughEvidence,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictLabel::Supported => "supported",
+            VerdictLabel::PartlySupported => "partly_supported",
+            VerdictLabel::Conflicting => "conflicting",
+            VerdictLabel::Refuted => "refuted",
+            VerdictLabel::NotEnoughEvidence => "not_enough_evidence",
+        }
+    }
+
+    /// The words a reader sees.
+    pub fn headline(self) -> &'static str {
+        match self {
+            VerdictLabel::Supported => "Supported",
+            VerdictLabel::PartlySupported => "Partly supported",
+            VerdictLabel::Conflicting => "Conflicting evidence",
+            VerdictLabel::Refuted => "Refuted",
+            VerdictLabel::NotEnoughEvidence => "Not enough evidence",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub label: VerdictLabel,
+    /// In `[0, 1]`: how sure the engine is of the label (not of the claim).
+    pub confidence: f32,
+}
+
+/// One sentence of the report. A sentence with citations is either a verbatim quote of the cited sources'
+/// stored text wrapped in attribution, or a statement the engine derived from the evidence it lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentence {
+    pub text: String,
+    #[serde(default)]
+    pub citations: Vec<u32>,
+    /// How the citation check verified this sentence; `None` for sentences that carry no citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "method")]
+pub enum Verification {
+    /// Every quoted span of the sentence was found verbatim in the stored text of each cited source.
+    Verbatim { quotes: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub sentences: Vec<Sentence>,
+}
+
+/// A source as listed at the end of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSource {
+    pub n: u32,
+    pub doc_id: String,
+    /// The stored version whose text was read; older versions stay readable after a re-ingest.
+    pub version: u32,
+    /// The store's id of that version (its snapshot).
+    pub version_id: i64,
+    pub title: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    /// The stance of this source toward the claim, from its strongest evidence sentence.
+    pub stance: StanceLabel,
+    /// Exact substrings of the stored text that the report cites.
+    pub quotes: Vec<String>,
+}
+
+/// What was searched, so a reader can tell "the sources are silent" from "nothing was searched".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub queries: Vec<String>,
+    pub passages_considered: usize,
+    pub documents_considered: usize,
+    pub evidence_sentences: usize,
+    /// Earliest and latest publication date among the sources read, where known.
+    pub date_range: Option<(String, String)>,
+}
+
+/// A note about something that went wrong or was skipped while checking; the report is still produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub stage: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub id: String,
+    pub slug: String,
+    pub question: String,
+    pub claim: Claim,
+    /// ISO date (YYYY-MM-DD) of the check.
+    pub checked_on: String,
+    pub verdict: Verdict,
+    pub disclaimer: String,
+    pub summary: Vec<Sentence>,
+    pub sections: Vec<Section>,
+    pub follow_ups: Vec<String>,
+    pub sources: Vec<ReportSource>,
+    pub coverage: Coverage,
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(default)]
+    pub citation_check: CitationCheck,
+}
+
+/// Totals of the citation check every report passes before it is published.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitationCheck {
+    pub cited_sentences: usize,
+    pub verified: usize,
+    pub dropped: usize,
+}
+
+impl Report {
+    /// Every sentence of the report that could carry citations, in reading order.
+    pub fn sentences(&self) -> impl Iterator<Item = &Sentence> {
+        self.summary.iter().chain(self.sections.iter().flat_map(|s| s.sentences.iter()))
+    }
+
+    pub fn source(&self, n: u32) -> Option<&ReportSource> {
+        self.sources.iter().find(|s| s.n == n)
+    }
+}
+
+/// A stored report as listed by `verity list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    pub id: String,
+    pub slug: String,
+    pub question: String,
+    pub verdict: VerdictLabel,
+    pub confidence: f32,
+    pub checked_on: String,
+}

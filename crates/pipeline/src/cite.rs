@@ -1,0 +1,133 @@
+//! The citation check: the gate every report passes before it is published.
+//!
+//! Twice over: [`verify_evidence`] keeps only evidence whose offsets still point at the same words in the
+//! stored snapshot, so the writer can only quote what is stored; [`gate`] then re-reads every cited sentence of
+//! the finished report and drops any whose quotes are not found verbatim in the snapshot of each source it
+//! cites. Sources no surviving sentence cites are removed and the rest renumbered, so every `[n]` resolves.
+
+use std::collections::HashMap;
+
+use verity_model::{CitationCheck, Diagnostic, Report, Sentence, Verification};
+
+use crate::evidence::Evidence;
+use crate::Corpus;
+
+struct Snapshots<'a> {
+    corpus: &'a dyn Corpus,
+    cache: HashMap<i64, Option<String>>,
+}
+
+impl Snapshots<'_> {
+    fn get(&mut self, version_id: i64) -> Option<&str> {
+        let corpus = self.corpus;
+        self.cache.entry(version_id).or_insert_with(|| corpus.snapshot(version_id)).as_deref()
+    }
+}
+
+pub fn verify_evidence(evidence: Vec<Evidence>, corpus: &dyn Corpus) -> (Vec<Evidence>, Vec<Diagnostic>) {
+    let mut snapshots = Snapshots { corpus, cache: HashMap::new() };
+    let mut diagnostics = Vec::new();
+    let kept = evidence
+        .into_iter()
+        .filter(|e| {
+            let ok = snapshots.get(e.source.version_id).and_then(|s| s.get(e.start..e.end)) == Some(e.text.as_str());
+            if !ok {
+                diagnostics.push(Diagnostic {
+                    stage: "citation check".into(),
+                    message: format!("evidence from {} no longer matches its stored text; not used", e.source.doc_id),
+                });
+            }
+            ok
+        })
+        .collect();
+    (kept, diagnostics)
+}
+
+/// Verifies every cited sentence of `report` against the stored snapshots and returns the publishable report.
+pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
+    let mut snapshots = Snapshots { corpus, cache: HashMap::new() };
+    let versions: HashMap<u32, i64> = report.sources.iter().map(|s| (s.n, s.version_id)).collect();
+    let mut totals = CitationCheck::default();
+    let mut dropped_notes = Vec::new();
+    let mut keep = |sentence: &Sentence| -> bool {
+        if sentence.citations.is_empty() {
+            return true;
+        }
+        totals.cited_sentences += 1;
+        let ok = match &sentence.verification {
+            Some(Verification::Verbatim { quotes }) => {
+                !quotes.is_empty()
+                    && quotes.iter().all(|q| sentence.text.contains(q.as_str()))
+                    && sentence.citations.iter().all(|n| {
+                        versions.get(n).and_then(|v| snapshots.get(*v)).is_some_and(|snap| {
+                            quotes.iter().any(|q| snap.contains(q.as_str()))
+                        })
+                    })
+            }
+            None => false,
+        };
+        if ok {
+            totals.verified += 1;
+        } else {
+            totals.dropped += 1;
+            dropped_notes.push(format!("dropped a sentence whose citation did not check out: {:?}", sentence.text));
+        }
+        ok
+    };
+    report.summary.retain(&mut keep);
+    for section in &mut report.sections {
+        section.sentences.retain(&mut keep);
+    }
+    drop(keep);
+    for message in dropped_notes {
+        report.diagnostics.push(Diagnostic { stage: "citation check".into(), message });
+    }
+    for section in &mut report.sections {
+        if section.sentences.is_empty() {
+            section.sentences.push(Sentence {
+                text: "Nothing in the sources read speaks to this.".into(),
+                citations: vec![],
+                verification: None,
+            });
+        }
+    }
+    renumber(&mut report);
+    report.citation_check = totals;
+    report
+}
+
+/// Drops sources no sentence cites and renumbers the rest in order of first citation.
+fn renumber(report: &mut Report) {
+    let mut order: Vec<u32> = Vec::new();
+    for s in report.sentences() {
+        for n in &s.citations {
+            if !order.contains(n) {
+                order.push(*n);
+            }
+        }
+    }
+    let map: HashMap<u32, u32> = order.iter().enumerate().map(|(i, n)| (*n, i as u32 + 1)).collect();
+    let fix = |s: &mut Sentence| s.citations.iter_mut().for_each(|n| *n = map[n]);
+    report.summary.iter_mut().for_each(fix);
+    report.sections.iter_mut().flat_map(|s| s.sentences.iter_mut()).for_each(fix);
+    // Quotes a source keeps are those of sentences that survived.
+    let mut quotes: HashMap<u32, Vec<String>> = HashMap::new();
+    for s in report.sentences() {
+        if let Some(Verification::Verbatim { quotes: q }) = &s.verification {
+            for n in &s.citations {
+                let list = quotes.entry(*n).or_default();
+                for quote in q {
+                    if !list.contains(quote) {
+                        list.push(quote.clone());
+                    }
+                }
+            }
+        }
+    }
+    report.sources.retain(|s| map.contains_key(&s.n));
+    for source in &mut report.sources {
+        source.n = map[&source.n];
+        source.quotes = quotes.remove(&source.n).unwrap_or_default();
+    }
+    report.sources.sort_by_key(|s| s.n);
+}

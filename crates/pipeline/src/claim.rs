@@ -1,0 +1,430 @@
+//! Question -> claim: turns a plain-words question into the declarative statement to check, with its entities
+//! and key terms, or says why the input cannot be checked.
+
+use verity_model::Claim;
+
+/// Why a question gets a message instead of a report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Uncheckable {
+    #[error("the question is empty: type a claim to check, e.g. \"Did the minister resign in March?\"")]
+    Empty,
+    #[error("the question is too short to check: say who did what, e.g. \"Did the council ban cars downtown?\"")]
+    TooShort,
+    #[error("the question does not look like words in a language Verity reads; retype it as a plain sentence")]
+    Gibberish,
+    #[error(
+        "this asks for an opinion or a judgement (\"{marker}\"), which evidence cannot settle; \
+         ask about a fact instead, e.g. what someone said or did"
+    )]
+    Opinion { marker: String },
+    #[error(
+        "this asks about the future (\"{marker}\"), which no source can confirm yet; \
+         ask what has been announced or done so far"
+    )]
+    Prediction { marker: String },
+    #[error(
+        "this is an open question, not a claim; ask yes or no about one statement, \
+         e.g. \"Did X do Y?\" or \"X did Y.\""
+    )]
+    OpenQuestion,
+}
+
+const OPINION_MARKERS: &[&str] = &[
+    "i think", "i believe", "i feel", "in my opinion", "my favorite", "my favourite", "do you think",
+    "do you like", "should i", "is it better to",
+];
+const EVALUATIVE_WORDS: &[&str] = &[
+    "best", "worst", "greatest", "overrated", "underrated", "awesome", "terrible", "favorite", "favourite",
+    "boring", "delicious", "beautiful", "ugly", "prettiest", "ugliest", "coolest", "nicest", "cutest", "sexiest",
+    "stupid", "dumb", "evil", "amazing",
+];
+const WH_WORDS: &[&str] = &["who", "what", "when", "where", "why", "how", "which", "whose", "whom"];
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "none", "neither", "nor", "cannot", "didnt", "doesnt", "dont", "isnt", "wasnt",
+    "werent", "arent", "hasnt", "havent", "hadnt", "wont", "couldnt", "shouldnt", "wouldnt",
+];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "some", "any",
+    "every", "all", "most", "many",
+];
+
+/// Reads a question. `current_year` tells dated predictions ("in 2031") from history.
+pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> {
+    let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = question.trim_matches(|c: char| c.is_whitespace() || matches!(c, '?' | '.' | '!' | '"'));
+    if trimmed.is_empty() {
+        return Err(Uncheckable::Empty);
+    }
+    let words = verity_text::words(trimmed);
+    if words.is_empty() {
+        return Err(Uncheckable::Gibberish);
+    }
+    let alphabetic: Vec<&String> = words.iter().filter(|w| w.chars().all(char::is_alphabetic)).collect();
+    let wordlike = alphabetic.iter().filter(|w| looks_like_a_word(w)).count();
+    if alphabetic.is_empty() || (wordlike as f32) < 0.6 * alphabetic.len() as f32 {
+        return Err(Uncheckable::Gibberish);
+    }
+    let content = words.iter().filter(|w| !verity_text::is_stopword(w)).count();
+    if content < 2 {
+        return Err(Uncheckable::TooShort);
+    }
+    let lower = format!(" {} ", words.join(" "));
+    if let Some(marker) = OPINION_MARKERS.iter().find(|m| lower.contains(&format!(" {m} "))) {
+        return Err(Uncheckable::Opinion { marker: marker.to_string() });
+    }
+    if words[0] == "should" {
+        return Err(Uncheckable::Opinion { marker: "should".into() });
+    }
+    let has_number = words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
+    if let Some(marker) = EVALUATIVE_WORDS.iter().find(|m| words.iter().any(|w| w == *m)).filter(|_| !has_number) {
+        return Err(Uncheckable::Opinion { marker: marker.to_string() });
+    }
+    if let Some(marker) = prediction_marker(&words, current_year) {
+        return Err(Uncheckable::Prediction { marker });
+    }
+    if WH_WORDS.contains(&words[0].as_str()) {
+        return Err(Uncheckable::OpenQuestion);
+    }
+
+    let text = declarative(trimmed);
+    Ok(Claim {
+        entities: entities(&text),
+        key_terms: key_terms(&text),
+        negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
+        text,
+    })
+}
+
+fn looks_like_a_word(w: &str) -> bool {
+    if w.len() > 25 {
+        return false;
+    }
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    if w.len() > 3 && !w.chars().any(vowel) {
+        return false;
+    }
+    let mut run = 0;
+    for c in w.chars() {
+        run = if vowel(c) || !c.is_ascii_alphabetic() { 0 } else { run + 1 };
+        if run >= 5 {
+            return false;
+        }
+    }
+    // Short all-consonant tokens are acronyms ("DOJ", "MS"); three-letter non-vowel soup counts as noise.
+    !(w.len() == 3 && !w.chars().any(vowel) && !matches!(w, "ms" | "dna" | "rna" | "bbc" | "cnn" | "nbc" | "cbs" | "mrna"))
+}
+
+fn prediction_marker(words: &[String], current_year: i32) -> Option<String> {
+    let first_two = words.iter().take(3).map(String::as_str).collect::<Vec<_>>().join(" ");
+    if words[0] == "will" || words[0] == "shall" || first_two.contains("going to") {
+        let future_year = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| (1900..=2200).contains(y));
+        if future_year.is_none_or(|y| y >= current_year) {
+            return Some(if words[0] == "will" || words[0] == "shall" { words[0].clone() } else { "going to".into() });
+        }
+    }
+    let year_ahead = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| *y > current_year && *y < 2200);
+    let future_verb = words.iter().any(|w| w == "will" || w == "going");
+    match year_ahead {
+        Some(y) if future_verb => Some(format!("will ... {y}")),
+        _ => None,
+    }
+}
+
+/// Turns a yes/no question into a statement: "Did the minister hand over X?" -> "The minister handed over X."
+/// Declarative input is kept as written. When the subject cannot be found, the question's own words are kept.
+fn declarative(q: &str) -> String {
+    let mut q = q.trim().to_string();
+    for prefix in ["is it true that ", "is it the case that ", "true or false: ", "fact check: ", "claim: ", "did you know that "] {
+        if q.to_lowercase().starts_with(prefix) {
+            q = q[prefix.len()..].to_string();
+        }
+    }
+    let tokens: Vec<&str> = q.split(' ').collect();
+    let aux = tokens[0].to_lowercase();
+    let rest = &tokens[1..];
+    let sentence = match aux.as_str() {
+        "did" | "does" | "do" => subject_split(rest, true).map(|(subj, verb_at)| {
+            let verb = rest[verb_at];
+            let verb_form = match aux.as_str() {
+                "did" => past_tense(verb),
+                "does" => third_person(verb),
+                _ => verb.to_string(),
+            };
+            join(&[&subj.join(" "), &verb_form, &rest[verb_at + 1..].join(" ")])
+        }),
+        "is" | "are" | "was" | "were" | "has" | "have" | "had" | "can" | "could" => {
+            subject_split(rest, false).map(|(subj, at)| join(&[&subj.join(" "), &aux, &rest[at..].join(" ")]))
+        }
+        _ => None,
+    };
+    let is_question = sentence.is_none() && AUXILIARIES.contains(&aux.as_str());
+    let sentence = sentence.unwrap_or(q);
+    let mut chars = sentence.chars();
+    let capitalised = match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    };
+    // A question whose subject could not be found stays a question rather than become a wrong statement.
+    format!("{}{}", capitalised.trim_end_matches(['.', '?', '!']), if is_question { "?" } else { "." })
+}
+
+const AUXILIARIES: &[&str] = &["did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could"];
+
+fn join(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds the subject at the start of `rest`: a run of capitalised words (a name), a pronoun, or a determiner
+/// with the noun after it. Returns the subject and the index of the word after it, which must exist.
+fn subject_split<'a>(rest: &[&'a str], expect_verb: bool) -> Option<(Vec<&'a str>, usize)> {
+    let first = *rest.first()?;
+    let lower = first.to_lowercase();
+    // After "did/does/do" the verb follows the subject: a known verb within the first words marks its end
+    // ("Does vitamin D deficiency increase ...").
+    let known_verb = expect_verb
+        .then(|| rest.iter().take(7).skip(1).position(|w| is_base_verb(w)).map(|p| p + 1))
+        .flatten();
+    let end = if let Some(k) = known_verb {
+        k
+    } else if ["he", "she", "it", "they", "we", "you", "i"].contains(&lower.as_str()) {
+        1
+    } else if DETERMINERS.contains(&lower.as_str()) {
+        // "the minister", "the prime minister": the determiner and any capitalised words, else one word.
+        let caps = rest[1..].iter().take_while(|w| starts_upper(w)).count();
+        1 + caps.max(1)
+    } else if starts_upper(first) || first.chars().any(|c| c.is_ascii_digit()) {
+        rest.iter().take_while(|w| starts_upper(w) || w.chars().any(|c| c.is_ascii_digit()) || **w == "of").count()
+    } else {
+        return None;
+    };
+    if end >= rest.len() {
+        return None;
+    }
+    let subject: Vec<&str> = rest[..end].to_vec();
+    let subject = if DETERMINERS.contains(&lower.as_str()) { lowercase_first(subject) } else { subject };
+    Some((subject, end))
+}
+
+/// Common verbs in their base form, for finding where a question's subject ends.
+const BASE_VERBS: &[&str] = &[
+    "accept", "affect", "allow", "alter", "approve", "arrest", "ask", "attack", "ban", "block", "boost", "buy",
+    "cause", "change", "close", "contain", "cost", "create", "cure", "cut", "damage", "decrease", "deliver",
+    "deny", "deport", "destroy", "die", "drop", "earn", "end", "exceed", "expand", "extend", "fail", "fund",
+    "harm", "help", "hide", "hire", "impose", "improve", "include", "increase", "infect", "inhibit", "invade",
+    "kill", "lead", "leak", "lower", "mean", "need", "offer", "order", "own", "pass", "prevent", "produce",
+    "promise", "promote", "protect", "provide", "raise", "receive", "reduce", "reject", "release", "remove",
+    "require", "resign", "restrict", "return", "reverse", "rise", "shut", "slow", "spread", "start", "steal",
+    "stop", "support", "suppress", "threaten", "treat", "trigger", "turn", "use", "violate", "vote", "want",
+    "warn", "work", "hand", "transfer", "outperform", "lack", "show", "regulate", "induce", "activate",
+    "correlate", "predict", "improve", "worsen", "bind", "express", "enhance", "impair", "delay", "shorten",
+    "lengthen", "double", "triple", "halve", "fund", "sign", "veto", "win", "lose", "meet", "visit", "travel",
+];
+
+fn is_base_verb(word: &str) -> bool {
+    let w = word.to_lowercase();
+    BASE_VERBS.contains(&w.as_str()) || IRREGULAR_PAST.iter().any(|(base, _)| *base == w)
+}
+
+fn lowercase_first(mut words: Vec<&str>) -> Vec<&str> {
+    // The sentence is capitalised afterwards; keep names as written.
+    if let Some(w) = words.first_mut() {
+        *w = match *w {
+            "The" => "the",
+            "A" => "a",
+            "An" => "an",
+            other => other,
+        };
+    }
+    words
+}
+
+fn starts_upper(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+const IRREGULAR_PAST: &[(&str, &str)] = &[
+    ("be", "was"), ("become", "became"), ("begin", "began"), ("break", "broke"), ("bring", "brought"),
+    ("build", "built"), ("buy", "bought"), ("catch", "caught"), ("choose", "chose"), ("come", "came"),
+    ("cut", "cut"), ("do", "did"), ("draw", "drew"), ("drink", "drank"), ("drive", "drove"), ("eat", "ate"),
+    ("fall", "fell"), ("feel", "felt"), ("fight", "fought"), ("find", "found"), ("fly", "flew"),
+    ("forget", "forgot"), ("get", "got"), ("give", "gave"), ("go", "went"), ("grow", "grew"), ("have", "had"),
+    ("hear", "heard"), ("hide", "hid"), ("hit", "hit"), ("hold", "held"), ("keep", "kept"), ("know", "knew"),
+    ("lead", "led"), ("leave", "left"), ("lend", "lent"), ("let", "let"), ("lie", "lied"), ("lose", "lost"),
+    ("make", "made"), ("mean", "meant"), ("meet", "met"), ("pay", "paid"), ("put", "put"), ("quit", "quit"),
+    ("read", "read"), ("ride", "rode"), ("ring", "rang"), ("rise", "rose"), ("run", "ran"), ("say", "said"),
+    ("see", "saw"), ("seek", "sought"), ("sell", "sold"), ("send", "sent"), ("set", "set"), ("shoot", "shot"),
+    ("show", "showed"), ("shut", "shut"), ("sign", "signed"), ("sing", "sang"), ("sit", "sat"), ("sleep", "slept"),
+    ("speak", "spoke"), ("spend", "spent"), ("stand", "stood"), ("steal", "stole"), ("strike", "struck"),
+    ("swear", "swore"), ("take", "took"), ("teach", "taught"), ("tell", "told"), ("think", "thought"),
+    ("throw", "threw"), ("understand", "understood"), ("win", "won"), ("write", "wrote"),
+];
+
+fn past_tense(verb: &str) -> String {
+    let lower = verb.to_lowercase();
+    if let Some((_, past)) = IRREGULAR_PAST.iter().find(|(base, _)| *base == lower) {
+        return past.to_string();
+    }
+    let chars: Vec<char> = lower.chars().collect();
+    let n = chars.len();
+    let vowel = |c: char| "aeiou".contains(c);
+    if lower.ends_with('e') {
+        format!("{lower}d")
+    } else if n >= 2 && chars[n - 1] == 'y' && !vowel(chars[n - 2]) {
+        format!("{}ied", &lower[..lower.len() - 1])
+    } else if n >= 3
+        && !vowel(chars[n - 3])
+        && vowel(chars[n - 2])
+        && !vowel(chars[n - 1])
+        && !"wxy".contains(chars[n - 1])
+        && chars.iter().filter(|c| vowel(**c)).count() == 1
+    {
+        format!("{lower}{}ed", chars[n - 1]) // stop -> stopped, ban -> banned
+    } else {
+        format!("{lower}ed")
+    }
+}
+
+fn third_person(verb: &str) -> String {
+    let lower = verb.to_lowercase();
+    match lower.as_str() {
+        "have" => "has".into(),
+        "do" => "does".into(),
+        "go" => "goes".into(),
+        _ if lower.ends_with(['s', 'x', 'z']) || lower.ends_with("ch") || lower.ends_with("sh") => format!("{lower}es"),
+        _ if lower.ends_with('y') && !lower.ends_with("ay") && !lower.ends_with("ey") && !lower.ends_with("oy") => {
+            format!("{}ies", &lower[..lower.len() - 1])
+        }
+        _ => format!("{lower}s"),
+    }
+}
+
+/// Names, acronyms and numbers: capitalised runs (not the first word unless it is clearly a name), all-caps
+/// tokens and tokens with digits.
+pub fn entities(text: &str) -> Vec<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, out: &mut Vec<String>| {
+        if !run.is_empty() {
+            let e = run.join(" ");
+            if !out.contains(&e) {
+                out.push(e);
+            }
+            run.clear();
+        }
+    };
+    for (i, raw) in tokens.iter().enumerate() {
+        let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w);
+        let is_digit = w.chars().any(|c| c.is_ascii_digit());
+        let is_cap = starts_upper(w);
+        let stop = verity_text::is_stopword(&w.to_lowercase());
+        let first_word_plain = i == 0 && (stop || DETERMINERS.contains(&w.to_lowercase().as_str()));
+        if !w.is_empty() && (is_digit || (is_cap && !first_word_plain && !(stop && run.is_empty()))) {
+            run.push(w.to_string());
+        } else {
+            flush(&mut run, &mut out);
+        }
+        if raw.ends_with([',', '.', ';', ':', '?', '!']) {
+            flush(&mut run, &mut out);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Words that open a purpose or exchange clause: "X did Y *to get* Z", "*in exchange for* Z".
+const PURPOSE_MARKERS: &[&str] = &[
+    " in order to ", " in exchange for ", " in return for ", " so that ", " to get ", " to gain ", " to win ",
+    " to secure ", " to obtain ", " to avoid ", " because ", " after ", " before ", " for access ",
+];
+
+/// The claim without its purpose or exchange clause, when it has one and what is left still says something.
+pub fn main_clause(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    let at = PURPOSE_MARKERS.iter().filter_map(|m| lower.find(m)).min()?;
+    let main = text[..at].trim();
+    (main.split_whitespace().count() >= 3).then_some(main)
+}
+
+/// Content words, lower-cased, unique, in order.
+pub fn key_terms(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in verity_text::words(text) {
+        if !verity_text::is_stopword(&w) && !NEGATIONS.contains(&w.as_str()) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+pub(crate) fn is_negation(word: &str) -> bool {
+    NEGATIONS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(question: &str, expected: Result<&str, &str>) {
+        let got = extract(question, 2026).map(|c| c.text).map_err(|e| e.to_string());
+        match (got, expected) {
+            (Ok(text), Ok(want)) => assert_eq!(text, want, "{question}"),
+            (Err(msg), Err(want)) => assert!(msg.contains(want), "{question}: {msg}"),
+            (got, want) => panic!("{question}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn yes_no_questions_become_statements() {
+        check(
+            "Did Rubio turn over DOJ MS13 informants to get access to El Salvadoran prisons?",
+            Ok("Rubio turned over DOJ MS13 informants to get access to El Salvadoran prisons."),
+        );
+        check("Did the minister hand over protected informants?", Ok("The minister handed over protected informants."));
+        check("Does vitamin D prevent COVID-19?", Ok("Vitamin D prevents COVID-19."));
+        check("Does vitamin D deficiency increase the risk of tuberculosis?", Ok("Vitamin D deficiency increases the risk of tuberculosis."));
+        check("Does the sky whistle at noon?", Ok("The sky whistles at noon."));
+        check("Does red wine whistle at noon?", Ok("Does red wine whistle at noon?"));
+        check("Does Aspirin reduce the risk of stroke?", Ok("Aspirin reduces the risk of stroke."));
+        check("Is it true that the council banned cars downtown?", Ok("The council banned cars downtown."));
+        check("Was the Eiffel Tower built in 1889?", Ok("The Eiffel Tower was built in 1889."));
+        check("Did the city stop the plan?", Ok("The city stopped the plan."));
+    }
+
+    #[test]
+    fn statements_are_kept() {
+        check("0-dimensional biomaterials show inductive properties.", Ok("0-dimensional biomaterials show inductive properties."));
+    }
+
+    #[test]
+    fn uncheckable_input_gets_a_message_that_says_what_to_do() {
+        check("", Err("type a claim"));
+        check("   ?? ", Err("type a claim"));
+        check("asdfgh jklqwrt zxcvbnm", Err("does not look like words"));
+        check("Rubio?", Err("too short"));
+        check("I think pineapple pizza is great", Err("opinion"));
+        check("Is Messi the best footballer ever?", Err("opinion"));
+        check("Should the city ban cars?", Err("opinion"));
+        check("Will the euro collapse next year?", Err("future"));
+        check("Will inflation fall below 2% in 2030?", Err("future"));
+        check("Who is the minister of justice?", Err("open question"));
+    }
+
+    #[test]
+    fn the_main_clause_leaves_out_the_purpose() {
+        assert_eq!(main_clause("Okafor handed over informants to get access to a prison."), Some("Okafor handed over informants"));
+        assert_eq!(main_clause("Rubio gave informants in exchange for prison access."), Some("Rubio gave informants"));
+        assert_eq!(main_clause("Masks work."), None);
+        assert_eq!(main_clause("Okafor left after a vote."), None);
+    }
+
+    #[test]
+    fn entities_terms_and_negation() {
+        let c = extract("Did Marco Rubio promise the DOJ's nine MS-13 informants to Bukele in March 2025?", 2026).unwrap();
+        assert_eq!(c.entities, ["Marco Rubio", "DOJ", "MS-13", "Bukele", "March 2025"]);
+        assert_eq!(c.key_terms[..4], ["marco", "rubio", "promised", "doj"]);
+        assert!(!c.negated);
+        assert!(extract("The vaccine does not alter DNA.", 2026).unwrap().negated);
+    }
+}

@@ -1,0 +1,376 @@
+//! The extractive report writer: builds every part of a fact-check from the verdict and the evidence, with no
+//! language model.
+//!
+//! Cited sentences quote the stored text verbatim inside an attribution we write ("The Daily News (2025-04-18)
+//! reports: “…”"); sentences we write ourselves (counts, gaps, the bottom line) carry no citation. A section
+//! with nothing to say says so in one line.
+
+use std::collections::HashMap;
+
+use verity_model::{
+    Claim, Coverage, Diagnostic, Report, ReportSource, Section, Sentence, StanceLabel, VerdictLabel, Verification,
+    REPORT_SCHEMA,
+};
+
+use crate::evidence::{Evidence, RELEVANT};
+use crate::verdict::Outcome;
+use crate::CheckContext;
+
+pub const DISCLAIMER: &str = "Verity can make mistakes. This report was assembled automatically from the sources \
+listed below; read the quoted passages, verify important information, and note the date: later reporting can \
+change the verdict.";
+
+pub const SECTION_TITLES: [&str; 7] = [
+    "What the core reporting says",
+    "How other sources framed it",
+    "Who is involved and why it matters",
+    "Consequences and context",
+    "Points of disagreement, limitations, and what the sources do not say",
+    "Competing perspectives",
+    "Bottom line",
+];
+
+const CONSEQUENCE_CUES: &[&str] = &[
+    "led to", "result", "consequence", "court", "judge", "law", "ruled", "ruling", "lawsuit", "impact", "effect",
+    "caused", "after", "following", "associated", "outcome", "risk", "because", "therefore", "mortality",
+];
+
+pub struct Draft<'a> {
+    pub question: &'a str,
+    pub claim: &'a Claim,
+    pub ctx: &'a CheckContext,
+    pub evidence: &'a [Evidence],
+    pub outcome: &'a Outcome,
+    pub coverage: Coverage,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Numbers sources in order of first citation and remembers the quotes taken from each.
+#[derive(Default)]
+struct Citer {
+    sources: Vec<ReportSource>,
+    by_version: HashMap<i64, u32>,
+}
+
+impl Citer {
+    /// A sentence quoting `e` verbatim after `lead`.
+    fn quote(&mut self, lead: &str, e: &Evidence) -> Sentence {
+        let n = self.number(e);
+        let source = &mut self.sources[n as usize - 1];
+        if !source.quotes.contains(&e.text) {
+            source.quotes.push(e.text.clone());
+        }
+        Sentence {
+            text: format!("{lead} \u{201c}{}\u{201d}", e.text),
+            citations: vec![n],
+            verification: Some(Verification::Verbatim { quotes: vec![e.text.clone()] }),
+        }
+    }
+
+    fn number(&mut self, e: &Evidence) -> u32 {
+        if let Some(n) = self.by_version.get(&e.source.version_id) {
+            return *n;
+        }
+        let n = self.sources.len() as u32 + 1;
+        let m = &e.source;
+        self.sources.push(ReportSource {
+            n,
+            doc_id: m.doc_id.clone(),
+            version: m.version,
+            version_id: m.version_id,
+            title: m.title.clone(),
+            outlet: m.outlet.clone(),
+            url: m.url.clone(),
+            published: m.published.clone(),
+            stance: e.stance.label,
+            quotes: vec![],
+        });
+        self.by_version.insert(m.version_id, n);
+        n
+    }
+}
+
+fn plain(text: impl Into<String>) -> Sentence {
+    Sentence { text: text.into(), citations: vec![], verification: None }
+}
+
+/// How a source is named in prose: outlet (or title) and date.
+fn name(e: &Evidence) -> String {
+    let m = &e.source;
+    let who = match (&m.outlet, m.title.trim()) {
+        (Some(o), _) => o.clone(),
+        (None, t) if !t.is_empty() => format!("\u{201c}{}\u{201d}", shorten(t, 90)),
+        _ => format!("document {}", m.doc_id),
+    };
+    match &m.published {
+        Some(d) => format!("{who} ({d})"),
+        None => who,
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    format!("{}\u{2026}", cut.trim_end())
+}
+
+fn verb(e: &Evidence) -> &'static str {
+    match (e.stance.label, e.stance.hedged) {
+        (StanceLabel::Supports, false) => "reports",
+        (StanceLabel::Supports, true) => "reports, in hedged terms,",
+        (StanceLabel::Refutes, _) => "contradicts the claim:",
+        (StanceLabel::Neutral, _) => "mentions",
+    }
+}
+
+pub fn compose(d: Draft<'_>) -> Report {
+    let mut citer = Citer::default();
+    let relevant: Vec<&Evidence> = d.evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
+    let label = d.outcome.verdict.label;
+    let decided = label != VerdictLabel::NotEnoughEvidence;
+    let mut used: Vec<(i64, usize)> = Vec::new();
+    let mark = |used: &mut Vec<(i64, usize)>, e: &Evidence| used.push((e.source.version_id, e.start));
+    let is_used = |used: &Vec<(i64, usize)>, e: &Evidence| used.contains(&(e.source.version_id, e.start));
+
+    // The "original": the document of the most relevant sentence. (Provenance tracing refines this later.)
+    let original = relevant.first().map(|e| e.source.doc_id.clone());
+    let strongest = |lbl: StanceLabel| relevant.iter().copied().find(|e| e.stance.label == lbl);
+
+    // Executive summary.
+    let mut summary = vec![plain(format!(
+        "Verdict: {} (confidence {:.0}%): {}.",
+        label.headline(),
+        d.outcome.verdict.confidence * 100.0,
+        d.outcome.reason
+    ))];
+    if decided {
+        if let Some(e) = strongest(StanceLabel::Supports) {
+            summary.push(citer.quote(&format!("The strongest supporting evidence comes from {}:", name(e)), e));
+        }
+        if let Some(e) = strongest(StanceLabel::Refutes) {
+            summary.push(citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e)), e));
+        }
+    } else {
+        summary.push(plain(format!(
+            "Verity read {} passages from {} documents for the claim {} and found {} sentences that speak directly to \
+             it; that is too little to rate the claim either way.",
+            d.coverage.passages_considered,
+            d.coverage.documents_considered,
+            quoted(&d.claim.text),
+            d.coverage.evidence_sentences
+        )));
+    }
+
+    // 1. Core reporting.
+    let mut core = Vec::new();
+    if let Some(orig) = &original {
+        let first: Vec<&Evidence> = relevant.iter().copied().filter(|e| &e.source.doc_id == orig).take(2).collect();
+        core.push(plain(format!("The most relevant source found is {}.", name(first[0]))));
+        for e in first {
+            core.push(citer.quote(&format!("It {}", verb(e)), e));
+            mark(&mut used, e);
+        }
+    } else {
+        core.push(plain("No source in the corpus reports on this claim directly."));
+    }
+
+    // 2. Other sources.
+    let mut others = Vec::new();
+    let mut seen_docs = vec![original.clone().unwrap_or_default()];
+    for e in relevant.iter().copied() {
+        if seen_docs.contains(&e.source.doc_id) || others.len() >= 4 {
+            continue;
+        }
+        seen_docs.push(e.source.doc_id.clone());
+        others.push(citer.quote(&format!("{} {}", name(e), verb(e)), e));
+        mark(&mut used, e);
+    }
+    let independent = d.outcome.independent_sources;
+    if others.is_empty() {
+        others.push(plain("No other source in the corpus addresses the claim."));
+    } else {
+        others.insert(0, plain(format!(
+            "{independent} documents carry relevant evidence; each document is counted once, and sentences repeated \
+             word for word across documents are counted once."
+        )));
+    }
+
+    // 3. Who is involved: sentences naming the claim's entities, not yet quoted.
+    let mut who = Vec::new();
+    for e in d.evidence.iter() {
+        if who.len() >= 2 || is_used(&used, e) {
+            continue;
+        }
+        let names = d.claim.entities.iter().filter(|ent| e.text.contains(ent.as_str())).count();
+        if names > 0 && e.relevance >= RELEVANT * 0.6 {
+            who.push(citer.quote(&format!("{} notes", name(e)), e));
+            mark(&mut used, e);
+        }
+    }
+    if who.is_empty() {
+        who.push(plain(if d.claim.entities.is_empty() {
+            "The claim names no person or organisation, and the sources add none that matter to it.".to_string()
+        } else {
+            format!("The sources read say nothing more about {} beyond the passages quoted above.", d.claim.entities.join(", "))
+        }));
+    }
+
+    // 4. Consequences and context.
+    let mut context = Vec::new();
+    for e in d.evidence.iter() {
+        if context.len() >= 2 || is_used(&used, e) {
+            continue;
+        }
+        let lower = e.text.to_lowercase();
+        if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.relevance >= RELEVANT * 0.6 {
+            context.push(citer.quote(&format!("{} adds", name(e)), e));
+            mark(&mut used, e);
+        }
+    }
+    if context.is_empty() {
+        context.push(plain("The sources read describe no consequences or wider context for the claim."));
+    }
+
+    // 5. Disagreement, limitations and what the sources do not say.
+    let mut gaps = Vec::new();
+    if let (Some(s), Some(r)) = (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
+        gaps.push(plain("The sources disagree: the two quotes below take opposite sides."));
+        if !is_used(&used, s) {
+            gaps.push(citer.quote(&format!("{} reports", name(s)), s));
+        }
+        if !is_used(&used, r) {
+            gaps.push(citer.quote(&format!("{} says", name(r)), r));
+        }
+    }
+    if !d.outcome.unaddressed_terms.is_empty() {
+        gaps.push(plain(format!(
+            "No relevant passage mentions {}: the sources do not establish that part of the claim.",
+            d.outcome.unaddressed_terms.iter().map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if relevant.iter().any(|e| e.stance.hedged && e.stance.label == StanceLabel::Supports) {
+        gaps.push(plain(
+            "Some supporting passages speak of intentions, possibilities or reports (\u{201c}promised\u{201d}, \
+             \u{201c}may\u{201d}, \u{201c}reportedly\u{201d}) rather than of things done; they are counted as partial support.",
+        ));
+    }
+    gaps.push(plain(format!(
+        "Coverage: {} quer{} over the local corpus, {} passages from {} documents read{}; the web was not searched.",
+        d.coverage.queries.len(),
+        if d.coverage.queries.len() == 1 { "y" } else { "ies" },
+        d.coverage.passages_considered,
+        d.coverage.documents_considered,
+        match &d.coverage.date_range {
+            Some((a, b)) => format!(", published between {a} and {b}"),
+            None => String::new(),
+        }
+    )));
+    gaps.push(plain(
+        "Stances were judged by word overlap, negation and opposite terms, not by a trained model; a sentence that \
+         paraphrases the claim in other words can be missed.",
+    ));
+
+    // 6. Competing perspectives.
+    let mut perspectives = Vec::new();
+    match (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
+        (Some(s), Some(r)) => {
+            perspectives.push(citer.quote(&format!("For the claim, {} says", name(s)), s));
+            perspectives.push(citer.quote(&format!("Against it, {} says", name(r)), r));
+        }
+        (Some(_), None) => perspectives.push(plain("No source read argues against the claim.")),
+        (None, Some(_)) => perspectives.push(plain("No source read argues for the claim.")),
+        (None, None) => perspectives.push(plain("No source read takes a side on the claim.")),
+    }
+
+    // 7. Bottom line.
+    let bottom = vec![plain(bottom_line(&d, independent))];
+
+    let sections = [core, others, who, context, gaps, perspectives, bottom]
+        .into_iter()
+        .zip(SECTION_TITLES)
+        .map(|(sentences, title)| Section { title: title.to_string(), sentences })
+        .collect();
+
+    Report {
+        schema: REPORT_SCHEMA.to_string(),
+        id: d.ctx.report_id.clone(),
+        slug: slug(d.question, &d.ctx.report_id),
+        question: d.question.trim().to_string(),
+        claim: d.claim.clone(),
+        checked_on: d.ctx.today.clone(),
+        verdict: d.outcome.verdict,
+        disclaimer: DISCLAIMER.to_string(),
+        summary,
+        sections,
+        follow_ups: follow_ups(d.claim, d.outcome),
+        sources: citer.sources,
+        coverage: d.coverage,
+        diagnostics: d.diagnostics,
+        citation_check: Default::default(),
+    }
+}
+
+/// The claim in quotation marks, so it reads right whether it is a statement or a question left as asked.
+fn quoted(claim: &str) -> String {
+    format!("\u{201c}{}\u{201d}", claim.trim_end_matches('.'))
+}
+
+fn bottom_line(d: &Draft<'_>, independent: usize) -> String {
+    let claim = quoted(&d.claim.text);
+    let what_would_change = "A primary record (an official document, an on-the-record statement, or the study itself) \
+                             would settle it more firmly.";
+    match d.outcome.verdict.label {
+        VerdictLabel::Supported => format!(
+            "The evidence read supports the claim {claim} ({independent} independent document{}). {what_would_change}",
+            if independent == 1 { "" } else { "s" }
+        ),
+        VerdictLabel::PartlySupported => format!(
+            "Part of the claim is supported, but not all of it as stated; read section 5 for what is missing. {what_would_change}"
+        ),
+        VerdictLabel::Conflicting => format!(
+            "Sources disagree about the claim {claim}; neither side clearly outweighs the other in the corpus. \
+             {what_would_change}"
+        ),
+        VerdictLabel::Refuted => format!(
+            "The most relevant evidence contradicts the claim {claim}. A later or more authoritative source could \
+             still change this."
+        ),
+        VerdictLabel::NotEnoughEvidence => format!(
+            "The sources searched do not settle the claim {claim}; that is a statement about the corpus, not a \
+             finding that the claim is false. Adding reporting or records on it to the archive, or searching the web, \
+             would help."
+        ),
+    }
+}
+
+fn follow_ups(claim: &Claim, outcome: &Outcome) -> Vec<String> {
+    let c = quoted(&claim.text);
+    let mut out = vec![format!("Who first reported the claim {c}, and on what basis?")];
+    let topic: Vec<&str> = claim.key_terms.iter().take(4).map(String::as_str).collect();
+    for entity in claim.entities.iter().filter(|e| e.chars().filter(|c| c.is_alphabetic()).count() >= 2).take(2) {
+        out.push(format!("What else do the sources say about {entity}?"));
+    }
+    if let Some(term) = outcome.unaddressed_terms.first() {
+        out.push(format!("Is there any record of the \u{201c}{term}\u{201d} part of the claim {c}?"));
+    }
+    match outcome.verdict.label {
+        VerdictLabel::Conflicting | VerdictLabel::Refuted => out.push(format!("Why do some sources dispute the claim {c}?")),
+        _ => out.push(format!("Has an official record or a primary study confirmed or denied the claim {c}?")),
+    }
+    if out.len() < 3 {
+        out.push(format!("What is the latest reporting on {}?", topic.join(" ")));
+    }
+    out.dedup();
+    out.truncate(5);
+    out
+}
+
+/// A readable, stable URL slug: the question's first words and the start of the id.
+pub fn slug(question: &str, id: &str) -> String {
+    let words: Vec<String> =
+        verity_text::words(question).into_iter().filter(|w| !verity_text::is_stopword(w)).take(8).collect();
+    let short: String = id.chars().take(8).collect();
+    if words.is_empty() { short } else { format!("{}-{short}", words.join("-")) }
+}

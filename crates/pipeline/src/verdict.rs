@@ -1,0 +1,215 @@
+//! Verdict: weighs the stances of the evidence into one label with a confidence, behind a coverage gate.
+//!
+//! Each document counts once (its strongest sentence on each side), and sentences repeated verbatim across
+//! documents were already merged by [`crate::evidence`]. The gate: without at least one strongly relevant
+//! sentence, or two relevant ones from different documents, the verdict is `not_enough_evidence` — silence in
+//! the corpus is never read as a refutation, and a refutation needs a strongly relevant sentence of its own.
+
+use std::collections::HashMap;
+
+use verity_model::{Claim, StanceLabel, Verdict, VerdictLabel};
+
+use crate::evidence::{Evidence, RELEVANT};
+
+/// A sentence this relevant can carry a verdict on its own.
+pub const STRONG: f32 = 0.6;
+/// A side at least this share of the other side's weight makes the evidence conflicting.
+const CONFLICT_RATIO: f32 = 0.5;
+/// Claim words the best support must cover for `supported` rather than `partly_supported`.
+const FULL_COVERAGE: f32 = 0.75;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// Documents with relevant evidence: the independent lines of evidence, for now one per document.
+    pub independent_sources: usize,
+    pub support_weight: f32,
+    pub refute_weight: f32,
+    /// Claim words no relevant sentence contains.
+    pub unaddressed_terms: Vec<String>,
+    /// Why the label was chosen, in one plain sentence.
+    pub reason: String,
+}
+
+pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
+    let relevant: Vec<&Evidence> = evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
+    let mut per_doc: HashMap<&str, (f32, f32, bool)> = HashMap::new();
+    for e in &relevant {
+        let entry = per_doc.entry(e.source.doc_id.as_str()).or_default();
+        match e.stance.label {
+            StanceLabel::Supports => {
+                if e.stance.strength > entry.0 {
+                    entry.0 = e.stance.strength;
+                    entry.2 = e.stance.hedged;
+                }
+            }
+            StanceLabel::Refutes => entry.1 = entry.1.max(e.stance.strength),
+            StanceLabel::Neutral => {}
+        }
+    }
+    let support: f32 = per_doc.values().map(|v| v.0).sum();
+    let refute: f32 = per_doc.values().map(|v| v.1).sum();
+    let best = relevant.iter().map(|e| e.relevance).fold(0.0, f32::max);
+    let best_refute = relevant.iter().filter(|e| e.stance.label == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
+    let best_support = relevant
+        .iter()
+        .filter(|e| e.stance.label == StanceLabel::Supports)
+        .max_by(|a, b| a.relevance.total_cmp(&b.relevance));
+    let covered: std::collections::HashSet<&str> =
+        relevant.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
+    let unaddressed_terms: Vec<String> = claim
+        .key_terms
+        .iter()
+        .filter(|t| !covered.contains(verity_text::stem(t).as_str()))
+        .cloned()
+        .collect();
+
+    // Anchors no relevant sentence contains: the claim's most specific part is unaddressed.
+    let unaddressed_anchors: Vec<&String> = relevant
+        .first()
+        .map(|first| {
+            first
+                .missing_anchors_in_context
+                .iter()
+                .filter(|a| relevant.iter().all(|e| e.missing_anchors_in_context.contains(a)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let gate_open = best >= STRONG || per_doc.len() >= 2;
+    let (label, reason) = if !gate_open {
+        (VerdictLabel::NotEnoughEvidence, "too little relevant evidence was found to decide".to_string())
+    } else if !unaddressed_anchors.is_empty() {
+        let words: Vec<String> = claim
+            .key_terms
+            .iter()
+            .filter(|t| unaddressed_anchors.iter().any(|a| **a == verity_text::stem(t)))
+            .map(|t| format!("\u{201c}{t}\u{201d}"))
+            .collect();
+        (
+            VerdictLabel::NotEnoughEvidence,
+            format!("no relevant source mentions {}, the most specific part of the claim", words.join(", ")),
+        )
+    } else if support > 0.0 && refute > 0.0 && support.min(refute) >= CONFLICT_RATIO * support.max(refute) {
+        (VerdictLabel::Conflicting, "relevant sources take both sides".to_string())
+    } else if refute > support && best_refute >= STRONG {
+        (VerdictLabel::Refuted, "the most relevant evidence contradicts the claim".to_string())
+    } else if support > refute {
+        let full = best_support
+            .is_some_and(|e| e.term_coverage >= FULL_COVERAGE && !e.stance.hedged && e.missing_anchors.is_empty());
+        if full && unaddressed_terms.len() * 4 <= claim.key_terms.len() {
+            (VerdictLabel::Supported, "the most relevant evidence states what the claim says".to_string())
+        } else if best_support.is_some_and(|e| e.stance.hedged) {
+            (VerdictLabel::PartlySupported, "the evidence uses weaker words (promised, may, reportedly) than the claim".to_string())
+        } else {
+            (VerdictLabel::PartlySupported, "the evidence supports part of the claim; other parts are not addressed".to_string())
+        }
+    } else {
+        (VerdictLabel::NotEnoughEvidence, "the evidence leans against the claim, but not strongly enough to refute it".to_string())
+    };
+    let confidence = confidence(label, support, refute, best, per_doc.len());
+    Outcome {
+        verdict: Verdict { label, confidence },
+        independent_sources: per_doc.len(),
+        support_weight: support,
+        refute_weight: refute,
+        unaddressed_terms,
+        reason,
+    }
+}
+
+/// A monotone mapping from the weight of evidence to `[0.05, 0.95]`: more independent, stronger, one-sided
+/// evidence gives more confidence. Not yet calibrated on data (a later issue fits it).
+fn confidence(label: VerdictLabel, support: f32, refute: f32, best: f32, sources: usize) -> f32 {
+    let margin = (support - refute).abs();
+    let breadth = 1.0 - (-(sources as f32) / 2.0).exp();
+    let c = match label {
+        VerdictLabel::NotEnoughEvidence => 0.5 + 0.4 * (1.0 - best),
+        VerdictLabel::Conflicting => 0.4 + 0.3 * breadth,
+        _ => 0.35 + 0.35 * best + 0.25 * breadth * (margin / (support + refute).max(f32::EPSILON)),
+    };
+    c.clamp(0.05, 0.95)
+}
+
+#[cfg(test)]
+mod tests {
+    use verity_model::SourceMeta;
+
+    use super::*;
+    use crate::stance::Stance;
+
+    fn ev(doc: &str, relevance: f32, label: StanceLabel, hedged: bool) -> Evidence {
+        Evidence {
+            source: SourceMeta {
+                doc_id: doc.into(),
+                version: 1,
+                version_id: 1,
+                title: doc.into(),
+                outlet: None,
+                url: None,
+                published: None,
+                author: None,
+            },
+            text: String::new(),
+            start: 0,
+            end: 0,
+            relevance,
+            term_coverage: relevance,
+            matched: vec!["council".into(), "ban".into(), "car".into(), "downtown".into()],
+            missing_anchors: vec![],
+            missing_anchors_in_context: vec![],
+            stance: Stance { label, strength: relevance, hedged },
+            passage_rank: 0,
+        }
+    }
+
+    fn check(evidence: &[Evidence], expected: VerdictLabel) -> Outcome {
+        let claim = crate::claim::extract("The council banned cars downtown.", 2026).unwrap();
+        let outcome = decide(&claim, evidence);
+        assert_eq!(outcome.verdict.label, expected, "{}", outcome.reason);
+        assert!((0.0..=1.0).contains(&outcome.verdict.confidence));
+        outcome
+    }
+
+    use StanceLabel::*;
+
+    #[test]
+    fn thin_coverage_is_not_enough_evidence_never_refuted() {
+        check(&[], VerdictLabel::NotEnoughEvidence);
+        check(&[ev("a", 0.5, Refutes, false)], VerdictLabel::NotEnoughEvidence);
+        check(&[ev("a", 0.3, Refutes, false), ev("b", 0.2, Refutes, false)], VerdictLabel::NotEnoughEvidence);
+    }
+
+    #[test]
+    fn strong_one_sided_evidence_decides() {
+        check(&[ev("a", 0.9, Supports, false), ev("b", 0.7, Supports, false)], VerdictLabel::Supported);
+        check(&[ev("a", 0.9, Refutes, false)], VerdictLabel::Refuted);
+    }
+
+    #[test]
+    fn evidence_that_never_names_the_claims_most_specific_term_decides_nothing() {
+        let mut a = ev("a", 0.9, Supports, false);
+        a.missing_anchors_in_context = vec!["downtown".into()];
+        let mut b = ev("b", 0.8, Supports, false);
+        b.missing_anchors_in_context = vec!["downtown".into()];
+        let outcome = check(&[a, b], VerdictLabel::NotEnoughEvidence);
+        assert!(outcome.reason.contains("\u{201c}downtown\u{201d}"), "{}", outcome.reason);
+    }
+
+    #[test]
+    fn hedged_support_is_partial() {
+        check(&[ev("a", 0.9, Supports, true)], VerdictLabel::PartlySupported);
+    }
+
+    #[test]
+    fn both_sides_strongly_is_conflicting() {
+        check(&[ev("a", 0.9, Supports, false), ev("b", 0.8, Refutes, false)], VerdictLabel::Conflicting);
+    }
+
+    #[test]
+    fn one_document_counts_once() {
+        let one_doc = check(&[ev("a", 0.9, Supports, false), ev("a", 0.85, Supports, false)], VerdictLabel::Supported);
+        assert_eq!(one_doc.independent_sources, 1);
+        let two_docs = check(&[ev("a", 0.9, Supports, false), ev("b", 0.85, Supports, false)], VerdictLabel::Supported);
+        assert!(two_docs.verdict.confidence > one_doc.verdict.confidence);
+    }
+}

@@ -1,0 +1,180 @@
+//! Renders a [`Report`] for people: Markdown for terminals and files, and a standalone HTML page.
+//!
+//! Main items: [`markdown`], [`html`]. JSON is the report's own serde form and needs no renderer.
+//!
+//! Rendering adds nothing to the report and checks nothing: the pipeline's citation check has already run.
+//! Every piece of source text is escaped in HTML; a source can never inject markup or script.
+
+use std::fmt::Write;
+
+use verity_model::{Report, Sentence};
+
+fn cited(s: &Sentence) -> String {
+    let marks: Vec<String> = s.citations.iter().map(|n| format!("[{n}]")).collect();
+    if marks.is_empty() { s.text.clone() } else { format!("{} {}", s.text, marks.join(" ")) }
+}
+
+pub fn markdown(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", r.question);
+    let _ = writeln!(out, "**Verdict: {}** (confidence {:.0}%)  ", r.verdict.label.headline(), r.verdict.confidence * 100.0);
+    let _ = writeln!(out, "Claim checked: {}  ", r.claim.text);
+    let _ = writeln!(out, "Checked on {}  ", r.checked_on);
+    let _ = writeln!(out, "_{}_\n", r.disclaimer);
+    let _ = writeln!(out, "## Executive summary\n");
+    let summary: Vec<String> = r.summary.iter().map(cited).collect();
+    let _ = writeln!(out, "{}\n", summary.join(" "));
+    for (i, section) in r.sections.iter().enumerate() {
+        let _ = writeln!(out, "## {}. {}\n", i + 1, section.title);
+        let body: Vec<String> = section.sentences.iter().map(cited).collect();
+        let _ = writeln!(out, "{}\n", body.join(" "));
+    }
+    let _ = writeln!(out, "## Want to dive deeper?\n");
+    for q in &r.follow_ups {
+        let _ = writeln!(out, "- {q}");
+    }
+    let _ = writeln!(out, "\n## Sources\n");
+    for s in &r.sources {
+        let mut line = format!("[{}] {}", s.n, s.title);
+        for part in [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()].into_iter().flatten() {
+            line.push_str(" — ");
+            line.push_str(part);
+        }
+        let _ = writeln!(out, "{line} (document `{}`, version {})", s.doc_id, s.version);
+        for q in &s.quotes {
+            let _ = writeln!(out, "    > {q}");
+        }
+    }
+    let c = &r.coverage;
+    let _ = writeln!(
+        out,
+        "\n## How this was checked\n\nQueries: {}. Passages read: {}; documents: {}; evidence sentences: {}. \
+         Citation check: {} cited sentences, {} verified against the stored text, {} dropped.",
+        c.queries.iter().map(|q| format!("\u{201c}{q}\u{201d}")).collect::<Vec<_>>().join(", "),
+        c.passages_considered,
+        c.documents_considered,
+        c.evidence_sentences,
+        r.citation_check.cited_sentences,
+        r.citation_check.verified,
+        r.citation_check.dropped
+    );
+    for d in &r.diagnostics {
+        let _ = writeln!(out, "\n- note ({}): {}", d.stage, d.message);
+    }
+    let _ = writeln!(out, "\nReport `{}` · {}", r.id, r.schema);
+    out
+}
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Only http(s) links become clickable; anything else (javascript:, data:) is shown as text.
+fn safe_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| escape(url.trim()))
+}
+
+fn html_sentence(s: &Sentence) -> String {
+    let marks: String =
+        s.citations.iter().map(|n| format!(" <a class=\"cite\" href=\"#source-{n}\">[{n}]</a>")).collect();
+    format!("{}{}", escape(&s.text), marks)
+}
+
+pub fn html(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — Verity</title><style>{CSS}</style></head><body><main>\
+         <h1>{title}</h1><p class=\"verdict {label}\"><strong>{headline}</strong> · confidence {conf:.0}%</p>\
+         <p class=\"meta\">Claim checked: {claim}<br>Checked on <time datetime=\"{date}\">{date}</time></p>\
+         <p class=\"disclaimer\">{disclaimer}</p><h2>Executive summary</h2><p>{summary}</p>",
+        title = escape(&r.question),
+        label = r.verdict.label.as_str(),
+        headline = escape(r.verdict.label.headline()),
+        conf = r.verdict.confidence * 100.0,
+        claim = escape(&r.claim.text),
+        date = escape(&r.checked_on),
+        disclaimer = escape(&r.disclaimer),
+        summary = r.summary.iter().map(html_sentence).collect::<Vec<_>>().join(" "),
+    );
+    for (i, section) in r.sections.iter().enumerate() {
+        let body: Vec<String> = section.sentences.iter().map(html_sentence).collect();
+        let _ = write!(out, "<h2>{}. {}</h2><p>{}</p>", i + 1, escape(&section.title), body.join(" "));
+    }
+    out.push_str("<h2>Want to dive deeper?</h2><ul class=\"follow-ups\">");
+    for q in &r.follow_ups {
+        let _ = write!(out, "<li>{}</li>", escape(q));
+    }
+    out.push_str("</ul><h2>Sources</h2><ol class=\"sources\">");
+    for s in &r.sources {
+        let title = match s.url.as_deref().and_then(safe_url) {
+            Some(href) => format!("<a href=\"{href}\" rel=\"noopener nofollow\">{}</a>", escape(&s.title)),
+            None => escape(&s.title),
+        };
+        let meta: Vec<String> =
+            [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()].into_iter().flatten().map(escape).collect();
+        let _ = write!(out, "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}</small>", s.n, s.n, meta.join(" · "), escape(&s.doc_id), s.version);
+        for q in &s.quotes {
+            let _ = write!(out, "<blockquote>{}</blockquote>", escape(q));
+        }
+        out.push_str("</li>");
+    }
+    let c = &r.coverage;
+    let _ = write!(
+        out,
+        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}. Citation check: {} of {} \
+         cited sentences verified against the stored text.</p><footer>Report {} · {}</footer></main></body></html>\n",
+        escape(&c.queries.join("; ")),
+        c.passages_considered,
+        c.documents_considered,
+        r.citation_check.verified,
+        r.citation_check.cited_sentences,
+        escape(&r.id),
+        escape(&r.schema)
+    );
+    out
+}
+
+const CSS: &str = "body{font:17px/1.55 Georgia,serif;margin:0;background:#fbfaf7;color:#1d1d1d}\
+main{max-width:46rem;margin:0 auto;padding:2rem 1rem}h1{font-size:1.7rem}h2{font-size:1.2rem;margin-top:2rem}\
+.verdict{font-size:1.2rem;padding:.5rem .8rem;border-left:6px solid #888;background:#fff}\
+.verdict.supported{border-color:#2e7d32}.verdict.refuted{border-color:#c62828}\
+.verdict.partly_supported{border-color:#9e9d24}.verdict.conflicting{border-color:#ef6c00}\
+.meta,.disclaimer,small,footer{color:#555;font-size:.9rem}a.cite{text-decoration:none}\
+blockquote{margin:.4rem 0 .4rem 1rem;padding-left:.6rem;border-left:3px solid #ccc;font-style:italic}\
+@media print{a.cite{color:inherit}body{background:#fff}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        assert_eq!(escape(text), expected);
+    }
+
+    #[test]
+    fn escaping() {
+        check("<script>alert('x')</script> & \"q\"", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+    }
+
+    #[test]
+    fn only_web_links_are_clickable() {
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url("https://a.example/?q=\"x\"").as_deref(), Some("https://a.example/?q=&quot;x&quot;"));
+    }
+}

@@ -1,0 +1,410 @@
+//! The embedded store: documents with every version of their text, passages as offsets into that text, and
+//! published reports, in one SQLite database.
+//!
+//! Main type: [`Store`]. [`Store::put_documents`] deduplicates by content hash and turns a changed document into a
+//! new version while keeping the old text readable (old reports cite it). [`Store::pending_index`] and
+//! [`Store::mark_indexed`] let the engine keep the search index in step even after an interrupted ingest.
+//!
+//! All SQL in Verity lives in this crate. It knows nothing of searching, claims or rendering. Migrations are
+//! append-only and tracked with SQLite's `user_version`.
+
+mod schema;
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+use verity_model::{Document, Passage, Report, ReportSummary, SourceMeta, VerdictLabel};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored report {id} is unreadable: {source}")]
+    CorruptReport { id: String, source: serde_json::Error },
+    #[error(
+        "the data directory was written by a newer Verity (store schema {found}, this build knows {known}); \
+         upgrade Verity or use another --data-dir"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What happened to one document handed to [`Store::put_documents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// Same content as the latest stored version: nothing changed.
+    Unchanged,
+    /// A document id seen for the first time.
+    Added { version_id: i64, passages: usize },
+    /// The content changed: a new version was stored; the previous one stays readable.
+    NewVersion { version_id: i64, version: u32, passages: usize },
+}
+
+/// A document to store, with its passages as byte spans of `document.text`.
+pub struct NewDocument<'a> {
+    pub document: &'a Document,
+    pub passages: Vec<(usize, usize)>,
+}
+
+/// A document whose latest version is not yet in the search index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexItem {
+    pub external_id: String,
+    pub version_id: i64,
+    pub title: String,
+    pub text: String,
+    pub passages: Vec<Passage>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub documents: usize,
+    pub versions: usize,
+    pub passages: usize,
+    pub reports: usize,
+}
+
+/// A stored version of a document, as read back by id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVersion {
+    pub meta: SourceMeta,
+    pub text: String,
+    pub content_hash: String,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::init(conn)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Store { conn };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
+    pub fn put_documents(&mut self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
+        let tx = self.conn.transaction()?;
+        let outcomes = batch.iter().map(|new| put_one(&tx, new, now)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    /// Documents whose latest version is not marked as indexed, oldest first, at most `limit`.
+    pub fn pending_index(&self, limit: usize) -> Result<Vec<IndexItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.external_id, v.id, v.title, v.text FROM documents d JOIN versions v ON v.id = d.latest_version_id
+             WHERE d.indexed_version_id IS NOT d.latest_version_id ORDER BY d.id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(IndexItem { external_id: r.get(0)?, version_id: r.get(1)?, title: r.get(2)?, text: r.get(3)?, passages: vec![] })
+        })?;
+        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        for item in &mut items {
+            item.passages = self.version_passages(item.version_id, &item.text)?;
+        }
+        Ok(items)
+    }
+
+    pub fn pending_index_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM documents WHERE indexed_version_id IS NOT latest_version_id",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Records that these versions are now in the search index (call after the index commit succeeded).
+    pub fn mark_indexed(&mut self, version_ids: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE documents SET indexed_version_id = ?1 WHERE id = (SELECT document_id FROM versions WHERE id = ?1)",
+            )?;
+            for id in version_ids {
+                stmt.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets what was indexed, so that everything is indexed again (after the index folder was lost).
+    pub fn reset_indexed(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE documents SET indexed_version_id = NULL", [])?;
+        Ok(())
+    }
+
+    fn version_passages(&self, version_id: i64, text: &str) -> Result<Vec<Passage>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
+        let rows = stmt.query_map([version_id], |r| {
+            let (start, end): (i64, i64) = (r.get(1)?, r.get(2)?);
+            Ok((r.get::<_, i64>(0)?, start as usize, end as usize))
+        })?;
+        rows.map(|row| {
+            let (passage_id, start, end) = row?;
+            Ok(Passage { passage_id, version_id, start, end, text: text[start..end].to_string() })
+        })
+        .collect()
+    }
+
+    /// Passages by id, each with the metadata of its document version; unknown ids are left out.
+    pub fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.start, p.end, v.id, v.version, v.title, v.url, v.outlet, v.published, v.author,
+                    d.external_id
+             FROM passages p JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
+             WHERE p.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = stmt
+                .query_row([id], |r| {
+                    let meta = SourceMeta {
+                        doc_id: r.get(10)?,
+                        version: r.get::<_, i64>(4)? as u32,
+                        version_id: r.get(3)?,
+                        title: r.get(5)?,
+                        url: r.get(6)?,
+                        outlet: r.get(7)?,
+                        published: r.get(8)?,
+                        author: r.get(9)?,
+                    };
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize, meta))
+                })
+                .optional()?;
+            if let Some((passage_id, start, end, meta)) = row {
+                let text = self.passage_text(meta.version_id, start, end)?;
+                out.push((Passage { passage_id, version_id: meta.version_id, start, end, text }, meta));
+            }
+        }
+        Ok(out)
+    }
+
+    fn passage_text(&self, version_id: i64, start: usize, end: usize) -> Result<String> {
+        // SQLite's substr counts characters, not bytes; cast to a blob to slice by bytes.
+        let bytes: Vec<u8> = self.conn.query_row(
+            "SELECT substr(CAST(text AS BLOB), ?2, ?3) FROM versions WHERE id = ?1",
+            params![version_id, start as i64 + 1, (end - start) as i64],
+            |r| r.get(0),
+        )?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// One stored version by its id, with its full text.
+    pub fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
+        self.conn
+            .query_row(
+                "SELECT v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.text,
+                        v.content_hash
+                 FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1",
+                [version_id],
+                |r| {
+                    Ok(StoredVersion {
+                        meta: SourceMeta {
+                            version_id: r.get(0)?,
+                            version: r.get::<_, i64>(1)? as u32,
+                            title: r.get(2)?,
+                            url: r.get(3)?,
+                            outlet: r.get(4)?,
+                            published: r.get(5)?,
+                            author: r.get(6)?,
+                            doc_id: r.get(7)?,
+                        },
+                        text: r.get(8)?,
+                        content_hash: r.get(9)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(Into::into)
+    }
+
+    /// Every stored version of a document, oldest first.
+    pub fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id
+                 WHERE d.external_id = ?1 ORDER BY v.version",
+            )?;
+            stmt.query_map([external_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        ids.into_iter().filter_map(|id| self.version(id).transpose()).collect()
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let count = |table: &str| -> Result<usize> {
+            let n: i64 = self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok(n as usize)
+        };
+        Ok(Counts {
+            documents: count("documents")?,
+            versions: count("versions")?,
+            passages: count("passages")?,
+            reports: count("reports")?,
+        })
+    }
+
+    /// Stores a published report; an existing report with the same id is replaced.
+    pub fn save_report(&mut self, report: &Report, created_at: &str) -> Result<()> {
+        let body = serde_json::to_string(report).expect("a report always serialises");
+        self.conn.execute(
+            "INSERT OR REPLACE INTO reports (id, slug, question, verdict, confidence, checked_on, created_at, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                report.id,
+                report.slug,
+                report.question,
+                report.verdict.label.as_str(),
+                report.verdict.confidence as f64,
+                report.checked_on,
+                created_at,
+                body
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A report by id, by slug, or by a unique id prefix.
+    pub fn report(&self, key: &str) -> Result<Option<Report>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, body FROM reports WHERE id = ?1 OR slug = ?1
+                 UNION ALL SELECT id, body FROM reports WHERE id LIKE ?2 ESCAPE '\\'
+                 AND (SELECT COUNT(*) FROM reports WHERE id LIKE ?2 ESCAPE '\\') = 1
+                 LIMIT 1",
+                params![key, format!("{}%", key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(id, body)| serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source }))
+            .transpose()
+    }
+
+    /// Stored reports, newest first.
+    pub fn list_reports(&self, limit: usize) -> Result<Vec<ReportSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, slug, question, verdict, confidence, checked_on FROM reports
+             ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            let verdict: String = r.get(3)?;
+            Ok(ReportSummary {
+                id: r.get(0)?,
+                slug: r.get(1)?,
+                question: r.get(2)?,
+                verdict: VerdictLabel::ALL
+                    .into_iter()
+                    .find(|l| l.as_str() == verdict)
+                    .unwrap_or(VerdictLabel::NotEnoughEvidence),
+                confidence: r.get::<_, f64>(4)? as f32,
+                checked_on: r.get(5)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+}
+
+/// The content hash of a document: everything but its id, so the same text under the same id is "unchanged".
+pub fn content_hash(doc: &Document) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        Some(doc.title.as_str()),
+        Some(doc.text.as_str()),
+        doc.url.as_deref(),
+        doc.outlet.as_deref(),
+        doc.published.as_deref(),
+        doc.author.as_deref(),
+    ] {
+        // A tag byte keeps `None` apart from `Some("")` and one field's end apart from the next's start.
+        match part {
+            Some(s) => {
+                h.update([1u8]);
+                h.update((s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            None => h.update([0u8]),
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<PutOutcome> {
+    let doc = new.document;
+    let hash = content_hash(doc);
+    let existing: Option<(i64, Option<i64>)> = tx
+        .prepare_cached("SELECT id, latest_version_id FROM documents WHERE external_id = ?1")?
+        .query_row([&doc.external_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (document_id, version) = match existing {
+        Some((document_id, Some(latest))) => {
+            let (latest_hash, latest_version): (String, i64) = tx
+                .prepare_cached("SELECT content_hash, version FROM versions WHERE id = ?1")?
+                .query_row([latest], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if latest_hash == hash {
+                return Ok(PutOutcome::Unchanged);
+            }
+            (document_id, latest_version + 1)
+        }
+        Some((document_id, None)) => (document_id, 1),
+        None => {
+            tx.prepare_cached("INSERT INTO documents (external_id) VALUES (?1)")?.execute([&doc.external_id])?;
+            (tx.last_insert_rowid(), 1)
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        document_id,
+        version,
+        hash,
+        doc.title,
+        doc.text,
+        doc.url,
+        doc.outlet,
+        doc.published,
+        doc.author,
+        now
+    ])?;
+    let version_id = tx.last_insert_rowid();
+    {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO passages (version_id, ordinal, start, end) VALUES (?1, ?2, ?3, ?4)")?;
+        for (ordinal, (start, end)) in new.passages.iter().enumerate() {
+            stmt.execute(params![version_id, ordinal as i64, *start as i64, *end as i64])?;
+        }
+    }
+    tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?.execute([version_id, document_id])?;
+    let passages = new.passages.len();
+    Ok(if version == 1 {
+        PutOutcome::Added { version_id, passages }
+    } else {
+        PutOutcome::NewVersion { version_id, version: version as u32, passages }
+    })
+}
+
+#[cfg(test)]
+mod tests;

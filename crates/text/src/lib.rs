@@ -1,0 +1,274 @@
+//! Text primitives shared by ingest, indexing and the pipeline: sentence splitting with byte offsets,
+//! word tokenisation, stop words and English stemming.
+//!
+//! Main items: [`sentences`] (spans of whole sentences), [`words`] (lower-cased word tokens), [`content_terms`]
+//! (stemmed, stop words removed), [`is_stopword`], [`stem`].
+//!
+//! It knows nothing about documents, claims or storage, and it never allocates more than the tokens it returns.
+
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// A sentence as byte offsets into the text it came from; `&text[start..end]` is the sentence, trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn of<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Abbreviations after which a full stop does not end a sentence (lower-case, without the stop).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "al", "fig", "figs", "no", "vol",
+    "approx", "inc", "ltd", "co", "corp", "gen", "gov", "sen", "rep", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "ca", "cf", "resp", "eq", "ref", "refs",
+];
+
+/// Splits `text` into sentences. Paragraph breaks (a blank line, or a newline after a line that ends a
+/// sentence) always end a sentence; `.`, `!` and `?` end one when followed by white space and a character that
+/// can start a sentence, unless the word before the stop is a known abbreviation or a single letter (initials).
+pub fn sentences(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let boundary_end = if b == b'\n' { line_break_ends_sentence(text, i).then_some(i) } else if matches!(b, b'.' | b'!' | b'?') {
+            sentence_stop(text, i)
+        } else {
+            None
+        };
+        if let Some(end) = boundary_end {
+            push_trimmed(text, start, end, &mut spans);
+            start = end;
+        }
+        i += 1;
+    }
+    push_trimmed(text, start, text.len(), &mut spans);
+    spans
+}
+
+/// A newline ends a sentence before a blank line, after a Markdown heading, or after a heading-like first line
+/// of a paragraph (short, no closing punctuation, next line capitalised). Otherwise it is a hard wrap inside a
+/// sentence and the stops decide.
+fn line_break_ends_sentence(text: &str, i: usize) -> bool {
+    let after = &text[i + 1..];
+    if after.trim_start_matches([' ', '\t', '\r']).starts_with('\n') {
+        return true;
+    }
+    let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
+    let line = text[line_start..i].trim();
+    if line.starts_with('#') {
+        return true;
+    }
+    let first_of_paragraph = line_start == 0 || text[..line_start - 1].trim_end_matches([' ', '\t', '\r']).ends_with('\n');
+    let next_capitalised = after.trim_start().chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    first_of_paragraph
+        && next_capitalised
+        && line.len() < 70
+        && line.split_whitespace().count() <= 12
+        && !line.ends_with(['.', ',', ';', '-'])
+}
+
+/// If the punctuation at `i` ends a sentence, the end offset (after any closing quotes or brackets).
+fn sentence_stop(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut end = i + 1;
+    // Runs of stops ("?!", "...") and closing quotes/brackets belong to the sentence they end.
+    while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']') {
+        end += 1;
+    }
+    let rest = &text[end..];
+    if rest.starts_with('\u{201d}') || rest.starts_with('\u{2019}') {
+        end += 3;
+    }
+    let rest = &text[end..];
+    let after_space = rest.trim_start_matches([' ', '\t', '\u{a0}', '\n', '\r']);
+    if after_space.len() == rest.len() && !rest.is_empty() {
+        return None; // no white space: "3.5", "U.S.A", "example.com"
+    }
+    let next = after_space.chars().next();
+    match next {
+        None => return Some(end),
+        Some(c) if c.is_lowercase() => return None,
+        Some(c) if !(c.is_alphanumeric() || matches!(c, '"' | '\'' | '(' | '[' | '\u{201c}' | '\u{2018}' | '\n' | '\r')) => {
+            return None;
+        }
+        _ => {}
+    }
+    if bytes[i] == b'.' {
+        let word_start = text[..i]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || *c == '(' || *c == '"')
+            .map_or(0, |(p, c)| p + c.len_utf8());
+        let word = text[word_start..i].to_lowercase();
+        let word = word.trim_start_matches(['(', '[', '"', '\'']);
+        if word.chars().count() == 1 && word.chars().all(|c| c.is_alphabetic()) {
+            return None; // an initial: "J. Smith"
+        }
+        if ABBREVIATIONS.contains(&word) {
+            return None;
+        }
+    }
+    Some(end)
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, spans: &mut Vec<Span>) {
+    let slice = &text[start..end];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    let (s, e) = (start + lead, end - trail);
+    if e > s && text[s..e].chars().any(|c| c.is_alphanumeric()) {
+        spans.push(Span { start: s, end: e });
+    }
+}
+
+/// Lower-cased word tokens: maximal runs of letters and digits. A possessive "'s" is dropped; any other
+/// apostrophe inside a word is removed ("didn't" -> "didnt", so negations stay one token).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            current.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '\u{2019}') && !current.is_empty() {
+            let mut ahead = chars.clone();
+            if matches!(ahead.next(), Some('s' | 'S')) && !ahead.next().is_some_and(char::is_alphanumeric) {
+                chars.next();
+                out.push(std::mem::take(&mut current));
+            }
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// The English (Porter 2) stem of a lower-case word; the same stemmer the index uses.
+pub fn stem(word: &str) -> String {
+    stemmer().stem(word).into_owned()
+}
+
+/// Stemmed content terms: words that are not stop words, stemmed, in order (duplicates kept).
+pub fn content_terms(text: &str) -> Vec<String> {
+    words(text).into_iter().filter(|w| !is_stopword(w)).map(|w| stem(&w)).collect()
+}
+
+/// English function words that carry no evidence by themselves. Negations are deliberately absent: "not" and
+/// "no" change what a sentence says.
+pub const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+    "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
+    "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having",
+    "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
+    "its", "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or",
+    "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such",
+    "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
+    "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+    "yourselves", "true", "really", "actually", "whether", "claim", "claims", "claimed", "s", "t",
+];
+
+pub fn is_stopword(word: &str) -> bool {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &[&str]) {
+        let got: Vec<&str> = sentences(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn splits_on_stops_followed_by_capitals() {
+        check("The minister spoke. He denied it! Did he?", &["The minister spoke.", "He denied it!", "Did he?"]);
+    }
+
+    #[test]
+    fn keeps_abbreviations_initials_and_decimals_inside() {
+        check(
+            "Dr. Smith met J. Doe in the U.S. capital. Growth was 3.5 percent, e.g. in March.",
+            &["Dr. Smith met J. Doe in the U.S. capital.", "Growth was 3.5 percent, e.g. in March."],
+        );
+    }
+
+    #[test]
+    fn closing_quotes_stay_with_their_sentence() {
+        check("He said \"we will win.\" Then he left.", &["He said \"we will win.\"", "Then he left."]);
+    }
+
+    #[test]
+    fn lower_case_after_a_stop_does_not_split() {
+        check("Levels rose (p. 4) sharply. ok.", &["Levels rose (p. 4) sharply. ok."]);
+    }
+
+    #[test]
+    fn paragraphs_and_headings_are_boundaries() {
+        check("Headline here\nBody text starts. It goes on.\n\nNew paragraph", &[
+            "Headline here",
+            "Body text starts.",
+            "It goes on.",
+            "New paragraph",
+        ]);
+    }
+
+    #[test]
+    fn a_stop_at_the_end_of_a_line_ends_the_sentence() {
+        check("First item ends here.\nSecond item follows.", &["First item ends here.", "Second item follows."]);
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "  First one.   Second one.  ";
+        for span in sentences(text) {
+            assert_eq!(span.of(text), text[span.start..span.end].trim());
+        }
+    }
+
+    #[test]
+    fn never_splits_inside_a_character() {
+        // Every boundary the splitter considers, next to multi-byte white space, quotes and letters.
+        let pieces = ["a", ".", " ", "\u{a0}", "\u{201d}", "\u{2019}", "É", "\n", "?", "x.", "Dr.", "\u{3000}", "é."];
+        let mut texts = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c} Next{a}{c}"));
+                }
+            }
+        }
+        for text in texts {
+            for span in sentences(&text) {
+                assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_and_terms() {
+        assert_eq!(words("Rubio's deal, MS-13: 9 leaders didn't"), ["rubio", "deal", "ms", "13", "9", "leaders", "didnt"]);
+        assert_eq!(content_terms("The informants were handed over"), ["inform", "hand"]);
+        assert!(!is_stopword("not"));
+    }
+}
