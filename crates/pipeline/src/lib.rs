@@ -4,7 +4,7 @@
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
 //! date, the report id). Each stage is its own module with its own tests: [`claim`], [`evidence`], [`stance`],
-//! [`verdict`], [`report`], [`cite`].
+//! [`verdict`], [`report`], [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
@@ -13,6 +13,7 @@
 pub mod claim;
 pub mod cite;
 pub mod evidence;
+pub mod memory;
 pub mod report;
 pub mod stance;
 pub mod verdict;
@@ -119,5 +120,74 @@ fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evi
             (Some(a), Some(b)) => Some((a.to_string(), b.to_string())),
             _ => None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use verity_model::{StanceLabel, VerdictLabel};
+
+    use super::*;
+    use crate::memory::MemoryCorpus;
+
+    fn ctx() -> CheckContext {
+        CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into() }
+    }
+
+    fn check(corpus: &MemoryCorpus, question: &str, expected: VerdictLabel) -> Report {
+        let report = super::check(question, &ctx(), corpus).unwrap();
+        assert_eq!(report.verdict.label, expected, "{:#?}", report.summary);
+        report
+    }
+
+    #[test]
+    fn supporting_and_refuting_sources_make_a_conflict_with_one_quote_each() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "The council did not ban cars downtown, the mayor said.");
+        let report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::Conflicting);
+        let stances: Vec<StanceLabel> = report.sources.iter().map(|s| s.stance).collect();
+        assert!(stances.contains(&StanceLabel::Supports) && stances.contains(&StanceLabel::Refutes), "{stances:?}");
+        assert_eq!(report.slug, "council-ban-cars-downtown-01234567");
+    }
+
+    #[test]
+    fn a_sentence_whose_snapshot_changed_is_never_published() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .tamper("a", "This page was rewritten after the check.");
+        let report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::NotEnoughEvidence);
+        assert!(report.sources.is_empty());
+        assert!(report.sentences().all(|s| s.citations.is_empty()));
+        assert!(report.diagnostics.iter().any(|d| d.stage == "citation check"), "{:?}", report.diagnostics);
+    }
+
+    #[test]
+    fn the_gate_drops_unverifiable_sentences_and_renumbers_sources() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let mut report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::Supported);
+        assert_eq!(report.sources.len(), 2);
+        // Corrupt every sentence citing source 1: the gate must drop them and make the old [2] the new [1].
+        for s in report.summary.iter_mut().chain(report.sections.iter_mut().flat_map(|s| s.sentences.iter_mut())) {
+            if s.citations == [1] {
+                s.verification = Some(verity_model::Verification::Verbatim { quotes: vec!["words no source has".into()] });
+            }
+        }
+        let second = report.sources[1].doc_id.clone();
+        let gated = cite::gate(report, &corpus);
+        assert!(gated.citation_check.dropped > 0);
+        assert_eq!(gated.sources.len(), 1);
+        assert_eq!((gated.sources[0].n, gated.sources[0].doc_id.as_str()), (1, second.as_str()));
+        assert!(gated.sentences().all(|s| s.citations.iter().all(|n| *n == 1)));
+    }
+
+    #[test]
+    fn a_failing_search_becomes_a_diagnostic_not_an_error() {
+        let corpus = MemoryCorpus::new().failing("index unavailable");
+        let report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::NotEnoughEvidence);
+        assert_eq!(report.diagnostics[0].message, "index unavailable");
+        assert_eq!(report.sections.len(), 7);
     }
 }

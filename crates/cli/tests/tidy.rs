@@ -1,0 +1,55 @@
+//! House rules that keep the workspace readable, checked like any other behaviour.
+
+use std::path::Path;
+
+fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn check(rule: &str, offenders: Vec<String>) {
+    assert!(offenders.is_empty(), "{rule}: {offenders:?}");
+}
+
+#[test]
+fn every_crate_root_opens_with_a_doc_comment() {
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        for root in ["lib.rs", "main.rs"] {
+            let path = src.join(root);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                if !text.starts_with("//!") {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    check("a crate root must start with a //! comment saying what the crate is", offenders);
+}
+
+#[test]
+fn sql_lives_only_in_the_store_crate() {
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.ends_with("store") {
+            continue;
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        if manifest.lines().any(|l| l.starts_with("rusqlite")) {
+            offenders.push(dir.display().to_string());
+        }
+    }
+    check("only crates/store may depend on rusqlite", offenders);
+}
+
+#[test]
+fn the_pipeline_depends_on_no_storage_index_or_network_crate() {
+    let manifest = std::fs::read_to_string(workspace().join("crates/pipeline/Cargo.toml")).unwrap();
+    let offenders = ["rusqlite", "tantivy", "reqwest", "verity-store", "verity-index", "tokio"]
+        .iter()
+        .filter(|dep| manifest.lines().any(|l| l.starts_with(*dep)))
+        .map(|d| d.to_string())
+        .collect();
+    check("the pipeline reaches the world only through traits", offenders);
+}
