@@ -138,7 +138,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { question, explain, json, format } => {
             let mut engine = open()?;
             if engine.store().counts()?.documents == 0 {
-                eprintln!("note: the data directory {} holds no documents yet; run `verity ingest PATH` first", data_dir.display());
+                eprintln!(
+                    "note: the data directory {} holds no documents yet; run `verity ingest PATH` first",
+                    data_dir.display()
+                );
             }
             let (report, assessment) = engine.check_explained(&question)?;
             if explain {
@@ -160,7 +163,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("no reports yet: run `verity check \"QUESTION\"`");
             } else {
                 for r in reports {
-                    println!("{}  {}  {:<20} {:>4.0}%  {}", r.id, r.checked_on, r.verdict.as_str(), r.confidence * 100.0, r.question);
+                    println!(
+                        "{}  {}  {:<20} {:>4.0}%  {}",
+                        r.id,
+                        r.checked_on,
+                        r.verdict.as_str(),
+                        r.confidence * 100.0,
+                        r.question
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -227,7 +237,10 @@ fn print_report(report: &verity_model::Report, format: Format) -> anyhow::Result
 }
 
 fn explain_evidence(a: &verity_pipeline::Assessment) {
-    eprintln!("claim: {}\nverdict: {:?} ({}), {} independent sources", a.claim.text, a.outcome.verdict.label, a.outcome.reason, a.outcome.independent_sources);
+    eprintln!(
+        "claim: {}\nverdict: {:?} ({}), {} independent sources",
+        a.claim.text, a.outcome.verdict.label, a.outcome.reason, a.outcome.independent_sources
+    );
     eprintln!("{:>5}  {:<8} {:<6} {:<28} sentence", "rel", "stance", "hedged", "document");
     for e in &a.evidence {
         let text: String = e.text.chars().take(90).collect();

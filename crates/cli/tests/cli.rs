@@ -31,7 +31,16 @@ fn ingest_check_show_list() {
     assert!(out.contains("ingested 8 documents from 3 files"), "{out}");
 
     let md = check(d, &["check", "Did Minister Okafor hand over protected informants to Norland?"], 0);
-    for part in ["**Verdict:", "Checked on ", "## Executive summary", "## 5. Points of disagreement", "## 7. Bottom line", "## Want to dive deeper?", "## Sources", "[1]"] {
+    for part in [
+        "**Verdict:",
+        "Checked on ",
+        "## Executive summary",
+        "## 5. Points of disagreement",
+        "## 7. Bottom line",
+        "## Want to dive deeper?",
+        "## Sources",
+        "[1]",
+    ] {
         assert!(md.contains(part), "missing {part:?} in\n{md}");
     }
 

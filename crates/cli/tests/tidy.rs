@@ -17,10 +17,10 @@ fn every_crate_root_opens_with_a_doc_comment() {
         let src = entry.unwrap().path().join("src");
         for root in ["lib.rs", "main.rs"] {
             let path = src.join(root);
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                if !text.starts_with("//!") {
-                    offenders.push(path.display().to_string());
-                }
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && !text.starts_with("//!")
+            {
+                offenders.push(path.display().to_string());
             }
         }
     }

@@ -43,7 +43,8 @@ pub struct RetrievalEval {
 pub fn retrieval(dir: &Path, split: &str) -> Result<RetrievalEval> {
     let queries = beir::read_queries(&dir.join("queries.jsonl"))?;
     let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
-    let tmp = tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp =
+        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
     let mut engine = Engine::open(Config::new(tmp.path()))?;
     let summary = engine.ingest(&[dir.join("corpus.jsonl")], &mut |_| {})?;
     let mut ids: Vec<&String> = qrels.keys().collect();
@@ -108,7 +109,8 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
     let claims = scifact::read_claims(&dir.join(format!("claims_{split}.jsonl")))?;
     let corpus_path = dir.join("corpus.jsonl");
     let sentence_starts = scifact_sentence_starts(&corpus_path)?;
-    let tmp = tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp =
+        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
     let mut engine = Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: Some("2026-01-01".into()) })?;
     engine.ingest(&[corpus_path], &mut |_| {})?;
 
@@ -132,7 +134,8 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
                     VerdictLabel::Refuted => 1,
                     VerdictLabel::Conflicting | VerdictLabel::NotEnoughEvidence => 2,
                 };
-                let predictions = if predicted == 2 { vec![] } else { abstract_predictions(&assessment, &sentence_starts) };
+                let predictions =
+                    if predicted == 2 { vec![] } else { abstract_predictions(&assessment, &sentence_starts) };
                 (predicted, predictions)
             }
             Err(crate::EngineError::Uncheckable(_)) => {

@@ -37,7 +37,9 @@ pub enum EngineError {
     Index(#[from] verity_index::IndexError),
     #[error(transparent)]
     Eval(#[from] verity_eval::EvalError),
-    #[error("cannot use the data directory {path}: {source}; pass --data-dir or set VERITY_DATA_DIR to a writable folder")]
+    #[error(
+        "cannot use the data directory {path}: {source}; pass --data-dir or set VERITY_DATA_DIR to a writable folder"
+    )]
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("no report matches {0:?}; `verity list` shows the stored reports")]
     NoSuchReport(String),
@@ -148,7 +150,11 @@ impl Engine {
                     if let Err(e) = self.store_batch(&mut batch, &mut summary) {
                         failure = Some(e);
                     }
-                    progress(Progress { bytes_done: done_before + file_bytes.get(), bytes_total, documents: summary.documents() });
+                    progress(Progress {
+                        bytes_done: done_before + file_bytes.get(),
+                        bytes_total,
+                        documents: summary.documents(),
+                    });
                 }
             });
             if let Some(e) = failure {

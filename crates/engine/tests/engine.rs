@@ -45,7 +45,9 @@ fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report 
             assert!(numbers.contains(n), "[{n}] does not resolve in {:?}", sentence.text);
             let source = report.source(*n).unwrap();
             let stored = engine.store().version(source.version_id).unwrap().unwrap().text;
-            let Some(Verification::Verbatim { quotes }) = &sentence.verification else { panic!("unverified: {sentence:?}") };
+            let Some(Verification::Verbatim { quotes }) = &sentence.verification else {
+                panic!("unverified: {sentence:?}")
+            };
             for q in quotes {
                 assert!(stored.contains(q.as_str()), "quote not in source {n}: {q:?}");
                 assert!(sentence.text.contains(q.as_str()));
@@ -77,7 +79,10 @@ fn the_newsroom_archive_gives_a_complete_cited_report() {
         "Did Minister Okafor hand over protected informants to get access to a prison in Norland?",
         VerdictLabel::Conflicting,
     );
-    assert_eq!(report.claim.text, "Minister Okafor handed over protected informants to get access to a prison in Norland.");
+    assert_eq!(
+        report.claim.text,
+        "Minister Okafor handed over protected informants to get access to a prison in Norland."
+    );
     assert!(report.claim.entities.contains(&"Norland".to_string()));
     // The ministry's denial and the reports of a promise are both cited.
     let cited: HashSet<&str> = report.sources.iter().map(|s| s.doc_id.as_str()).collect();
@@ -103,7 +108,11 @@ fn thin_coverage_is_not_enough_evidence_and_says_what_was_searched() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(dir.path());
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
-    let report = check(&mut engine, "Did the council close the harbor bridge to trucks in 2024?", VerdictLabel::NotEnoughEvidence);
+    let report = check(
+        &mut engine,
+        "Did the council close the harbor bridge to trucks in 2024?",
+        VerdictLabel::NotEnoughEvidence,
+    );
     let gaps = &report.sections[4].sentences;
     assert!(gaps.iter().any(|s| s.text.starts_with("Coverage: 1 query")), "{gaps:?}");
     assert!(report.sections[6].sentences[0].text.contains("not a finding that the claim is false"));
@@ -135,8 +144,8 @@ fn reingest_is_idempotent_and_a_changed_document_keeps_its_old_version() {
     let v1 = r#"{"id": "d1", "title": "Bridge", "text": "The council closed the harbor bridge to trucks on Monday. Drivers must use the ring road."}"#;
     let file = write(input.path(), "a.jsonl", v1);
     let mut engine = engine(dir.path());
-    assert_eq!(engine.ingest(&[file.clone()], &mut |_| {}).unwrap().added, 1);
-    let again = engine.ingest(&[file.clone()], &mut |_| {}).unwrap();
+    assert_eq!(engine.ingest(std::slice::from_ref(&file), &mut |_| {}).unwrap().added, 1);
+    let again = engine.ingest(std::slice::from_ref(&file), &mut |_| {}).unwrap();
     assert_eq!((again.added, again.unchanged, again.passages), (0, 1, 0));
     let old = check(&mut engine, "Did the council close the harbor bridge to trucks?", VerdictLabel::Supported);
 
@@ -160,7 +169,11 @@ fn reingest_is_idempotent_and_a_changed_document_keeps_its_old_version() {
 fn bad_records_are_skipped_and_the_rest_goes_in() {
     let dir = tempfile::tempdir().unwrap();
     let input = tempfile::tempdir().unwrap();
-    let file = write(input.path(), "mixed.jsonl", "{\"id\":\"ok\",\"text\":\"Fine text here.\"}\n{broken\n{\"id\":\"ok2\",\"text\":\"More text.\"}\n");
+    let file = write(
+        input.path(),
+        "mixed.jsonl",
+        "{\"id\":\"ok\",\"text\":\"Fine text here.\"}\n{broken\n{\"id\":\"ok2\",\"text\":\"More text.\"}\n",
+    );
     let mut engine = engine(dir.path());
     let summary = engine.ingest(&[file], &mut |_| {}).unwrap();
     assert_eq!(summary.added, 2);

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::{read_to_string, EvalError};
+use crate::{EvalError, read_to_string};
 
 /// Relevance judgements: query id -> (document id -> grade).
 pub type Qrels = HashMap<String, HashMap<String, u32>>;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{read_to_string, EvalError};
+use crate::{EvalError, read_to_string};
 
 /// Rationale sentences the official evaluator reads per predicted abstract.
 pub const MAX_RATIONALE_SENTENCES: usize = 3;

@@ -14,7 +14,7 @@ use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -67,7 +67,10 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Opens the index under `dir` (two sub-folders, created when missing).
     pub fn open(dir: &Path) -> Result<SearchIndex> {
-        Ok(SearchIndex { documents: Part::open(Some(&dir.join("documents")))?, passages: Part::open(Some(&dir.join("passages")))? })
+        Ok(SearchIndex {
+            documents: Part::open(Some(&dir.join("documents")))?,
+            passages: Part::open(Some(&dir.join("passages")))?,
+        })
     }
 
     pub fn open_in_memory() -> Result<SearchIndex> {
@@ -172,9 +175,8 @@ impl Part {
         let schema = builder.build();
         let index = match dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    IndexError::Tantivy(tantivy::TantivyError::IoError(std::sync::Arc::new(e)))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| IndexError::Tantivy(tantivy::TantivyError::IoError(std::sync::Arc::new(e))))?;
                 let mmap = MmapDirectory::open(dir)
                     .map_err(|source| IndexError::Folder { path: dir.display().to_string(), source })?;
                 Index::open_or_create(mmap, schema)?
@@ -266,7 +268,13 @@ mod tests {
                 doc_key: key,
                 title,
                 text: "",
-                passages: passages.iter().map(|p| { next += 1; (next, *p) }).collect(),
+                passages: passages
+                    .iter()
+                    .map(|p| {
+                        next += 1;
+                        (next, *p)
+                    })
+                    .collect(),
             })
             .collect();
         idx.upsert(&entries).unwrap();
@@ -293,8 +301,13 @@ mod tests {
     #[test]
     fn upsert_replaces_the_previous_version() {
         let mut idx = index(&[("a", "Old", &["Original wording about tariffs."])]);
-        idx.upsert(&[IndexEntry { doc_key: "a", title: "New", text: "", passages: vec![(9, "Revised wording about quotas.")] }])
-            .unwrap();
+        idx.upsert(&[IndexEntry {
+            doc_key: "a",
+            title: "New",
+            text: "",
+            passages: vec![(9, "Revised wording about quotas.")],
+        }])
+        .unwrap();
         idx.commit().unwrap();
         check(&idx, "tariffs", &[]);
         check(&idx, "quotas", &[9]);

@@ -4,23 +4,23 @@
 use dom_query::Document as Dom;
 use dom_smoothie::{Config, Readability, TextMode};
 
-use crate::{normalize_date, Document};
+use crate::{Document, normalize_date};
 
 /// Extracts the readable article of a page. When the extractor finds no article (a very short page), the
 /// visible text of `<body>` is used instead, so a short note is not lost.
 pub fn extract(raw: &str, external_id: &str, fallback_title: &str) -> Document {
     let dom = Dom::from(raw);
-    let canonical = first_attr(&dom, &[
-        ("link[rel=\"canonical\"]", "href"),
-        ("meta[property=\"og:url\"]", "content"),
-    ]);
-    let meta_date = first_attr(&dom, &[
-        ("meta[property=\"article:published_time\"]", "content"),
-        ("meta[name=\"date\"]", "content"),
-        ("meta[name=\"pubdate\"]", "content"),
-        ("meta[itemprop=\"datePublished\"]", "content"),
-        ("time[datetime]", "datetime"),
-    ]);
+    let canonical = first_attr(&dom, &[("link[rel=\"canonical\"]", "href"), ("meta[property=\"og:url\"]", "content")]);
+    let meta_date = first_attr(
+        &dom,
+        &[
+            ("meta[property=\"article:published_time\"]", "content"),
+            ("meta[name=\"date\"]", "content"),
+            ("meta[name=\"pubdate\"]", "content"),
+            ("meta[itemprop=\"datePublished\"]", "content"),
+            ("time[datetime]", "datetime"),
+        ],
+    );
     let meta_outlet = first_attr(&dom, &[("meta[property=\"og:site_name\"]", "content")]);
     let meta_author = first_attr(&dom, &[("meta[name=\"author\"]", "content")]);
     let page_title = dom.select("title").text().trim().to_string();
@@ -50,9 +50,9 @@ pub fn extract(raw: &str, external_id: &str, fallback_title: &str) -> Document {
 }
 
 fn first_attr(dom: &Dom, selectors: &[(&str, &str)]) -> Option<String> {
-    selectors.iter().find_map(|(sel, attr)| {
-        dom.select(sel).attr(attr).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-    })
+    selectors
+        .iter()
+        .find_map(|(sel, attr)| dom.select(sel).attr(attr).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()))
 }
 
 fn body_text(raw: &str) -> String {

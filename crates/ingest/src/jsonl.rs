@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{normalize_date, Document, Record, Skipped};
+use crate::{Document, Record, Skipped, normalize_date};
 
 pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
     let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };

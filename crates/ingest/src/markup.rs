@@ -35,12 +35,10 @@ pub(crate) fn markdown(raw: &str, external_id: &str, stem: &str) -> Document {
         }
         let heading = trimmed.trim_start_matches('#');
         let is_heading = heading.len() < trimmed.len() && (heading.is_empty() || heading.starts_with(' '));
-        let is_item = !is_heading && (trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ "));
-        let content = if is_heading {
-            heading.trim()
-        } else {
-            trimmed.trim_start_matches(['>', '*', '-', '+']).trim_start()
-        };
+        let is_item =
+            !is_heading && (trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ "));
+        let content =
+            if is_heading { heading.trim() } else { trimmed.trim_start_matches(['>', '*', '-', '+']).trim_start() };
         let content = strip_inline(content);
         if is_heading && title.is_none() && !content.is_empty() {
             title = Some(content.clone());
@@ -80,7 +78,7 @@ fn strip_inline(s: &str) -> String {
             (Some(close), Some(first_close)) if close == first_close => {
                 let tail = &after[close + 2..];
                 if let Some(paren) = tail.find(')') {
-                    out.push_str(&rest[..open].trim_end_matches('!'));
+                    out.push_str(rest[..open].trim_end_matches('!'));
                     out.push_str(&after[..close]);
                     rest = &tail[paren + 1..];
                     continue;

@@ -42,8 +42,10 @@ fn beir_and_scifact_shapes_load_as_they_are() {
     let (docs, skips) = check(&[(
         "corpus.jsonl",
         concat!(
-            r#"{"_id": "4983", "title": "T", "text": "Body.", "metadata": {}}"#, "\n",
-            r#"{"doc_id": 13, "title": "S", "abstract": ["One.", " Two."], "structured": false}"#, "\n",
+            r#"{"_id": "4983", "title": "T", "text": "Body.", "metadata": {}}"#,
+            "\n",
+            r#"{"doc_id": 13, "title": "S", "abstract": ["One.", " Two."], "structured": false}"#,
+            "\n",
         ),
     )]);
     assert!(skips.is_empty(), "{skips:?}");
@@ -56,13 +58,18 @@ fn bad_records_are_skipped_with_line_and_reason() {
     let (docs, skips) = check(&[(
         "mixed.jsonl",
         concat!(
-            r#"{"id":"1","text":"fine"}"#, "\n",
+            r#"{"id":"1","text":"fine"}"#,
+            "\n",
             "{not json\n",
             "\n",
-            r#"{"title":"no id","text":"x"}"#, "\n",
-            r#"{"id":"4","text":""}"#, "\n",
-            r#"{"id":"5","text":"ok","url":7}"#, "\n",
-            r#"{"id":"6","text":"also fine"}"#, "\n",
+            r#"{"title":"no id","text":"x"}"#,
+            "\n",
+            r#"{"id":"4","text":""}"#,
+            "\n",
+            r#"{"id":"5","text":"ok","url":7}"#,
+            "\n",
+            r#"{"id":"6","text":"also fine"}"#,
+            "\n",
         ),
     )]);
     assert_eq!(docs.iter().map(|d| d.external_id.as_str()).collect::<Vec<_>>(), ["1", "6"]);

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use verity_model::{CitationCheck, Diagnostic, Report, Sentence, Verification};
 
-use crate::evidence::Evidence;
 use crate::Corpus;
+use crate::evidence::Evidence;
 
 struct Snapshots<'a> {
     corpus: &'a dyn Corpus,
@@ -49,36 +49,39 @@ pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
     let versions: HashMap<u32, i64> = report.sources.iter().map(|s| (s.n, s.version_id)).collect();
     let mut totals = CitationCheck::default();
     let mut dropped_notes = Vec::new();
-    let mut keep = |sentence: &Sentence| -> bool {
-        if sentence.citations.is_empty() {
-            return true;
-        }
-        totals.cited_sentences += 1;
-        let ok = match &sentence.verification {
-            Some(Verification::Verbatim { quotes }) => {
-                !quotes.is_empty()
-                    && quotes.iter().all(|q| sentence.text.contains(q.as_str()))
-                    && sentence.citations.iter().all(|n| {
-                        versions.get(n).and_then(|v| snapshots.get(*v)).is_some_and(|snap| {
-                            quotes.iter().any(|q| snap.contains(q.as_str()))
-                        })
-                    })
+    {
+        // The check borrows the totals; it ends before they are read.
+        let mut keep = |sentence: &Sentence| -> bool {
+            if sentence.citations.is_empty() {
+                return true;
             }
-            None => false,
+            totals.cited_sentences += 1;
+            let ok = match &sentence.verification {
+                Some(Verification::Verbatim { quotes }) => {
+                    !quotes.is_empty()
+                        && quotes.iter().all(|q| sentence.text.contains(q.as_str()))
+                        && sentence.citations.iter().all(|n| {
+                            versions
+                                .get(n)
+                                .and_then(|v| snapshots.get(*v))
+                                .is_some_and(|snap| quotes.iter().any(|q| snap.contains(q.as_str())))
+                        })
+                }
+                None => false,
+            };
+            if ok {
+                totals.verified += 1;
+            } else {
+                totals.dropped += 1;
+                dropped_notes.push(format!("dropped a sentence whose citation did not check out: {:?}", sentence.text));
+            }
+            ok
         };
-        if ok {
-            totals.verified += 1;
-        } else {
-            totals.dropped += 1;
-            dropped_notes.push(format!("dropped a sentence whose citation did not check out: {:?}", sentence.text));
+        report.summary.retain(&mut keep);
+        for section in &mut report.sections {
+            section.sentences.retain(&mut keep);
         }
-        ok
-    };
-    report.summary.retain(&mut keep);
-    for section in &mut report.sections {
-        section.sentences.retain(&mut keep);
     }
-    drop(keep);
     for message in dropped_notes {
         report.diagnostics.push(Diagnostic { stage: "citation check".into(), message });
     }

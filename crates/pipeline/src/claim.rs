@@ -30,18 +30,46 @@ pub enum Uncheckable {
 }
 
 const OPINION_MARKERS: &[&str] = &[
-    "i think", "i believe", "i feel", "in my opinion", "my favorite", "my favourite", "do you think",
-    "do you like", "should i", "is it better to",
+    "i think",
+    "i believe",
+    "i feel",
+    "in my opinion",
+    "my favorite",
+    "my favourite",
+    "do you think",
+    "do you like",
+    "should i",
+    "is it better to",
 ];
 const EVALUATIVE_WORDS: &[&str] = &[
-    "best", "worst", "greatest", "overrated", "underrated", "awesome", "terrible", "favorite", "favourite",
-    "boring", "delicious", "beautiful", "ugly", "prettiest", "ugliest", "coolest", "nicest", "cutest", "sexiest",
-    "stupid", "dumb", "evil", "amazing",
+    "best",
+    "worst",
+    "greatest",
+    "overrated",
+    "underrated",
+    "awesome",
+    "terrible",
+    "favorite",
+    "favourite",
+    "boring",
+    "delicious",
+    "beautiful",
+    "ugly",
+    "prettiest",
+    "ugliest",
+    "coolest",
+    "nicest",
+    "cutest",
+    "sexiest",
+    "stupid",
+    "dumb",
+    "evil",
+    "amazing",
 ];
 const WH_WORDS: &[&str] = &["who", "what", "when", "where", "why", "how", "which", "whose", "whom"];
 const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "none", "neither", "nor", "cannot", "didnt", "doesnt", "dont", "isnt", "wasnt",
-    "werent", "arent", "hasnt", "havent", "hadnt", "wont", "couldnt", "shouldnt", "wouldnt",
+    "not", "no", "never", "none", "neither", "nor", "cannot", "didnt", "doesnt", "dont", "isnt", "wasnt", "werent",
+    "arent", "hasnt", "havent", "hadnt", "wont", "couldnt", "shouldnt", "wouldnt",
 ];
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "some", "any",
@@ -111,7 +139,9 @@ fn looks_like_a_word(w: &str) -> bool {
         }
     }
     // Short all-consonant tokens are acronyms ("DOJ", "MS"); three-letter non-vowel soup counts as noise.
-    !(w.len() == 3 && !w.chars().any(vowel) && !matches!(w, "ms" | "dna" | "rna" | "bbc" | "cnn" | "nbc" | "cbs" | "mrna"))
+    !(w.len() == 3
+        && !w.chars().any(vowel)
+        && !matches!(w, "ms" | "dna" | "rna" | "bbc" | "cnn" | "nbc" | "cbs" | "mrna"))
 }
 
 fn prediction_marker(words: &[String], current_year: i32) -> Option<String> {
@@ -134,7 +164,9 @@ fn prediction_marker(words: &[String], current_year: i32) -> Option<String> {
 /// Declarative input is kept as written. When the subject cannot be found, the question's own words are kept.
 fn declarative(q: &str) -> String {
     let mut q = q.trim().to_string();
-    for prefix in ["is it true that ", "is it the case that ", "true or false: ", "fact check: ", "claim: ", "did you know that "] {
+    for prefix in
+        ["is it true that ", "is it the case that ", "true or false: ", "fact check: ", "claim: ", "did you know that "]
+    {
         if q.to_lowercase().starts_with(prefix) {
             q = q[prefix.len()..].to_string();
         }
@@ -181,9 +213,8 @@ fn subject_split<'a>(rest: &[&'a str], expect_verb: bool) -> Option<(Vec<&'a str
     let lower = first.to_lowercase();
     // After "did/does/do" the verb follows the subject: a known verb within the first words marks its end
     // ("Does vitamin D deficiency increase ...").
-    let known_verb = expect_verb
-        .then(|| rest.iter().take(7).skip(1).position(|w| is_base_verb(w)).map(|p| p + 1))
-        .flatten();
+    let known_verb =
+        expect_verb.then(|| rest.iter().take(7).skip(1).position(|w| is_base_verb(w)).map(|p| p + 1)).flatten();
     let end = if let Some(k) = known_verb {
         k
     } else if ["he", "she", "it", "they", "we", "you", "i"].contains(&lower.as_str()) {
@@ -207,17 +238,128 @@ fn subject_split<'a>(rest: &[&'a str], expect_verb: bool) -> Option<(Vec<&'a str
 
 /// Common verbs in their base form, for finding where a question's subject ends.
 const BASE_VERBS: &[&str] = &[
-    "accept", "affect", "allow", "alter", "approve", "arrest", "ask", "attack", "ban", "block", "boost", "buy",
-    "cause", "change", "close", "contain", "cost", "create", "cure", "cut", "damage", "decrease", "deliver",
-    "deny", "deport", "destroy", "die", "drop", "earn", "end", "exceed", "expand", "extend", "fail", "fund",
-    "harm", "help", "hide", "hire", "impose", "improve", "include", "increase", "infect", "inhibit", "invade",
-    "kill", "lead", "leak", "lower", "mean", "need", "offer", "order", "own", "pass", "prevent", "produce",
-    "promise", "promote", "protect", "provide", "raise", "receive", "reduce", "reject", "release", "remove",
-    "require", "resign", "restrict", "return", "reverse", "rise", "shut", "slow", "spread", "start", "steal",
-    "stop", "support", "suppress", "threaten", "treat", "trigger", "turn", "use", "violate", "vote", "want",
-    "warn", "work", "hand", "transfer", "outperform", "lack", "show", "regulate", "induce", "activate",
-    "correlate", "predict", "improve", "worsen", "bind", "express", "enhance", "impair", "delay", "shorten",
-    "lengthen", "double", "triple", "halve", "fund", "sign", "veto", "win", "lose", "meet", "visit", "travel",
+    "accept",
+    "affect",
+    "allow",
+    "alter",
+    "approve",
+    "arrest",
+    "ask",
+    "attack",
+    "ban",
+    "block",
+    "boost",
+    "buy",
+    "cause",
+    "change",
+    "close",
+    "contain",
+    "cost",
+    "create",
+    "cure",
+    "cut",
+    "damage",
+    "decrease",
+    "deliver",
+    "deny",
+    "deport",
+    "destroy",
+    "die",
+    "drop",
+    "earn",
+    "end",
+    "exceed",
+    "expand",
+    "extend",
+    "fail",
+    "fund",
+    "harm",
+    "help",
+    "hide",
+    "hire",
+    "impose",
+    "improve",
+    "include",
+    "increase",
+    "infect",
+    "inhibit",
+    "invade",
+    "kill",
+    "lead",
+    "leak",
+    "lower",
+    "mean",
+    "need",
+    "offer",
+    "order",
+    "own",
+    "pass",
+    "prevent",
+    "produce",
+    "promise",
+    "promote",
+    "protect",
+    "provide",
+    "raise",
+    "receive",
+    "reduce",
+    "reject",
+    "release",
+    "remove",
+    "require",
+    "resign",
+    "restrict",
+    "return",
+    "reverse",
+    "rise",
+    "shut",
+    "slow",
+    "spread",
+    "start",
+    "steal",
+    "stop",
+    "support",
+    "suppress",
+    "threaten",
+    "treat",
+    "trigger",
+    "turn",
+    "use",
+    "violate",
+    "vote",
+    "want",
+    "warn",
+    "work",
+    "hand",
+    "transfer",
+    "outperform",
+    "lack",
+    "show",
+    "regulate",
+    "induce",
+    "activate",
+    "correlate",
+    "predict",
+    "improve",
+    "worsen",
+    "bind",
+    "express",
+    "enhance",
+    "impair",
+    "delay",
+    "shorten",
+    "lengthen",
+    "double",
+    "triple",
+    "halve",
+    "fund",
+    "sign",
+    "veto",
+    "win",
+    "lose",
+    "meet",
+    "visit",
+    "travel",
 ];
 
 fn is_base_verb(word: &str) -> bool {
@@ -243,20 +385,83 @@ fn starts_upper(w: &str) -> bool {
 }
 
 const IRREGULAR_PAST: &[(&str, &str)] = &[
-    ("be", "was"), ("become", "became"), ("begin", "began"), ("break", "broke"), ("bring", "brought"),
-    ("build", "built"), ("buy", "bought"), ("catch", "caught"), ("choose", "chose"), ("come", "came"),
-    ("cut", "cut"), ("do", "did"), ("draw", "drew"), ("drink", "drank"), ("drive", "drove"), ("eat", "ate"),
-    ("fall", "fell"), ("feel", "felt"), ("fight", "fought"), ("find", "found"), ("fly", "flew"),
-    ("forget", "forgot"), ("get", "got"), ("give", "gave"), ("go", "went"), ("grow", "grew"), ("have", "had"),
-    ("hear", "heard"), ("hide", "hid"), ("hit", "hit"), ("hold", "held"), ("keep", "kept"), ("know", "knew"),
-    ("lead", "led"), ("leave", "left"), ("lend", "lent"), ("let", "let"), ("lie", "lied"), ("lose", "lost"),
-    ("make", "made"), ("mean", "meant"), ("meet", "met"), ("pay", "paid"), ("put", "put"), ("quit", "quit"),
-    ("read", "read"), ("ride", "rode"), ("ring", "rang"), ("rise", "rose"), ("run", "ran"), ("say", "said"),
-    ("see", "saw"), ("seek", "sought"), ("sell", "sold"), ("send", "sent"), ("set", "set"), ("shoot", "shot"),
-    ("show", "showed"), ("shut", "shut"), ("sign", "signed"), ("sing", "sang"), ("sit", "sat"), ("sleep", "slept"),
-    ("speak", "spoke"), ("spend", "spent"), ("stand", "stood"), ("steal", "stole"), ("strike", "struck"),
-    ("swear", "swore"), ("take", "took"), ("teach", "taught"), ("tell", "told"), ("think", "thought"),
-    ("throw", "threw"), ("understand", "understood"), ("win", "won"), ("write", "wrote"),
+    ("be", "was"),
+    ("become", "became"),
+    ("begin", "began"),
+    ("break", "broke"),
+    ("bring", "brought"),
+    ("build", "built"),
+    ("buy", "bought"),
+    ("catch", "caught"),
+    ("choose", "chose"),
+    ("come", "came"),
+    ("cut", "cut"),
+    ("do", "did"),
+    ("draw", "drew"),
+    ("drink", "drank"),
+    ("drive", "drove"),
+    ("eat", "ate"),
+    ("fall", "fell"),
+    ("feel", "felt"),
+    ("fight", "fought"),
+    ("find", "found"),
+    ("fly", "flew"),
+    ("forget", "forgot"),
+    ("get", "got"),
+    ("give", "gave"),
+    ("go", "went"),
+    ("grow", "grew"),
+    ("have", "had"),
+    ("hear", "heard"),
+    ("hide", "hid"),
+    ("hit", "hit"),
+    ("hold", "held"),
+    ("keep", "kept"),
+    ("know", "knew"),
+    ("lead", "led"),
+    ("leave", "left"),
+    ("lend", "lent"),
+    ("let", "let"),
+    ("lie", "lied"),
+    ("lose", "lost"),
+    ("make", "made"),
+    ("mean", "meant"),
+    ("meet", "met"),
+    ("pay", "paid"),
+    ("put", "put"),
+    ("quit", "quit"),
+    ("read", "read"),
+    ("ride", "rode"),
+    ("ring", "rang"),
+    ("rise", "rose"),
+    ("run", "ran"),
+    ("say", "said"),
+    ("see", "saw"),
+    ("seek", "sought"),
+    ("sell", "sold"),
+    ("send", "sent"),
+    ("set", "set"),
+    ("shoot", "shot"),
+    ("show", "showed"),
+    ("shut", "shut"),
+    ("sign", "signed"),
+    ("sing", "sang"),
+    ("sit", "sat"),
+    ("sleep", "slept"),
+    ("speak", "spoke"),
+    ("spend", "spent"),
+    ("stand", "stood"),
+    ("steal", "stole"),
+    ("strike", "struck"),
+    ("swear", "swore"),
+    ("take", "took"),
+    ("teach", "taught"),
+    ("tell", "told"),
+    ("think", "thought"),
+    ("throw", "threw"),
+    ("understand", "understood"),
+    ("win", "won"),
+    ("write", "wrote"),
 ];
 
 fn past_tense(verb: &str) -> String {
@@ -335,8 +540,20 @@ pub fn entities(text: &str) -> Vec<String> {
 
 /// Words that open a purpose or exchange clause: "X did Y *to get* Z", "*in exchange for* Z".
 const PURPOSE_MARKERS: &[&str] = &[
-    " in order to ", " in exchange for ", " in return for ", " so that ", " to get ", " to gain ", " to win ",
-    " to secure ", " to obtain ", " to avoid ", " because ", " after ", " before ", " for access ",
+    " in order to ",
+    " in exchange for ",
+    " in return for ",
+    " so that ",
+    " to get ",
+    " to gain ",
+    " to win ",
+    " to secure ",
+    " to obtain ",
+    " to avoid ",
+    " because ",
+    " after ",
+    " before ",
+    " for access ",
 ];
 
 /// The claim without its purpose or exchange clause, when it has one and what is left still says something.
@@ -383,7 +600,10 @@ mod tests {
         );
         check("Did the minister hand over protected informants?", Ok("The minister handed over protected informants."));
         check("Does vitamin D prevent COVID-19?", Ok("Vitamin D prevents COVID-19."));
-        check("Does vitamin D deficiency increase the risk of tuberculosis?", Ok("Vitamin D deficiency increases the risk of tuberculosis."));
+        check(
+            "Does vitamin D deficiency increase the risk of tuberculosis?",
+            Ok("Vitamin D deficiency increases the risk of tuberculosis."),
+        );
         check("Does the sky whistle at noon?", Ok("The sky whistles at noon."));
         check("Does red wine whistle at noon?", Ok("Does red wine whistle at noon?"));
         check("Does Aspirin reduce the risk of stroke?", Ok("Aspirin reduces the risk of stroke."));
@@ -394,7 +614,10 @@ mod tests {
 
     #[test]
     fn statements_are_kept() {
-        check("0-dimensional biomaterials show inductive properties.", Ok("0-dimensional biomaterials show inductive properties."));
+        check(
+            "0-dimensional biomaterials show inductive properties.",
+            Ok("0-dimensional biomaterials show inductive properties."),
+        );
     }
 
     #[test]
@@ -413,7 +636,10 @@ mod tests {
 
     #[test]
     fn the_main_clause_leaves_out_the_purpose() {
-        assert_eq!(main_clause("Okafor handed over informants to get access to a prison."), Some("Okafor handed over informants"));
+        assert_eq!(
+            main_clause("Okafor handed over informants to get access to a prison."),
+            Some("Okafor handed over informants")
+        );
         assert_eq!(main_clause("Rubio gave informants in exchange for prison access."), Some("Rubio gave informants"));
         assert_eq!(main_clause("Masks work."), None);
         assert_eq!(main_clause("Okafor left after a vote."), None);
@@ -421,7 +647,8 @@ mod tests {
 
     #[test]
     fn entities_terms_and_negation() {
-        let c = extract("Did Marco Rubio promise the DOJ's nine MS-13 informants to Bukele in March 2025?", 2026).unwrap();
+        let c =
+            extract("Did Marco Rubio promise the DOJ's nine MS-13 informants to Bukele in March 2025?", 2026).unwrap();
         assert_eq!(c.entities, ["Marco Rubio", "DOJ", "MS-13", "Bukele", "March 2025"]);
         assert_eq!(c.key_terms[..4], ["marco", "rubio", "promised", "doj"]);
         assert!(!c.negated);

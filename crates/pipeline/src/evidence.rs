@@ -90,8 +90,10 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
             }
             let weight: f32 = matched.iter().map(|s| weights.get(s)).sum();
             let pairs = terms.windows(2).filter(|w| claim_pairs.contains(&(w[0].clone(), w[1].clone()))).count();
-            let pair_bonus = if claim_pairs.is_empty() { 0.0 } else { 0.15 * (pairs as f32 / claim_pairs.len() as f32) };
-            let main_overlap = main_stems.iter().filter(|s| stems.contains(s)).map(|s| weights.get(s)).sum::<f32>() / main_weight;
+            let pair_bonus =
+                if claim_pairs.is_empty() { 0.0 } else { 0.15 * (pairs as f32 / claim_pairs.len() as f32) };
+            let main_overlap =
+                main_stems.iter().filter(|s| stems.contains(s)).map(|s| weights.get(s)).sum::<f32>() / main_weight;
             let overlap = (weight / total_weight).max(MAIN_CLAUSE_SHARE * main_overlap);
             let missing_anchors: Vec<String> = anchors.iter().filter(|a| !stems.contains(a)).cloned().collect();
             let relevance = (0.85 * overlap + pair_bonus + 0.1 * (hit.score / top_score)).min(1.0);
@@ -136,7 +138,10 @@ pub fn anchors(claim_stems: &[String], weights: &TermWeights) -> Vec<String> {
 }
 
 /// Verbs so general that a sentence lacking them is no less about the claim ("to get access" = "access").
-const LIGHT_VERBS: &[&str] = &["get", "got", "make", "made", "take", "took", "give", "gave", "go", "went", "come", "came", "put", "let", "use", "used", "becom", "becam", "seem"];
+const LIGHT_VERBS: &[&str] = &[
+    "get", "got", "make", "made", "take", "took", "give", "gave", "go", "went", "come", "came", "put", "let", "use",
+    "used", "becom", "becam", "seem",
+];
 
 /// The claim's stems that evidence is scored on: content words without light verbs, each once.
 pub fn claim_stems(claim_text: &str) -> Vec<String> {
@@ -159,7 +164,13 @@ mod tests {
 
     fn hit(doc: &str, start: usize, text: &str, score: f32) -> PassageHit {
         PassageHit {
-            passage: Passage { passage_id: start as i64, version_id: 1, start, end: start + text.len(), text: text.into() },
+            passage: Passage {
+                passage_id: start as i64,
+                version_id: 1,
+                start,
+                end: start + text.len(),
+                text: text.into(),
+            },
             source: SourceMeta {
                 doc_id: doc.into(),
                 version: 1,
@@ -186,7 +197,12 @@ mod tests {
     fn sentences_that_cover_more_of_the_claim_rank_first() {
         let ranked = check(
             "The minister handed informants to the president.",
-            &[hit("a", 100, "The weather was mild that day in the capital. The minister handed nine informants to the president in March.", 2.0)],
+            &[hit(
+                "a",
+                100,
+                "The weather was mild that day in the capital. The minister handed nine informants to the president in March.",
+                2.0,
+            )],
             &["The minister handed nine informants to the president in March."],
         );
         let e = &ranked[0];
@@ -198,7 +214,12 @@ mod tests {
     fn common_words_weigh_less_than_rare_ones() {
         let ranked = check(
             "The minister said informants were handed over.",
-            &[hit("a", 0, "The minister said nothing at all today. Informants were handed over quietly by officials.", 1.0)],
+            &[hit(
+                "a",
+                0,
+                "The minister said nothing at all today. Informants were handed over quietly by officials.",
+                1.0,
+            )],
             &["Informants were handed over quietly by officials.", "The minister said nothing at all today."],
         );
         assert!(ranked[0].relevance > ranked[1].relevance);
@@ -207,6 +228,10 @@ mod tests {
     #[test]
     fn duplicates_across_documents_count_once() {
         let text = "The minister handed nine informants to the president.";
-        check("The minister handed informants to the president.", &[hit("a", 0, text, 2.0), hit("b", 0, text, 1.0)], &[text]);
+        check(
+            "The minister handed informants to the president.",
+            &[hit("a", 0, text, 2.0), hit("b", 0, text, 1.0)],
+            &[text],
+        );
     }
 }

@@ -10,8 +10,8 @@
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
 //! [`Uncheckable`] question.
 
-pub mod claim;
 pub mod cite;
+pub mod claim;
 pub mod evidence;
 pub mod memory;
 pub mod report;
@@ -66,7 +66,11 @@ pub struct Assessment {
 }
 
 /// Runs a check and also returns the assessment the report was written from.
-pub fn check_detailed(question: &str, ctx: &CheckContext, corpus: &dyn Corpus) -> Result<(Report, Assessment), Uncheckable> {
+pub fn check_detailed(
+    question: &str,
+    ctx: &CheckContext,
+    corpus: &dyn Corpus,
+) -> Result<(Report, Assessment), Uncheckable> {
     let claim = claim::extract(question, ctx.year())?;
     let mut diagnostics = Vec::new();
     let queries = vec![claim.text.clone()];
@@ -172,7 +176,8 @@ mod tests {
         // Corrupt every sentence citing source 1: the gate must drop them and make the old [2] the new [1].
         for s in report.summary.iter_mut().chain(report.sections.iter_mut().flat_map(|s| s.sentences.iter_mut())) {
             if s.citations == [1] {
-                s.verification = Some(verity_model::Verification::Verbatim { quotes: vec!["words no source has".into()] });
+                s.verification =
+                    Some(verity_model::Verification::Verbatim { quotes: vec!["words no source has".into()] });
             }
         }
         let second = report.sources[1].doc_id.clone();

@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 
 use verity_model::{
-    Claim, Coverage, Diagnostic, Report, ReportSource, Section, Sentence, StanceLabel, VerdictLabel, Verification,
-    REPORT_SCHEMA,
+    Claim, Coverage, Diagnostic, REPORT_SCHEMA, Report, ReportSource, Section, Sentence, StanceLabel, VerdictLabel,
+    Verification,
 };
 
+use crate::CheckContext;
 use crate::evidence::{Evidence, RELEVANT};
 use crate::verdict::Outcome;
-use crate::CheckContext;
 
 pub const DISCLAIMER: &str = "Verity can make mistakes. This report was assembled automatically from the sources \
 listed below; read the quoted passages, verify important information, and note the date: later reporting can \
@@ -31,8 +31,26 @@ pub const SECTION_TITLES: [&str; 7] = [
 ];
 
 const CONSEQUENCE_CUES: &[&str] = &[
-    "led to", "result", "consequence", "court", "judge", "law", "ruled", "ruling", "lawsuit", "impact", "effect",
-    "caused", "after", "following", "associated", "outcome", "risk", "because", "therefore", "mortality",
+    "led to",
+    "result",
+    "consequence",
+    "court",
+    "judge",
+    "law",
+    "ruled",
+    "ruling",
+    "lawsuit",
+    "impact",
+    "effect",
+    "caused",
+    "after",
+    "following",
+    "associated",
+    "outcome",
+    "risk",
+    "because",
+    "therefore",
+    "mortality",
 ];
 
 pub struct Draft<'a> {
@@ -213,7 +231,10 @@ pub fn compose(d: Draft<'_>) -> Report {
         who.push(plain(if d.claim.entities.is_empty() {
             "The claim names no person or organisation, and the sources add none that matter to it.".to_string()
         } else {
-            format!("The sources read say nothing more about {} beyond the passages quoted above.", d.claim.entities.join(", "))
+            format!(
+                "The sources read say nothing more about {} beyond the passages quoted above.",
+                d.claim.entities.join(", ")
+            )
         }));
     }
 
@@ -356,7 +377,9 @@ fn follow_ups(claim: &Claim, outcome: &Outcome) -> Vec<String> {
         out.push(format!("Is there any record of the \u{201c}{term}\u{201d} part of the claim {c}?"));
     }
     match outcome.verdict.label {
-        VerdictLabel::Conflicting | VerdictLabel::Refuted => out.push(format!("Why do some sources dispute the claim {c}?")),
+        VerdictLabel::Conflicting | VerdictLabel::Refuted => {
+            out.push(format!("Why do some sources dispute the claim {c}?"))
+        }
         _ => out.push(format!("Has an official record or a primary study confirmed or denied the claim {c}?")),
     }
     if out.len() < 3 {

@@ -28,15 +28,50 @@ impl Stance {
 
 /// Word pairs of opposite meaning, as stems: a claim using one and evidence using the other disagree.
 const ANTONYMS: &[(&str, &str)] = &[
-    ("increas", "decreas"), ("increas", "reduc"), ("increas", "lower"), ("rais", "lower"), ("rise", "fall"),
-    ("higher", "lower"), ("more", "less"), ("more", "fewer"), ("gain", "loss"), ("improv", "wors"),
-    ("promot", "inhibit"), ("activ", "inhibit"), ("enhanc", "impair"), ("enhanc", "suppress"),
-    ("induc", "suppress"), ("induc", "inhibit"), ("up", "down"), ("upregul", "downregul"), ("posit", "negat"),
-    ("benefici", "harm"), ("safe", "danger"), ("accept", "reject"), ("approv", "reject"), ("win", "lost"),
-    ("won", "lost"), ("support", "oppos"), ("allow", "ban"), ("allow", "prohibit"), ("legal", "illeg"),
-    ("guilti", "innoc"), ("confirm", "deni"), ("success", "fail"), ("effect", "ineffect"), ("present", "absent"),
-    ("common", "rare"), ("larger", "smaller"), ("long", "short"), ("strong", "weak"), ("expand", "shrink"),
-    ("shorter", "longer"), ("high", "low"), ("associ", "unrel"), ("show", "lack"), ("protect", "expos"),
+    ("increas", "decreas"),
+    ("increas", "reduc"),
+    ("increas", "lower"),
+    ("rais", "lower"),
+    ("rise", "fall"),
+    ("higher", "lower"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("gain", "loss"),
+    ("improv", "wors"),
+    ("promot", "inhibit"),
+    ("activ", "inhibit"),
+    ("enhanc", "impair"),
+    ("enhanc", "suppress"),
+    ("induc", "suppress"),
+    ("induc", "inhibit"),
+    ("up", "down"),
+    ("upregul", "downregul"),
+    ("posit", "negat"),
+    ("benefici", "harm"),
+    ("safe", "danger"),
+    ("accept", "reject"),
+    ("approv", "reject"),
+    ("win", "lost"),
+    ("won", "lost"),
+    ("support", "oppos"),
+    ("allow", "ban"),
+    ("allow", "prohibit"),
+    ("legal", "illeg"),
+    ("guilti", "innoc"),
+    ("confirm", "deni"),
+    ("success", "fail"),
+    ("effect", "ineffect"),
+    ("present", "absent"),
+    ("common", "rare"),
+    ("larger", "smaller"),
+    ("long", "short"),
+    ("strong", "weak"),
+    ("expand", "shrink"),
+    ("shorter", "longer"),
+    ("high", "low"),
+    ("associ", "unrel"),
+    ("show", "lack"),
+    ("protect", "expos"),
 ];
 
 /// Verbs that deny what follows them: "the ministry denied handing over informants".
@@ -45,10 +80,29 @@ const DENIALS: &[&str] = &["deni", "refut", "disput", "contradict", "dismiss", "
 /// How many words either side of a negation may hold the claim word it negates.
 const NEGATION_WINDOW: usize = 4;
 
-const DEBUNK_WORDS: &[&str] = &["fals", "myth", "hoax", "debunk", "unfound", "incorrect", "untru", "fabric", "mislead", "baseless"];
+const DEBUNK_WORDS: &[&str] =
+    &["fals", "myth", "hoax", "debunk", "unfound", "incorrect", "untru", "fabric", "mislead", "baseless"];
 const HEDGE_WORDS: &[&str] = &[
-    "promis", "plan", "sought", "seek", "propos", "intend", "pledg", "vow", "consid", "might", "could",
-    "suggest", "reportedly", "alleg", "possibl", "potenti", "appear", "unclear", "expect", "hope",
+    "promis",
+    "plan",
+    "sought",
+    "seek",
+    "propos",
+    "intend",
+    "pledg",
+    "vow",
+    "consid",
+    "might",
+    "could",
+    "suggest",
+    "reportedly",
+    "alleg",
+    "possibl",
+    "potenti",
+    "appear",
+    "unclear",
+    "expect",
+    "hope",
 ];
 
 pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
@@ -68,9 +122,10 @@ pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
         let hi = (i + NEGATION_WINDOW + 1).min(sentence_stems.len());
         sentence_stems[lo..hi].iter().any(|s| claim_stems.contains(s) && !verity_text::is_stopword(s))
     };
-    let sentence_negated = sentence_words.iter().enumerate().any(|(i, w)| {
-        (is_negation(w) || DENIALS.iter().any(|d| sentence_stems[i].starts_with(d))) && near_claim(i)
-    });
+    let sentence_negated = sentence_words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| (is_negation(w) || DENIALS.iter().any(|d| sentence_stems[i].starts_with(d))) && near_claim(i));
     let mut flipped = sentence_negated != claim.negated;
     let antonym = ANTONYMS.iter().any(|(a, b)| {
         (has(&claim_stems, a) && has(&sentence_stems, b) && !has(&sentence_stems, a))
@@ -86,8 +141,9 @@ pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
     }
     // "may" the verb, not "May" the month.
     let may = |text: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == "may");
-    let hedged = (may(sentence) && !may(&claim.text)) || HEDGE_WORDS.iter().any(|h| sentence_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))))
-        && !HEDGE_WORDS.iter().any(|h| claim_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))));
+    let hedged = (may(sentence) && !may(&claim.text))
+        || HEDGE_WORDS.iter().any(|h| sentence_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))))
+            && !HEDGE_WORDS.iter().any(|h| claim_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))));
     Stance { label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports }, strength: relevance, hedged }
 }
 
@@ -103,14 +159,29 @@ mod tests {
 
     #[test]
     fn agreement_supports() {
-        check("The council banned cars downtown.", "In May the council banned cars downtown.", StanceLabel::Supports, false);
+        check(
+            "The council banned cars downtown.",
+            "In May the council banned cars downtown.",
+            StanceLabel::Supports,
+            false,
+        );
     }
 
     #[test]
     fn negation_antonyms_and_debunks_refute() {
-        check("The council banned cars downtown.", "The council did not ban cars downtown.", StanceLabel::Refutes, false);
+        check(
+            "The council banned cars downtown.",
+            "The council did not ban cars downtown.",
+            StanceLabel::Refutes,
+            false,
+        );
         check("Vitamin C increases cold duration.", "Vitamin C reduces cold duration.", StanceLabel::Refutes, false);
-        check("The vaccine alters human DNA.", "The claim that the vaccine alters DNA is false.", StanceLabel::Refutes, false);
+        check(
+            "The vaccine alters human DNA.",
+            "The claim that the vaccine alters DNA is false.",
+            StanceLabel::Refutes,
+            false,
+        );
     }
 
     #[test]

@@ -50,19 +50,16 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
     let support: f32 = per_doc.values().map(|v| v.0).sum();
     let refute: f32 = per_doc.values().map(|v| v.1).sum();
     let best = relevant.iter().map(|e| e.relevance).fold(0.0, f32::max);
-    let best_refute = relevant.iter().filter(|e| e.stance.label == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
+    let best_refute =
+        relevant.iter().filter(|e| e.stance.label == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
     let best_support = relevant
         .iter()
         .filter(|e| e.stance.label == StanceLabel::Supports)
         .max_by(|a, b| a.relevance.total_cmp(&b.relevance));
     let covered: std::collections::HashSet<&str> =
         relevant.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    let unaddressed_terms: Vec<String> = claim
-        .key_terms
-        .iter()
-        .filter(|t| !covered.contains(verity_text::stem(t).as_str()))
-        .cloned()
-        .collect();
+    let unaddressed_terms: Vec<String> =
+        claim.key_terms.iter().filter(|t| !covered.contains(verity_text::stem(t).as_str())).cloned().collect();
 
     // Anchors no relevant sentence contains: the claim's most specific part is unaddressed.
     let unaddressed_anchors: Vec<&String> = relevant
@@ -99,12 +96,21 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
         if full && unaddressed_terms.len() * 4 <= claim.key_terms.len() {
             (VerdictLabel::Supported, "the most relevant evidence states what the claim says".to_string())
         } else if best_support.is_some_and(|e| e.stance.hedged) {
-            (VerdictLabel::PartlySupported, "the evidence uses weaker words (promised, may, reportedly) than the claim".to_string())
+            (
+                VerdictLabel::PartlySupported,
+                "the evidence uses weaker words (promised, may, reportedly) than the claim".to_string(),
+            )
         } else {
-            (VerdictLabel::PartlySupported, "the evidence supports part of the claim; other parts are not addressed".to_string())
+            (
+                VerdictLabel::PartlySupported,
+                "the evidence supports part of the claim; other parts are not addressed".to_string(),
+            )
         }
     } else {
-        (VerdictLabel::NotEnoughEvidence, "the evidence leans against the claim, but not strongly enough to refute it".to_string())
+        (
+            VerdictLabel::NotEnoughEvidence,
+            "the evidence leans against the claim, but not strongly enough to refute it".to_string(),
+        )
     };
     let confidence = confidence(label, support, refute, best, per_doc.len());
     Outcome {

@@ -17,7 +17,12 @@ fn cited(s: &Sentence) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", r.question);
-    let _ = writeln!(out, "**Verdict: {}** (confidence {:.0}%)  ", r.verdict.label.headline(), r.verdict.confidence * 100.0);
+    let _ = writeln!(
+        out,
+        "**Verdict: {}** (confidence {:.0}%)  ",
+        r.verdict.label.headline(),
+        r.verdict.confidence * 100.0
+    );
     let _ = writeln!(out, "Claim checked: {}  ", r.claim.text);
     let _ = writeln!(out, "Checked on {}  ", r.checked_on);
     let _ = writeln!(out, "_{}_\n", r.disclaimer);
@@ -128,17 +133,25 @@ pub fn html(r: &Report) -> String {
         };
         let meta: Vec<String> =
             [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()].into_iter().flatten().map(escape).collect();
-        let _ = write!(out, "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}</small>", s.n, s.n, meta.join(" · "), escape(&s.doc_id), s.version);
+        let _ = write!(
+            out,
+            "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}</small>",
+            s.n,
+            s.n,
+            meta.join(" · "),
+            escape(&s.doc_id),
+            s.version
+        );
         for q in &s.quotes {
             let _ = write!(out, "<blockquote>{}</blockquote>", escape(q));
         }
         out.push_str("</li>");
     }
     let c = &r.coverage;
-    let _ = write!(
+    let _ = writeln!(
         out,
         "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}. Citation check: {} of {} \
-         cited sentences verified against the stored text.</p><footer>Report {} · {}</footer></main></body></html>\n",
+         cited sentences verified against the stored text.</p><footer>Report {} · {}</footer></main></body></html>",
         escape(&c.queries.join("; ")),
         c.passages_considered,
         c.documents_considered,
@@ -169,7 +182,10 @@ mod tests {
 
     #[test]
     fn escaping() {
-        check("<script>alert('x')</script> & \"q\"", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+        check(
+            "<script>alert('x')</script> & \"q\"",
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;",
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod schema;
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use verity_model::{Document, Passage, Report, ReportSummary, SourceMeta, VerdictLabel};
 
@@ -115,7 +115,13 @@ impl Store {
              WHERE d.indexed_version_id IS NOT d.latest_version_id ORDER BY d.id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
-            Ok(IndexItem { external_id: r.get(0)?, version_id: r.get(1)?, title: r.get(2)?, text: r.get(3)?, passages: vec![] })
+            Ok(IndexItem {
+                external_id: r.get(0)?,
+                version_id: r.get(1)?,
+                title: r.get(2)?,
+                text: r.get(3)?,
+                passages: vec![],
+            })
         })?;
         let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         for item in &mut items {
@@ -397,7 +403,8 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
             stmt.execute(params![version_id, ordinal as i64, *start as i64, *end as i64])?;
         }
     }
-    tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?.execute([version_id, document_id])?;
+    tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?
+        .execute([version_id, document_id])?;
     let passages = new.passages.len();
     Ok(if version == 1 {
         PutOutcome::Added { version_id, passages }

@@ -16,10 +16,8 @@ fn doc(id: &str, text: &str) -> Document {
 
 /// Puts each document as a single passage and returns the outcomes.
 fn check(store: &mut Store, docs: &[Document]) -> Vec<PutOutcome> {
-    let batch: Vec<NewDocument> = docs
-        .iter()
-        .map(|d| NewDocument { document: d, passages: vec![(0, d.text.len())] })
-        .collect();
+    let batch: Vec<NewDocument> =
+        docs.iter().map(|d| NewDocument { document: d, passages: vec![(0, d.text.len())] }).collect();
     store.put_documents(&batch, "2026-01-01T00:00:00Z").unwrap()
 }
 
@@ -73,8 +71,16 @@ fn a_failed_batch_leaves_nothing_behind() {
     let good = doc("new", "New.");
     let bad = doc("bad", "Bad.");
     // A passage past the end of the text cannot be stored: the whole batch must roll back.
-    store.conn.execute_batch("CREATE TRIGGER no_bad BEFORE INSERT ON passages WHEN NEW.end > 100 BEGIN SELECT RAISE(ABORT, 'bad'); END;").unwrap();
-    let batch = [NewDocument { document: &good, passages: vec![(0, 4)] }, NewDocument { document: &bad, passages: vec![(0, 1000)] }];
+    store
+        .conn
+        .execute_batch(
+            "CREATE TRIGGER no_bad BEFORE INSERT ON passages WHEN NEW.end > 100 BEGIN SELECT RAISE(ABORT, 'bad'); END;",
+        )
+        .unwrap();
+    let batch = [
+        NewDocument { document: &good, passages: vec![(0, 4)] },
+        NewDocument { document: &bad, passages: vec![(0, 1000)] },
+    ];
     assert!(store.put_documents(&batch, "now").is_err());
     assert_eq!(store.counts().unwrap().documents, 1);
 }

@@ -26,8 +26,8 @@ impl Span {
 /// Abbreviations after which a full stop does not end a sentence (lower-case, without the stop).
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "al", "fig", "figs", "no", "vol",
-    "approx", "inc", "ltd", "co", "corp", "gen", "gov", "sen", "rep", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "ca", "cf", "resp", "eq", "ref", "refs",
+    "approx", "inc", "ltd", "co", "corp", "gen", "gov", "sen", "rep", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "ca", "cf", "resp", "eq", "ref", "refs",
 ];
 
 /// Splits `text` into sentences. Paragraph breaks (a blank line, or a newline after a line that ends a
@@ -40,7 +40,9 @@ pub fn sentences(text: &str) -> Vec<Span> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let boundary_end = if b == b'\n' { line_break_ends_sentence(text, i).then_some(i) } else if matches!(b, b'.' | b'!' | b'?') {
+        let boundary_end = if b == b'\n' {
+            line_break_ends_sentence(text, i).then_some(i)
+        } else if matches!(b, b'.' | b'!' | b'?') {
             sentence_stop(text, i)
         } else {
             None
@@ -68,7 +70,8 @@ fn line_break_ends_sentence(text: &str, i: usize) -> bool {
     if line.starts_with('#') {
         return true;
     }
-    let first_of_paragraph = line_start == 0 || text[..line_start - 1].trim_end_matches([' ', '\t', '\r']).ends_with('\n');
+    let first_of_paragraph =
+        line_start == 0 || text[..line_start - 1].trim_end_matches([' ', '\t', '\r']).ends_with('\n');
     let next_capitalised = after.trim_start().chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     first_of_paragraph
         && next_capitalised
@@ -98,7 +101,10 @@ fn sentence_stop(text: &str, i: usize) -> Option<usize> {
     match next {
         None => return Some(end),
         Some(c) if c.is_lowercase() => return None,
-        Some(c) if !(c.is_alphanumeric() || matches!(c, '"' | '\'' | '(' | '[' | '\u{201c}' | '\u{2018}' | '\n' | '\r')) => {
+        Some(c)
+            if !(c.is_alphanumeric()
+                || matches!(c, '"' | '\'' | '(' | '[' | '\u{201c}' | '\u{2018}' | '\n' | '\r')) =>
+        {
             return None;
         }
         _ => {}
@@ -174,16 +180,137 @@ pub fn content_terms(text: &str) -> Vec<String> {
 /// English function words that carry no evidence by themselves. Negations are deliberately absent: "not" and
 /// "no" change what a sentence says.
 pub const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
-    "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having",
-    "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it",
-    "its", "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once", "only", "or",
-    "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such",
-    "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
-    "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
-    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-    "yourselves", "true", "really", "actually", "whether", "claim", "claims", "claimed", "s", "t",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "true",
+    "really",
+    "actually",
+    "whether",
+    "claim",
+    "claims",
+    "claimed",
+    "s",
+    "t",
 ];
 
 pub fn is_stopword(word: &str) -> bool {
@@ -225,12 +352,10 @@ mod tests {
 
     #[test]
     fn paragraphs_and_headings_are_boundaries() {
-        check("Headline here\nBody text starts. It goes on.\n\nNew paragraph", &[
-            "Headline here",
-            "Body text starts.",
-            "It goes on.",
-            "New paragraph",
-        ]);
+        check(
+            "Headline here\nBody text starts. It goes on.\n\nNew paragraph",
+            &["Headline here", "Body text starts.", "It goes on.", "New paragraph"],
+        );
     }
 
     #[test]
@@ -267,7 +392,10 @@ mod tests {
 
     #[test]
     fn words_and_terms() {
-        assert_eq!(words("Rubio's deal, MS-13: 9 leaders didn't"), ["rubio", "deal", "ms", "13", "9", "leaders", "didnt"]);
+        assert_eq!(
+            words("Rubio's deal, MS-13: 9 leaders didn't"),
+            ["rubio", "deal", "ms", "13", "9", "leaders", "didnt"]
+        );
         assert_eq!(content_terms("The informants were handed over"), ["inform", "hand"]);
         assert!(!is_stopword("not"));
     }
