@@ -205,6 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                      abstract-level rationale-selected  P {:.3}  R {:.3}  F1 {:.3}\n\
                      verdict accuracy (3-way)           {:.3}\n\
                      confusion (rows gold, cols predicted: support, contradict, none): {:?}\n\
+                     citations                          {} cited sentences, {} dropped by the gate; {} quotes re-read, {} not found\n\
                      time per check                     mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms",
                     r.dataset,
                     r.claims,
@@ -217,6 +218,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     r.abstract_rationale_selected.f1,
                     r.verdict_accuracy,
                     r.confusion,
+                    r.cited_sentences,
+                    r.dropped_sentences,
+                    r.quotes_checked,
+                    r.quotes_not_found,
                     r.check_latency.mean_ms,
                     r.check_latency.p50_ms,
                     r.check_latency.p99_ms

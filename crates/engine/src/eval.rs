@@ -97,6 +97,12 @@ pub struct VerdictEval {
     pub confusion: [[usize; 3]; 3],
     /// Claims the claim reader refused (counted as "no evidence" predictions).
     pub uncheckable: usize,
+    /// Citation integrity over every report written: cited sentences, those the gate dropped, and quotes that
+    /// an independent re-read of the store did not find verbatim in the cited version (must be 0).
+    pub cited_sentences: usize,
+    pub dropped_sentences: usize,
+    pub quotes_checked: usize,
+    pub quotes_not_found: usize,
     pub check_latency: Latency,
 }
 
@@ -118,6 +124,7 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
     let mut confusion = [[0usize; 3]; 3];
     let mut latencies = Vec::new();
     let mut uncheckable = 0;
+    let (mut cited_sentences, mut dropped_sentences, mut quotes_checked, mut quotes_not_found) = (0, 0, 0, 0);
     for claim in &claims {
         let started = Instant::now();
         let result = engine.check_unsaved(&claim.claim, &format!("scifact-{}", claim.id));
@@ -129,6 +136,13 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
         };
         let (predicted, predictions) = match result {
             Ok((report, assessment)) => {
+                cited_sentences += report.citation_check.cited_sentences;
+                dropped_sentences += report.citation_check.dropped;
+                for source in &report.sources {
+                    let stored = engine.store().version(source.version_id)?.map(|v| v.text).unwrap_or_default();
+                    quotes_checked += source.quotes.len();
+                    quotes_not_found += source.quotes.iter().filter(|q| !stored.contains(q.as_str())).count();
+                }
                 let predicted = match report.verdict.label {
                     VerdictLabel::Supported | VerdictLabel::PartlySupported => 0,
                     VerdictLabel::Refuted => 1,
@@ -156,6 +170,10 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
         verdict_accuracy: correct as f64 / claims.len().max(1) as f64,
         confusion,
         uncheckable,
+        cited_sentences,
+        dropped_sentences,
+        quotes_checked,
+        quotes_not_found,
         check_latency: Latency::of(latencies),
     })
 }

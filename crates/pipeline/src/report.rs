@@ -170,6 +170,9 @@ pub fn compose(d: Draft<'_>) -> Report {
         if let Some(e) = strongest(StanceLabel::Refutes) {
             summary.push(citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e)), e));
         }
+        if label == VerdictLabel::PartlySupported {
+            summary.push(plain(partial_support_note(d.claim, d.outcome, &relevant)));
+        }
     } else {
         summary.push(plain(format!(
             "Verity read {} passages from {} documents for the claim {} and found {} sentences that speak directly to \
@@ -179,6 +182,12 @@ pub fn compose(d: Draft<'_>) -> Report {
             quoted(&d.claim.text),
             d.coverage.evidence_sentences
         )));
+        let missing = &d.outcome.unaddressed_terms;
+        summary.push(plain(if missing.is_empty() {
+            "Reporting or records that state the claim, or deny it, would settle it.".to_string()
+        } else {
+            format!("Reporting or records that mention {} would settle it.", quoted_list(missing))
+        }));
     }
 
     // 1. Core reporting.
@@ -268,7 +277,7 @@ pub fn compose(d: Draft<'_>) -> Report {
     if !d.outcome.unaddressed_terms.is_empty() {
         gaps.push(plain(format!(
             "No relevant passage mentions {}: the sources do not establish that part of the claim.",
-            d.outcome.unaddressed_terms.iter().map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ")
+            quoted_list(&d.outcome.unaddressed_terms)
         )));
     }
     if relevant.iter().any(|e| e.stance.hedged && e.stance.label == StanceLabel::Supports) {
@@ -330,6 +339,28 @@ pub fn compose(d: Draft<'_>) -> Report {
         coverage: d.coverage,
         diagnostics: d.diagnostics,
         citation_check: Default::default(),
+    }
+}
+
+fn quoted_list(terms: &[String]) -> String {
+    terms.iter().map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Which part of a partly supported claim holds, and which does not.
+fn partial_support_note(claim: &Claim, outcome: &Outcome, relevant: &[&Evidence]) -> String {
+    let hedged = relevant.iter().any(|e| e.stance.label == StanceLabel::Supports && e.stance.hedged);
+    let covered: Vec<String> =
+        claim.key_terms.iter().filter(|t| !outcome.unaddressed_terms.contains(t)).cloned().collect();
+    match (hedged, outcome.unaddressed_terms.is_empty()) {
+        (true, _) => "What holds: sources describe an intention, a promise or a report of it; what does not: none \
+                      states that the act itself took place."
+            .to_string(),
+        (false, false) => format!(
+            "What holds: the evidence speaks to {}; what does not: no relevant source mentions {}.",
+            quoted_list(&covered),
+            quoted_list(&outcome.unaddressed_terms)
+        ),
+        (false, true) => "The evidence matches parts of the claim but no single source states all of it.".to_string(),
     }
 }
 

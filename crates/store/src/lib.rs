@@ -176,71 +176,43 @@ impl Store {
 
     /// Passages by id, each with the metadata of its document version; unknown ids are left out.
     pub fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.start, p.end, v.id, v.version, v.title, v.url, v.outlet, v.published, v.author,
-                    d.external_id
+        // SQLite's substr counts characters in text, so the passage is sliced from the text cast to bytes.
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SOURCE_COLUMNS}, p.id, p.start, p.end, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
              FROM passages p JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
-             WHERE p.id = ?1",
-        )?;
+             WHERE p.id = ?1"
+        ))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let row = stmt
                 .query_row([id], |r| {
-                    let meta = SourceMeta {
-                        doc_id: r.get(10)?,
-                        version: r.get::<_, i64>(4)? as u32,
-                        version_id: r.get(3)?,
-                        title: r.get(5)?,
-                        url: r.get(6)?,
-                        outlet: r.get(7)?,
-                        published: r.get(8)?,
-                        author: r.get(9)?,
+                    let meta = source_meta(r)?;
+                    let bytes: Vec<u8> = r.get(11)?;
+                    let passage = Passage {
+                        passage_id: r.get(8)?,
+                        version_id: meta.version_id,
+                        start: r.get::<_, i64>(9)? as usize,
+                        end: r.get::<_, i64>(10)? as usize,
+                        text: String::from_utf8_lossy(&bytes).into_owned(),
                     };
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize, meta))
+                    Ok((passage, meta))
                 })
                 .optional()?;
-            if let Some((passage_id, start, end, meta)) = row {
-                let text = self.passage_text(meta.version_id, start, end)?;
-                out.push((Passage { passage_id, version_id: meta.version_id, start, end, text }, meta));
-            }
+            out.extend(row);
         }
         Ok(out)
-    }
-
-    fn passage_text(&self, version_id: i64, start: usize, end: usize) -> Result<String> {
-        // SQLite's substr counts characters, not bytes; cast to a blob to slice by bytes.
-        let bytes: Vec<u8> = self.conn.query_row(
-            "SELECT substr(CAST(text AS BLOB), ?2, ?3) FROM versions WHERE id = ?1",
-            params![version_id, start as i64 + 1, (end - start) as i64],
-            |r| r.get(0),
-        )?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// One stored version by its id, with its full text.
     pub fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
         self.conn
             .query_row(
-                "SELECT v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.text,
-                        v.content_hash
-                 FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1",
+                &format!(
+                    "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
+                     FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1"
+                ),
                 [version_id],
-                |r| {
-                    Ok(StoredVersion {
-                        meta: SourceMeta {
-                            version_id: r.get(0)?,
-                            version: r.get::<_, i64>(1)? as u32,
-                            title: r.get(2)?,
-                            url: r.get(3)?,
-                            outlet: r.get(4)?,
-                            published: r.get(5)?,
-                            author: r.get(6)?,
-                            doc_id: r.get(7)?,
-                        },
-                        text: r.get(8)?,
-                        content_hash: r.get(9)?,
-                    })
-                },
+                |r| Ok(StoredVersion { meta: source_meta(r)?, text: r.get(8)?, content_hash: r.get(9)? }),
             )
             .optional()
             .map_err(Into::into)
@@ -330,6 +302,22 @@ impl Store {
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
+}
+
+/// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
+const SOURCE_COLUMNS: &str = "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id";
+
+fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
+    Ok(SourceMeta {
+        version_id: r.get(0)?,
+        version: r.get::<_, i64>(1)? as u32,
+        title: r.get(2)?,
+        url: r.get(3)?,
+        outlet: r.get(4)?,
+        published: r.get(5)?,
+        author: r.get(6)?,
+        doc_id: r.get(7)?,
+    })
 }
 
 /// The content hash of a document: everything but its id, so the same text under the same id is "unchanged".
