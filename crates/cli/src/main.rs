@@ -74,9 +74,12 @@ enum EvalCommand {
     Retrieval {
         #[arg(long)]
         beir: PathBuf,
-        /// Which qrels file to score: `test` to report, `train` to tune on.
-        #[arg(long, default_value = "test")]
-        split: String,
+        /// Which qrels files to score, comma-separated: `test` to report, `train` to tune on.
+        #[arg(long, default_value = "test", value_delimiter = ',')]
+        split: Vec<String>,
+        /// Folder of installed models (default: the data directory's); without the embedding model only BM25 runs.
+        #[arg(long)]
+        models: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -130,6 +133,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest { paths } => {
             let mut engine = open()?;
+            for notice in engine.notices() {
+                eprintln!("note: {notice}");
+            }
             let bar = progress_bar();
             let summary = engine.ingest(&paths, &mut |p| {
                 bar.set_length(p.bytes_total);
@@ -155,6 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check { question, explain, json, format } => {
             let mut engine = open()?;
+            for notice in engine.notices() {
+                eprintln!("note: {notice}");
+            }
             if engine.store().counts()?.documents == 0 {
                 eprintln!(
                     "note: the data directory {} holds no documents yet; run `verity ingest PATH` first",
@@ -220,22 +229,39 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Retrieval { beir, split, json } } => {
-            let result = verity_engine::eval::retrieval(&beir, &split).context("retrieval evaluation failed")?;
+        Command::Eval { what: EvalCommand::Retrieval { beir, split, models, json } } => {
+            let models = models.or_else(|| Some(Config::new(&data_dir).models_dir()));
+            let result =
+                verity_engine::eval::retrieval(&beir, &split, models).context("retrieval evaluation failed")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&result)?);
-            } else {
-                println!(
-                    "{}: {} documents, {} queries\nnDCG@10      {:.4}\nRecall@100   {:.4}\ningest       {:.1} s\nquery        p50 {:.2} ms, p99 {:.2} ms",
-                    result.dataset,
-                    result.documents,
-                    result.queries,
-                    result.ndcg_at_10,
-                    result.recall_at_100,
-                    result.ingest_seconds,
-                    result.query_latency.p50_ms,
-                    result.query_latency.p99_ms
-                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{}: {} documents, {} passages, ingested in {:.1} s{}",
+                result.dataset,
+                result.documents,
+                result.passages,
+                result.ingest_seconds,
+                if result.semantic { " (with embeddings)" } else { " (BM25 only: no embedding model installed)" }
+            );
+            for s in &result.splits {
+                println!("split {} ({} queries)          nDCG@10  Recall@100", s.split, s.queries);
+                let row = |name: &str, sc: &verity_engine::eval::Scores| {
+                    println!("  {name:<28} {:.4}   {:.4}", sc.ndcg_at_10, sc.recall_at_100)
+                };
+                row("bm25", &s.bm25);
+                if let (Some(d), Some(h)) = (&s.dense, &s.hybrid) {
+                    row("dense (all-MiniLM-L6-v2)", d);
+                    row(&format!("hybrid (rrf k={}, w={})", verity_engine::FUSION_K, verity_engine::DENSE_WEIGHT), h);
+                }
+                println!("  bm25 query p50 {:.2} ms, p99 {:.2} ms", s.bm25_latency.p50_ms, s.bm25_latency.p99_ms);
+                if let Some(l) = &s.hybrid_latency {
+                    println!("  hybrid query p50 {:.2} ms, p99 {:.2} ms", l.p50_ms, l.p99_ms);
+                }
+                if let Some(best) = s.fusion_grid.first() {
+                    println!("  best fusion on this split: k={}, w={}: nDCG@10 {:.4}", best.0, best.1, best.2);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

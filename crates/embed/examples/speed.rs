@@ -16,5 +16,10 @@ fn main() {
     let started = std::time::Instant::now();
     let vectors = embedder.embed(&refs).unwrap();
     let secs = started.elapsed().as_secs_f64();
-    println!("{} texts, {tokens} tokens in {secs:.2} s: {:.1} texts/s, {:.0} tokens/s", vectors.len(), vectors.len() as f64 / secs, tokens as f64 / secs);
+    println!(
+        "{} texts, {tokens} tokens in {secs:.2} s: {:.1} texts/s, {:.0} tokens/s",
+        vectors.len(),
+        vectors.len() as f64 / secs,
+        tokens as f64 / secs
+    );
 }

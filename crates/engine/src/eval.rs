@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use verity_eval::{beir, scifact};
+use verity_index::dense::reciprocal_rank_fusion;
 use verity_model::{StanceLabel, VerdictLabel};
 use verity_pipeline::evidence::RELEVANT;
 
@@ -28,47 +29,130 @@ impl Latency {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    pub ndcg_at_10: f64,
+    pub recall_at_100: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitEval {
+    pub split: String,
+    pub queries: usize,
+    pub bm25: Scores,
+    /// Present when the embedding model is installed.
+    pub dense: Option<Scores>,
+    pub hybrid: Option<Scores>,
+    /// Reciprocal rank fusion settings tried on this split: (k, dense weight, nDCG@10), best first.
+    pub fusion_grid: Vec<(f32, f32, f64)>,
+    pub bm25_latency: Latency,
+    pub hybrid_latency: Option<Latency>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct RetrievalEval {
     pub dataset: String,
     pub documents: usize,
-    pub queries: usize,
-    pub ndcg_at_10: f64,
-    pub recall_at_100: f64,
+    pub passages: usize,
+    /// Ingest time, embedding included when the model is installed.
     pub ingest_seconds: f64,
-    pub query_latency: Latency,
+    pub semantic: bool,
+    pub splits: Vec<SplitEval>,
 }
 
-/// BEIR retrieval: ingests `DIR/corpus.jsonl`, runs every query of `DIR/qrels/<split>.tsv` through document
-/// search. Tune on `train`, report on `test`.
-pub fn retrieval(dir: &Path, split: &str) -> Result<RetrievalEval> {
+/// Documents ranked for one query by each method, kept to score several fusion settings without searching again.
+struct Ranked {
+    relevant: HashMap<String, u32>,
+    bm25: Vec<String>,
+    dense: Vec<String>,
+}
+
+/// Depth of each ranking before fusion and scoring.
+const RANK_DEPTH: usize = 1000;
+
+/// BEIR retrieval: ingests `DIR/corpus.jsonl` once, then for each split ranks whole documents for every query of
+/// `DIR/qrels/<split>.tsv` by BM25, by embeddings (a document scores as its best passage) and by their fusion.
+/// Tune on `train`, report on `test`. `models` is where installed models are looked for.
+pub fn retrieval(dir: &Path, splits: &[String], models: Option<std::path::PathBuf>) -> Result<RetrievalEval> {
     let queries = beir::read_queries(&dir.join("queries.jsonl"))?;
-    let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = Engine::open(Config::new(tmp.path()))?;
+    let mut engine = Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: None, models })?;
     let summary = engine.ingest(&[dir.join("corpus.jsonl")], &mut |_| {})?;
-    let mut ids: Vec<&String> = qrels.keys().collect();
-    ids.sort();
-    let (mut ndcg, mut recall, mut latencies, mut n) = (0.0, 0.0, Vec::new(), 0usize);
-    for id in ids {
-        let Some(text) = queries.get(id) else { continue };
-        let started = Instant::now();
-        let ranked = engine.search_documents(text, 100)?;
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        ndcg += beir::ndcg_at(&ranked, &qrels[id], 10);
-        recall += beir::recall_at(&ranked, &qrels[id], 100);
-        n += 1;
-    }
-    let n_f = n.max(1) as f64;
-    Ok(RetrievalEval {
-        dataset: format!("{} ({split})", dir.display()),
+    let semantic = engine.semantic_search();
+    let mut out = RetrievalEval {
+        dataset: dir.display().to_string(),
         documents: summary.documents(),
-        queries: n,
-        ndcg_at_10: ndcg / n_f,
-        recall_at_100: recall / n_f,
+        passages: summary.passages,
         ingest_seconds: summary.seconds,
-        query_latency: Latency::of(latencies),
-    })
+        semantic,
+        splits: Vec::new(),
+    };
+    let passage_doc: HashMap<i64, String> =
+        if semantic { engine.store().passage_document_map()? } else { HashMap::new() };
+    for split in splits {
+        let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
+        let mut ids: Vec<&String> = qrels.keys().filter(|id| queries.contains_key(*id)).collect();
+        ids.sort();
+        let (mut ranked, mut bm25_ms, mut hybrid_ms) = (Vec::new(), Vec::new(), Vec::new());
+        for id in ids {
+            let text = &queries[id];
+            let started = Instant::now();
+            let bm25 = engine.search_documents(text, RANK_DEPTH)?;
+            bm25_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            let dense = if semantic {
+                let started = Instant::now();
+                let hits = engine.dense_passages(text, RANK_DEPTH)?;
+                let mut docs: Vec<String> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                for h in hits {
+                    if let Some(doc) = passage_doc.get(&h.key).filter(|d| seen.insert((*d).clone())) {
+                        docs.push(doc.clone());
+                    }
+                }
+                hybrid_ms.push(started.elapsed().as_secs_f64() * 1000.0 + bm25_ms.last().copied().unwrap_or(0.0));
+                docs
+            } else {
+                Vec::new()
+            };
+            ranked.push(Ranked { relevant: qrels[id].clone(), bm25, dense });
+        }
+        let score = |pick: &dyn Fn(&Ranked) -> Vec<String>| -> Scores {
+            let n = ranked.len().max(1) as f64;
+            let (mut ndcg, mut recall) = (0.0, 0.0);
+            for r in &ranked {
+                let list = pick(r);
+                ndcg += beir::ndcg_at(&list, &r.relevant, 10);
+                recall += beir::recall_at(&list, &r.relevant, 100);
+            }
+            Scores { ndcg_at_10: ndcg / n, recall_at_100: recall / n }
+        };
+        let fuse = |r: &Ranked, k: f32, w: f32| -> Vec<String> {
+            reciprocal_rank_fusion(&[(&r.bm25[..], 1.0), (&r.dense[..], w)], k, RANK_DEPTH)
+                .into_iter()
+                .map(|h| h.key)
+                .collect()
+        };
+        let mut grid = Vec::new();
+        if semantic {
+            for k in [5.0, 10.0, 20.0, 40.0, 60.0, 100.0] {
+                for w in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0] {
+                    grid.push((k, w, score(&|r| fuse(r, k, w)).ndcg_at_10));
+                }
+            }
+            grid.sort_by(|a, b| b.2.total_cmp(&a.2));
+        }
+        out.splits.push(SplitEval {
+            split: split.clone(),
+            queries: ranked.len(),
+            bm25: score(&|r| r.bm25.clone()),
+            dense: semantic.then(|| score(&|r| r.dense.clone())),
+            hybrid: semantic.then(|| score(&|r| fuse(r, crate::FUSION_K, crate::DENSE_WEIGHT))),
+            fusion_grid: grid,
+            bm25_latency: Latency::of(bm25_ms),
+            hybrid_latency: semantic.then(|| Latency::of(hybrid_ms)),
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +201,8 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
     let sentence_starts = scifact_sentence_starts(&corpus_path)?;
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: Some("2026-01-01".into()) })?;
+    let mut engine =
+        Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: Some("2026-01-01".into()), models: None })?;
     engine.ingest(&[corpus_path], &mut |_| {})?;
 
     let mut scorer = scifact::Scorer::default();

@@ -11,7 +11,9 @@ pub mod eval;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use verity_index::{IndexEntry, SearchIndex};
+use verity_embed::Embedder;
+use verity_index::dense::{VectorIndex, reciprocal_rank_fusion};
+use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, ReportSummary};
 use verity_pipeline::{CheckContext, Corpus, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
@@ -37,6 +39,8 @@ pub enum EngineError {
     Index(#[from] verity_index::IndexError),
     #[error(transparent)]
     Eval(#[from] verity_eval::EvalError),
+    #[error(transparent)]
+    Embed(#[from] verity_embed::EmbedError),
     #[error(
         "cannot use the data directory {path}: {source}; pass --data-dir or set VERITY_DATA_DIR to a writable folder"
     )]
@@ -52,16 +56,18 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The date written on reports (YYYY-MM-DD); today's UTC date when `None`.
     pub today: Option<String>,
+    /// Where installed models are looked for; `<data dir>/models` when `None`.
+    pub models: Option<PathBuf>,
 }
 
 impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
-        Config { data_dir: data_dir.into(), today: None }
+        Config { data_dir: data_dir.into(), today: None, models: None }
     }
 
-    /// Where installed models live: `<data dir>/models/<name>/`.
+    /// Where installed models live: `<models dir>/<name>/`.
     pub fn models_dir(&self) -> PathBuf {
-        self.data_dir.join("models")
+        self.models.clone().unwrap_or_else(|| self.data_dir.join("models"))
     }
 
     /// The platform's data directory (e.g. `~/.local/share/verity`), or `./verity-data` where there is none.
@@ -100,7 +106,23 @@ pub struct Engine {
     config: Config,
     store: Store,
     index: SearchIndex,
+    semantic: Option<Semantic>,
+    notices: Vec<String>,
 }
+
+/// Semantic search: the embedding model and, built on first use, the vectors of every current passage.
+struct Semantic {
+    embedder: Embedder,
+    model: &'static str,
+    vectors: std::cell::OnceCell<VectorIndex>,
+}
+
+/// How lexical and semantic rankings are merged (reciprocal rank fusion). k = 5 with equal weights was the best
+/// of k in {5, 10, 20, 40, 60, 100} x dense weight in {0.5 .. 2} on SciFact's train queries (docs/BENCHMARKS.md).
+pub const FUSION_K: f32 = 5.0;
+pub const DENSE_WEIGHT: f32 = 1.0;
+/// Passages embedded per store transaction.
+const EMBED_BATCH: usize = 256;
 
 impl Engine {
     /// Opens the data directory, creating it when missing, and finishes any indexing an interrupted ingest
@@ -112,14 +134,44 @@ impl Engine {
         let index_dir = dir.join("index");
         let fresh_index = !index_dir.exists();
         let index = SearchIndex::open(&index_dir)?;
-        let mut engine = Engine { config, store, index };
+        let (semantic, notices) = Semantic::load(&config.models_dir());
+        let mut engine = Engine { config, store, index, semantic, notices };
         if fresh_index {
             engine.store.reset_indexed()?;
         }
         if engine.store.pending_index_count()? > 0 {
             engine.sync_index()?;
         }
+        engine.sync_vectors()?;
         Ok(engine)
+    }
+
+    /// Things the user should know once (for example that semantic search is off, and how to turn it on).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Whether checks and searches use embeddings as well as BM25.
+    pub fn semantic_search(&self) -> bool {
+        self.semantic.is_some()
+    }
+
+    /// Embeds every passage of a current document version that has no vector yet (no-op without a model).
+    pub fn sync_vectors(&mut self) -> Result<usize> {
+        let Some(semantic) = &mut self.semantic else { return Ok(0) };
+        let mut done = 0;
+        loop {
+            let pending = self.store.passages_without_vectors(semantic.model, EMBED_BATCH)?;
+            if pending.is_empty() {
+                return Ok(done);
+            }
+            let texts: Vec<&str> = pending.iter().map(|(_, t)| t.as_str()).collect();
+            let vectors = semantic.embedder.embed(&texts)?;
+            let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|(id, _)| *id).zip(vectors).collect();
+            self.store.put_vectors(semantic.model, &rows)?;
+            semantic.vectors = std::cell::OnceCell::new();
+            done += rows.len();
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -193,7 +245,9 @@ impl Engine {
             }
         }
         batch.clear();
-        self.sync_index()
+        self.sync_index()?;
+        self.sync_vectors()?;
+        Ok(())
     }
 
     /// Brings the index up to the store: every document whose latest version is not yet indexed is indexed,
@@ -239,7 +293,20 @@ impl Engine {
     }
 
     pub fn corpus(&self) -> EngineCorpus<'_> {
-        EngineCorpus { store: &self.store, index: &self.index }
+        EngineCorpus { store: &self.store, index: &self.index, semantic: self.semantic.as_ref() }
+    }
+
+    /// Passage ids ranked by semantic similarity to `query`; empty without a model.
+    pub fn dense_passages(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        match &self.semantic {
+            Some(s) => s.search(&self.store, query, limit),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Passage ids ranked by BM25.
+    pub fn lexical_passages(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        Ok(self.index.search_passages(query, limit)?)
     }
 
     pub fn show(&self, key: &str) -> Result<Report> {
@@ -263,11 +330,21 @@ impl Engine {
 pub struct EngineCorpus<'a> {
     store: &'a Store,
     index: &'a SearchIndex,
+    semantic: Option<&'a Semantic>,
 }
 
 impl Corpus for EngineCorpus<'_> {
     fn search(&self, query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, String> {
-        let hits = self.index.search_passages(query, limit).map_err(|e| e.to_string())?;
+        let lexical = self.index.search_passages(query, limit).map_err(|e| e.to_string())?;
+        let hits = match self.semantic {
+            Some(semantic) => {
+                let dense = semantic.search(self.store, query, limit).map_err(|e| e.to_string())?;
+                let lexical_ids: Vec<i64> = lexical.iter().map(|h| h.key).collect();
+                let dense_ids: Vec<i64> = dense.iter().map(|h| h.key).collect();
+                reciprocal_rank_fusion(&[(&lexical_ids[..], 1.0), (&dense_ids[..], DENSE_WEIGHT)], FUSION_K, limit)
+            }
+            None => lexical,
+        };
         let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
         let found = self.store.passages(&ids).map_err(|e| e.to_string())?;
         Ok(found
@@ -283,6 +360,40 @@ impl Corpus for EngineCorpus<'_> {
 
     fn snapshot(&self, version_id: i64) -> Option<String> {
         self.store.version(version_id).ok().flatten().map(|v| v.text)
+    }
+}
+
+impl Semantic {
+    /// Loads the default embedding model when it is installed; otherwise says how to install it.
+    fn load(models_dir: &Path) -> (Option<Semantic>, Vec<String>) {
+        let spec = &verity_models::ALL_MINILM_L6_V2;
+        let dir = models_dir.join(spec.name);
+        if !dir.join("model.safetensors").is_file() {
+            let notice = format!(
+                "semantic search is off (no model in {}): results use BM25 alone; run `verity models install` to turn it on",
+                dir.display()
+            );
+            return (None, vec![notice]);
+        }
+        match Embedder::load(&dir) {
+            Ok(embedder) => (Some(Semantic { embedder, model: spec.name, vectors: Default::default() }), vec![]),
+            Err(e) => (None, vec![format!("semantic search is off: {e}")]),
+        }
+    }
+
+    fn search(&self, store: &Store, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        let index = match self.vectors.get() {
+            Some(index) => index,
+            None => {
+                let mut index = VectorIndex::new(self.embedder.dim());
+                for (id, vector) in store.vectors(self.model)? {
+                    index.push(id, &vector);
+                }
+                self.vectors.get_or_init(|| index)
+            }
+        };
+        let query = self.embedder.embed(&[query])?.remove(0);
+        Ok(index.search(&query, limit))
     }
 }
 

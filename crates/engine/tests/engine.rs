@@ -14,7 +14,7 @@ fn newsroom() -> PathBuf {
 }
 
 fn engine(dir: &Path) -> Engine {
-    Engine::open(Config { data_dir: dir.to_path_buf(), today: Some(TODAY.into()) }).unwrap()
+    Engine::open(Config { data_dir: dir.to_path_buf(), today: Some(TODAY.into()), models: None }).unwrap()
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
@@ -231,4 +231,42 @@ fn source_text_is_escaped_in_html_and_never_steers_the_report() {
     assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "unescaped source text");
     assert!(!html.contains("href=\"javascript:"));
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+fn test_models() -> PathBuf {
+    std::env::var_os("VERITY_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/models"))
+}
+
+#[test]
+fn without_a_model_search_is_lexical_and_says_how_to_turn_semantic_search_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    assert!(!engine.semantic_search());
+    assert!(engine.notices()[0].contains("run `verity models install`"), "{:?}", engine.notices());
+}
+
+#[test]
+fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config { data_dir: dir.path().to_path_buf(), today: Some(TODAY.into()), models: Some(test_models()) };
+    let mut engine = Engine::open(config).unwrap();
+    assert!(engine.semantic_search(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
+    engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
+    assert_eq!(engine.sync_vectors().unwrap(), 0, "ingest embeds every passage");
+
+    let query = "local lawmakers backed reserved routes for public transport vehicles";
+    let bus = |hits: &[verity_index::Hit<i64>]| -> Option<String> {
+        let ids: Vec<i64> = hits.iter().take(1).map(|h| h.key).collect();
+        engine.store().passage_documents(&ids).unwrap().first().map(|(_, d)| d.clone())
+    };
+    assert_ne!(bus(&engine.lexical_passages(query, 5).unwrap()).as_deref(), Some("courier-2025-03-24-buslanes"));
+    assert_eq!(bus(&engine.dense_passages(query, 5).unwrap()).as_deref(), Some("courier-2025-03-24-buslanes"));
+
+    // Checks use the fused ranking and keep every report invariant.
+    // "voted to add" is not "approved" word for word: the lexical stance calls it partial support.
+    let report =
+        check(&mut engine, "Did the council approve bus lanes on Harbor Avenue?", VerdictLabel::PartlySupported);
+    assert_eq!(report.sources[0].doc_id, "courier-2025-03-24-buslanes");
 }

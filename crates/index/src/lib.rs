@@ -5,7 +5,12 @@
 //! use one analyzer (lower-case, English stop words, Porter 2 stemming) for documents and queries alike, and
 //! queries are built term by term, so no user input is ever parsed as query syntax.
 //!
+//! [`dense::VectorIndex`] does exact vector search over passage embeddings and [`dense::reciprocal_rank_fusion`]
+//! merges lexical and dense rankings.
+//!
 //! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
+
+pub mod dense;
 
 use std::collections::HashSet;
 use std::path::Path;

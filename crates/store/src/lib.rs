@@ -243,6 +243,75 @@ impl Store {
         })
     }
 
+    /// Passages of latest document versions that have no vector for `model` yet, at most `limit`.
+    pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
+             FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
+             WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
+             ORDER BY p.id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![model, limit as i64], |r| {
+            let bytes: Vec<u8> = r.get(1)?;
+            Ok((r.get(0)?, String::from_utf8_lossy(&bytes).into_owned()))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    /// Stores passage vectors for `model` in one transaction.
+    pub fn put_vectors(&mut self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO passage_vectors (passage_id, model, vector) VALUES (?1, ?2, ?3)",
+            )?;
+            for (id, vector) in vectors {
+                let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
+                stmt.execute(params![id, model, bytes])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every vector of `model` for passages of latest document versions, as (passage id, vector).
+    pub fn vectors(&self, model: &str) -> Result<Vec<(i64, Vec<f32>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
+             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = ?1 ORDER BY pv.passage_id",
+        )?;
+        let rows = stmt.query_map([model], |r| {
+            let bytes: Vec<u8> = r.get(1)?;
+            let vector = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            Ok((r.get(0)?, vector))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    /// The document (external id) of every passage of a current document version.
+    pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, d.external_id FROM documents d JOIN passages p ON p.version_id = d.latest_version_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+    }
+
+    /// The document (external id) each passage belongs to.
+    pub fn passage_documents(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.external_id FROM passages p JOIN versions v ON v.id = p.version_id
+             JOIN documents d ON d.id = v.document_id WHERE p.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(doc) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+                out.push((*id, doc));
+            }
+        }
+        Ok(out)
+    }
+
     /// Stores a published report; an existing report with the same id is replaced.
     pub fn save_report(&mut self, report: &Report, created_at: &str) -> Result<()> {
         let body = serde_json::to_string(report).expect("a report always serialises");

@@ -44,6 +44,13 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL,
         body TEXT NOT NULL
     );",
+    // 2: passage embeddings, one per passage and model, as little-endian f32.
+    "CREATE TABLE passage_vectors (
+        passage_id INTEGER NOT NULL REFERENCES passages(id),
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (passage_id, model)
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

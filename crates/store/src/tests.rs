@@ -115,3 +115,22 @@ fn a_newer_schema_is_refused_with_advice() {
     let err = Store::open(&path).err().unwrap();
     assert!(err.to_string().contains("upgrade Verity or use another --data-dir"), "{err}");
 }
+
+#[test]
+fn vectors_are_kept_per_model_and_follow_the_latest_version() {
+    let mut store = Store::open_in_memory().unwrap();
+    check(&mut store, &[doc("a", "Alpha."), doc("b", "Beta.")]);
+    let pending = store.passages_without_vectors("m", 10).unwrap();
+    assert_eq!(pending.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
+    store.put_vectors("m", &[(pending[0].0, vec![1.0, -0.5]), (pending[1].0, vec![0.25, 2.0])]).unwrap();
+    assert!(store.passages_without_vectors("m", 10).unwrap().is_empty());
+    assert_eq!(store.passages_without_vectors("other", 10).unwrap().len(), 2);
+    assert_eq!(store.vectors("m").unwrap(), [(pending[0].0, vec![1.0, -0.5]), (pending[1].0, vec![0.25, 2.0])]);
+    // A new version's passages need vectors of their own; the old version's drop out of search.
+    check(&mut store, &[doc("a", "Alpha, changed.")]);
+    let pending_now = store.passages_without_vectors("m", 10).unwrap();
+    assert_eq!(pending_now.len(), 1);
+    assert_eq!(pending_now[0].1, "Alpha, changed.");
+    assert_eq!(store.vectors("m").unwrap().len(), 1);
+    assert_eq!(store.passage_documents(&[pending_now[0].0]).unwrap()[0].1, "a");
+}
