@@ -259,7 +259,7 @@ fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     let query = "local lawmakers backed reserved routes for public transport vehicles";
     let bus = |hits: &[verity_index::Hit<i64>]| -> Option<String> {
         let ids: Vec<i64> = hits.iter().take(1).map(|h| h.key).collect();
-        engine.store().passage_documents(&ids).unwrap().first().map(|(_, d)| d.clone())
+        engine.store().passages(&ids).unwrap().first().map(|(_, source)| source.doc_id.clone())
     };
     assert_ne!(bus(&engine.lexical_passages(query, 5).unwrap()).as_deref(), Some("courier-2025-03-24-buslanes"));
     assert_eq!(bus(&engine.dense_passages(query, 5).unwrap()).as_deref(), Some("courier-2025-03-24-buslanes"));

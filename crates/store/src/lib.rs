@@ -297,21 +297,6 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
-    /// The document (external id) each passage belongs to.
-    pub fn passage_documents(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.external_id FROM passages p JOIN versions v ON v.id = p.version_id
-             JOIN documents d ON d.id = v.document_id WHERE p.id = ?1",
-        )?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(doc) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional()? {
-                out.push((*id, doc));
-            }
-        }
-        Ok(out)
-    }
-
     /// Stores a published report; an existing report with the same id is replaced.
     pub fn save_report(&mut self, report: &Report, created_at: &str) -> Result<()> {
         let body = serde_json::to_string(report).expect("a report always serialises");

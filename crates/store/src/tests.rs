@@ -132,5 +132,5 @@ fn vectors_are_kept_per_model_and_follow_the_latest_version() {
     assert_eq!(pending_now.len(), 1);
     assert_eq!(pending_now[0].1, "Alpha, changed.");
     assert_eq!(store.vectors("m").unwrap().len(), 1);
-    assert_eq!(store.passage_documents(&[pending_now[0].0]).unwrap()[0].1, "a");
+    assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].0], "a");
 }
