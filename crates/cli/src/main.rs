@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use verity_engine::{Config, Engine, EngineError};
+use verity_engine::eval::{RetrievalOptions, RetrievalSet};
+use verity_engine::{Config, Engine, EngineError, Progress};
 
 #[derive(Parser)]
 #[command(name = "verity", version, about = "Self-hosted fact-checking: ask a question, get a cited report.")]
@@ -29,6 +30,9 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Embed the passages that have no vector yet (after `verity models install` on an existing corpus, or after
+    /// an interrupted ingest). Resumes where it stopped.
+    Embed,
     /// Check a claim against the ingested documents and store the report.
     Check {
         question: String,
@@ -70,16 +74,26 @@ enum Command {
 
 #[derive(Subcommand)]
 enum EvalCommand {
-    /// nDCG@10 and Recall@100 of document retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv).
+    /// nDCG@10, Recall@5 and Recall@100 of document retrieval (BM25, embeddings, hybrid) on a BEIR folder
+    /// (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or on Check-COVID (claims against their abstracts).
     Retrieval {
+        #[arg(long, required_unless_present = "check_covid", conflicts_with = "check_covid")]
+        beir: Option<PathBuf>,
+        /// The Check-COVID folder (corpus.json, dev/, train/); use --split dev.
         #[arg(long)]
-        beir: PathBuf,
-        /// Which qrels files to score, comma-separated: `test` to report, `train` to tune on.
+        check_covid: Option<PathBuf>,
+        /// Which splits to score, comma-separated: `test` (BEIR) or `dev` (Check-COVID) to report, `train` to tune.
         #[arg(long, default_value = "test", value_delimiter = ',')]
         split: Vec<String>,
         /// Folder of installed models (default: the data directory's); without the embedding model only BM25 runs.
         #[arg(long)]
         models: Option<PathBuf>,
+        /// Ingest into this folder and keep it, so a later run skips the embedding (one benchmark per folder).
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+        /// How many documents each method ranks per query (at least 100).
+        #[arg(long, default_value_t = verity_engine::eval::DEFAULT_RANK_DEPTH)]
+        depth: usize,
         #[arg(long)]
         json: bool,
     },
@@ -137,17 +151,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("note: {notice}");
             }
             let bar = progress_bar();
-            let summary = engine.ingest(&paths, &mut |p| {
-                bar.set_length(p.bytes_total);
-                bar.set_position(p.bytes_done);
-                bar.set_message(format!("{} documents", p.documents));
+            let mut embedding = false;
+            let summary = engine.ingest(&paths, &mut |p| match p {
+                Progress::Reading { bytes_done, bytes_total, documents } => {
+                    bar.set_length(bytes_total);
+                    bar.set_position(bytes_done);
+                    bar.set_message(format!("{documents} documents"));
+                }
+                Progress::Embedding { done, total } => {
+                    if !embedding {
+                        embedding = true;
+                        bar.set_style(count_style("passages embedded"));
+                    }
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                }
             })?;
             bar.finish_and_clear();
             for skip in &summary.skipped {
                 eprintln!("skipped {skip}");
             }
             println!(
-                "ingested {} documents from {} files in {:.2} s: {} new, {} new versions, {} unchanged; {} passages; {} skipped",
+                "ingested {} documents from {} files in {:.2} s: {} new, {} new versions, {} unchanged; {} passages{}; {} skipped",
                 summary.documents(),
                 summary.files,
                 summary.seconds,
@@ -155,9 +180,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.new_versions,
                 summary.unchanged,
                 summary.passages,
+                if summary.embedded > 0 {
+                    format!(" ({} embedded in {:.1} s)", summary.embedded, summary.embed_seconds)
+                } else {
+                    String::new()
+                },
                 summary.skipped.len()
             );
             Ok(if summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+        }
+        Command::Embed => {
+            let mut engine = open()?;
+            if !engine.semantic_search() {
+                for notice in engine.notices() {
+                    eprintln!("note: {notice}");
+                }
+                anyhow::bail!("no embedding model is installed; run `verity models install` first");
+            }
+            let bar = progress_bar();
+            bar.set_style(count_style("passages embedded"));
+            let started = std::time::Instant::now();
+            let done = engine.embed(&mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?;
+            bar.finish_and_clear();
+            println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { question, explain, json, format } => {
             let mut engine = open()?;
@@ -229,10 +278,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Retrieval { beir, split, models, json } } => {
+        Command::Eval { what: EvalCommand::Retrieval { beir, check_covid, split, models, workdir, depth, json } } => {
             let models = models.or_else(|| Some(Config::new(&data_dir).models_dir()));
-            let result =
-                verity_engine::eval::retrieval(&beir, &split, models).context("retrieval evaluation failed")?;
+            let set = match (beir, check_covid) {
+                (Some(dir), _) => RetrievalSet::beir(&dir, &split),
+                (None, Some(dir)) => RetrievalSet::check_covid(&dir, &split),
+                (None, None) => unreachable!("clap requires --beir or --check-covid"),
+            }
+            .context("cannot read the benchmark")?;
+            let options = RetrievalOptions { depth, models, workdir };
+            let result = verity_engine::eval::retrieval(&set, &options).context("retrieval evaluation failed")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&result)?);
                 return Ok(ExitCode::SUCCESS);
@@ -243,24 +298,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 result.documents,
                 result.passages,
                 result.ingest_seconds,
-                if result.semantic { " (with embeddings)" } else { " (BM25 only: no embedding model installed)" }
+                if !result.semantic {
+                    " (BM25 only: no embedding model installed)".to_string()
+                } else if result.passages_embedded > 0 {
+                    format!(" ({} passages embedded in {:.1} s)", result.passages_embedded, result.embed_seconds)
+                } else {
+                    " (embeddings already in the work folder)".to_string()
+                }
             );
             for s in &result.splits {
-                println!("split {} ({} queries)          nDCG@10  Recall@100", s.split, s.queries);
+                println!("split {} ({} queries)          nDCG@10  Recall@5  Recall@100", s.split, s.queries);
                 let row = |name: &str, sc: &verity_engine::eval::Scores| {
-                    println!("  {name:<28} {:.4}   {:.4}", sc.ndcg_at_10, sc.recall_at_100)
+                    println!("  {name:<28} {:.4}   {:.4}    {:.4}", sc.ndcg_at_10, sc.recall_at_5, sc.recall_at_100)
                 };
                 row("bm25", &s.bm25);
                 if let (Some(d), Some(h)) = (&s.dense, &s.hybrid) {
                     row("dense (all-MiniLM-L6-v2)", d);
-                    row(&format!("hybrid (rrf k={}, w={})", verity_engine::FUSION_K, verity_engine::DENSE_WEIGHT), h);
+                    row(&format!("hybrid ({})", verity_engine::FUSION), h);
                 }
                 println!("  bm25 query p50 {:.2} ms, p99 {:.2} ms", s.bm25_latency.p50_ms, s.bm25_latency.p99_ms);
                 if let Some(l) = &s.hybrid_latency {
                     println!("  hybrid query p50 {:.2} ms, p99 {:.2} ms", l.p50_ms, l.p99_ms);
                 }
-                if let Some(best) = s.fusion_grid.first() {
-                    println!("  best fusion on this split: k={}, w={}: nDCG@10 {:.4}", best.0, best.1, best.2);
+                for (fusion, ndcg) in s.fusion_grid.iter().take(3) {
+                    println!("  fusion on this split: {fusion}: nDCG@10 {ndcg:.4}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -329,6 +390,12 @@ fn explain_evidence(a: &verity_pipeline::Assessment) {
             text.replace('\n', " ")
         );
     }
+}
+
+fn count_style(what: &str) -> ProgressStyle {
+    ProgressStyle::with_template(&format!("{{spinner}} [{{bar:30}}] {{pos}}/{{len}} {what} ({{eta}})"))
+        .expect("static template")
+        .progress_chars("=> ")
 }
 
 fn progress_bar() -> ProgressBar {

@@ -82,4 +82,12 @@ fn unusable_input_gets_a_clear_message_and_its_own_exit_code() {
     let out = verity(dir.path(), &["show", "nothing"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("verity list"));
+    // The data directory here has no models folder.
+    let out = verity(dir.path(), &["embed"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `verity models install` first"));
+    let out = verity(dir.path(), &["eval", "retrieval", "--check-covid", "/no/such/folder", "--split", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("covidCheck_dev_composed+extracted.json") && stderr.contains("--check-covid"), "{stderr}");
 }

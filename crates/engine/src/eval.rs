@@ -1,12 +1,14 @@
-//! Evaluation runs: each ingests a public data set into a temporary data directory and measures one stage.
+//! Evaluation runs: each ingests a public data set into a data directory of its own (temporary unless a work
+//! folder is given) and measures one stage.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
-use verity_eval::{beir, scifact};
-use verity_index::dense::reciprocal_rank_fusion;
+use verity_eval::{beir, check_covid, scifact};
+use verity_index::Hit;
+use verity_index::dense::Fusion;
 use verity_model::{StanceLabel, VerdictLabel};
 use verity_pipeline::evidence::RELEVANT;
 
@@ -31,6 +33,7 @@ impl Latency {
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
     pub ndcg_at_10: f64,
+    pub recall_at_5: f64,
     pub recall_at_100: f64,
 }
 
@@ -41,9 +44,10 @@ pub struct SplitEval {
     pub bm25: Scores,
     /// Present when the embedding model is installed.
     pub dense: Option<Scores>,
+    /// With the engine's fusion ([`crate::FUSION`]).
     pub hybrid: Option<Scores>,
-    /// Reciprocal rank fusion settings tried on this split: (k, dense weight, nDCG@10), best first.
-    pub fusion_grid: Vec<(f32, f32, f64)>,
+    /// Every fusion setting tried on this split, as (setting, nDCG@10), best first. Choose on `train` only.
+    pub fusion_grid: Vec<(String, f64)>,
     pub bm25_latency: Latency,
     pub hybrid_latency: Option<Latency>,
 }
@@ -53,62 +57,143 @@ pub struct RetrievalEval {
     pub dataset: String,
     pub documents: usize,
     pub passages: usize,
-    /// Ingest time, embedding included when the model is installed.
+    /// Ingest time, embedding included when the model is installed; with a reused work folder, only the work
+    /// that was left to do.
     pub ingest_seconds: f64,
+    pub embed_seconds: f64,
+    pub passages_embedded: usize,
     pub semantic: bool,
     pub splits: Vec<SplitEval>,
+}
+
+/// A retrieval benchmark: a corpus file, queries, and relevance judgements per split.
+pub struct RetrievalSet {
+    pub name: String,
+    pub corpus: PathBuf,
+    pub queries: HashMap<String, String>,
+    pub splits: Vec<(String, beir::Qrels)>,
+}
+
+impl RetrievalSet {
+    /// A BEIR folder: `corpus.jsonl`, `queries.jsonl`, `qrels/<split>.tsv`.
+    pub fn beir(dir: &Path, splits: &[String]) -> Result<RetrievalSet> {
+        let splits = splits
+            .iter()
+            .map(|split| Ok((split.clone(), beir::read_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?)))
+            .collect::<Result<_>>()?;
+        Ok(RetrievalSet {
+            name: dir.display().to_string(),
+            corpus: dir.join("corpus.jsonl"),
+            queries: beir::read_queries(&dir.join("queries.jsonl"))?,
+            splits,
+        })
+    }
+
+    /// Check-COVID: each claim is a query whose one relevant document is the abstract it was written against.
+    pub fn check_covid(dir: &Path, splits: &[String]) -> Result<RetrievalSet> {
+        let mut queries = HashMap::new();
+        let mut out = Vec::new();
+        for split in splits {
+            let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
+            let (split_queries, qrels) = check_covid::as_retrieval(&claims);
+            queries.extend(split_queries);
+            out.push((split.clone(), qrels));
+        }
+        Ok(RetrievalSet { name: dir.display().to_string(), corpus: dir.join("corpus.json"), queries, splits: out })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RetrievalOptions {
+    /// How many documents each method ranks per query (at least 100, for Recall@100).
+    pub depth: usize,
+    /// Where installed models are looked for; without the embedding model only BM25 runs.
+    pub models: Option<PathBuf>,
+    /// A data directory to ingest into and keep (so a second run skips the embedding); a fresh temporary one
+    /// when `None`. It must hold nothing but this benchmark's corpus.
+    pub workdir: Option<PathBuf>,
+}
+
+impl Default for RetrievalOptions {
+    fn default() -> RetrievalOptions {
+        RetrievalOptions { depth: DEFAULT_RANK_DEPTH, models: None, workdir: None }
+    }
 }
 
 /// Documents ranked for one query by each method, kept to score several fusion settings without searching again.
 struct Ranked {
     relevant: HashMap<String, u32>,
-    bm25: Vec<String>,
-    dense: Vec<String>,
+    bm25: Vec<Hit<String>>,
+    dense: Vec<Hit<String>>,
 }
 
-/// Depth of each ranking before fusion and scoring.
-const RANK_DEPTH: usize = 1000;
+/// Depth of each ranking before fusion and scoring, unless the options say otherwise.
+pub const DEFAULT_RANK_DEPTH: usize = 1000;
 
-/// BEIR retrieval: ingests `DIR/corpus.jsonl` once, then for each split ranks whole documents for every query of
-/// `DIR/qrels/<split>.tsv` by BM25, by embeddings (a document scores as its best passage) and by their fusion.
-/// Tune on `train`, report on `test`. `models` is where installed models are looked for.
-pub fn retrieval(dir: &Path, splits: &[String], models: Option<std::path::PathBuf>) -> Result<RetrievalEval> {
-    let queries = beir::read_queries(&dir.join("queries.jsonl"))?;
+/// Fusion settings scored on every split: reciprocal rank fusion and convex combinations.
+fn fusion_grid() -> Vec<Fusion> {
+    let mut grid = Vec::new();
+    for k in [5.0, 10.0, 20.0, 40.0, 60.0, 100.0] {
+        for dense_weight in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0] {
+            grid.push(Fusion::Rrf { k, dense_weight });
+        }
+    }
+    for dense_weight in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+        grid.push(Fusion::Convex { dense_weight });
+    }
+    grid
+}
+
+/// Ingests the set's corpus once, then for each split ranks whole documents for every query by BM25 (title and
+/// text), by embeddings (a document scores as its best passage) and by their fusion.
+pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<RetrievalEval> {
+    let depth = options.depth.max(100);
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: None, models })?;
-    let summary = engine.ingest(&[dir.join("corpus.jsonl")], &mut |_| {})?;
+    let data_dir = options.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let mut engine = Engine::open(Config { models: options.models.clone(), ..Config::new(data_dir) })?;
+    let summary = engine.ingest(std::slice::from_ref(&set.corpus), &mut |_| {})?;
     let semantic = engine.semantic_search();
     let mut out = RetrievalEval {
-        dataset: dir.display().to_string(),
+        dataset: set.name.clone(),
         documents: summary.documents(),
-        passages: summary.passages,
+        passages: engine.store().counts()?.passages,
         ingest_seconds: summary.seconds,
+        embed_seconds: summary.embed_seconds,
+        passages_embedded: summary.embedded,
         semantic,
         splits: Vec::new(),
     };
     let passage_doc: HashMap<i64, String> =
         if semantic { engine.store().passage_document_map()? } else { HashMap::new() };
-    for split in splits {
-        let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
-        let mut ids: Vec<&String> = qrels.keys().filter(|id| queries.contains_key(*id)).collect();
+    let document_keys = engine.store().document_keys()?;
+    for (split, qrels) in &set.splits {
+        let mut ids: Vec<&String> = qrels.keys().filter(|id| set.queries.contains_key(*id)).collect();
         ids.sort();
         let (mut ranked, mut bm25_ms, mut hybrid_ms) = (Vec::new(), Vec::new(), Vec::new());
         for id in ids {
-            let text = &queries[id];
+            let text = &set.queries[id];
             let started = Instant::now();
-            let bm25 = engine.search_documents(text, RANK_DEPTH)?;
+            let bm25 = engine.document_ids(text, depth)?;
             bm25_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            // Naming the documents is bookkeeping, outside the timing (as in other engines' benchmarks).
+            let bm25: Vec<Hit<String>> = bm25
+                .into_iter()
+                .filter_map(|h| Some(Hit { key: document_keys.get(&h.key)?.clone(), score: h.score }))
+                .collect();
             let dense = if semantic {
                 let started = Instant::now();
-                let hits = engine.dense_passages(text, RANK_DEPTH)?;
-                let mut docs: Vec<String> = Vec::new();
+                let hits = engine.dense_passages(text, depth)?;
+                // Hits come best first, so a document's first hit is its best passage.
                 let mut seen = std::collections::HashSet::new();
-                for h in hits {
-                    if let Some(doc) = passage_doc.get(&h.key).filter(|d| seen.insert((*d).clone())) {
-                        docs.push(doc.clone());
-                    }
-                }
+                let docs: Vec<Hit<String>> = hits
+                    .iter()
+                    .filter_map(|h| {
+                        let doc = passage_doc.get(&h.key).filter(|d| seen.insert(*d))?;
+                        Some(Hit { key: doc.clone(), score: h.score })
+                    })
+                    .collect();
+                std::hint::black_box(crate::FUSION.fuse(&bm25, &docs, depth));
                 hybrid_ms.push(started.elapsed().as_secs_f64() * 1000.0 + bm25_ms.last().copied().unwrap_or(0.0));
                 docs
             } else {
@@ -118,35 +203,30 @@ pub fn retrieval(dir: &Path, splits: &[String], models: Option<std::path::PathBu
         }
         let score = |pick: &dyn Fn(&Ranked) -> Vec<String>| -> Scores {
             let n = ranked.len().max(1) as f64;
-            let (mut ndcg, mut recall) = (0.0, 0.0);
+            let (mut ndcg, mut recall_5, mut recall_100) = (0.0, 0.0, 0.0);
             for r in &ranked {
                 let list = pick(r);
                 ndcg += beir::ndcg_at(&list, &r.relevant, 10);
-                recall += beir::recall_at(&list, &r.relevant, 100);
+                recall_5 += beir::recall_at(&list, &r.relevant, 5);
+                recall_100 += beir::recall_at(&list, &r.relevant, 100);
             }
-            Scores { ndcg_at_10: ndcg / n, recall_at_100: recall / n }
+            Scores { ndcg_at_10: ndcg / n, recall_at_5: recall_5 / n, recall_at_100: recall_100 / n }
         };
-        let fuse = |r: &Ranked, k: f32, w: f32| -> Vec<String> {
-            reciprocal_rank_fusion(&[(&r.bm25[..], 1.0), (&r.dense[..], w)], k, RANK_DEPTH)
-                .into_iter()
-                .map(|h| h.key)
-                .collect()
-        };
+        let keys = |hits: &[Hit<String>]| -> Vec<String> { hits.iter().map(|h| h.key.clone()).collect() };
+        let fused = |r: &Ranked, fusion: Fusion| keys(&fusion.fuse(&r.bm25, &r.dense, depth));
         let mut grid = Vec::new();
         if semantic {
-            for k in [5.0, 10.0, 20.0, 40.0, 60.0, 100.0] {
-                for w in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0] {
-                    grid.push((k, w, score(&|r| fuse(r, k, w)).ndcg_at_10));
-                }
+            for fusion in fusion_grid() {
+                grid.push((fusion.to_string(), score(&|r| fused(r, fusion)).ndcg_at_10));
             }
-            grid.sort_by(|a, b| b.2.total_cmp(&a.2));
+            grid.sort_by(|a, b| b.1.total_cmp(&a.1));
         }
         out.splits.push(SplitEval {
             split: split.clone(),
             queries: ranked.len(),
-            bm25: score(&|r| r.bm25.clone()),
-            dense: semantic.then(|| score(&|r| r.dense.clone())),
-            hybrid: semantic.then(|| score(&|r| fuse(r, crate::FUSION_K, crate::DENSE_WEIGHT))),
+            bm25: score(&|r| keys(&r.bm25)),
+            dense: semantic.then(|| score(&|r| keys(&r.dense))),
+            hybrid: semantic.then(|| score(&|r| fused(r, crate::FUSION))),
             fusion_grid: grid,
             bm25_latency: Latency::of(bm25_ms),
             hybrid_latency: semantic.then(|| Latency::of(hybrid_ms)),
@@ -201,8 +281,7 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
     let sentence_starts = scifact_sentence_starts(&corpus_path)?;
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine =
-        Engine::open(Config { data_dir: tmp.path().to_path_buf(), today: Some("2026-01-01".into()), models: None })?;
+    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path()) })?;
     engine.ingest(&[corpus_path], &mut |_| {})?;
 
     let mut scorer = scifact::Scorer::default();

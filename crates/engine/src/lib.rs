@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use verity_embed::Embedder;
-use verity_index::dense::{VectorIndex, reciprocal_rank_fusion};
+use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, ReportSummary};
 use verity_pipeline::{CheckContext, Corpus, Uncheckable};
@@ -58,11 +58,15 @@ pub struct Config {
     pub today: Option<String>,
     /// Where installed models are looked for; `<data dir>/models` when `None`.
     pub models: Option<PathBuf>,
+    /// Whether a large corpus may be searched through an approximate vector index (HNSW). Its graph takes
+    /// minutes to build, so only a long-running process (a server) should say yes; one-shot commands search
+    /// exactly.
+    pub approximate_vectors: bool,
 }
 
 impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
-        Config { data_dir: data_dir.into(), today: None, models: None }
+        Config { data_dir: data_dir.into(), today: None, models: None, approximate_vectors: false }
     }
 
     /// Where installed models live: `<models dir>/<name>/`.
@@ -76,12 +80,12 @@ impl Config {
     }
 }
 
-/// Progress of an ingest, for a progress bar.
+/// Progress of an ingest, for a progress bar: first the files are read, stored and indexed (BM25 search works
+/// from then on), then passages are embedded.
 #[derive(Debug, Clone, Copy)]
-pub struct Progress {
-    pub bytes_done: u64,
-    pub bytes_total: u64,
-    pub documents: usize,
+pub enum Progress {
+    Reading { bytes_done: u64, bytes_total: u64, documents: usize },
+    Embedding { done: usize, total: usize },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,7 +96,11 @@ pub struct IngestSummary {
     pub unchanged: usize,
     pub passages: usize,
     pub skipped: Vec<Skipped>,
+    /// Passages embedded by this ingest (0 without the embedding model).
+    pub embedded: usize,
+    /// Wall time in all, and the part of it spent embedding.
     pub seconds: f64,
+    pub embed_seconds: f64,
 }
 
 impl IngestSummary {
@@ -113,15 +121,18 @@ pub struct Engine {
 /// Semantic search: the embedding model and, built on first use, the vectors of every current passage.
 struct Semantic {
     embedder: Embedder,
-    model: &'static str,
-    vectors: std::cell::OnceCell<VectorIndex>,
+    /// The key vectors are stored under: the model and what was embedded. Changing either must change the key,
+    /// so that vectors made another way are never compared with new ones.
+    vectors_key: String,
+    vectors: std::cell::OnceCell<VectorSearch>,
+    approximate: bool,
 }
 
-/// How lexical and semantic rankings are merged (reciprocal rank fusion). k = 5 with equal weights was the best
-/// of k in {5, 10, 20, 40, 60, 100} x dense weight in {0.5 .. 2} on SciFact's train queries (docs/BENCHMARKS.md).
-pub const FUSION_K: f32 = 5.0;
-pub const DENSE_WEIGHT: f32 = 1.0;
-/// Passages embedded per store transaction.
+/// How lexical and semantic rankings are merged: an even convex combination of min-max normalised BM25 and cosine
+/// scores. Chosen on training queries only, as the best mean nDCG@10 over SciFact train and Check-COVID train among
+/// reciprocal rank fusion (k x dense weight) and convex weights 0.1 to 0.9 (docs/BENCHMARKS.md).
+pub const FUSION: Fusion = Fusion::Convex { dense_weight: 0.5 };
+/// Passages embedded per store transaction: an interrupted embedding run loses at most this much work.
 const EMBED_BATCH: usize = 256;
 
 impl Engine {
@@ -131,18 +142,25 @@ impl Engine {
         let dir = &config.data_dir;
         std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
         let store = Store::open(&dir.join("verity.sqlite"))?;
-        let index_dir = dir.join("index");
-        let fresh_index = !index_dir.exists();
-        let index = SearchIndex::open(&index_dir)?;
-        let (semantic, notices) = Semantic::load(&config.models_dir());
+        let index = SearchIndex::open(&dir.join("index"))?;
+        let (semantic, mut notices) = Semantic::load(&config.models_dir(), config.approximate_vectors);
+        if let Some(semantic) = &semantic {
+            let (embedded, total) = store.vector_coverage(&semantic.vectors_key)?;
+            if embedded < total {
+                notices.push(format!(
+                    "semantic search covers {embedded} of {total} passages; run `verity embed` to embed the rest"
+                ));
+            }
+        }
         let mut engine = Engine { config, store, index, semantic, notices };
-        if fresh_index {
+        if engine.index.is_new() {
+            // A new or rebuilt index holds nothing: every document must be indexed again.
             engine.store.reset_indexed()?;
+            engine.index.mark_format()?;
         }
         if engine.store.pending_index_count()? > 0 {
             engine.sync_index()?;
         }
-        engine.sync_vectors()?;
         Ok(engine)
     }
 
@@ -156,21 +174,27 @@ impl Engine {
         self.semantic.is_some()
     }
 
-    /// Embeds every passage of a current document version that has no vector yet (no-op without a model).
-    pub fn sync_vectors(&mut self) -> Result<usize> {
+    /// Embeds every passage of a current document version that has no vector yet, with its document's title
+    /// (no-op without a model). Work is committed every [`EMBED_BATCH`] passages, so an interrupted run resumes
+    /// where it stopped. `progress` gets (passages done, passages to do).
+    pub fn embed(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<usize> {
         let Some(semantic) = &mut self.semantic else { return Ok(0) };
+        let (embedded, total) = self.store.vector_coverage(&semantic.vectors_key)?;
+        let todo = total - embedded;
         let mut done = 0;
         loop {
-            let pending = self.store.passages_without_vectors(semantic.model, EMBED_BATCH)?;
+            let pending = self.store.passages_without_vectors(&semantic.vectors_key, EMBED_BATCH)?;
             if pending.is_empty() {
                 return Ok(done);
             }
-            let texts: Vec<&str> = pending.iter().map(|(_, t)| t.as_str()).collect();
-            let vectors = semantic.embedder.embed(&texts)?;
-            let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|(id, _)| *id).zip(vectors).collect();
-            self.store.put_vectors(semantic.model, &rows)?;
+            let texts: Vec<String> = pending.iter().map(|p| embedding_text(&p.title, &p.text)).collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let vectors = semantic.embedder.embed(&refs)?;
+            let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|p| p.passage_id).zip(vectors).collect();
+            self.store.put_vectors(&semantic.vectors_key, &rows)?;
             semantic.vectors = std::cell::OnceCell::new();
             done += rows.len();
+            progress(done, todo.max(done));
         }
     }
 
@@ -207,7 +231,7 @@ impl Engine {
                     if let Err(e) = self.store_batch(&mut batch, &mut summary) {
                         failure = Some(e);
                     }
-                    progress(Progress {
+                    progress(Progress::Reading {
                         bytes_done: done_before + file_bytes.get(),
                         bytes_total,
                         documents: summary.documents(),
@@ -218,9 +242,16 @@ impl Engine {
                 return Err(e);
             }
             done_before += file.size;
-            progress(Progress { bytes_done: done_before, bytes_total, documents: summary.documents() + batch.len() });
+            progress(Progress::Reading {
+                bytes_done: done_before,
+                bytes_total,
+                documents: summary.documents() + batch.len(),
+            });
         }
         self.store_batch(&mut batch, &mut summary)?;
+        let embedding = Instant::now();
+        summary.embedded = self.embed(&mut |done, total| progress(Progress::Embedding { done, total }))?;
+        summary.embed_seconds = embedding.elapsed().as_secs_f64();
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
     }
@@ -246,7 +277,6 @@ impl Engine {
         }
         batch.clear();
         self.sync_index()?;
-        self.sync_vectors()?;
         Ok(())
     }
 
@@ -261,6 +291,7 @@ impl Engine {
             let entries: Vec<IndexEntry> = pending
                 .iter()
                 .map(|item| IndexEntry {
+                    doc_id: item.document_id,
                     doc_key: &item.external_id,
                     title: &item.title,
                     text: &item.text,
@@ -317,8 +348,18 @@ impl Engine {
         Ok(self.store.list_reports(limit)?)
     }
 
-    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<String>> {
-        Ok(self.index.search_documents(query, limit)?.into_iter().map(|h| h.key).collect())
+    /// Documents (external ids) ranked by BM25 over title and text, with their scores.
+    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<Hit<String>>> {
+        let hits = self.index.search_documents(query, limit)?;
+        let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
+        let keys = self.store.document_keys_of(&ids)?;
+        Ok(hits.into_iter().zip(keys).filter_map(|(h, key)| Some(Hit { key: key?, score: h.score })).collect())
+    }
+
+    /// Documents ranked by BM25 as the store's document ids ([`Store::document_keys`] names them): the search
+    /// alone, without a store lookup.
+    pub fn document_ids(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        Ok(self.index.search_documents(query, limit)?)
     }
 
     fn today(&self) -> String {
@@ -339,9 +380,7 @@ impl Corpus for EngineCorpus<'_> {
         let hits = match self.semantic {
             Some(semantic) => {
                 let dense = semantic.search(self.store, query, limit).map_err(|e| e.to_string())?;
-                let lexical_ids: Vec<i64> = lexical.iter().map(|h| h.key).collect();
-                let dense_ids: Vec<i64> = dense.iter().map(|h| h.key).collect();
-                reciprocal_rank_fusion(&[(&lexical_ids[..], 1.0), (&dense_ids[..], DENSE_WEIGHT)], FUSION_K, limit)
+                FUSION.fuse(&lexical, &dense, limit)
             }
             None => lexical,
         };
@@ -365,7 +404,7 @@ impl Corpus for EngineCorpus<'_> {
 
 impl Semantic {
     /// Loads the default embedding model when it is installed; otherwise says how to install it.
-    fn load(models_dir: &Path) -> (Option<Semantic>, Vec<String>) {
+    fn load(models_dir: &Path, approximate: bool) -> (Option<Semantic>, Vec<String>) {
         let spec = &verity_models::ALL_MINILM_L6_V2;
         let dir = models_dir.join(spec.name);
         if !dir.join("model.safetensors").is_file() {
@@ -376,7 +415,10 @@ impl Semantic {
             return (None, vec![notice]);
         }
         match Embedder::load(&dir) {
-            Ok(embedder) => (Some(Semantic { embedder, model: spec.name, vectors: Default::default() }), vec![]),
+            Ok(embedder) => {
+                let vectors_key = format!("{}:title+passage", spec.name);
+                (Some(Semantic { embedder, vectors_key, vectors: Default::default(), approximate }), vec![])
+            }
             Err(e) => (None, vec![format!("semantic search is off: {e}")]),
         }
     }
@@ -386,15 +428,21 @@ impl Semantic {
             Some(index) => index,
             None => {
                 let mut index = VectorIndex::new(self.embedder.dim());
-                for (id, vector) in store.vectors(self.model)? {
+                for (id, vector) in store.vectors(&self.vectors_key)? {
                     index.push(id, &vector);
                 }
-                self.vectors.get_or_init(|| index)
+                self.vectors.get_or_init(|| index.into_search(self.approximate))
             }
         };
         let query = self.embedder.embed(&[query])?.remove(0);
         Ok(index.search(&query, limit))
     }
+}
+
+/// What is embedded for a passage: its document's title, then the passage, so that a passage deep in a document
+/// keeps the topic its title gives it (as BEIR embeds title and text).
+fn embedding_text(title: &str, passage: &str) -> String {
+    if title.trim().is_empty() { passage.to_string() } else { format!("{}\n{passage}", title.trim()) }
 }
 
 /// Splits a text into passages: windows of whole sentences, about [`PASSAGE_BYTES`] long.

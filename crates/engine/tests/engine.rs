@@ -14,7 +14,7 @@ fn newsroom() -> PathBuf {
 }
 
 fn engine(dir: &Path) -> Engine {
-    Engine::open(Config { data_dir: dir.to_path_buf(), today: Some(TODAY.into()), models: None }).unwrap()
+    Engine::open(Config { today: Some(TODAY.into()), ..Config::new(dir) }).unwrap()
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
@@ -250,11 +250,11 @@ fn without_a_model_search_is_lexical_and_says_how_to_turn_semantic_search_on() {
 #[test]
 fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config { data_dir: dir.path().to_path_buf(), today: Some(TODAY.into()), models: Some(test_models()) };
+    let config = Config { today: Some(TODAY.into()), models: Some(test_models()), ..Config::new(dir.path()) };
     let mut engine = Engine::open(config).unwrap();
     assert!(engine.semantic_search(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
-    assert_eq!(engine.sync_vectors().unwrap(), 0, "ingest embeds every passage");
+    assert_eq!(engine.embed(&mut |_, _| {}).unwrap(), 0, "ingest embeds every passage");
 
     let query = "local lawmakers backed reserved routes for public transport vehicles";
     let bus = |hits: &[verity_index::Hit<i64>]| -> Option<String> {
@@ -269,4 +269,31 @@ fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     let report =
         check(&mut engine, "Did the council approve bus lanes on Harbor Avenue?", VerdictLabel::PartlySupported);
     assert_eq!(report.sources[0].doc_id, "courier-2025-03-24-buslanes");
+}
+
+#[test]
+fn a_corpus_ingested_before_the_model_was_installed_is_embedded_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_models = tempfile::tempdir().unwrap();
+    let open = |models: &Path| {
+        Engine::open(Config {
+            today: Some(TODAY.into()),
+            models: Some(models.to_path_buf()),
+            ..Config::new(dir.path())
+        })
+        .unwrap()
+    };
+    let summary = open(no_models.path()).ingest(&[newsroom()], &mut |_| {}).unwrap();
+    assert_eq!(summary.embedded, 0);
+
+    // Opening with the model embeds nothing by itself (a check must stay fast) but says what is missing.
+    let mut engine = open(&test_models());
+    let notice = engine.notices().join("\n");
+    assert!(notice.contains(&format!("covers 0 of {} passages", summary.passages)), "{notice}");
+    assert!(notice.contains("`verity embed`"), "{notice}");
+    let mut seen = Vec::new();
+    assert_eq!(engine.embed(&mut |done, total| seen.push((done, total))).unwrap(), summary.passages);
+    assert_eq!(seen.last(), Some(&(summary.passages, summary.passages)));
+    drop(engine);
+    assert!(open(&test_models()).notices().is_empty());
 }

@@ -1,13 +1,15 @@
-//! Evaluation sets and their official metrics: BEIR retrieval (nDCG@10, Recall@100) and SciFact abstract-level
-//! verdicts (label-only and rationale-selected F1).
+//! Evaluation sets and their official metrics: BEIR retrieval (nDCG@10, Recall@k), SciFact abstract-level
+//! verdicts (label-only and rationale-selected F1) and Check-COVID claims.
 //!
 //! Main items: [`beir`] (read `queries.jsonl` and `qrels/*.tsv`; [`beir::ndcg_at`], [`beir::recall_at`]),
-//! [`scifact`] (read claims; [`scifact::Scorer`] implements the official abstract-level rules).
+//! [`scifact`] (read claims; [`scifact::Scorer`] implements the official abstract-level rules), [`check_covid`]
+//! (read claims; turn them into retrieval queries with one gold abstract each).
 //!
 //! This crate reads evaluation files and computes numbers; it does not run searches or checks (the engine does)
 //! and knows nothing of the store or the index.
 
 pub mod beir;
+pub mod check_covid;
 pub mod scifact;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +21,6 @@ pub enum EvalError {
 pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, EvalError> {
     std::fs::read_to_string(path).map_err(|e| EvalError::Read {
         path: path.display().to_string(),
-        message: format!("{e} (point --beir or --scifact at the data set's folder)"),
+        message: format!("{e} (point --beir, --scifact or --check-covid at the data set's folder)"),
     })
 }

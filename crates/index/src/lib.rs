@@ -5,26 +5,32 @@
 //! use one analyzer (lower-case, English stop words, Porter 2 stemming) for documents and queries alike, and
 //! queries are built term by term, so no user input is ever parsed as query syntax.
 //!
-//! [`dense::VectorIndex`] does exact vector search over passage embeddings and [`dense::reciprocal_rank_fusion`]
-//! merges lexical and dense rankings.
+//! Searches return the store's ids (passage ids; document ids), read from columnar fast fields. The index folder
+//! carries a format marker: a folder of another format is emptied and reported new, for the caller to refill.
+//!
+//! [`dense`] does vector search over passage embeddings (exact, or HNSW for long-running processes) and
+//! [`dense::Fusion`] merges lexical and dense rankings.
 //!
 //! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
 
 pub mod dense;
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
+use tantivy::schema::{Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 const ANALYZER: &str = "verity_en";
+const ID: &str = "id";
+/// Bumped whenever the schema changes: an index folder of another format is rebuilt from the store.
+const FORMAT: &str = "2";
+const FORMAT_FILE: &str = "FORMAT";
 /// Weight of a title match relative to a body match. Titles are short, so BM25 already scores their matches
 /// high; 0.4 was the best of 0, 0.3 .. 2 on SciFact's train queries (see docs/BENCHMARKS.md).
 const TITLE_BOOST: f32 = 0.4;
@@ -36,12 +42,17 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("cannot open the search index folder {path}: {source}")]
     Folder { path: String, source: tantivy::directory::error::OpenDirectoryError },
+    #[error("cannot write in the search index folder {path}: {source}; check its permissions and free space")]
+    Io { path: String, source: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;
 
 /// One document version to index, with its passages.
 pub struct IndexEntry<'a> {
+    /// The store's document id: what document searches return.
+    pub doc_id: i64,
+    /// The document's external id: what an upsert replaces by.
     pub doc_key: &'a str,
     pub title: &'a str,
     pub text: &'a str,
@@ -67,19 +78,53 @@ struct Part {
 pub struct SearchIndex {
     documents: Part,
     passages: Part,
+    /// Where the format marker goes (`None` in memory), and whether the index started out empty.
+    dir: Option<std::path::PathBuf>,
+    is_new: bool,
 }
 
 impl SearchIndex {
-    /// Opens the index under `dir` (two sub-folders, created when missing).
+    /// Opens the index under `dir` (two sub-folders, created when missing). A folder without this version's
+    /// format marker (missing, or written by an older Verity) is emptied first; [`SearchIndex::is_new`] then says
+    /// that everything must be indexed again, and [`SearchIndex::mark_format`] records the format once the caller
+    /// has arranged that.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let folder_error = |source| IndexError::Io { path: dir.display().to_string(), source };
+        let marker = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok();
+        let is_new = marker.as_deref().map(str::trim) != Some(FORMAT);
+        if is_new {
+            for part in ["documents", "passages"] {
+                let path = dir.join(part);
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).map_err(folder_error)?;
+                }
+            }
+        }
         Ok(SearchIndex {
             documents: Part::open(Some(&dir.join("documents")))?,
             passages: Part::open(Some(&dir.join("passages")))?,
+            dir: Some(dir.to_path_buf()),
+            is_new,
         })
     }
 
     pub fn open_in_memory() -> Result<SearchIndex> {
-        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)? })
+        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)?, dir: None, is_new: true })
+    }
+
+    /// Whether the index started out empty (new, or rebuilt because its format changed).
+    pub fn is_new(&self) -> bool {
+        self.is_new
+    }
+
+    /// Records this version's format in the index folder.
+    pub fn mark_format(&mut self) -> Result<()> {
+        if let Some(dir) = &self.dir {
+            std::fs::write(dir.join(FORMAT_FILE), FORMAT)
+                .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
+        }
+        self.is_new = false;
+        Ok(())
     }
 
     /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
@@ -89,6 +134,7 @@ impl SearchIndex {
             let d = &self.documents;
             let mut doc = TantivyDocument::default();
             doc.add_text(d.doc_key, entry.doc_key);
+            doc.add_i64(d.id, entry.doc_id);
             doc.add_text(d.title, entry.title);
             doc.add_text(d.text, entry.text);
             self.documents.replace(entry.doc_key, vec![doc])?;
@@ -132,14 +178,12 @@ impl SearchIndex {
 
     /// The best passages for `query`, as (passage id, BM25 score).
     pub fn search_passages(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
-        let p = &self.passages;
-        p.search(query, limit, |d| d.get_first(p.id).and_then(|v| v.as_i64()))
+        self.passages.search(query, limit)
     }
 
-    /// The best documents for `query`, as (document key, BM25 score over title and text).
-    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<Hit<String>>> {
-        let p = &self.documents;
-        p.search(query, limit, |d| d.get_first(p.doc_key).and_then(|v| v.as_str()).map(str::to_string))
+    /// The best documents for `query`, as (the store's document id, BM25 score over title and text).
+    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
+        self.documents.search(query, limit)
     }
 
     /// Inverse document frequency of each analysed token of `text` over passages (BM25's idf), in order.
@@ -173,8 +217,8 @@ impl Part {
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let text_opts = TextOptions::default().set_indexing_options(indexing);
-        let doc_key = builder.add_text_field("doc_key", STRING | STORED);
-        let id = builder.add_i64_field("id", NumericOptions::default().set_stored());
+        let doc_key = builder.add_text_field("doc_key", STRING);
+        let id = builder.add_i64_field(ID, NumericOptions::default().set_fast());
         let title = builder.add_text_field("title", text_opts.clone());
         let text = builder.add_text_field("text", text_opts);
         let schema = builder.build();
@@ -224,7 +268,8 @@ impl Part {
         Ok(out)
     }
 
-    fn search<K>(&self, query: &str, limit: usize, key: impl Fn(&TantivyDocument) -> Option<K>) -> Result<Vec<Hit<K>>> {
+    /// BM25 over text and (boosted) title, as (`id` field, score), best first.
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
         let tokens = self.tokens(query)?;
         if tokens.is_empty() || limit == 0 {
             return Ok(Vec::new());
@@ -239,10 +284,15 @@ impl Part {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        // Ids come from a columnar fast field: reading the document store would decompress a block per hit.
+        let mut columns = HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(key) = key(&doc) {
+            let column = match columns.entry(address.segment_ord) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(searcher.segment_reader(address.segment_ord).fast_fields().i64(ID)?),
+            };
+            if let Some(key) = column.first(address.doc_id) {
                 hits.push(Hit { key, score });
             }
         }
@@ -264,15 +314,20 @@ fn analyzer() -> TextAnalyzer {
 mod tests {
     use super::*;
 
+    /// Indexes (key, title, passages) documents; document `i` gets store id `100 + i`, passages ids from 1.
     fn index(docs: &[(&str, &str, &[&str])]) -> SearchIndex {
         let mut idx = SearchIndex::open_in_memory().unwrap();
         let mut next = 0;
+        let texts: Vec<String> = docs.iter().map(|(_, _, passages)| passages.join(" ")).collect();
         let entries: Vec<IndexEntry> = docs
             .iter()
-            .map(|(key, title, passages)| IndexEntry {
+            .zip(&texts)
+            .enumerate()
+            .map(|(i, ((key, title, passages), text))| IndexEntry {
+                doc_id: 100 + i as i64,
                 doc_key: key,
                 title,
-                text: "",
+                text,
                 passages: passages
                     .iter()
                     .map(|p| {
@@ -307,9 +362,10 @@ mod tests {
     fn upsert_replaces_the_previous_version() {
         let mut idx = index(&[("a", "Old", &["Original wording about tariffs."])]);
         idx.upsert(&[IndexEntry {
+            doc_id: 100,
             doc_key: "a",
             title: "New",
-            text: "",
+            text: "Revised wording about quotas.",
             passages: vec![(9, "Revised wording about quotas.")],
         }])
         .unwrap();
@@ -317,6 +373,42 @@ mod tests {
         check(&idx, "tariffs", &[]);
         check(&idx, "quotas", &[9]);
         assert_eq!(idx.num_passages(), 1);
+        let docs: Vec<i64> = idx.search_documents("quotas", 10).unwrap().into_iter().map(|h| h.key).collect();
+        assert_eq!(docs, [100]);
+    }
+
+    #[test]
+    fn documents_rank_by_title_and_text_and_come_back_as_store_ids() {
+        let idx = index(&[
+            ("a", "Harbor bridge closed", &["The council voted on Monday."]),
+            ("b", "Budget", &["The harbor bridge stays open to trucks."]),
+            ("c", "Sports", &["The team won."]),
+        ]);
+        let hits = idx.search_documents("harbor bridge", 10).unwrap();
+        let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&100) && ids.contains(&101), "{ids:?}");
+        assert!(hits[0].score >= hits[1].score);
+    }
+
+    #[test]
+    fn an_index_folder_of_another_format_is_emptied_and_reported_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = IndexEntry { doc_id: 1, doc_key: "a", title: "T", text: "tariffs", passages: vec![(1, "tariffs")] };
+        let mut idx = SearchIndex::open(dir.path()).unwrap();
+        assert!(idx.is_new());
+        idx.upsert(std::slice::from_ref(&entry)).unwrap();
+        idx.commit().unwrap();
+        idx.mark_format().unwrap();
+        drop(idx);
+        let idx = SearchIndex::open(dir.path()).unwrap();
+        assert!(!idx.is_new());
+        assert_eq!(idx.num_passages(), 1);
+        drop(idx);
+        std::fs::write(dir.path().join(FORMAT_FILE), "1").unwrap();
+        let idx = SearchIndex::open(dir.path()).unwrap();
+        assert!(idx.is_new());
+        assert_eq!(idx.num_passages(), 0);
     }
 
     #[test]

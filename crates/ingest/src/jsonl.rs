@@ -1,8 +1,10 @@
-//! JSON Lines: one document per line, in any of three shapes.
+//! JSON records: one document per line (JSON Lines), or a `.json` file holding either JSON Lines or one array of
+//! records. Each record may take any of these shapes:
 //!
 //! - Verity: `id`, `title`, `text`, optional `url`, `outlet`, `published`, `author`;
 //! - BEIR: `_id`, `title`, `text` (extra keys such as `metadata` are ignored);
-//! - SciFact: `doc_id`, `title`, `abstract` (a list of sentences, joined with single spaces).
+//! - SciFact: `doc_id`, `title`, `abstract` (a list of sentences, joined with single spaces);
+//! - CORD-19 / Check-COVID: `cord_id`, `title`, `abstract`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -45,15 +47,56 @@ pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn Fn
     }
 }
 
-pub(crate) fn parse_line(line: &str) -> Result<Document, String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Value::Object(obj) = value else {
-        return Err("expected a JSON object per line".into());
+/// Reads a `.json` file: an array of records, or JSON Lines under another name (as Check-COVID's `corpus.json`).
+pub(crate) fn read_json(path: &Path, size: u64, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
+    let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };
+    let first = match std::fs::File::open(path).and_then(|f| first_non_space(BufReader::new(f))) {
+        Ok(b) => b,
+        Err(e) => return sink(Err(skipped(None, format!("cannot open: {e}")))),
     };
-    let id = ["id", "_id", "doc_id"]
+    if first != Some(b'[') {
+        return read(path, on_bytes, sink);
+    }
+    let records: Vec<Value> = match std::fs::File::open(path)
+        .map_err(|e| format!("cannot open: {e}"))
+        .and_then(|f| serde_json::from_reader(BufReader::new(f)).map_err(|e| format!("invalid JSON array: {e}")))
+    {
+        Ok(records) => records,
+        Err(reason) => return sink(Err(skipped(None, reason))),
+    };
+    on_bytes(size);
+    for (i, value) in records.into_iter().enumerate() {
+        // For an array, "line" is the record's 1-based position in it.
+        sink(parse_value(value).map_err(|reason| skipped(Some(i + 1), reason)));
+    }
+}
+
+fn first_non_space(mut reader: impl BufRead) -> std::io::Result<Option<u8>> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if let Some(&b) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok(Some(b));
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+}
+
+pub(crate) fn parse_line(line: &str) -> Result<Document, String> {
+    parse_value(serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?)
+}
+
+fn parse_value(value: Value) -> Result<Document, String> {
+    let Value::Object(obj) = value else {
+        return Err("expected a JSON object per record".into());
+    };
+    let id = ["id", "_id", "doc_id", "cord_id"]
         .iter()
         .find_map(|k| obj.get(*k))
-        .ok_or("missing document id: expected `id`, `_id` or `doc_id`")?;
+        .ok_or("missing document id: expected `id`, `_id`, `doc_id` or `cord_id`")?;
     let external_id = match id {
         Value::String(s) if !s.trim().is_empty() => s.trim().to_string(),
         Value::Number(n) => n.to_string(),

@@ -1,5 +1,5 @@
-//! Readers that turn input files into [`Document`]s: JSON Lines (Verity's own shape, BEIR `corpus.jsonl`,
-//! SciFact `corpus.jsonl`) and folders of `.txt`, `.md` and `.html` files.
+//! Readers that turn input files into [`Document`]s: JSON Lines or `.json` (Verity's own shape, BEIR
+//! `corpus.jsonl`, SciFact `corpus.jsonl`, Check-COVID `corpus.json`) and folders of `.txt`, `.md` and `.html` files.
 //!
 //! Main items: [`plan`] lists the input files under the given paths, [`read_file`] yields one [`Record`] per
 //! document or per bad record ([`Skipped`], with file, line and reason), and [`html::extract`] does main-content
@@ -21,6 +21,8 @@ pub use verity_model::Document;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     JsonLines,
+    /// `.json`: an array of records, or JSON Lines.
+    Json,
     Text,
     Markdown,
     Html,
@@ -31,6 +33,7 @@ impl InputKind {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "jsonl" | "ndjson" => Some(InputKind::JsonLines),
+            "json" => Some(InputKind::Json),
             "txt" => Some(InputKind::Text),
             "md" | "markdown" => Some(InputKind::Markdown),
             "html" | "htm" => Some(InputKind::Html),
@@ -120,6 +123,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestE
 pub fn read_file(file: &InputFile, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
     match file.kind {
         InputKind::JsonLines => jsonl::read(&file.path, on_bytes, sink),
+        InputKind::Json => jsonl::read_json(&file.path, file.size, on_bytes, sink),
         kind => {
             let record = read_single(file, kind);
             on_bytes(file.size);
@@ -144,7 +148,7 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
         InputKind::Html => html::extract(&raw, &external_id, &stem),
         InputKind::Markdown => markup::markdown(&raw, &external_id, &stem),
         InputKind::Text => markup::plain(&raw, &external_id, &stem),
-        InputKind::JsonLines => unreachable!("JSON Lines files are read line by line"),
+        InputKind::JsonLines | InputKind::Json => unreachable!("JSON files are read record by record"),
     };
     if doc.text.trim().is_empty() {
         return Err(skipped("no text found in the file".into()));

@@ -54,6 +54,22 @@ fn beir_and_scifact_shapes_load_as_they_are() {
 }
 
 #[test]
+fn json_files_hold_json_lines_or_one_array() {
+    let (docs, skips) = check(&[
+        (
+            "covid.json",
+            concat!(r#"{"cord_id": "8vp57c1o", "title": "Saliva", "abstract": ["Rapid testing.", "It works."]}"#, "\n"),
+        ),
+        ("list.json", r#" [{"id": "a", "text": "First."}, {"id": "b"}, {"id": "c", "text": "Third."}]"#),
+    ]);
+    let ids: Vec<&str> = docs.iter().map(|d| d.external_id.as_str()).collect();
+    assert_eq!(ids, ["8vp57c1o", "a", "c"]);
+    assert_eq!(docs[0].text, "Rapid testing. It works.");
+    let lines: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
+    assert_eq!(lines, ["list.json:2: missing `text` (or SciFact's `abstract`)"]);
+}
+
+#[test]
 fn bad_records_are_skipped_with_line_and_reason() {
     let (docs, skips) = check(&[(
         "mixed.jsonl",
@@ -76,7 +92,7 @@ fn bad_records_are_skipped_with_line_and_reason() {
     let lines: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
     assert_eq!(lines.len(), 4);
     assert!(lines[0].starts_with("mixed.jsonl:2: invalid JSON"), "{}", lines[0]);
-    assert_eq!(lines[1], "mixed.jsonl:4: missing document id: expected `id`, `_id` or `doc_id`");
+    assert_eq!(lines[1], "mixed.jsonl:4: missing document id: expected `id`, `_id`, `doc_id` or `cord_id`");
     assert_eq!(lines[2], "mixed.jsonl:5: `text` is empty");
     assert_eq!(lines[3], "mixed.jsonl:6: `url` must be a string");
 }

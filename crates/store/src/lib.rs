@@ -48,9 +48,19 @@ pub struct NewDocument<'a> {
     pub passages: Vec<(usize, usize)>,
 }
 
+/// A passage waiting for its embedding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnembeddedPassage {
+    pub passage_id: i64,
+    pub title: String,
+    pub text: String,
+}
+
 /// A document whose latest version is not yet in the search index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexItem {
+    /// The store's document id (stable across versions).
+    pub document_id: i64,
     pub external_id: String,
     pub version_id: i64,
     pub title: String,
@@ -111,15 +121,16 @@ impl Store {
     /// Documents whose latest version is not marked as indexed, oldest first, at most `limit`.
     pub fn pending_index(&self, limit: usize) -> Result<Vec<IndexItem>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.external_id, v.id, v.title, v.text FROM documents d JOIN versions v ON v.id = d.latest_version_id
+            "SELECT d.id, d.external_id, v.id, v.title, v.text FROM documents d JOIN versions v ON v.id = d.latest_version_id
              WHERE d.indexed_version_id IS NOT d.latest_version_id ORDER BY d.id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
             Ok(IndexItem {
-                external_id: r.get(0)?,
-                version_id: r.get(1)?,
-                title: r.get(2)?,
-                text: r.get(3)?,
+                document_id: r.get(0)?,
+                external_id: r.get(1)?,
+                version_id: r.get(2)?,
+                title: r.get(3)?,
+                text: r.get(4)?,
                 passages: vec![],
             })
         })?;
@@ -243,19 +254,36 @@ impl Store {
         })
     }
 
-    /// Passages of latest document versions that have no vector for `model` yet, at most `limit`.
-    pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+    /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
+    /// document's title (embedded together with the passage).
+    pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
+            "SELECT p.id, v.title, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
              FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
              WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
              ORDER BY p.id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![model, limit as i64], |r| {
-            let bytes: Vec<u8> = r.get(1)?;
-            Ok((r.get(0)?, String::from_utf8_lossy(&bytes).into_owned()))
+            let bytes: Vec<u8> = r.get(2)?;
+            Ok(UnembeddedPassage {
+                passage_id: r.get(0)?,
+                title: r.get(1)?,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    /// How many passages of latest document versions have a vector for `model`, out of how many.
+    pub fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
+        let (with, total): (i64, i64) = self.conn.query_row(
+            "SELECT COUNT(pv.passage_id), COUNT(*)
+             FROM documents d JOIN passages p ON p.version_id = d.latest_version_id
+             LEFT JOIN passage_vectors pv ON pv.passage_id = p.id AND pv.model = ?1",
+            [model],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((with as usize, total as usize))
     }
 
     /// Stores passage vectors for `model` in one transaction.
@@ -286,6 +314,19 @@ impl Store {
             Ok((r.get(0)?, vector))
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    /// The external id of every document, by the store's document id.
+    pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, external_id FROM documents")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+    }
+
+    /// The external ids of the given documents, in the same order (`None` for an unknown id).
+    pub fn document_keys_of(&self, ids: &[i64]) -> Result<Vec<Option<String>>> {
+        let mut stmt = self.conn.prepare_cached("SELECT external_id FROM documents WHERE id = ?1")?;
+        ids.iter().map(|id| Ok(stmt.query_row([id], |r| r.get(0)).optional()?)).collect()
     }
 
     /// The document (external id) of every passage of a current document version.

@@ -121,16 +121,23 @@ fn vectors_are_kept_per_model_and_follow_the_latest_version() {
     let mut store = Store::open_in_memory().unwrap();
     check(&mut store, &[doc("a", "Alpha."), doc("b", "Beta.")]);
     let pending = store.passages_without_vectors("m", 10).unwrap();
-    assert_eq!(pending.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
-    store.put_vectors("m", &[(pending[0].0, vec![1.0, -0.5]), (pending[1].0, vec![0.25, 2.0])]).unwrap();
+    assert_eq!(pending.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
+    assert_eq!(pending[0].title, "Title a");
+    assert_eq!(store.vector_coverage("m").unwrap(), (0, 2));
+    let (a, b) = (pending[0].passage_id, pending[1].passage_id);
+    store.put_vectors("m", &[(a, vec![1.0, -0.5])]).unwrap();
+    assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
+    store.put_vectors("m", &[(b, vec![0.25, 2.0])]).unwrap();
+    assert_eq!(store.vector_coverage("m").unwrap(), (2, 2));
     assert!(store.passages_without_vectors("m", 10).unwrap().is_empty());
     assert_eq!(store.passages_without_vectors("other", 10).unwrap().len(), 2);
-    assert_eq!(store.vectors("m").unwrap(), [(pending[0].0, vec![1.0, -0.5]), (pending[1].0, vec![0.25, 2.0])]);
+    assert_eq!(store.vectors("m").unwrap(), [(a, vec![1.0, -0.5]), (b, vec![0.25, 2.0])]);
     // A new version's passages need vectors of their own; the old version's drop out of search.
     check(&mut store, &[doc("a", "Alpha, changed.")]);
     let pending_now = store.passages_without_vectors("m", 10).unwrap();
     assert_eq!(pending_now.len(), 1);
-    assert_eq!(pending_now[0].1, "Alpha, changed.");
+    assert_eq!(pending_now[0].text, "Alpha, changed.");
+    assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
     assert_eq!(store.vectors("m").unwrap().len(), 1);
-    assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].0], "a");
+    assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].passage_id], "a");
 }
