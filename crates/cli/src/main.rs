@@ -97,13 +97,22 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// SciFact dev: abstract-level label-only and rationale-selected F1, verdict accuracy, time per check.
+    /// Verdicts against gold labels: SciFact (abstract-level F1), Check-COVID or Climate-FEVER (accuracy, macro
+    /// F1), each with the confusion matrix, the calibration error and checks per second.
     Verdict {
+        /// SciFact's folder (corpus.jsonl, claims_dev.jsonl, claims_train.jsonl).
+        #[arg(long, required_unless_present_any = ["check_covid", "climate_fever"], conflicts_with_all = ["check_covid", "climate_fever"])]
+        scifact: Option<PathBuf>,
+        /// The Check-COVID folder (corpus.json, dev/, train/).
+        #[arg(long, conflicts_with = "climate_fever")]
+        check_covid: Option<PathBuf>,
+        /// climate-fever.jsonl: each claim is checked against its own five evidence sentences.
         #[arg(long)]
-        scifact: PathBuf,
-        /// Which claims file to score: `dev` to report, `train` to tune on.
-        #[arg(long, default_value = "dev")]
-        split: String,
+        climate_fever: Option<PathBuf>,
+        /// Which claims to score: `dev` (SciFact, Check-COVID) or `heldout` (Climate-FEVER) to report, `train` to
+        /// tune on. Default: the reporting split.
+        #[arg(long)]
+        split: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -326,42 +335,86 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Verdict { scifact, split, json } } => {
-            let r = verity_engine::eval::verdict(&scifact, &split).context("verdict evaluation failed")?;
+        Command::Eval { what: EvalCommand::Verdict { scifact, check_covid, climate_fever, split, json } } => {
+            let (result, split) = match (scifact, check_covid, climate_fever) {
+                (Some(dir), _, _) => {
+                    let split = split.unwrap_or_else(|| "dev".into());
+                    let r = verity_engine::eval::verdict(&dir, &split).context("verdict evaluation failed")?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r)?);
+                    } else {
+                        print_scifact(&r);
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+                (None, Some(dir), _) => {
+                    let split = split.unwrap_or_else(|| "dev".into());
+                    (verity_engine::eval::verdict_check_covid(&dir, &split), split)
+                }
+                (None, None, Some(path)) => {
+                    let split = split.unwrap_or_else(|| "heldout".into());
+                    if split != "heldout" && split != "train" {
+                        anyhow::bail!("Climate-FEVER splits are `heldout` and `train`, not {split:?}");
+                    }
+                    (verity_engine::eval::verdict_climate_fever(&path, &split), split)
+                }
+                (None, None, None) => unreachable!("clap requires one data set"),
+            };
+            let r = result.with_context(|| format!("verdict evaluation failed ({split})"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
-            } else {
-                println!(
-                    "{}: {} claims ({} refused by the claim reader)\n\
-                     abstract-level label-only          P {:.3}  R {:.3}  F1 {:.3}\n\
-                     abstract-level rationale-selected  P {:.3}  R {:.3}  F1 {:.3}\n\
-                     verdict accuracy (3-way)           {:.3}\n\
-                     confusion (rows gold, cols predicted: support, contradict, none): {:?}\n\
-                     citations                          {} cited sentences, {} dropped by the gate; {} quotes re-read, {} not found\n\
-                     time per check                     mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms",
-                    r.dataset,
-                    r.claims,
-                    r.uncheckable,
-                    r.abstract_label_only.precision,
-                    r.abstract_label_only.recall,
-                    r.abstract_label_only.f1,
-                    r.abstract_rationale_selected.precision,
-                    r.abstract_rationale_selected.recall,
-                    r.abstract_rationale_selected.f1,
-                    r.verdict_accuracy,
-                    r.confusion,
-                    r.cited_sentences,
-                    r.dropped_sentences,
-                    r.quotes_checked,
-                    r.quotes_not_found,
-                    r.check_latency.mean_ms,
-                    r.check_latency.p50_ms,
-                    r.check_latency.p99_ms
-                );
+                return Ok(ExitCode::SUCCESS);
             }
+            println!("{}: {} claims ({} refused by the claim reader)", r.dataset, r.claims, r.uncheckable);
+            println!(
+                "accuracy {:.3}   macro F1 {:.3}   calibration error {:.3}",
+                r.accuracy, r.macro_f1, r.calibration_error
+            );
+            for (label, f1) in &r.f1_per_label {
+                println!("  F1 {label:<16} {f1:.3}");
+            }
+            println!("confusion (rows gold, columns predicted, order {:?}):", r.confusion.labels);
+            for (label, row) in r.confusion.labels.iter().zip(&r.confusion.counts) {
+                println!("  {label:<16} {row:?}");
+            }
+            println!(
+                "{:.0} checks/s; per check mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms",
+                r.checks_per_second, r.check_latency.mean_ms, r.check_latency.p50_ms, r.check_latency.p99_ms
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn print_scifact(r: &verity_engine::eval::VerdictEval) {
+    println!(
+        "{}: {} claims ({} refused by the claim reader)\n\
+         abstract-level label-only          P {:.3}  R {:.3}  F1 {:.3}\n\
+         abstract-level rationale-selected  P {:.3}  R {:.3}  F1 {:.3}\n\
+         verdict accuracy (3-way)           {:.3}   calibration error {:.3}\n\
+         confusion (rows gold, cols predicted: support, contradict, none): {:?}\n\
+         citations                          {} cited sentences, {} dropped by the gate; {} quotes re-read, {} not found\n\
+         time per check                     mean {:.1} ms, p50 {:.1} ms, p99 {:.1} ms",
+        r.dataset,
+        r.claims,
+        r.uncheckable,
+        r.abstract_label_only.precision,
+        r.abstract_label_only.recall,
+        r.abstract_label_only.f1,
+        r.abstract_rationale_selected.precision,
+        r.abstract_rationale_selected.recall,
+        r.abstract_rationale_selected.f1,
+        r.verdict_accuracy,
+        r.calibration_error,
+        r.confusion,
+        r.cited_sentences,
+        r.dropped_sentences,
+        r.quotes_checked,
+        r.quotes_not_found,
+        r.check_latency.mean_ms,
+        r.check_latency.p50_ms,
+        r.check_latency.p99_ms
+    );
 }
 
 fn print_report(report: &verity_model::Report, format: Format) -> anyhow::Result<()> {

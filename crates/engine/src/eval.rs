@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
-use verity_eval::{beir, check_covid, scifact};
+use verity_eval::labels::{self, Confusion};
+use verity_eval::{beir, check_covid, climate_fever, scifact};
 use verity_index::Hit;
 use verity_index::dense::Fusion;
-use verity_model::{StanceLabel, VerdictLabel};
+use verity_model::{PassageHit, Report, StanceLabel, VerdictLabel};
 use verity_pipeline::evidence::RELEVANT;
+use verity_pipeline::{CheckContext, Corpus};
 
 use crate::{Config, Engine, Result};
 
@@ -267,6 +269,9 @@ pub struct VerdictEval {
     pub dropped_sentences: usize,
     pub quotes_checked: usize,
     pub quotes_not_found: usize,
+    /// Expected calibration error (10 bins) of the verdict confidence as the probability that the 3-way verdict
+    /// is right.
+    pub calibration_error: f64,
     pub check_latency: Latency,
 }
 
@@ -288,6 +293,7 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
     let mut confusion = [[0usize; 3]; 3];
     let mut latencies = Vec::new();
     let mut uncheckable = 0;
+    let mut calibration = Vec::new();
     let (mut cited_sentences, mut dropped_sentences, mut quotes_checked, mut quotes_not_found) = (0, 0, 0, 0);
     for claim in &claims {
         let started = Instant::now();
@@ -312,6 +318,7 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
                     VerdictLabel::Refuted => 1,
                     VerdictLabel::Conflicting | VerdictLabel::NotEnoughEvidence => 2,
                 };
+                calibration.push((report.verdict.confidence as f64, predicted == gold));
                 let predictions =
                     if predicted == 2 { vec![] } else { abstract_predictions(&assessment, &sentence_starts) };
                 (predicted, predictions)
@@ -338,6 +345,7 @@ pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
         dropped_sentences,
         quotes_checked,
         quotes_not_found,
+        calibration_error: labels::expected_calibration_error(&calibration, 10),
         check_latency: Latency::of(latencies),
     })
 }
@@ -407,4 +415,190 @@ fn scifact_sentence_starts(path: &Path) -> Result<HashMap<String, Vec<usize>>> {
         out.insert(doc.doc_id.to_string(), starts);
     }
     Ok(out)
+}
+
+/// Claim labels predicted from verdicts, scored against a data set's gold labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelEval {
+    pub dataset: String,
+    pub split: String,
+    pub claims: usize,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub f1_per_label: Vec<(String, f64)>,
+    /// Rows gold, columns predicted, in the order of `confusion.labels`.
+    pub confusion: Confusion,
+    /// Expected calibration error (10 bins) of the verdict confidence as the probability that the predicted
+    /// label is right; claims the claim reader refused are left out of it.
+    pub calibration_error: f64,
+    /// Claims the claim reader refused (counted as "not enough info" predictions).
+    pub uncheckable: usize,
+    pub checks_per_second: f64,
+    pub check_latency: Latency,
+}
+
+/// Accumulates predictions into a [`LabelEval`].
+struct LabelScorer {
+    confusion: Confusion,
+    calibration: Vec<(f64, bool)>,
+    latencies: Vec<f64>,
+    uncheckable: usize,
+}
+
+impl LabelScorer {
+    fn new(labels: &[&str]) -> LabelScorer {
+        LabelScorer {
+            confusion: Confusion::new(labels),
+            calibration: Vec::new(),
+            latencies: Vec::new(),
+            uncheckable: 0,
+        }
+    }
+
+    /// Runs one check and records it: `to_label` maps a verdict to a label index, `refused` is the label a
+    /// refused question counts as.
+    fn check(
+        &mut self,
+        gold: usize,
+        refused: usize,
+        run: impl FnOnce() -> Result<(Report, verity_pipeline::Assessment)>,
+        to_label: impl Fn(VerdictLabel) -> usize,
+    ) -> Result<()> {
+        let started = Instant::now();
+        let result = run();
+        self.latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        match result {
+            Ok((report, _)) => {
+                let predicted = to_label(report.verdict.label);
+                self.confusion.add(gold, predicted);
+                self.calibration.push((report.verdict.confidence as f64, predicted == gold));
+            }
+            Err(crate::EngineError::Uncheckable(_)) => {
+                self.uncheckable += 1;
+                self.confusion.add(gold, refused);
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    fn finish(self, dataset: String, split: &str) -> LabelEval {
+        let total_ms: f64 = self.latencies.iter().sum();
+        let f1 = self.confusion.f1_per_label();
+        LabelEval {
+            dataset,
+            split: split.to_string(),
+            claims: self.confusion.total(),
+            accuracy: self.confusion.accuracy(),
+            macro_f1: self.confusion.macro_f1(),
+            f1_per_label: self.confusion.labels.iter().cloned().zip(f1).collect(),
+            calibration_error: labels::expected_calibration_error(&self.calibration, 10),
+            uncheckable: self.uncheckable,
+            checks_per_second: self.latencies.len() as f64 / (total_ms / 1000.0).max(1e-9),
+            check_latency: Latency::of(self.latencies),
+            confusion: self.confusion,
+        }
+    }
+}
+
+/// Check-COVID: ingests the 347 abstracts, checks every claim of the split against all of them (retrieval
+/// included), and scores SUPPORT / REFUTE / NOTENOUGHINFO (supported and partly supported count as SUPPORT,
+/// refuted as REFUTE, conflicting and not enough evidence as NOTENOUGHINFO).
+pub fn verdict_check_covid(dir: &Path, split: &str) -> Result<LabelEval> {
+    let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
+    let tmp =
+        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path()) })?;
+    engine.ingest(&[dir.join("corpus.json")], &mut |_| {})?;
+    let mut scorer = LabelScorer::new(&["SUPPORT", "REFUTE", "NOTENOUGHINFO"]);
+    for claim in &claims {
+        let gold = match claim.label {
+            check_covid::Label::Support => 0,
+            check_covid::Label::Refute => 1,
+            check_covid::Label::NotEnoughInfo => 2,
+        };
+        scorer.check(
+            gold,
+            2,
+            || engine.check_unsaved(&claim.claim, &format!("covid-{}", claim.id)),
+            |label| match label {
+                VerdictLabel::Supported | VerdictLabel::PartlySupported => 0,
+                VerdictLabel::Refuted => 1,
+                VerdictLabel::Conflicting | VerdictLabel::NotEnoughEvidence => 2,
+            },
+        )?;
+    }
+    Ok(scorer.finish(format!("{} ({split})", dir.display()), split))
+}
+
+/// Climate-FEVER with its given evidence: every evidence sentence is ingested as a document (titled with its
+/// Wikipedia article), and each claim of the split is checked against its own five sentences only. Labels:
+/// supported and partly supported count as SUPPORTS, refuted as REFUTES, not enough evidence as
+/// NOT_ENOUGH_INFO, conflicting as DISPUTED.
+pub fn verdict_climate_fever(path: &Path, split: &str) -> Result<LabelEval> {
+    use climate_fever::Label;
+    let claims: Vec<climate_fever::Claim> =
+        climate_fever::read_claims(path)?.into_iter().filter(|c| c.split() == split).collect();
+    let tmp =
+        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let sentences = tmp.path().join("evidence.jsonl");
+    let mut lines = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for e in claims.iter().flat_map(|c| &c.evidences) {
+        if seen.insert(e.evidence_id.as_str()) {
+            let record = serde_json::json!({"id": e.evidence_id, "title": e.article, "text": e.evidence});
+            lines.push_str(&record.to_string());
+            lines.push('\n');
+        }
+    }
+    std::fs::write(&sentences, lines)
+        .map_err(|source| crate::EngineError::DataDir { path: sentences.clone(), source })?;
+    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path().join("data")) })?;
+    engine.ingest(&[sentences], &mut |_| {})?;
+    let mut passages_of: HashMap<String, Vec<i64>> = HashMap::new();
+    for (passage, doc) in engine.store().passage_document_map()? {
+        passages_of.entry(doc).or_default().push(passage);
+    }
+    let mut scorer = LabelScorer::new(&["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "DISPUTED"]);
+    for claim in &claims {
+        let ids: Vec<i64> =
+            claim.evidences.iter().flat_map(|e| passages_of.get(&e.evidence_id).cloned().unwrap_or_default()).collect();
+        let hits = engine
+            .store()
+            .passages(&ids)?
+            .into_iter()
+            .map(|(passage, source)| PassageHit { passage, source, score: 1.0 })
+            .collect();
+        let corpus = GivenEvidence { hits, inner: engine.corpus() };
+        let ctx = CheckContext { today: "2026-01-01".into(), report_id: format!("climate-{}", claim.claim_id) };
+        let run = || Ok(verity_pipeline::check_detailed(&claim.claim, &ctx, &corpus)?);
+        scorer.check(claim.claim_label.index(), Label::NotEnoughInfo.index(), run, |label| match label {
+            VerdictLabel::Supported | VerdictLabel::PartlySupported => Label::Supports.index(),
+            VerdictLabel::Refuted => Label::Refutes.index(),
+            VerdictLabel::NotEnoughEvidence => Label::NotEnoughInfo.index(),
+            VerdictLabel::Conflicting => Label::Disputed.index(),
+        })?;
+    }
+    Ok(scorer.finish(format!("{} ({split})", path.display()), split))
+}
+
+/// A corpus whose every search returns the same given passages: checking a claim against its own evidence.
+/// Term weights and snapshots come from the whole ingested set.
+struct GivenEvidence<'a> {
+    hits: Vec<PassageHit>,
+    inner: crate::EngineCorpus<'a>,
+}
+
+impl Corpus for GivenEvidence<'_> {
+    fn search(&self, _query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, String> {
+        Ok(self.hits.iter().take(limit).cloned().collect())
+    }
+
+    fn term_weights(&self, text: &str) -> Vec<(String, f32)> {
+        self.inner.term_weights(text)
+    }
+
+    fn snapshot(&self, version_id: i64) -> Option<String> {
+        self.inner.snapshot(version_id)
+    }
 }

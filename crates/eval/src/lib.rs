@@ -3,13 +3,16 @@
 //!
 //! Main items: [`beir`] (read `queries.jsonl` and `qrels/*.tsv`; [`beir::ndcg_at`], [`beir::recall_at`]),
 //! [`scifact`] (read claims; [`scifact::Scorer`] implements the official abstract-level rules), [`check_covid`]
-//! (read claims; turn them into retrieval queries with one gold abstract each).
+//! (read claims; turn them into retrieval queries with one gold abstract each), [`climate_fever`] (claims with
+//! their five evidence sentences, and a fixed held-out split), [`labels`] (accuracy, macro F1, calibration error).
 //!
 //! This crate reads evaluation files and computes numbers; it does not run searches or checks (the engine does)
 //! and knows nothing of the store or the index.
 
 pub mod beir;
 pub mod check_covid;
+pub mod climate_fever;
+pub mod labels;
 pub mod scifact;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +24,6 @@ pub enum EvalError {
 pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, EvalError> {
     std::fs::read_to_string(path).map_err(|e| EvalError::Read {
         path: path.display().to_string(),
-        message: format!("{e} (point --beir, --scifact or --check-covid at the data set's folder)"),
+        message: format!("{e} (point --beir, --scifact, --check-covid or --climate-fever at the data set)"),
     })
 }
