@@ -65,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         what: ModelsCommand,
     },
+    /// Train the stance classifier on public data sets' training splits (needs the embedding model).
+    Train {
+        #[command(subcommand)]
+        what: TrainCommand,
+    },
     /// Measure Verity on public benchmarks.
     Eval {
         #[command(subcommand)]
@@ -113,8 +118,34 @@ enum EvalCommand {
         /// tune on. Default: the reporting split.
         #[arg(long)]
         split: Option<String>,
+        /// Stance by lexical rules (the default, as in `verity check`) or by the trained classifier (needs the
+        /// embedding model).
+        #[arg(long, value_enum, default_value_t = StanceChoice::Lexical)]
+        stance: StanceChoice,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StanceChoice {
+    Trained,
+    Lexical,
+}
+
+#[derive(Subcommand)]
+enum TrainCommand {
+    /// Fit the stance classifier and write it as JSON; prints pair-level scores on the held-out splits.
+    Stance {
+        #[arg(long)]
+        scifact: Option<PathBuf>,
+        #[arg(long)]
+        check_covid: Option<PathBuf>,
+        #[arg(long)]
+        climate_fever: Option<PathBuf>,
+        /// Where to write the model (the one shipped is crates/engine/models/stance.json).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -287,6 +318,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Train { what: TrainCommand::Stance { scifact, check_covid, climate_fever, out } } => {
+            if scifact.is_none() && check_covid.is_none() && climate_fever.is_none() {
+                anyhow::bail!("name at least one data set: --scifact, --check-covid or --climate-fever");
+            }
+            let data = verity_engine::train::TrainingData { scifact, check_covid, climate_fever };
+            let (model, report) = verity_engine::train::train_stance(&data, &Config::new(&data_dir).models_dir())
+                .context("training the stance classifier failed")?;
+            std::fs::write(&out, serde_json::to_string(&model)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval { what: EvalCommand::Retrieval { beir, check_covid, split, models, workdir, depth, json } } => {
             let models = models.or_else(|| Some(Config::new(&data_dir).models_dir()));
             let set = match (beir, check_covid) {
@@ -335,11 +378,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Verdict { scifact, check_covid, climate_fever, split, json } } => {
+        Command::Eval { what: EvalCommand::Verdict { scifact, check_covid, climate_fever, split, stance, json } } => {
+            let options = verity_engine::eval::VerdictOptions {
+                models: Some(Config::new(&data_dir).models_dir()),
+                trained_stance: stance == StanceChoice::Trained,
+            };
             let (result, split) = match (scifact, check_covid, climate_fever) {
                 (Some(dir), _, _) => {
                     let split = split.unwrap_or_else(|| "dev".into());
-                    let r = verity_engine::eval::verdict(&dir, &split).context("verdict evaluation failed")?;
+                    let r =
+                        verity_engine::eval::verdict(&dir, &split, &options).context("verdict evaluation failed")?;
                     if json {
                         println!("{}", serde_json::to_string_pretty(&r)?);
                     } else {
@@ -349,14 +397,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 (None, Some(dir), _) => {
                     let split = split.unwrap_or_else(|| "dev".into());
-                    (verity_engine::eval::verdict_check_covid(&dir, &split), split)
+                    (verity_engine::eval::verdict_check_covid(&dir, &split, &options), split)
                 }
                 (None, None, Some(path)) => {
                     let split = split.unwrap_or_else(|| "heldout".into());
                     if split != "heldout" && split != "train" {
                         anyhow::bail!("Climate-FEVER splits are `heldout` and `train`, not {split:?}");
                     }
-                    (verity_engine::eval::verdict_climate_fever(&path, &split), split)
+                    (verity_engine::eval::verdict_climate_fever(&path, &split, &options), split)
                 }
                 (None, None, None) => unreachable!("clap requires one data set"),
             };

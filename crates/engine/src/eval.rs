@@ -11,8 +11,8 @@ use verity_eval::{beir, check_covid, climate_fever, scifact};
 use verity_index::Hit;
 use verity_index::dense::Fusion;
 use verity_model::{PassageHit, Report, StanceLabel, VerdictLabel};
+use verity_pipeline::Corpus;
 use verity_pipeline::evidence::RELEVANT;
-use verity_pipeline::{CheckContext, Corpus};
 
 use crate::{Config, Engine, Result};
 
@@ -278,15 +278,40 @@ pub struct VerdictEval {
 /// How many abstracts one claim may name as evidence.
 const MAX_PREDICTED_ABSTRACTS: usize = 2;
 
+/// How verdict evaluations run: with the trained stance classifier (needs the embedding model in `models`) or
+/// lexical stance. Passages are never embedded here (retrieval is BM25), so a run takes minutes, not hours.
+#[derive(Debug, Clone, Default)]
+pub struct VerdictOptions {
+    pub models: Option<PathBuf>,
+    pub trained_stance: bool,
+}
+
+impl VerdictOptions {
+    fn engine(&self, data_dir: &Path) -> Result<Engine> {
+        let models = if self.trained_stance { self.models.clone() } else { None };
+        let engine = Engine::open(Config {
+            today: Some("2026-01-01".into()),
+            models: models.or_else(|| Some(data_dir.join("no-models"))),
+            passage_vectors: false,
+            trained_stance: self.trained_stance,
+            ..Config::new(data_dir)
+        })?;
+        if self.trained_stance && !engine.trained_stance() {
+            return Err(crate::EngineError::NoStanceModel(engine.notices().join("; ")));
+        }
+        Ok(engine)
+    }
+}
+
 /// SciFact: ingests `DIR/corpus.jsonl`, checks each claim of `DIR/claims_<split>.jsonl` against the whole corpus.
 /// Tune on `train`, report on `dev` (the test split has no labels).
-pub fn verdict(dir: &Path, split: &str) -> Result<VerdictEval> {
+pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<VerdictEval> {
     let claims = scifact::read_claims(&dir.join(format!("claims_{split}.jsonl")))?;
     let corpus_path = dir.join("corpus.jsonl");
     let sentence_starts = scifact_sentence_starts(&corpus_path)?;
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path()) })?;
+    let mut engine = options.engine(tmp.path())?;
     engine.ingest(&[corpus_path], &mut |_| {})?;
 
     let mut scorer = scifact::Scorer::default();
@@ -504,11 +529,11 @@ impl LabelScorer {
 /// Check-COVID: ingests the 347 abstracts, checks every claim of the split against all of them (retrieval
 /// included), and scores SUPPORT / REFUTE / NOTENOUGHINFO (supported and partly supported count as SUPPORT,
 /// refuted as REFUTE, conflicting and not enough evidence as NOTENOUGHINFO).
-pub fn verdict_check_covid(dir: &Path, split: &str) -> Result<LabelEval> {
+pub fn verdict_check_covid(dir: &Path, split: &str, options: &VerdictOptions) -> Result<LabelEval> {
     let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
     let tmp =
         tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path()) })?;
+    let mut engine = options.engine(tmp.path())?;
     engine.ingest(&[dir.join("corpus.json")], &mut |_| {})?;
     let mut scorer = LabelScorer::new(&["SUPPORT", "REFUTE", "NOTENOUGHINFO"]);
     for claim in &claims {
@@ -535,7 +560,7 @@ pub fn verdict_check_covid(dir: &Path, split: &str) -> Result<LabelEval> {
 /// Wikipedia article), and each claim of the split is checked against its own five sentences only. Labels:
 /// supported and partly supported count as SUPPORTS, refuted as REFUTES, not enough evidence as
 /// NOT_ENOUGH_INFO, conflicting as DISPUTED.
-pub fn verdict_climate_fever(path: &Path, split: &str) -> Result<LabelEval> {
+pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions) -> Result<LabelEval> {
     use climate_fever::Label;
     let claims: Vec<climate_fever::Claim> =
         climate_fever::read_claims(path)?.into_iter().filter(|c| c.split() == split).collect();
@@ -553,7 +578,7 @@ pub fn verdict_climate_fever(path: &Path, split: &str) -> Result<LabelEval> {
     }
     std::fs::write(&sentences, lines)
         .map_err(|source| crate::EngineError::DataDir { path: sentences.clone(), source })?;
-    let mut engine = Engine::open(Config { today: Some("2026-01-01".into()), ..Config::new(tmp.path().join("data")) })?;
+    let mut engine = options.engine(&tmp.path().join("data"))?;
     engine.ingest(&[sentences], &mut |_| {})?;
     let mut passages_of: HashMap<String, Vec<i64>> = HashMap::new();
     for (passage, doc) in engine.store().passage_document_map()? {
@@ -570,8 +595,7 @@ pub fn verdict_climate_fever(path: &Path, split: &str) -> Result<LabelEval> {
             .map(|(passage, source)| PassageHit { passage, source, score: 1.0 })
             .collect();
         let corpus = GivenEvidence { hits, inner: engine.corpus() };
-        let ctx = CheckContext { today: "2026-01-01".into(), report_id: format!("climate-{}", claim.claim_id) };
-        let run = || Ok(verity_pipeline::check_detailed(&claim.claim, &ctx, &corpus)?);
+        let run = || engine.check_against(&claim.claim, &format!("climate-{}", claim.claim_id), &corpus);
         scorer.check(claim.claim_label.index(), Label::NotEnoughInfo.index(), run, |label| match label {
             VerdictLabel::Supported | VerdictLabel::PartlySupported => Label::Supports.index(),
             VerdictLabel::Refuted => Label::Refutes.index(),

@@ -7,6 +7,7 @@
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
 
 pub mod eval;
+pub mod train;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,7 +16,8 @@ use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, ReportSummary};
-use verity_pipeline::{CheckContext, Corpus, Uncheckable};
+use verity_pipeline::learned::StanceModel;
+use verity_pipeline::{CheckContext, Corpus, Encoder, Judge, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
 pub use verity_ingest::Skipped;
@@ -47,6 +49,10 @@ pub enum EngineError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("no report matches {0:?}; `verity list` shows the stored reports")]
     NoSuchReport(String),
+    #[error(
+        "the trained stance classifier needs the embedding model ({0}); run `verity models install`, or evaluate with --stance lexical"
+    )]
+    NoStanceModel(String),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -62,11 +68,26 @@ pub struct Config {
     /// minutes to build, so only a long-running process (a server) should say yes; one-shot commands search
     /// exactly.
     pub approximate_vectors: bool,
+    /// Whether passages get embeddings for semantic search (when the model is installed). Evaluation runs of
+    /// stance and verdicts turn it off to skip embedding a whole corpus.
+    pub passage_vectors: bool,
+    /// Whether the trained stance classifier judges the most relevant sentences (when the embedding model is
+    /// installed); lexical stance otherwise. Off by default: on SciFact dev it gives `refuted` to 16% of claims
+    /// without evidence where lexical stance gives 1% (docs/BENCHMARKS.md), and a false debunk is the worst
+    /// error a fact-checker can make.
+    pub trained_stance: bool,
 }
 
 impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
-        Config { data_dir: data_dir.into(), today: None, models: None, approximate_vectors: false }
+        Config {
+            data_dir: data_dir.into(),
+            today: None,
+            models: None,
+            approximate_vectors: false,
+            passage_vectors: true,
+            trained_stance: false,
+        }
     }
 
     /// Where installed models live: `<models dir>/<name>/`.
@@ -144,7 +165,7 @@ impl Engine {
         let store = Store::open(&dir.join("verity.sqlite"))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let (semantic, mut notices) = Semantic::load(&config.models_dir(), config.approximate_vectors);
-        if let Some(semantic) = &semantic {
+        if let Some(semantic) = semantic.as_ref().filter(|_| config.passage_vectors) {
             let (embedded, total) = store.vector_coverage(&semantic.vectors_key)?;
             if embedded < total {
                 notices.push(format!(
@@ -171,14 +192,19 @@ impl Engine {
 
     /// Whether checks and searches use embeddings as well as BM25.
     pub fn semantic_search(&self) -> bool {
-        self.semantic.is_some()
+        self.semantic.is_some() && self.config.passage_vectors
+    }
+
+    /// Whether checks use the trained stance classifier.
+    pub fn trained_stance(&self) -> bool {
+        self.semantic.is_some() && self.config.trained_stance
     }
 
     /// Embeds every passage of a current document version that has no vector yet, with its document's title
     /// (no-op without a model). Work is committed every [`EMBED_BATCH`] passages, so an interrupted run resumes
     /// where it stopped. `progress` gets (passages done, passages to do).
     pub fn embed(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<usize> {
-        let Some(semantic) = &mut self.semantic else { return Ok(0) };
+        let Some(semantic) = self.semantic.as_mut().filter(|_| self.config.passage_vectors) else { return Ok(0) };
         let (embedded, total) = self.store.vector_coverage(&semantic.vectors_key)?;
         let todo = total - embedded;
         let mut done = 0;
@@ -319,17 +345,35 @@ impl Engine {
 
     /// Runs a check without storing it, and returns what the report was written from (evaluation runs).
     pub fn check_unsaved(&self, question: &str, id: &str) -> Result<(Report, verity_pipeline::Assessment)> {
+        self.check_against(question, id, &self.corpus())
+    }
+
+    /// Runs a check against another corpus (for example a claim's own given evidence), with this engine's
+    /// date and stance classifier, without storing it.
+    pub fn check_against(
+        &self,
+        question: &str,
+        id: &str,
+        corpus: &dyn Corpus,
+    ) -> Result<(Report, verity_pipeline::Assessment)> {
         let ctx = CheckContext { today: self.today(), report_id: id.to_string() };
-        Ok(verity_pipeline::check_detailed(question, &ctx, &self.corpus())?)
+        let encoder =
+            self.semantic.as_ref().filter(|_| self.config.trained_stance).map(|s| EmbedderEncoder(&s.embedder));
+        let judge = encoder.as_ref().map(|encoder| Judge { encoder, model: shipped_stance_model() });
+        Ok(verity_pipeline::check_judged(question, &ctx, corpus, judge)?)
     }
 
     pub fn corpus(&self) -> EngineCorpus<'_> {
-        EngineCorpus { store: &self.store, index: &self.index, semantic: self.semantic.as_ref() }
+        EngineCorpus {
+            store: &self.store,
+            index: &self.index,
+            semantic: self.semantic.as_ref().filter(|_| self.config.passage_vectors),
+        }
     }
 
     /// Passage ids ranked by semantic similarity to `query`; empty without a model.
     pub fn dense_passages(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
-        match &self.semantic {
+        match self.semantic.as_ref().filter(|_| self.config.passage_vectors) {
             Some(s) => s.search(&self.store, query, limit),
             None => Ok(Vec::new()),
         }
@@ -436,6 +480,27 @@ impl Semantic {
         };
         let query = self.embedder.embed(&[query])?.remove(0);
         Ok(index.search(&query, limit))
+    }
+}
+
+/// The stance classifier shipped with Verity (`scripts/train-stance.sh` rebuilds it; its provenance is inside).
+pub fn shipped_stance_model() -> &'static StanceModel {
+    static MODEL: std::sync::OnceLock<StanceModel> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        serde_json::from_str(include_str!("../models/stance.json")).expect("the shipped stance model is valid JSON")
+    })
+}
+
+/// The embedding model, as the pipeline's [`Encoder`].
+struct EmbedderEncoder<'a>(&'a Embedder);
+
+impl Encoder for EmbedderEncoder<'_> {
+    fn name(&self) -> &str {
+        verity_models::ALL_MINILM_L6_V2.name
+    }
+
+    fn encode(&self, texts: &[&str]) -> std::result::Result<Vec<Vec<f32>>, String> {
+        self.0.embed(texts).map_err(|e| e.to_string())
     }
 }
 

@@ -255,6 +255,7 @@ fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     assert!(engine.semantic_search(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     assert_eq!(engine.embed(&mut |_, _| {}).unwrap(), 0, "ingest embeds every passage");
+    assert!(!engine.trained_stance(), "the trained stance classifier is opt-in");
 
     let query = "local lawmakers backed reserved routes for public transport vehicles";
     let bus = |hits: &[verity_index::Hit<i64>]| -> Option<String> {
@@ -296,4 +297,74 @@ fn a_corpus_ingested_before_the_model_was_installed_is_embedded_on_request() {
     assert_eq!(seen.last(), Some(&(summary.passages, summary.passages)));
     drop(engine);
     assert!(open(&test_models()).notices().is_empty());
+}
+
+#[test]
+fn stance_training_pairs_come_from_rationales_labels_and_other_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("corpus.jsonl"),
+        r#"{"doc_id": 7, "title": "T", "abstract": ["Zinc shortens colds.", "Methods were blinded.", "We enrolled 90.", "Funding: none."]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("claims_train.jsonl"),
+        r#"{"id": 1, "claim": "Zinc lengthens colds.", "evidence": {"7": [{"sentences": [0], "label": "CONTRADICT"}]}, "cited_doc_ids": [7]}"#,
+    )
+    .unwrap();
+    let pairs = verity_engine::train::scifact_pairs(d, "train").unwrap();
+    let got: Vec<(&str, usize)> = pairs.iter().map(|p| (p.sentence.as_str(), p.label)).collect();
+    assert_eq!(got, [("Zinc shortens colds.", 1), ("Methods were blinded.", 2), ("We enrolled 90.", 2)]);
+
+    let climate = d.join("climate-fever.jsonl");
+    std::fs::write(
+        &climate,
+        concat!(
+            r#"{"claim_id":"5","claim":"Seas rise.","claim_label":"SUPPORTS","evidences":[{"evidence_id":"S:1","evidence_label":"SUPPORTS","article":"S","evidence":"Seas rose."}]}"#,
+            "\n",
+            r#"{"claim_id":"6","claim":"Ice grows.","claim_label":"DISPUTED","evidences":[{"evidence_id":"I:1","evidence_label":"REFUTES","article":"I","evidence":"Ice shrank."},{"evidence_id":"I:2","evidence_label":"NOT_ENOUGH_INFO","article":"I","evidence":"Ice is cold."}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    // Claim 5 is held out (5 % 5 == 0); training sees claim 6 only.
+    let train: Vec<usize> =
+        verity_engine::train::climate_fever_pairs(&climate, "train").unwrap().iter().map(|p| p.label).collect();
+    assert_eq!(train, [1, 2]);
+    assert_eq!(verity_engine::train::climate_fever_pairs(&climate, "heldout").unwrap().len(), 1);
+}
+
+#[test]
+fn the_shipped_stance_model_matches_the_embedding_model_and_records_its_provenance() {
+    let model = verity_engine::shipped_stance_model();
+    assert_eq!(model.encoder, "all-minilm-l6-v2");
+    assert_eq!(model.dim, 384);
+    assert_eq!(model.weights.len(), 3);
+    assert!(model.weights.iter().all(|w| w.len() == model.mean.len()));
+    assert!(model.provenance["trained_on"].as_str().unwrap().contains("training splits only"));
+}
+
+#[test]
+fn with_the_trained_stance_classifier_a_check_keeps_every_report_invariant() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        today: Some(TODAY.into()),
+        models: Some(test_models()),
+        trained_stance: true,
+        ..Config::new(dir.path())
+    };
+    let mut engine = Engine::open(config).unwrap();
+    assert!(engine.trained_stance(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
+    engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
+    let (report, assessment) =
+        engine.check_explained("Did Minister Okafor hand over protected informants to Norland?").unwrap();
+    assert!(report.diagnostics.iter().all(|d| d.stage != "stance"), "{:?}", report.diagnostics);
+    assert_eq!(report.citation_check.dropped, 0);
+    assert!(!report.sources.is_empty());
+    assert!(assessment.evidence.iter().any(|e| e.relevance >= verity_pipeline::evidence::RELEVANT));
+    for source in &report.sources {
+        let stored = engine.store().version(source.version_id).unwrap().unwrap().text;
+        assert!(source.quotes.iter().all(|q| stored.contains(q.as_str())), "{source:?}");
+    }
 }

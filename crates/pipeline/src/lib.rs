@@ -3,8 +3,9 @@
 //!
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
-//! date, the report id). Each stage is its own module with its own tests: [`claim`], [`evidence`], [`stance`],
-//! [`verdict`], [`report`], [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
+//! date, the report id). Each stage is its own module with its own tests: [`claim`], [`evidence`], [`stance`]
+//! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
+//! [`Encoder`]), [`verdict`], [`report`], [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
@@ -13,6 +14,7 @@
 pub mod cite;
 pub mod claim;
 pub mod evidence;
+pub mod learned;
 pub mod memory;
 pub mod report;
 pub mod stance;
@@ -35,6 +37,27 @@ pub trait Corpus {
     /// The full stored text of a document version: what a citation is checked against.
     fn snapshot(&self, version_id: i64) -> Option<String>;
 }
+
+/// Sentence embeddings, computed by the caller: the pipeline loads no model and does no I/O itself.
+pub trait Encoder {
+    /// The embedding recipe (model name): a [`learned::StanceModel`] is only used with the encoder it was
+    /// trained on.
+    fn name(&self) -> &str;
+    /// One vector per text, in order.
+    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+}
+
+/// A trained stance classifier with the encoder it needs. Without one, stance is lexical.
+#[derive(Clone, Copy)]
+pub struct Judge<'a> {
+    pub encoder: &'a dyn Encoder,
+    pub model: &'a learned::StanceModel,
+}
+
+/// How many of the most relevant sentences the trained classifier reads per check (each costs an embedding).
+pub const JUDGED_SENTENCES: usize = 16;
+/// The least lexical relevance a sentence needs to be read by the trained classifier.
+pub const JUDGED_RELEVANCE: f32 = 0.2;
 
 /// What the caller decides for the pipeline.
 #[derive(Debug, Clone)]
@@ -71,6 +94,18 @@ pub fn check_detailed(
     ctx: &CheckContext,
     corpus: &dyn Corpus,
 ) -> Result<(Report, Assessment), Uncheckable> {
+    check_judged(question, ctx, corpus, None)
+}
+
+/// Like [`check_detailed`], with a trained stance classifier for the most relevant sentences when `judge` is
+/// given (the lexical stance decides the rest, and everything when the encoder fails, which becomes a
+/// diagnostic).
+pub fn check_judged(
+    question: &str,
+    ctx: &CheckContext,
+    corpus: &dyn Corpus,
+    judge: Option<Judge<'_>>,
+) -> Result<(Report, Assessment), Uncheckable> {
     let claim = claim::extract(question, ctx.year())?;
     let mut diagnostics = Vec::new();
     let queries = vec![claim.text.clone()];
@@ -92,6 +127,9 @@ pub fn check_detailed(
     for e in &mut ranked {
         e.stance = stance::classify(&claim, &e.text, e.relevance);
     }
+    if let Some(Err(message)) = judge.map(|judge| judge_stances(&claim, &mut ranked, judge)) {
+        diagnostics.push(Diagnostic { stage: "stance".into(), message });
+    }
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
     let outcome = verdict::decide(&claim, &evidence);
@@ -107,6 +145,49 @@ pub fn check_detailed(
     });
     let report = cite::gate(draft, corpus);
     Ok((report, Assessment { claim, evidence, outcome }))
+}
+
+/// Replaces the lexical stance of the most relevant sentences with the trained classifier's.
+fn judge_stances(
+    claim: &verity_model::Claim,
+    ranked: &mut [evidence::Evidence],
+    judge: Judge<'_>,
+) -> Result<(), String> {
+    if judge.encoder.name() != judge.model.encoder {
+        return Err(format!(
+            "the stance model was trained on {} embeddings, not {}; using lexical stance",
+            judge.model.encoder,
+            judge.encoder.name()
+        ));
+    }
+    let mut order: Vec<usize> = (0..ranked.len()).filter(|&i| ranked[i].relevance >= JUDGED_RELEVANCE).collect();
+    order.sort_by(|&a, &b| ranked[b].relevance.total_cmp(&ranked[a].relevance));
+    order.truncate(JUDGED_SENTENCES);
+    if order.is_empty() {
+        return Ok(());
+    }
+    let mut texts: Vec<&str> = vec![claim.text.as_str()];
+    texts.extend(order.iter().map(|&i| ranked[i].text.as_str()));
+    let vectors = judge.encoder.encode(&texts)?;
+    if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != judge.model.dim) {
+        return Err("the encoder returned vectors of the wrong number or length; using lexical stance".into());
+    }
+    for (k, &i) in order.iter().enumerate() {
+        let e = &mut ranked[i];
+        let cues = stance::cues(claim, &e.text);
+        let p = judge.model.probabilities(&learned::features(&vectors[0], &vectors[k + 1], &cues));
+        let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(2);
+        e.stance = match learned::LABELS[best] {
+            verity_model::StanceLabel::Neutral => stance::Stance::neutral(),
+            label => {
+                // A sentence the classifier finds taking a side is relevant however few claim words it repeats:
+                // paraphrase is what lexical relevance misses.
+                e.relevance = e.relevance.max(p[best]);
+                stance::Stance { label, strength: e.relevance * p[best], hedged: cues.hedged }
+            }
+        };
+    }
+    Ok(())
 }
 
 fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evidence]) -> Coverage {
@@ -142,6 +223,58 @@ mod tests {
         let report = super::check(question, &ctx(), corpus).unwrap();
         assert_eq!(report.verdict.label, expected, "{:#?}", report.summary);
         report
+    }
+
+    /// A stand-in encoder: every text gets the same unit vector, so only the model's bias decides.
+    struct Constant(&'static str, usize);
+
+    impl Encoder for Constant {
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+            Ok(texts.iter().map(|_| vec![1.0; self.1]).collect())
+        }
+    }
+
+    /// A 1-d model that always says `favoured`.
+    fn always(favoured: usize) -> learned::StanceModel {
+        let n = learned::features(&[1.0], &[1.0], &stance::Cues::default()).len();
+        let mut bias = vec![0.0; 3];
+        bias[favoured] = 10.0;
+        learned::StanceModel {
+            dim: 1,
+            encoder: "toy".into(),
+            mean: vec![0.0; n],
+            scale: vec![1.0; n],
+            weights: vec![vec![0.0; n]; 3],
+            bias,
+            provenance: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn a_trained_judge_overrides_lexical_stance_and_a_mismatched_one_is_ignored_with_a_diagnostic() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let question = "Did the council ban cars downtown?";
+        let judged = |encoder: &dyn Encoder, model: &learned::StanceModel| {
+            check_judged(question, &ctx(), &corpus, Some(Judge { encoder, model })).unwrap().0
+        };
+        // Lexically this is supported; a judge that finds every sentence beside the point leaves nothing decided.
+        assert_eq!(check(&corpus, question, VerdictLabel::Supported).verdict.label, VerdictLabel::Supported);
+        let neutral = judged(&Constant("toy", 1), &always(2));
+        assert_eq!(neutral.verdict.label, VerdictLabel::NotEnoughEvidence);
+        assert!(neutral.diagnostics.is_empty(), "{:?}", neutral.diagnostics);
+        let refuting = judged(&Constant("toy", 1), &always(1));
+        assert_eq!(refuting.verdict.label, VerdictLabel::Refuted);
+        // The wrong encoder, or vectors of the wrong length: lexical stance, and the report says why.
+        for encoder in [Constant("other", 1), Constant("toy", 3)] {
+            let report = judged(&encoder, &always(1));
+            assert_eq!(report.verdict.label, VerdictLabel::Supported);
+            assert!(report.diagnostics.iter().any(|d| d.stage == "stance"), "{:?}", report.diagnostics);
+        }
     }
 
     #[test]

@@ -105,10 +105,23 @@ const HEDGE_WORDS: &[&str] = &[
     "hope",
 ];
 
-pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
-    if relevance < RELEVANT {
-        return Stance::neutral();
-    }
+/// The lexical signals of disagreement and hedging between a claim and a sentence; the lexical classifier
+/// reads them directly, the trained one ([`crate::learned`]) weighs them with everything else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cues {
+    /// A negation or denial near a claim word in the sentence, where the claim has none (or the reverse).
+    pub negation_differs: bool,
+    /// The sentence uses the opposite of a claim word ("reduces" for "increases").
+    pub antonym: bool,
+    /// The sentence calls something false, a myth, a hoax, and the claim does not.
+    pub debunks: bool,
+    /// The sentence speaks of intent, possibility or report where the claim states a fact.
+    pub hedged: bool,
+    /// A number in the claim appears nowhere in the sentence, which has numbers of its own.
+    pub number_differs: bool,
+}
+
+pub fn cues(claim: &Claim, sentence: &str) -> Cues {
     let claim_words = verity_text::words(&claim.text);
     let sentence_words = verity_text::words(sentence);
     let claim_stems: Vec<String> = claim_words.iter().map(|w| verity_text::stem(w)).collect();
@@ -126,25 +139,37 @@ pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
         .iter()
         .enumerate()
         .any(|(i, w)| (is_negation(w) || DENIALS.iter().any(|d| sentence_stems[i].starts_with(d))) && near_claim(i));
-    let mut flipped = sentence_negated != claim.negated;
     let antonym = ANTONYMS.iter().any(|(a, b)| {
         (has(&claim_stems, a) && has(&sentence_stems, b) && !has(&sentence_stems, a))
             || (has(&claim_stems, b) && has(&sentence_stems, a) && !has(&sentence_stems, b))
     });
-    if antonym {
-        flipped = !flipped;
-    }
     let debunks = DEBUNK_WORDS.iter().any(|d| sentence_stems.iter().any(|s| s.starts_with(d)))
         && !DEBUNK_WORDS.iter().any(|d| claim_stems.iter().any(|s| s.starts_with(d)));
-    if debunks {
-        flipped = true;
-    }
     // "may" the verb, not "May" the month.
     let may = |text: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == "may");
     let hedged = (may(sentence) && !may(&claim.text))
         || HEDGE_WORDS.iter().any(|h| sentence_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))))
             && !HEDGE_WORDS.iter().any(|h| claim_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))));
-    Stance { label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports }, strength: relevance, hedged }
+    let numbers = |words: &[String]| -> Vec<String> {
+        words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit())).cloned().collect()
+    };
+    let (claim_numbers, sentence_numbers) = (numbers(&claim_words), numbers(&sentence_words));
+    let number_differs = !sentence_numbers.is_empty() && claim_numbers.iter().any(|n| !sentence_numbers.contains(n));
+    Cues { negation_differs: sentence_negated != claim.negated, antonym, debunks, hedged, number_differs }
+}
+
+pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
+    if relevance < RELEVANT {
+        return Stance::neutral();
+    }
+    let c = cues(claim, sentence);
+    // An antonym undoes a negation ("did not decrease" agrees with "increased"); a debunk word decides alone.
+    let flipped = (c.negation_differs != c.antonym) || c.debunks;
+    Stance {
+        label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports },
+        strength: relevance,
+        hedged: c.hedged,
+    }
 }
 
 #[cfg(test)]

@@ -106,6 +106,8 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
                 "the evidence supports part of the claim; other parts are not addressed".to_string(),
             )
         }
+    } else if support == 0.0 && refute == 0.0 {
+        (VerdictLabel::NotEnoughEvidence, "no relevant sentence takes a side on the claim".to_string())
     } else {
         (
             VerdictLabel::NotEnoughEvidence,
