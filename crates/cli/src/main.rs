@@ -147,6 +147,18 @@ enum TrainCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Fit the calibration of verdict confidence on the training splits (lexical stance) and write it as JSON.
+    Calibration {
+        #[arg(long)]
+        scifact: Option<PathBuf>,
+        #[arg(long)]
+        check_covid: Option<PathBuf>,
+        #[arg(long)]
+        climate_fever: Option<PathBuf>,
+        /// Where to write it (the one shipped is crates/pipeline/calibration.json).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -326,6 +338,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (model, report) = verity_engine::train::train_stance(&data, &Config::new(&data_dir).models_dir())
                 .context("training the stance classifier failed")?;
             std::fs::write(&out, serde_json::to_string(&model)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train { what: TrainCommand::Calibration { scifact, check_covid, climate_fever, out } } => {
+            if scifact.is_none() && check_covid.is_none() && climate_fever.is_none() {
+                anyhow::bail!("name at least one data set: --scifact, --check-covid or --climate-fever");
+            }
+            let data = verity_engine::train::TrainingData { scifact, check_covid, climate_fever };
+            let (calibration, report) =
+                verity_engine::train::fit_calibration(&data).context("fitting the calibration failed")?;
+            std::fs::write(&out, serde_json::to_string_pretty(&calibration)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)

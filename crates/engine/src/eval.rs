@@ -273,6 +273,9 @@ pub struct VerdictEval {
     /// is right.
     pub calibration_error: f64,
     pub check_latency: Latency,
+    /// Per checked claim: the verdict, its raw (uncalibrated) confidence, and whether it was right (3-way).
+    #[serde(skip)]
+    pub raw_samples: Vec<(VerdictLabel, f32, bool)>,
 }
 
 /// How many abstracts one claim may name as evidence.
@@ -319,6 +322,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
     let mut latencies = Vec::new();
     let mut uncheckable = 0;
     let mut calibration = Vec::new();
+    let mut raw_samples = Vec::new();
     let (mut cited_sentences, mut dropped_sentences, mut quotes_checked, mut quotes_not_found) = (0, 0, 0, 0);
     for claim in &claims {
         let started = Instant::now();
@@ -344,6 +348,8 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
                     VerdictLabel::Conflicting | VerdictLabel::NotEnoughEvidence => 2,
                 };
                 calibration.push((report.verdict.confidence as f64, predicted == gold));
+                let raw = &assessment.outcome.verdict;
+                raw_samples.push((raw.label, raw.confidence, predicted == gold));
                 let predictions =
                     if predicted == 2 { vec![] } else { abstract_predictions(&assessment, &sentence_starts) };
                 (predicted, predictions)
@@ -372,6 +378,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
         quotes_not_found,
         calibration_error: labels::expected_calibration_error(&calibration, 10),
         check_latency: Latency::of(latencies),
+        raw_samples,
     })
 }
 
@@ -460,12 +467,16 @@ pub struct LabelEval {
     pub uncheckable: usize,
     pub checks_per_second: f64,
     pub check_latency: Latency,
+    /// Per checked claim: the verdict, its raw (uncalibrated) confidence, and whether it was right.
+    #[serde(skip)]
+    pub raw_samples: Vec<(VerdictLabel, f32, bool)>,
 }
 
 /// Accumulates predictions into a [`LabelEval`].
 struct LabelScorer {
     confusion: Confusion,
     calibration: Vec<(f64, bool)>,
+    raw_samples: Vec<(VerdictLabel, f32, bool)>,
     latencies: Vec<f64>,
     uncheckable: usize,
 }
@@ -475,6 +486,7 @@ impl LabelScorer {
         LabelScorer {
             confusion: Confusion::new(labels),
             calibration: Vec::new(),
+            raw_samples: Vec::new(),
             latencies: Vec::new(),
             uncheckable: 0,
         }
@@ -493,10 +505,12 @@ impl LabelScorer {
         let result = run();
         self.latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         match result {
-            Ok((report, _)) => {
+            Ok((report, assessment)) => {
                 let predicted = to_label(report.verdict.label);
                 self.confusion.add(gold, predicted);
                 self.calibration.push((report.verdict.confidence as f64, predicted == gold));
+                let raw = &assessment.outcome.verdict;
+                self.raw_samples.push((raw.label, raw.confidence, predicted == gold));
             }
             Err(crate::EngineError::Uncheckable(_)) => {
                 self.uncheckable += 1;
@@ -522,6 +536,7 @@ impl LabelScorer {
             checks_per_second: self.latencies.len() as f64 / (total_ms / 1000.0).max(1e-9),
             check_latency: Latency::of(self.latencies),
             confusion: self.confusion,
+            raw_samples: self.raw_samples,
         }
     }
 }

@@ -133,13 +133,17 @@ pub fn check_judged(
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
     let outcome = verdict::decide(&claim, &evidence);
+    // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
+    let mut published = outcome.clone();
+    published.verdict.confidence =
+        verdict::Calibration::shipped().apply(outcome.verdict.label, outcome.verdict.confidence);
     let coverage = coverage(queries, &hits, &evidence);
     let draft = report::compose(report::Draft {
         question,
         claim: &claim,
         ctx,
         evidence: &evidence,
-        outcome: &outcome,
+        outcome: &published,
         coverage,
         diagnostics,
     });

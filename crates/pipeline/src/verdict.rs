@@ -126,7 +126,7 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
 }
 
 /// A monotone mapping from the weight of evidence to `[0.05, 0.95]`: more independent, stronger, one-sided
-/// evidence gives more confidence. Not yet calibrated on data (a later issue fits it).
+/// evidence gives more confidence. This is the raw score; [`Calibration`] turns it into a probability.
 fn confidence(label: VerdictLabel, support: f32, refute: f32, best: f32, sources: usize) -> f32 {
     let margin = (support - refute).abs();
     let breadth = 1.0 - (-(sources as f32) / 2.0).exp();
@@ -136,6 +136,90 @@ fn confidence(label: VerdictLabel, support: f32, refute: f32, best: f32, sources
         _ => 0.35 + 0.35 * best + 0.25 * breadth * (margin / (support + refute).max(f32::EPSILON)),
     };
     c.clamp(0.05, 0.95)
+}
+
+/// Turns a raw verdict confidence into the probability that the verdict is right: one logistic curve per label
+/// (Platt scaling), fitted on the training splits of the evaluation sets (`verity train calibration`). A label
+/// without a curve keeps its raw confidence.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Calibration {
+    /// (label, slope, intercept): calibrated = 1 / (1 + exp(-(slope * raw + intercept))).
+    pub by_label: Vec<(VerdictLabel, f32, f32)>,
+    pub provenance: serde_json::Value,
+}
+
+/// A label needs this many training verdicts for a curve of its own; rarer labels share one fitted on all.
+const MIN_SAMPLES_PER_LABEL: usize = 30;
+
+impl Calibration {
+    /// The calibration shipped with Verity (`crates/pipeline/calibration.json`).
+    pub fn shipped() -> &'static Calibration {
+        static SHIPPED: std::sync::OnceLock<Calibration> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| {
+            serde_json::from_str(include_str!("../calibration.json")).expect("the shipped calibration is valid JSON")
+        })
+    }
+
+    pub fn apply(&self, label: VerdictLabel, raw: f32) -> f32 {
+        match self.by_label.iter().find(|(l, _, _)| *l == label) {
+            Some((_, slope, intercept)) => (1.0 / (1.0 + (-(slope * raw + intercept)).exp())).clamp(0.01, 0.99),
+            None => raw,
+        }
+    }
+
+    /// Fits one curve per label from (label, raw confidence, verdict was right) samples.
+    pub fn fit(samples: &[(VerdictLabel, f32, bool)]) -> Calibration {
+        let pooled: Vec<(f32, bool)> = samples.iter().map(|s| (s.1, s.2)).collect();
+        let (pooled_slope, pooled_intercept) = fit_logistic(&pooled);
+        let by_label = VerdictLabel::ALL
+            .iter()
+            .map(|&label| {
+                let own: Vec<(f32, bool)> = samples.iter().filter(|s| s.0 == label).map(|s| (s.1, s.2)).collect();
+                let (slope, intercept) = if own.len() >= MIN_SAMPLES_PER_LABEL {
+                    fit_logistic(&own)
+                } else {
+                    (pooled_slope, pooled_intercept)
+                };
+                (label, slope, intercept)
+            })
+            .collect();
+        Calibration { by_label, provenance: serde_json::Value::Null }
+    }
+}
+
+/// One-feature logistic regression by Newton's method, with a little L2 so that a separable set stays finite.
+/// The slope is kept non-negative: more evidence must never lower confidence.
+fn fit_logistic(samples: &[(f32, bool)]) -> (f32, f32) {
+    let (mut a, mut b) = (0.0f64, 0.0f64);
+    let l2 = 1e-2;
+    for _ in 0..50 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (l2 * a, 0.0, l2, 0.0, 1e-6);
+        for &(x, y) in samples {
+            let x = x as f64;
+            let p = 1.0 / (1.0 + (-(a * x + b)).exp());
+            let err = p - if y { 1.0 } else { 0.0 };
+            ga += err * x;
+            gb += err;
+            let w = p * (1.0 - p);
+            haa += w * x * x;
+            hab += w * x;
+            hbb += w;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        a -= (hbb * ga - hab * gb) / det;
+        b -= (haa * gb - hab * ga) / det;
+    }
+    if a < 0.0 {
+        // Refit the intercept alone: the base rate of being right.
+        let n = samples.len().max(1) as f64;
+        let right = samples.iter().filter(|s| s.1).count() as f64;
+        let rate = ((right + 0.5) / (n + 1.0)).clamp(0.01, 0.99);
+        return (0.0, (rate / (1.0 - rate)).ln() as f32);
+    }
+    (a as f32, b as f32)
 }
 
 #[cfg(test)]
@@ -179,6 +263,25 @@ mod tests {
     }
 
     use StanceLabel::*;
+
+    #[test]
+    fn calibration_maps_raw_confidence_to_the_observed_rate_of_being_right() {
+        // Supported verdicts are right 80% of the time whatever their raw score; refuted ones 30%.
+        let mut samples = Vec::new();
+        for i in 0..100 {
+            let raw = 0.5 + (i % 10) as f32 * 0.04;
+            // Right or wrong by block of ten, so that being right does not depend on the raw score.
+            samples.push((VerdictLabel::Supported, raw, (i / 10) % 5 != 0));
+            samples.push((VerdictLabel::Refuted, raw, i / 10 < 3));
+        }
+        let c = Calibration::fit(&samples);
+        assert!((c.apply(VerdictLabel::Supported, 0.7) - 0.8).abs() < 0.05, "{c:?}");
+        assert!((c.apply(VerdictLabel::Refuted, 0.7) - 0.3).abs() < 0.05, "{c:?}");
+        // No samples of its own: the pooled curve (right 55% of the time overall).
+        assert!((c.apply(VerdictLabel::Conflicting, 0.7) - 0.55).abs() < 0.05, "{c:?}");
+        let identity = Calibration { by_label: vec![], provenance: serde_json::Value::Null };
+        assert_eq!(identity.apply(VerdictLabel::Supported, 0.42), 0.42);
+    }
 
     #[test]
     fn thin_coverage_is_not_enough_evidence_never_refuted() {
