@@ -392,14 +392,6 @@ impl Engine {
         Ok(self.store.list_reports(limit)?)
     }
 
-    /// Documents (external ids) ranked by BM25 over title and text, with their scores.
-    pub fn search_documents(&self, query: &str, limit: usize) -> Result<Vec<Hit<String>>> {
-        let hits = self.index.search_documents(query, limit)?;
-        let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
-        let keys = self.store.document_keys_of(&ids)?;
-        Ok(hits.into_iter().zip(keys).filter_map(|(h, key)| Some(Hit { key: key?, score: h.score })).collect())
-    }
-
     /// Documents ranked by BM25 as the store's document ids ([`Store::document_keys`] names them): the search
     /// alone, without a store lookup.
     pub fn document_ids(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {

@@ -323,12 +323,6 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
-    /// The external ids of the given documents, in the same order (`None` for an unknown id).
-    pub fn document_keys_of(&self, ids: &[i64]) -> Result<Vec<Option<String>>> {
-        let mut stmt = self.conn.prepare_cached("SELECT external_id FROM documents WHERE id = ?1")?;
-        ids.iter().map(|id| Ok(stmt.query_row([id], |r| r.get(0)).optional()?)).collect()
-    }
-
     /// The document (external id) of every passage of a current document version.
     pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
         let mut stmt = self.conn.prepare_cached(
