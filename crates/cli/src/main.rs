@@ -44,6 +44,10 @@ enum Command {
         json: bool,
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
+        /// Stance by lexical rules (default) or by the trained classifier (needs the embedding model; see
+        /// docs/BENCHMARKS.md for what it gains and what it costs).
+        #[arg(long, value_enum, default_value_t = StanceChoice::Lexical)]
+        stance: StanceChoice,
     },
     /// Print a stored report by id, id prefix or slug.
     Show {
@@ -260,8 +264,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { question, explain, json, format } => {
-            let mut engine = open()?;
+        Command::Check { question, explain, json, format, stance } => {
+            let trained_stance = stance == StanceChoice::Trained;
+            let mut engine = Engine::open(Config { trained_stance, ..Config::new(&data_dir) })?;
+            if trained_stance && !engine.trained_stance() {
+                anyhow::bail!("--stance trained needs the embedding model; run `verity models install` first");
+            }
             for notice in engine.notices() {
                 eprintln!("note: {notice}");
             }

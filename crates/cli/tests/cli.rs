@@ -83,6 +83,9 @@ fn unusable_input_gets_a_clear_message_and_its_own_exit_code() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("verity list"));
     // The data directory here has no models folder.
+    let out = verity(dir.path(), &["check", "--stance", "trained", "Did the council ban cars downtown?"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--stance trained needs the embedding model"));
     let out = verity(dir.path(), &["embed"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("run `verity models install` first"));
