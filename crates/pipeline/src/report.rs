@@ -218,10 +218,18 @@ pub fn compose(d: Draft<'_>) -> Report {
     if others.is_empty() {
         others.push(plain("No other source in the corpus addresses the claim."));
     } else {
-        others.insert(0, plain(format!(
-            "{independent} documents carry relevant evidence; each document is counted once, and sentences repeated \
-             word for word across documents are counted once."
-        )));
+        let documents = d.outcome.documents;
+        others.insert(0, plain(if independent < documents {
+            format!(
+                "{documents} documents carry relevant evidence, but only {independent} independently: documents that \
+                 repeat one text nearly word for word count as one line of evidence."
+            )
+        } else {
+            format!(
+                "{documents} documents carry relevant evidence; each document is counted once, and sentences repeated \
+                 word for word across documents are counted once."
+            )
+        }));
     }
 
     // 3. Who is involved: sentences naming the claim's entities, not yet quoted.

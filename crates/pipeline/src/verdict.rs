@@ -1,8 +1,9 @@
 //! Verdict: weighs the stances of the evidence into one label with a confidence, behind a coverage gate.
 //!
-//! Each document counts once (its strongest sentence on each side), and sentences repeated verbatim across
+//! Each line of evidence counts once (its strongest sentence on each side): a document, or documents whose relevant
+//! sentences nearly copy one another (word-trigram Jaccard >= 0.6). Sentences repeated verbatim across
 //! documents were already merged by [`crate::evidence`]. The gate: without at least one strongly relevant
-//! sentence, or two relevant ones from different documents, the verdict is `not_enough_evidence` — silence in
+//! sentence, or two relevant ones from independent lines, the verdict is `not_enough_evidence` — silence in
 //! the corpus is never read as a refutation, and a refutation needs a strongly relevant sentence of its own.
 
 use std::collections::HashMap;
@@ -21,7 +22,10 @@ const FULL_COVERAGE: f32 = 0.75;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub verdict: Verdict,
-    /// Documents with relevant evidence: the independent lines of evidence, for now one per document.
+    /// Documents with relevant evidence.
+    pub documents: usize,
+    /// Independent lines of evidence among them: documents whose relevant sentences nearly copy one another's
+    /// count as one.
     pub independent_sources: usize,
     pub support_weight: f32,
     pub refute_weight: f32,
@@ -33,9 +37,12 @@ pub struct Outcome {
 
 pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
     let relevant: Vec<&Evidence> = evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
-    let mut per_doc: HashMap<&str, (f32, f32, bool)> = HashMap::new();
+    let line_of = lines_of_evidence(&relevant);
+    let documents = line_of.len();
+    // Per line of evidence (a document, or documents that copy one text): its strongest sentence on each side.
+    let mut per_doc: HashMap<usize, (f32, f32, bool)> = HashMap::new();
     for e in &relevant {
-        let entry = per_doc.entry(e.source.doc_id.as_str()).or_default();
+        let entry = per_doc.entry(line_of[e.source.doc_id.as_str()]).or_default();
         match e.stance.label {
             StanceLabel::Supports => {
                 if e.stance.strength > entry.0 {
@@ -117,12 +124,59 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
     let confidence = confidence(label, support, refute, best, per_doc.len());
     Outcome {
         verdict: Verdict { label, confidence },
+        documents,
         independent_sources: per_doc.len(),
         support_weight: support,
         refute_weight: refute,
         unaddressed_terms,
         reason,
     }
+}
+
+/// Word-trigram overlap (Jaccard) from which two sentences are copies of one text, lightly edited.
+const NEAR_COPY: f32 = 0.6;
+
+/// Groups the documents of `relevant` into lines of evidence: two documents are one line when a relevant sentence
+/// of one nearly copies a relevant sentence of the other (a syndicated story, a press release reprinted). Returns
+/// each document's line number.
+fn lines_of_evidence<'a>(relevant: &[&'a Evidence]) -> HashMap<&'a str, usize> {
+    let mut docs: Vec<&str> = Vec::new();
+    for e in relevant {
+        if !docs.contains(&e.source.doc_id.as_str()) {
+            docs.push(e.source.doc_id.as_str());
+        }
+    }
+    let mut parent: Vec<usize> = (0..docs.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let shingles: Vec<(usize, std::collections::HashSet<String>)> = relevant
+        .iter()
+        .map(|e| (docs.iter().position(|d| *d == e.source.doc_id).unwrap_or(0), trigrams(&e.text)))
+        .collect();
+    for (i, (doc_a, a)) in shingles.iter().enumerate() {
+        for (doc_b, b) in &shingles[i + 1..] {
+            if doc_a != doc_b && jaccard(a, b) >= NEAR_COPY {
+                let (ra, rb) = (root(&mut parent, *doc_a), root(&mut parent, *doc_b));
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    (0..docs.len()).map(|i| (docs[i], root(&mut parent, i))).collect()
+}
+
+fn trigrams(text: &str) -> std::collections::HashSet<String> {
+    let words: Vec<String> = verity_text::words(text).iter().map(|w| w.to_lowercase()).collect();
+    words.windows(3).map(|w| w.join(" ")).collect()
+}
+
+fn jaccard(a: &std::collections::HashSet<String>, b: &std::collections::HashSet<String>) -> f32 {
+    let union = a.union(b).count();
+    if union == 0 { 0.0 } else { a.intersection(b).count() as f32 / union as f32 }
 }
 
 /// A monotone mapping from the weight of evidence to `[0.05, 0.95]`: more independent, stronger, one-sided
@@ -314,6 +368,32 @@ mod tests {
     #[test]
     fn both_sides_strongly_is_conflicting() {
         check(&[ev("a", 0.9, Supports, false), ev("b", 0.8, Refutes, false)], VerdictLabel::Conflicting);
+    }
+
+    #[test]
+    fn near_copies_of_one_text_are_one_line_of_evidence() {
+        let with_text = |doc: &str, text: &str| {
+            let mut e = ev(doc, 0.9, Supports, false);
+            e.text = text.into();
+            e
+        };
+        let original = "The minister handed nine protected informants to the president on Friday, officials said.";
+        let copy =
+            "The minister handed nine protected informants to the president on Friday, officials told reporters.";
+        let other = "Court records show the transfer of informants to the president's custody was approved in March.";
+        let copied = check(&[with_text("a", original), with_text("b", copy)], VerdictLabel::Supported);
+        assert_eq!((copied.documents, copied.independent_sources), (2, 1));
+        let independent = check(&[with_text("a", original), with_text("c", other)], VerdictLabel::Supported);
+        assert_eq!((independent.documents, independent.independent_sources), (2, 2));
+        assert!(independent.verdict.confidence > copied.verdict.confidence);
+        // A copy alone does not open the coverage gate that two independent sources open.
+        let weak = |doc: &str, text: &str| {
+            let mut e = with_text(doc, text);
+            e.relevance = 0.5;
+            e
+        };
+        let weak_copies = check(&[weak("a", original), weak("b", copy)], VerdictLabel::NotEnoughEvidence);
+        assert_eq!(weak_copies.independent_sources, 1);
     }
 
     #[test]
