@@ -137,28 +137,42 @@ enum StanceChoice {
     Lexical,
 }
 
+/// The data sets a training command learns from (their training splits); at least one.
+#[derive(clap::Args)]
+#[group(required = true, multiple = true)]
+struct TrainingSets {
+    #[arg(long)]
+    scifact: Option<PathBuf>,
+    #[arg(long)]
+    check_covid: Option<PathBuf>,
+    #[arg(long)]
+    climate_fever: Option<PathBuf>,
+}
+
+impl From<TrainingSets> for verity_engine::train::TrainingData {
+    fn from(t: TrainingSets) -> Self {
+        verity_engine::train::TrainingData {
+            scifact: t.scifact,
+            check_covid: t.check_covid,
+            climate_fever: t.climate_fever,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum TrainCommand {
     /// Fit the stance classifier and write it as JSON; prints pair-level scores on the held-out splits.
     Stance {
-        #[arg(long)]
-        scifact: Option<PathBuf>,
-        #[arg(long)]
-        check_covid: Option<PathBuf>,
-        #[arg(long)]
-        climate_fever: Option<PathBuf>,
+        #[command(flatten)]
+        data: TrainingSets,
         /// Where to write the model (the one shipped is crates/engine/models/stance.json).
         #[arg(long)]
         out: PathBuf,
     },
     /// Fit the calibration of verdict confidence on the training splits (lexical stance) and write it as JSON.
     Calibration {
-        #[arg(long)]
-        scifact: Option<PathBuf>,
-        #[arg(long)]
-        check_covid: Option<PathBuf>,
-        #[arg(long)]
-        climate_fever: Option<PathBuf>,
+        #[command(flatten)]
+        data: TrainingSets,
         /// Where to write it (the one shipped is crates/pipeline/calibration.json).
         #[arg(long)]
         out: PathBuf,
@@ -338,11 +352,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Train { what: TrainCommand::Stance { scifact, check_covid, climate_fever, out } } => {
-            if scifact.is_none() && check_covid.is_none() && climate_fever.is_none() {
-                anyhow::bail!("name at least one data set: --scifact, --check-covid or --climate-fever");
-            }
-            let data = verity_engine::train::TrainingData { scifact, check_covid, climate_fever };
+        Command::Train { what: TrainCommand::Stance { data, out } } => {
+            let data = data.into();
             let (model, report) = verity_engine::train::train_stance(&data, &Config::new(&data_dir).models_dir())
                 .context("training the stance classifier failed")?;
             std::fs::write(&out, serde_json::to_string(&model)?)
@@ -350,11 +361,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Train { what: TrainCommand::Calibration { scifact, check_covid, climate_fever, out } } => {
-            if scifact.is_none() && check_covid.is_none() && climate_fever.is_none() {
-                anyhow::bail!("name at least one data set: --scifact, --check-covid or --climate-fever");
-            }
-            let data = verity_engine::train::TrainingData { scifact, check_covid, climate_fever };
+        Command::Train { what: TrainCommand::Calibration { data, out } } => {
+            let data = data.into();
             let (calibration, report) =
                 verity_engine::train::fit_calibration(&data).context("fitting the calibration failed")?;
             std::fs::write(&out, serde_json::to_string_pretty(&calibration)?)

@@ -150,8 +150,7 @@ fn fusion_grid() -> Vec<Fusion> {
 /// text), by embeddings (a document scores as its best passage) and by their fusion.
 pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<RetrievalEval> {
     let depth = options.depth.max(100);
-    let tmp =
-        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp = temp_dir()?;
     let data_dir = options.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let mut engine = Engine::open(Config { models: options.models.clone(), ..Config::new(data_dir) })?;
     let summary = engine.ingest(std::slice::from_ref(&set.corpus), &mut |_| {})?;
@@ -312,8 +311,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
     let claims = scifact::read_claims(&dir.join(format!("claims_{split}.jsonl")))?;
     let corpus_path = dir.join("corpus.jsonl");
     let sentence_starts = scifact_sentence_starts(&corpus_path)?;
-    let tmp =
-        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp = temp_dir()?;
     let mut engine = options.engine(tmp.path())?;
     engine.ingest(&[corpus_path], &mut |_| {})?;
 
@@ -546,8 +544,7 @@ impl LabelScorer {
 /// refuted as REFUTE, conflicting and not enough evidence as NOTENOUGHINFO).
 pub fn verdict_check_covid(dir: &Path, split: &str, options: &VerdictOptions) -> Result<LabelEval> {
     let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
-    let tmp =
-        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp = temp_dir()?;
     let mut engine = options.engine(tmp.path())?;
     engine.ingest(&[dir.join("corpus.json")], &mut |_| {})?;
     let mut scorer = LabelScorer::new(&["SUPPORT", "REFUTE", "NOTENOUGHINFO"]);
@@ -579,8 +576,7 @@ pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions)
     use climate_fever::Label;
     let claims: Vec<climate_fever::Claim> =
         climate_fever::read_claims(path)?.into_iter().filter(|c| c.split() == split).collect();
-    let tmp =
-        tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })?;
+    let tmp = temp_dir()?;
     let sentences = tmp.path().join("evidence.jsonl");
     let mut lines = String::new();
     let mut seen = std::collections::HashSet::new();
@@ -640,4 +636,9 @@ impl Corpus for GivenEvidence<'_> {
     fn snapshot(&self, version_id: i64) -> Option<String> {
         self.inner.snapshot(version_id)
     }
+}
+
+/// A temporary data directory for one evaluation run, removed when dropped.
+fn temp_dir() -> Result<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })
 }

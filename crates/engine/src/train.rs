@@ -115,16 +115,10 @@ pub fn scifact_pairs(dir: &Path, split: &str) -> Result<Vec<StancePair>> {
 pub fn check_covid_pairs(dir: &Path, split: &str) -> Result<Vec<StancePair>> {
     let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
     let corpus = abstracts(&dir.join("corpus.json"), "cord_id")?;
-    let raw = std::fs::read_to_string(check_covid::claims_path(dir, split))
-        .map_err(|e| read_error(&check_covid::claims_path(dir, split), e.to_string()))?;
     let mut pairs = Vec::new();
-    for (claim, line) in claims.iter().zip(raw.lines().filter(|l| !l.trim().is_empty())) {
+    for claim in &claims {
         let Some(sentences) = corpus.get(&claim.cord_id) else { continue };
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| read_error(dir, e.to_string()))?;
-        let evidence: Vec<usize> = v["evidence_set"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|e| e["sent_index"].as_u64()).map(|i| i as usize).collect())
-            .unwrap_or_default();
+        let evidence: Vec<usize> = claim.evidence_set.iter().map(|e| e.sent_index).collect();
         let label = match claim.label {
             check_covid::Label::Support => SUPPORTS,
             check_covid::Label::Refute => REFUTES,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::beir::Qrels;
-use crate::{EvalError, read_to_string};
+use crate::{EvalError, read_json_lines};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Label {
@@ -21,12 +21,21 @@ pub enum Label {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceSentence {
+    /// Index into the abstract's sentence list.
+    pub sent_index: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct Claim {
     pub id: String,
     pub claim: String,
     /// The abstract the claim was written against (every claim has one, "not enough info" ones included).
     pub cord_id: String,
     pub label: Label,
+    /// The abstract's sentences that bear on the claim (for "not enough info" claims, the ones annotators read).
+    #[serde(default)]
+    pub evidence_set: Vec<EvidenceSentence>,
     /// True for claims journalists wrote ("extracted"), false for annotators' ("composed").
     #[serde(default)]
     pub is_auth: bool,
@@ -38,17 +47,7 @@ pub fn claims_path(dir: &Path, split: &str) -> PathBuf {
 }
 
 pub fn read_claims(path: &Path) -> Result<Vec<Claim>, EvalError> {
-    let text = read_to_string(path)?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| EvalError::Read {
-                path: path.display().to_string(),
-                message: format!("line {}: {e}", i + 1),
-            })
-        })
-        .collect()
+    read_json_lines(path)
 }
 
 /// Claims as retrieval queries: query id -> claim text, and qrels naming each claim's abstract.
@@ -80,6 +79,8 @@ mod tests {
         let claims = read_claims(&path).unwrap();
         assert_eq!(claims.iter().map(|c| c.label).collect::<Vec<_>>(), [Label::Support, Label::NotEnoughInfo]);
         assert!(claims[1].is_auth);
+        assert_eq!(claims[0].evidence_set.iter().map(|e| e.sent_index).collect::<Vec<_>>(), [3]);
+        assert!(claims[1].evidence_set.is_empty());
         let (queries, qrels) = as_retrieval(&claims);
         assert_eq!(queries["c_1"], "Masks fail.");
         assert_eq!(qrels["c_0"], HashMap::from([("asn".to_string(), 1)]));

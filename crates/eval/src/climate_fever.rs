@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{EvalError, read_to_string};
+use crate::{EvalError, read_json_lines};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum Label {
@@ -57,17 +57,7 @@ impl Claim {
 }
 
 pub fn read_claims(path: &Path) -> Result<Vec<Claim>, EvalError> {
-    let text = read_to_string(path)?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| EvalError::Read {
-                path: path.display().to_string(),
-                message: format!("line {}: {e}", i + 1),
-            })
-        })
-        .collect()
+    read_json_lines(path)
 }
 
 #[cfg(test)]

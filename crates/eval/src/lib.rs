@@ -21,6 +21,21 @@ pub enum EvalError {
     Read { path: String, message: String },
 }
 
+/// One record per non-empty line; an unreadable line is an error naming the file and the line.
+pub(crate) fn read_json_lines<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<T>, EvalError> {
+    let text = read_to_string(path)?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| EvalError::Read {
+                path: path.display().to_string(),
+                message: format!("line {}: {e}", i + 1),
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, EvalError> {
     std::fs::read_to_string(path).map_err(|e| EvalError::Read {
         path: path.display().to_string(),

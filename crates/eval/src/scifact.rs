@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{EvalError, read_to_string};
+use crate::{EvalError, read_json_lines};
 
 /// Rationale sentences the official evaluator reads per predicted abstract.
 pub const MAX_RATIONALE_SENTENCES: usize = 3;
@@ -46,17 +46,7 @@ impl Claim {
 }
 
 pub fn read_claims(path: &Path) -> Result<Vec<Claim>, EvalError> {
-    let text = read_to_string(path)?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| EvalError::Read {
-                path: path.display().to_string(),
-                message: format!("line {}: {e}", i + 1),
-            })
-        })
-        .collect()
+    read_json_lines(path)
 }
 
 /// One predicted abstract for a claim.
