@@ -77,8 +77,12 @@ fn the_newsroom_archive_gives_a_complete_cited_report() {
     let report = check(
         &mut engine,
         "Did Minister Okafor hand over protected informants to get access to a prison in Norland?",
-        VerdictLabel::Conflicting,
+        VerdictLabel::PartlySupported,
     );
+    // A promise is reported, the ministry denies the act: the claim holds only in part, and the report says which.
+    let parts: Vec<&str> = report.facets.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(parts, ["Minister Okafor handed over protected informants", "to get access to a prison in Norland"]);
+    assert!(report.summary[0].text.contains("promised"), "{}", report.summary[0].text);
     assert_eq!(
         report.claim.text,
         "Minister Okafor handed over protected informants to get access to a prison in Norland."

@@ -154,6 +154,27 @@ pub struct Section {
     pub sentences: Vec<Sentence>,
 }
 
+/// What a part of a compound claim asserts: the act itself, its purpose or price, its cause, or its timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetRole {
+    Act,
+    Purpose,
+    Cause,
+    Timing,
+}
+
+/// One part of a compound claim and how the evidence bears on it on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacetFinding {
+    /// The part in the claim's own words.
+    pub text: String,
+    pub role: FacetRole,
+    pub verdict: VerdictLabel,
+    /// Why, in one plain sentence.
+    pub reason: String,
+}
+
 /// A source as listed at the end of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportSource {
@@ -203,6 +224,9 @@ pub struct Report {
     pub verdict: Verdict,
     pub disclaimer: String,
     pub summary: Vec<Sentence>,
+    /// The parts of a compound claim, each judged on its own evidence; empty for a claim with one part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facets: Vec<FacetFinding>,
     pub sections: Vec<Section>,
     pub follow_ups: Vec<String>,
     pub sources: Vec<ReportSource>,

@@ -182,7 +182,16 @@ fn declarative(q: &str) -> String {
                 "does" => third_person(verb),
                 _ => verb.to_string(),
             };
-            join(&[&subj.join(" "), &verb_form, &rest[verb_at + 1..].join(" ")])
+            // "Did X resign and leave?": the second verb takes the tense of the first.
+            let tail: Vec<String> = rest[verb_at + 1..]
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let after_and = i > 0 && rest[verb_at + i].eq_ignore_ascii_case("and");
+                    if aux == "did" && after_and && is_base_verb(w) { past_tense(w) } else { w.to_string() }
+                })
+                .collect();
+            join(&[&subj.join(" "), &verb_form, &tail.join(" ")])
         }),
         "is" | "are" | "was" | "were" | "has" | "have" | "had" | "can" | "could" => {
             subject_split(rest, false).map(|(subj, at)| join(&[&subj.join(" "), &aux, &rest[at..].join(" ")]))
@@ -360,6 +369,19 @@ const BASE_VERBS: &[&str] = &[
     "meet",
     "visit",
     "travel",
+    "move",
+    "flee",
+    "admit",
+    "apologize",
+    "apologise",
+    "appoint",
+    "fire",
+    "pardon",
+    "announce",
+    "cancel",
+    "launch",
+    "approve",
+    "pay",
 ];
 
 fn is_base_verb(word: &str) -> bool {
@@ -562,6 +584,35 @@ pub fn main_clause(text: &str) -> Option<&str> {
     let at = PURPOSE_MARKERS.iter().filter_map(|m| lower.find(m)).min()?;
     let main = text[..at].trim();
     (main.split_whitespace().count() >= 3).then_some(main)
+}
+
+/// The subject at the start of a declarative sentence ("the minister", "Rubio"), as written.
+pub fn subject_of(words: &[&str]) -> Option<String> {
+    // Everything before the first verb, when that comes early ("the mayor of Springfield resigned").
+    let verb =
+        words.iter().take(8).skip(1).position(|w| is_past_verb(w) || AUXILIARIES.contains(&w.to_lowercase().as_str()));
+    match verb {
+        Some(at) => Some(lowercase_first(words[..at + 1].to_vec()).join(" ")),
+        None => subject_split(words, false).map(|(subject, _)| lowercase_first(subject).join(" ")),
+    }
+}
+
+/// A past-tense verb form: a known irregular past or a regular "-ed" form.
+pub fn is_past_verb(word: &str) -> bool {
+    let w = word.to_lowercase();
+    (w.len() > 4 && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
+        || IRREGULAR_PAST.iter().any(|(_, past)| *past == w)
+}
+
+/// A claim from a statement already in declarative form (a part of a larger claim), without the question checks.
+pub fn from_statement(text: &str) -> Claim {
+    let words = verity_text::words(text);
+    Claim {
+        entities: entities(text),
+        key_terms: key_terms(text),
+        negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
+        text: text.to_string(),
+    }
 }
 
 /// Content words, lower-cased, unique, in order.

@@ -3,7 +3,8 @@
 //!
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
-//! date, the report id). Each stage is its own module with its own tests: [`claim`], [`evidence`], [`stance`]
+//! date, the report id). Each stage is its own module with its own tests: [`claim`], [`facet`] (the parts of a
+//! compound claim, each checked on its own evidence), [`evidence`], [`stance`]
 //! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
 //! [`Encoder`]), [`verdict`], [`report`], [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
@@ -14,6 +15,7 @@
 pub mod cite;
 pub mod claim;
 pub mod evidence;
+pub mod facet;
 pub mod learned;
 pub mod memory;
 pub mod report;
@@ -85,6 +87,8 @@ pub struct Assessment {
     pub claim: verity_model::Claim,
     /// Verified evidence, best first, with stances.
     pub evidence: Vec<evidence::Evidence>,
+    /// The parts of a compound claim with their own evidence and verdicts (empty for a one-part claim).
+    pub facets: Vec<facet::Assessed>,
     pub outcome: verdict::Outcome,
 }
 
@@ -107,11 +111,16 @@ pub fn check_judged(
     judge: Option<Judge<'_>>,
 ) -> Result<(Report, Assessment), Uncheckable> {
     let claim = claim::extract(question, ctx.year())?;
+    let facets = facet::split(&claim);
     let mut diagnostics = Vec::new();
-    let queries = vec![claim.text.clone()];
+    // The whole claim first, then each part of a compound claim: a source about one part alone may not rank
+    // for the whole.
+    let queries: Vec<String> =
+        std::iter::once(claim.text.clone()).chain(facets.iter().map(|f| f.statement.clone())).collect();
     let mut hits: Vec<PassageHit> = Vec::new();
-    for q in &queries {
-        match corpus.search(q, PASSAGES_PER_CHECK) {
+    for (i, q) in queries.iter().enumerate() {
+        let limit = if i == 0 { PASSAGES_PER_CHECK } else { PASSAGES_PER_CHECK / 2 };
+        match corpus.search(q, limit) {
             Ok(found) => {
                 for hit in found {
                     if !hits.iter().any(|h| h.passage.passage_id == hit.passage.passage_id) {
@@ -132,7 +141,8 @@ pub fn check_judged(
     }
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
-    let outcome = verdict::decide(&claim, &evidence);
+    let facets: Vec<facet::Assessed> = facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus)).collect();
+    let outcome = facet::combine(verdict::decide(&claim, &evidence), &facets);
     // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
     let mut published = outcome.clone();
     published.verdict.confidence =
@@ -143,12 +153,39 @@ pub fn check_judged(
         claim: &claim,
         ctx,
         evidence: &evidence,
+        facets: &facets,
         outcome: &published,
         coverage,
         diagnostics,
+        judged: judge.is_some(),
     });
     let report = cite::gate(draft, corpus);
-    Ok((report, Assessment { claim, evidence, outcome }))
+    Ok((report, Assessment { claim, evidence, facets, outcome }))
+}
+
+/// One part of a compound claim against the evidence already retrieved: its own ranking, lexical stance and
+/// verdict. Only sentences naming the part's most specific words take a side on it. (Sentences whose snapshot
+/// changed were reported once, for the whole claim.)
+fn assess_facet(
+    facet: facet::Facet,
+    whole: &verity_model::Claim,
+    hits: &[PassageHit],
+    corpus: &dyn Corpus,
+) -> facet::Assessed {
+    let part = facet.claim(whole);
+    let weights = evidence::TermWeights::new(corpus.term_weights(&part.text));
+    let mut ranked = evidence::rank(&part, hits, &weights);
+    for e in &mut ranked {
+        // A part is short, so its most specific words are exact: a sentence without them is about another part.
+        e.stance = if e.missing_anchors.is_empty() {
+            stance::classify(&part, &e.text, e.relevance)
+        } else {
+            stance::Stance::neutral()
+        };
+    }
+    let (evidence, _) = cite::verify_evidence(ranked, corpus);
+    let outcome = verdict::decide(&part, &evidence);
+    facet::Assessed { facet, evidence, outcome }
 }
 
 /// Replaces the lexical stance of the most relevant sentences with the trained classifier's.
@@ -323,6 +360,56 @@ mod tests {
         assert_eq!(gated.sources.len(), 1);
         assert_eq!((gated.sources[0].n, gated.sources[0].doc_id.as_str()), (1, second.as_str()));
         assert!(gated.sentences().all(|s| s.citations.iter().all(|n| *n == 1)));
+    }
+
+    #[test]
+    fn a_compound_claim_is_judged_part_by_part_and_the_report_says_which_part_holds() {
+        let corpus = MemoryCorpus::new()
+            .with(
+                "a",
+                "The Ledger",
+                "Rubio turned over DOJ MS13 informants to the government of El Salvador, officials said on Monday.",
+            )
+            .with("b", "The Courier", "The weather in the capital was mild and dry for most of the week.");
+        let question = "Did Rubio turn over DOJ MS13 informants to get access to El Salvadoran prisons?";
+        let report = check(&corpus, question, VerdictLabel::PartlySupported);
+        let parts: Vec<(&str, VerdictLabel)> = report.facets.iter().map(|f| (f.text.as_str(), f.verdict)).collect();
+        assert_eq!(
+            parts,
+            [
+                ("Rubio turned over DOJ MS13 informants", VerdictLabel::Supported),
+                ("to get access to El Salvadoran prisons", VerdictLabel::NotEnoughEvidence),
+            ]
+        );
+        assert!(report.facets[1].reason.contains("purpose"), "{:?}", report.facets[1]);
+        // The summary names both parts; section 5 quotes the evidence for the part that holds.
+        assert!(report.summary.iter().any(|s| s.text.contains("2 parts")), "{:#?}", report.summary);
+        let gaps = &report.sections[4].sentences;
+        assert!(gaps[0].text.starts_with("Part 1") && gaps[0].citations == [1], "{gaps:#?}");
+        assert!(gaps[1].text.starts_with("Part 2") && gaps[1].citations.is_empty(), "{gaps:#?}");
+        assert!(report.follow_ups.iter().any(|q| q.contains("to get access to El Salvadoran prisons")));
+        // Each part was searched for as well as the whole claim.
+        assert_eq!(report.coverage.queries.len(), 3);
+    }
+
+    #[test]
+    fn sources_on_opposite_sides_of_different_parts_make_a_partly_supported_claim_not_a_conflict() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The mayor of Springfield resigned on Tuesday, officials said.")
+            .with("b", "The Courier", "The mayor of Springfield did not move abroad, aides said on Friday.");
+        let (_, a) = check_detailed("Did the mayor of Springfield resign and move abroad?", &ctx(), &corpus).unwrap();
+        eprintln!("{}", a.claim.text);
+        for f in &a.facets {
+            eprintln!("{:?} {:?}", f.facet, f.outcome);
+            for e in &f.evidence {
+                eprintln!("  {} {:?} {}", e.relevance, e.stance, e.text);
+            }
+        }
+        let report =
+            check(&corpus, "Did the mayor of Springfield resign and move abroad?", VerdictLabel::PartlySupported);
+        let verdicts: Vec<VerdictLabel> = report.facets.iter().map(|f| f.verdict).collect();
+        assert_eq!(verdicts, [VerdictLabel::Supported, VerdictLabel::Refuted], "{:#?}", report.facets);
+        assert!(report.summary[0].text.contains("contradict"), "{}", report.summary[0].text);
     }
 
     #[test]

@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 
 use verity_model::{
-    Claim, Coverage, Diagnostic, REPORT_SCHEMA, Report, ReportSource, Section, Sentence, StanceLabel, VerdictLabel,
-    Verification,
+    Claim, Coverage, Diagnostic, FacetFinding, FacetRole, REPORT_SCHEMA, Report, ReportSource, Section, Sentence,
+    StanceLabel, VerdictLabel, Verification,
 };
 
 use crate::CheckContext;
 use crate::evidence::{Evidence, RELEVANT};
+use crate::facet::Assessed;
 use crate::verdict::Outcome;
 
 pub const DISCLAIMER: &str = "Verity can make mistakes. This report was assembled automatically from the sources \
@@ -58,9 +59,13 @@ pub struct Draft<'a> {
     pub claim: &'a Claim,
     pub ctx: &'a CheckContext,
     pub evidence: &'a [Evidence],
+    /// The parts of a compound claim, each with its own evidence and verdict.
+    pub facets: &'a [Assessed],
     pub outcome: &'a Outcome,
     pub coverage: Coverage,
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether a trained stance classifier judged the most relevant sentences.
+    pub judged: bool,
 }
 
 /// Numbers sources in order of first citation and remembers the quotes taken from each.
@@ -170,7 +175,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         if let Some(e) = strongest(StanceLabel::Refutes) {
             summary.push(citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e)), e));
         }
-        if label == VerdictLabel::PartlySupported {
+        if label == VerdictLabel::PartlySupported && d.facets.is_empty() {
             summary.push(plain(partial_support_note(d.claim, d.outcome, &relevant)));
         }
     } else {
@@ -188,6 +193,10 @@ pub fn compose(d: Draft<'_>) -> Report {
         } else {
             format!("Reporting or records that mention {} would settle it.", quoted_list(missing))
         }));
+    }
+
+    if !d.facets.is_empty() {
+        summary.push(plain(facet_overview(d.facets)));
     }
 
     // 1. Core reporting.
@@ -271,8 +280,25 @@ pub fn compose(d: Draft<'_>) -> Report {
         context.push(plain("The sources read describe no consequences or wider context for the claim."));
     }
 
-    // 5. Disagreement, limitations and what the sources do not say.
+    // 5. Disagreement, limitations and what the sources do not say. A compound claim first, part by part.
     let mut gaps = Vec::new();
+    for (i, part) in d.facets.iter().enumerate() {
+        let lead = format!("Part {}, \u{201c}{}\u{201d}", i + 1, part.facet.text);
+        let verdict = part.outcome.verdict.label;
+        let side = match verdict {
+            VerdictLabel::Supported | VerdictLabel::PartlySupported => Some(StanceLabel::Supports),
+            VerdictLabel::Refuted => Some(StanceLabel::Refutes),
+            _ => None,
+        };
+        let best =
+            side.and_then(|side| part.evidence.iter().find(|e| e.relevance >= RELEVANT && e.stance.label == side));
+        gaps.push(match best {
+            Some(e) => {
+                citer.quote(&format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), name(e), verb(e)), e)
+            }
+            None => plain(format!("{lead}: {}.", part_reason(part))),
+        });
+    }
     if let (Some(s), Some(r)) = (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
         gaps.push(plain("The sources disagree: the two quotes below take opposite sides."));
         if !is_used(&used, s) {
@@ -305,10 +331,14 @@ pub fn compose(d: Draft<'_>) -> Report {
             None => String::new(),
         }
     )));
-    gaps.push(plain(
+    gaps.push(plain(if d.judged {
+        "The stance of the most relevant sentences was judged by a trained classifier, the rest by word overlap, \
+         negation and opposite terms; the classifier is right about half the time on held-out data, so read the \
+         quotes."
+    } else {
         "Stances were judged by word overlap, negation and opposite terms, not by a trained model; a sentence that \
-         paraphrases the claim in other words can be missed.",
-    ));
+         paraphrases the claim in other words can be missed."
+    }));
 
     // 6. Competing perspectives.
     let mut perspectives = Vec::new();
@@ -341,8 +371,18 @@ pub fn compose(d: Draft<'_>) -> Report {
         verdict: d.outcome.verdict,
         disclaimer: DISCLAIMER.to_string(),
         summary,
+        facets: d
+            .facets
+            .iter()
+            .map(|a| FacetFinding {
+                text: a.facet.text.clone(),
+                role: a.facet.role,
+                verdict: a.outcome.verdict.label,
+                reason: part_reason(a),
+            })
+            .collect(),
         sections,
-        follow_ups: follow_ups(d.claim, d.outcome),
+        follow_ups: follow_ups(d.claim, d.outcome, d.facets),
         sources: citer.sources,
         coverage: d.coverage,
         diagnostics: d.diagnostics,
@@ -352,6 +392,35 @@ pub fn compose(d: Draft<'_>) -> Report {
 
 fn quoted_list(terms: &[String]) -> String {
     terms.iter().map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ")
+}
+
+/// One line for the summary: how many parts the claim has and how each fared.
+fn facet_overview(facets: &[Assessed]) -> String {
+    let parts: Vec<String> = facets
+        .iter()
+        .map(|a| {
+            let fate = match a.outcome.verdict.label {
+                VerdictLabel::Supported => "is supported",
+                VerdictLabel::PartlySupported => "is partly supported",
+                VerdictLabel::Conflicting => "is disputed",
+                VerdictLabel::Refuted => "is contradicted",
+                VerdictLabel::NotEnoughEvidence => "is not established by the sources read",
+            };
+            format!("\u{201c}{}\u{201d} {fate}", a.facet.text)
+        })
+        .collect();
+    format!("The claim has {} parts, checked separately: {}.", facets.len(), parts.join("; "))
+}
+
+/// Why a part got its verdict, in words that fit its role.
+fn part_reason(part: &Assessed) -> String {
+    match (part.outcome.verdict.label, part.facet.role) {
+        (VerdictLabel::NotEnoughEvidence, FacetRole::Purpose) => {
+            "no source read says the act was done for this purpose or in exchange for it".to_string()
+        }
+        (VerdictLabel::NotEnoughEvidence, FacetRole::Cause) => "no source read links the act to this cause".to_string(),
+        _ => part.outcome.reason.clone(),
+    }
 }
 
 /// Which part of a partly supported claim holds, and which does not.
@@ -405,9 +474,20 @@ fn bottom_line(d: &Draft<'_>, independent: usize) -> String {
     }
 }
 
-fn follow_ups(claim: &Claim, outcome: &Outcome) -> Vec<String> {
+fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed]) -> Vec<String> {
     let c = quoted(&claim.text);
     let mut out = vec![format!("Who first reported the claim {c}, and on what basis?")];
+    // The parts no source settles are the first things to look for.
+    for part in facets.iter().filter(|a| a.outcome.verdict.label == VerdictLabel::NotEnoughEvidence).take(2) {
+        out.push(match part.facet.role {
+            FacetRole::Purpose => format!(
+                "What reason do the people involved give for why {}, and was it {}?",
+                facets[0].facet.statement.trim_end_matches('.'),
+                part.facet.text.trim_end_matches('.')
+            ),
+            _ => format!("Is there any record that {}?", part.facet.statement.trim_end_matches('.')),
+        });
+    }
     let topic: Vec<&str> = claim.key_terms.iter().take(4).map(String::as_str).collect();
     for entity in claim.entities.iter().filter(|e| e.chars().filter(|c| c.is_alphabetic()).count() >= 2).take(2) {
         out.push(format!("What else do the sources say about {entity}?"));

@@ -43,7 +43,7 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
     let mut per_doc: HashMap<usize, (f32, f32, bool)> = HashMap::new();
     for e in &relevant {
         let entry = per_doc.entry(line_of[e.source.doc_id.as_str()]).or_default();
-        match e.stance.label {
+        match side(e) {
             StanceLabel::Supports => {
                 if e.stance.strength > entry.0 {
                     entry.0 = e.stance.strength;
@@ -58,15 +58,20 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
     let refute: f32 = per_doc.values().map(|v| v.1).sum();
     let best = relevant.iter().map(|e| e.relevance).fold(0.0, f32::max);
     let best_refute =
-        relevant.iter().filter(|e| e.stance.label == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
-    let best_support = relevant
-        .iter()
-        .filter(|e| e.stance.label == StanceLabel::Supports)
-        .max_by(|a, b| a.relevance.total_cmp(&b.relevance));
+        relevant.iter().filter(|e| side(e) == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
+    let best_support =
+        relevant.iter().filter(|e| side(e) == StanceLabel::Supports).max_by(|a, b| a.relevance.total_cmp(&b.relevance));
     let covered: std::collections::HashSet<&str> =
         relevant.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    let unaddressed_terms: Vec<String> =
-        claim.key_terms.iter().filter(|t| !covered.contains(verity_text::stem(t).as_str())).cloned().collect();
+    // Light verbs ("get", "made") are scored on no sentence, so no sentence can address them.
+    let scored = crate::evidence::claim_stems(&claim.text);
+    let unaddressed_terms: Vec<String> = claim
+        .key_terms
+        .iter()
+        .map(|t| (t, verity_text::stem(t)))
+        .filter(|(_, stem)| scored.contains(stem) && !covered.contains(stem.as_str()))
+        .map(|(t, _)| t.clone())
+        .collect();
 
     // Anchors no relevant sentence contains: the claim's most specific part is unaddressed.
     let unaddressed_anchors: Vec<&String> = relevant
@@ -130,6 +135,16 @@ pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
         refute_weight: refute,
         unaddressed_terms,
         reason,
+    }
+}
+
+/// The side a sentence takes for the verdict. A sentence that contradicts the claim without naming its most
+/// specific term contradicts something else ("did not move abroad" says nothing about resigning): it counts as
+/// neutral.
+pub fn side(e: &Evidence) -> StanceLabel {
+    match e.stance.label {
+        StanceLabel::Refutes if !e.missing_anchors.is_empty() => StanceLabel::Neutral,
+        label => label,
     }
 }
 

@@ -29,6 +29,13 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(out, "## Executive summary\n");
     let summary: Vec<String> = r.summary.iter().map(cited).collect();
     let _ = writeln!(out, "{}\n", summary.join(" "));
+    if !r.facets.is_empty() {
+        let _ = writeln!(out, "### The claim, part by part\n");
+        for f in &r.facets {
+            let _ = writeln!(out, "- \u{201c}{}\u{201d}: **{}** ({})", f.text, f.verdict.headline(), f.reason);
+        }
+        out.push('\n');
+    }
     for (i, section) in r.sections.iter().enumerate() {
         let _ = writeln!(out, "## {}. {}\n", i + 1, section.title);
         let body: Vec<String> = section.sentences.iter().map(cited).collect();
@@ -117,6 +124,20 @@ pub fn html(r: &Report) -> String {
         disclaimer = escape(&r.disclaimer),
         summary = r.summary.iter().map(html_sentence).collect::<Vec<_>>().join(" "),
     );
+    if !r.facets.is_empty() {
+        out.push_str("<h3>The claim, part by part</h3><ul class=\"facets\">");
+        for f in &r.facets {
+            let _ = write!(
+                out,
+                "<li>\u{201c}{}\u{201d}: <strong class=\"{}\">{}</strong> ({})</li>",
+                escape(&f.text),
+                f.verdict.as_str(),
+                escape(f.verdict.headline()),
+                escape(&f.reason)
+            );
+        }
+        out.push_str("</ul>");
+    }
     for (i, section) in r.sections.iter().enumerate() {
         let body: Vec<String> = section.sentences.iter().map(html_sentence).collect();
         let _ = write!(out, "<h2>{}. {}</h2><p>{}</p>", i + 1, escape(&section.title), body.join(" "));

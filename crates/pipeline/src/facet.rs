@@ -1,0 +1,288 @@
+//! Facets: a compound claim split into the parts that can hold or fail on their own.
+//!
+//! "Rubio turned over informants to get access to prisons" asserts an act and a purpose; "The minister resigned
+//! and left the country" asserts two acts. Each part is checked against the evidence by itself, so the report can
+//! say which part the sources support and which they do not address (a source saying the informants were handed
+//! over says nothing about why). Splitting is by clause markers only: a purpose or exchange clause ("to get",
+//! "in exchange for"), a causal or temporal clause that is itself a statement ("because the court ruled"), and
+//! coordinated verbs ("resigned and left"). Coordinated nouns ("cars and bikes") are one part. A claim with one
+//! part has no facets.
+
+use verity_model::{Claim, FacetRole, VerdictLabel};
+
+use crate::claim;
+use crate::evidence::Evidence;
+use crate::verdict::Outcome;
+
+/// One part of a compound claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facet {
+    /// The part in the claim's own words, as the report shows it ("to get access to El Salvadoran prisons").
+    pub text: String,
+    /// The part as a statement with its subject, which evidence is ranked against ("Rubio to get access to El
+    /// Salvadoran prisons"): the words matter for ranking, not the grammar.
+    pub statement: String,
+    pub role: FacetRole,
+}
+
+impl Facet {
+    /// The claim the evidence for this part is judged against.
+    pub fn claim(&self, whole: &Claim) -> Claim {
+        let mut part = claim::from_statement(&self.statement);
+        part.negated = whole.negated && part.negated;
+        part
+    }
+}
+
+/// A facet with its own evidence and verdict.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub facet: Facet,
+    pub evidence: Vec<Evidence>,
+    pub outcome: Outcome,
+}
+
+/// Markers of a purpose or exchange clause, and the verb a part starting with it keeps.
+const PURPOSE: &[&str] = &[
+    " in order to ",
+    " in exchange for ",
+    " in return for ",
+    " so that ",
+    " to get ",
+    " to gain ",
+    " to win ",
+    " to secure ",
+    " to obtain ",
+    " to avoid ",
+    " for access ",
+];
+/// Markers of a clause that is a statement of its own when a verb follows ("because the court ruled").
+const CLAUSE: &[(&str, FacetRole)] =
+    &[(" because ", FacetRole::Cause), (" after ", FacetRole::Timing), (" before ", FacetRole::Timing)];
+/// Words that join two verb phrases with one subject.
+const CONJUNCTIONS: &[&str] = &[", and ", " and then ", " and ", ", but ", " but "];
+/// Verb forms that open a second verb phrase ("... and did not", "... but was").
+const AUXILIARY: &[&str] =
+    &["did", "was", "were", "had", "has", "is", "are", "never", "not", "then", "later", "also", "still"];
+
+/// Splits a claim into its parts. Returns nothing when the claim has only one.
+pub fn split(claim: &Claim) -> Vec<Facet> {
+    let text = claim.text.trim_end_matches(['.', '?', '!']).trim();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let subject = claim::subject_of(&words).unwrap_or_default();
+    let lower = text.to_lowercase();
+
+    // The earliest clause marker ends the main clause.
+    let purpose =
+        PURPOSE.iter().filter_map(|m| lower.find(m).map(|at| (at, *m, FacetRole::Purpose))).min_by_key(|c| c.0);
+    let clause = CLAUSE
+        .iter()
+        .filter_map(|(m, role)| lower.find(m).map(|at| (at, *m, *role)))
+        .filter(|(at, m, _)| starts_with_a_verb_phrase(&text[at + m.len()..]))
+        .min_by_key(|c| c.0);
+    let marker = [purpose, clause].into_iter().flatten().min_by_key(|c| c.0);
+    let (main, tail) = match marker {
+        Some((at, m, role)) => (&text[..at], Some((&text[at + 1..], &text[at + m.len()..], role))),
+        None => (text, None),
+    };
+
+    let mut facets: Vec<Facet> = Vec::new();
+    for (i, part) in conjuncts(main).into_iter().enumerate() {
+        let part = part.trim().trim_end_matches(',');
+        let statement =
+            if i == 0 || subject.is_empty() { part.to_string() } else { capitalise(&format!("{subject} {part}")) };
+        if claim::key_terms(part).len() >= 2 || (i == 0 && claim::key_terms(&statement).len() >= 2) {
+            facets.push(Facet { text: statement.clone(), statement, role: FacetRole::Act });
+        }
+    }
+    if let Some((shown, rest, role)) = tail {
+        let statement = match role {
+            FacetRole::Purpose => format!("{subject} {}", shown.trim()),
+            _ => capitalise(rest.trim()),
+        };
+        if claim::key_terms(rest).len() >= 2 {
+            facets.push(Facet { text: shown.trim().to_string(), statement: statement.trim().to_string(), role });
+        }
+    }
+    if facets.len() < 2 { Vec::new() } else { facets }
+}
+
+/// Splits a main clause at conjunctions followed by a verb phrase: "resigned and left the country" -> two parts;
+/// "banned cars and bikes" stays one.
+fn conjuncts(main: &str) -> Vec<&str> {
+    let lower = main.to_lowercase();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while from < lower.len() {
+        let next = CONJUNCTIONS
+            .iter()
+            .filter_map(|c| lower[from..].find(c).map(|at| (from + at, c.len())))
+            .min_by_key(|(at, len)| (*at, std::cmp::Reverse(*len)));
+        let Some((at, len)) = next else { break };
+        if starts_with_a_verb_phrase(&main[at + len..]) {
+            cuts.push((at, at + len));
+        }
+        from = at + len;
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (end, next) in cuts {
+        parts.push(&main[start..end]);
+        start = next;
+    }
+    parts.push(&main[start..]);
+    parts
+}
+
+/// Does `rest` open with a verb (a past form or an auxiliary) and say something after it?
+fn starts_with_a_verb_phrase(rest: &str) -> bool {
+    let words: Vec<String> = rest.split_whitespace().take(3).map(|w| w.to_lowercase()).collect();
+    let Some(first) = words.first() else { return false };
+    let verb_at = if claim::is_past_verb(first) || AUXILIARY.contains(&first.as_str()) {
+        Some(0)
+    } else {
+        // A clause with its own subject: "because the court ruled", "after officials confirmed".
+        words.iter().skip(1).position(|w| claim::is_past_verb(w)).map(|p| p + 1)
+    };
+    verb_at.is_some_and(|at| claim::key_terms(rest).len() >= 2 && rest.split_whitespace().count() > at + 1)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Folds the parts' verdicts into the whole claim's: a claim holds only as far as each of its parts does. A
+/// whole-claim `supported` with a part no source supports becomes `partly_supported`; so does a `refuted` or
+/// `conflicting` claim one of whose parts the sources do support (and, for `conflicting`, another they refute); a claim with too little evidence as a whole is `partly_supported`
+/// when its main act is supported outright and another part is unaddressed (never `refuted`: the gate holds).
+pub fn combine(whole: Outcome, parts: &[Assessed]) -> Outcome {
+    if parts.len() < 2 {
+        return whole;
+    }
+    let holds = |a: &&Assessed| matches!(a.outcome.verdict.label, VerdictLabel::Supported);
+    let held: Vec<&Assessed> = parts.iter().filter(holds).collect();
+    let failed: Vec<&Assessed> = parts.iter().filter(|a| a.outcome.verdict.label == VerdictLabel::Refuted).collect();
+    let open: Vec<&Assessed> = parts.iter().filter(|a| !holds(a)).collect();
+    let list = |parts: &[&Assessed]| {
+        parts.iter().map(|a| format!("\u{201c}{}\u{201d}", a.facet.text)).collect::<Vec<_>>().join(" and ")
+    };
+    let partly = |reason: String, from: &Outcome| Outcome {
+        verdict: verity_model::Verdict { label: VerdictLabel::PartlySupported, confidence: from.verdict.confidence },
+        reason,
+        ..whole.clone()
+    };
+    match whole.verdict.label {
+        VerdictLabel::Supported if !open.is_empty() => partly(
+            if held.is_empty() {
+                format!("the sources support the claim as a whole, but not {} on its own terms", list(&open))
+            } else {
+                format!("the sources support {}, but not {}", list(&held), list(&open))
+            },
+            &whole,
+        ),
+        // Sources that take opposite sides on different parts do not conflict: one part holds, another fails.
+        VerdictLabel::Refuted | VerdictLabel::Conflicting if !held.is_empty() && !failed.is_empty() => {
+            partly(format!("the sources support {} but contradict {}", list(&held), list(&failed)), &whole)
+        }
+        // Already partly supported: the parts say which part.
+        VerdictLabel::PartlySupported if !held.is_empty() && !open.is_empty() => partly(
+            if failed.is_empty() {
+                format!("the sources support {}, but not {}", list(&held), list(&open))
+            } else {
+                format!("the sources support {} but contradict {}", list(&held), list(&failed))
+            },
+            &whole,
+        ),
+        VerdictLabel::Refuted if !held.is_empty() => partly(
+            format!("the sources support {}; the evidence against the claim does not bear on that part", list(&held)),
+            &whole,
+        ),
+        VerdictLabel::NotEnoughEvidence => match parts.first() {
+            Some(act) if act.facet.role == FacetRole::Act && holds(&act) && failed.is_empty() => {
+                partly(format!("the sources support {}, but none addresses {}", list(&held), list(&open)), &act.outcome)
+            }
+            _ => whole,
+        },
+        _ => whole,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(question: &str, expected: &[(&str, &str, FacetRole)]) {
+        let claim = claim::extract(question, 2026).unwrap();
+        let got: Vec<(String, String, FacetRole)> =
+            split(&claim).into_iter().map(|f| (f.text, f.statement, f.role)).collect();
+        let want: Vec<(String, String, FacetRole)> =
+            expected.iter().map(|(t, s, r)| (t.to_string(), s.to_string(), *r)).collect();
+        assert_eq!(got, want, "{question}");
+    }
+
+    #[test]
+    fn an_act_and_its_purpose_are_two_parts() {
+        check(
+            "Did Rubio turn over DOJ MS13 informants to get access to El Salvadoran prisons?",
+            &[
+                ("Rubio turned over DOJ MS13 informants", "Rubio turned over DOJ MS13 informants", FacetRole::Act),
+                (
+                    "to get access to El Salvadoran prisons",
+                    "Rubio to get access to El Salvadoran prisons",
+                    FacetRole::Purpose,
+                ),
+            ],
+        );
+        check(
+            "Did the minister sign the deal in exchange for campaign donations?",
+            &[
+                ("The minister signed the deal", "The minister signed the deal", FacetRole::Act),
+                (
+                    "in exchange for campaign donations",
+                    "the minister in exchange for campaign donations",
+                    FacetRole::Purpose,
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn coordinated_verbs_are_parts_and_coordinated_nouns_are_not() {
+        check(
+            "Did the mayor resign and leave the country in May?",
+            &[
+                ("The mayor resigned", "The mayor resigned", FacetRole::Act),
+                ("The mayor left the country in May", "The mayor left the country in May", FacetRole::Act),
+            ],
+        );
+        check("The council banned cars and bikes downtown.", &[]);
+        check(
+            "The senator promised new hospitals but never built them in the county.",
+            &[
+                ("The senator promised new hospitals", "The senator promised new hospitals", FacetRole::Act),
+                (
+                    "The senator never built them in the county",
+                    "The senator never built them in the county",
+                    FacetRole::Act,
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_clause_that_states_something_is_a_part_and_a_bare_time_is_not() {
+        check(
+            "The minister resigned because the court ruled against the treaty.",
+            &[
+                ("The minister resigned", "The minister resigned", FacetRole::Act),
+                ("because the court ruled against the treaty", "The court ruled against the treaty", FacetRole::Cause),
+            ],
+        );
+        check("The minister resigned after the election in March.", &[]);
+        check("Vitamin D supplements reduce fractures in older adults.", &[]);
+    }
+}
