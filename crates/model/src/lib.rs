@@ -192,6 +192,65 @@ pub struct ReportSource {
     pub stance: StanceLabel,
     /// Exact substrings of the stored text that the report cites.
     pub quotes: Vec<String>,
+    /// Whom this source relies on: outlets it credits, sources it links to, texts it copies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relies_on: Vec<SourceReliance>,
+    /// The source is a party's own statement (a press release, an organisation's statement), not reporting.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub party_statement: bool,
+    /// The line of evidence the source belongs to (1 = the largest); sources sharing a line are not independent.
+    #[serde(default)]
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelianceKind {
+    /// The text credits the other outlet: "according to ...", "... reported".
+    Attribution,
+    /// The text contains the other source's URL.
+    Link,
+    /// Most of the text is found in the other source's text.
+    NearCopy,
+}
+
+/// One source a report source relies on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceReliance {
+    /// The outlet or title relied on.
+    pub name: String,
+    /// Its number in this report's source list, when the report cites it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<u32>,
+    /// Its document id, when it was among the sources read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    pub how: RelianceKind,
+}
+
+/// How many lines of evidence the documents with relevant evidence make.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Independence {
+    /// Documents with relevant evidence.
+    pub documents: usize,
+    /// Independent lines of evidence among them.
+    pub independent: usize,
+    /// Lines with more than one document, largest first.
+    pub shared_lines: Vec<SharedLine>,
+}
+
+/// Documents that repeat or rely on one original.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedLine {
+    /// The original: an outlet or title, read or only cited.
+    pub original: String,
+    /// Its number in the source list when the report cites it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_source: Option<u32>,
+    /// Documents in the line (the original included when it was read).
+    pub documents: usize,
+    /// Numbers of the report's sources in this line.
+    pub sources: Vec<u32>,
 }
 
 /// What was searched, so a reader can tell "the sources are silent" from "nothing was searched".
@@ -230,6 +289,9 @@ pub struct Report {
     pub sections: Vec<Section>,
     pub follow_ups: Vec<String>,
     pub sources: Vec<ReportSource>,
+    /// Lines of evidence: which documents repeat one original.
+    #[serde(default)]
+    pub independence: Independence,
     pub coverage: Coverage,
     #[serde(default)]
     pub diagnostics: Vec<Diagnostic>,

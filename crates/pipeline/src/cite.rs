@@ -131,6 +131,14 @@ fn renumber(report: &mut Report) {
     for source in &mut report.sources {
         source.n = map[&source.n];
         source.quotes = quotes.remove(&source.n).unwrap_or_default();
+        for r in &mut source.relies_on {
+            r.source = r.source.and_then(|n| map.get(&n).copied());
+        }
     }
     report.sources.sort_by_key(|s| s.n);
+    for line in &mut report.independence.shared_lines {
+        line.original_source = line.original_source.and_then(|n| map.get(&n).copied());
+        line.sources = line.sources.iter().filter_map(|n| map.get(n).copied()).collect();
+        line.sources.sort_unstable();
+    }
 }

@@ -6,7 +6,8 @@
 //! date, the report id). Each stage is its own module with its own tests: [`claim`], [`facet`] (the parts of a
 //! compound claim, each checked on its own evidence), [`evidence`], [`stance`]
 //! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
-//! [`Encoder`]), [`verdict`], [`report`], [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
+//! [`Encoder`]), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
+//! [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
@@ -18,6 +19,7 @@ pub mod evidence;
 pub mod facet;
 pub mod learned;
 pub mod memory;
+pub mod provenance;
 pub mod report;
 pub mod stance;
 pub mod verdict;
@@ -89,6 +91,8 @@ pub struct Assessment {
     pub evidence: Vec<evidence::Evidence>,
     /// The parts of a compound claim with their own evidence and verdicts (empty for a one-part claim).
     pub facets: Vec<facet::Assessed>,
+    /// Who relies on whom among the documents the evidence comes from.
+    pub provenance: provenance::Provenance,
     pub outcome: verdict::Outcome,
 }
 
@@ -141,8 +145,10 @@ pub fn check_judged(
     }
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
-    let facets: Vec<facet::Assessed> = facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus)).collect();
-    let outcome = facet::combine(verdict::decide(&claim, &evidence), &facets);
+    let provenance = trace_provenance(&evidence, corpus);
+    let facets: Vec<facet::Assessed> =
+        facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus, &provenance)).collect();
+    let outcome = facet::combine(verdict::decide_traced(&claim, &evidence, &provenance), &facets);
     // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
     let mut published = outcome.clone();
     published.verdict.confidence =
@@ -154,13 +160,27 @@ pub fn check_judged(
         ctx,
         evidence: &evidence,
         facets: &facets,
+        provenance: &provenance,
         outcome: &published,
         coverage,
         diagnostics,
         judged: judge.is_some(),
     });
     let report = cite::gate(draft, corpus);
-    Ok((report, Assessment { claim, evidence, facets, outcome }))
+    Ok((report, Assessment { claim, evidence, facets, provenance, outcome }))
+}
+
+/// The provenance of every document the evidence comes from, best evidence first, read from the stored texts.
+fn trace_provenance(evidence: &[evidence::Evidence], corpus: &dyn Corpus) -> provenance::Provenance {
+    let mut seen = std::collections::HashSet::new();
+    let documents: Vec<(&verity_model::SourceMeta, String)> = evidence
+        .iter()
+        .filter(|e| seen.insert(e.source.version_id))
+        .filter_map(|e| corpus.snapshot(e.source.version_id).map(|text| (&e.source, text)))
+        .collect();
+    let texts: Vec<provenance::SourceText<'_>> =
+        documents.iter().map(|(meta, text)| provenance::SourceText { meta, text }).collect();
+    provenance::trace(&texts)
 }
 
 /// One part of a compound claim against the evidence already retrieved: its own ranking, lexical stance and
@@ -171,6 +191,7 @@ fn assess_facet(
     whole: &verity_model::Claim,
     hits: &[PassageHit],
     corpus: &dyn Corpus,
+    provenance: &provenance::Provenance,
 ) -> facet::Assessed {
     let part = facet.claim(whole);
     let weights = evidence::TermWeights::new(corpus.term_weights(&part.text));
@@ -184,7 +205,7 @@ fn assess_facet(
         };
     }
     let (evidence, _) = cite::verify_evidence(ranked, corpus);
-    let outcome = verdict::decide(&part, &evidence);
+    let outcome = verdict::decide_traced(&part, &evidence, provenance);
     facet::Assessed { facet, evidence, outcome }
 }
 
@@ -410,6 +431,64 @@ mod tests {
         let verdicts: Vec<VerdictLabel> = report.facets.iter().map(|f| f.verdict).collect();
         assert_eq!(verdicts, [VerdictLabel::Supported, VerdictLabel::Refuted], "{:#?}", report.facets);
         assert!(report.summary[0].text.contains("contradict"), "{}", report.summary[0].text);
+    }
+
+    #[test]
+    fn ten_documents_repeating_one_report_are_one_line_of_evidence_and_the_report_says_so() {
+        let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "May 3", "May 4"];
+        let mut corpus = MemoryCorpus::new().with(
+            "ledger",
+            "The Capital Ledger",
+            "The port authority sold the harbour cranes to a private firm in May, officials told reporters.",
+        );
+        for (i, day) in days.iter().enumerate() {
+            corpus = corpus.with(
+                &format!("copy-{i}"),
+                &format!("Regional Paper {i}"),
+                &format!("The port authority sold the harbour cranes to a private firm, The Capital Ledger reported on {day}."),
+            );
+        }
+        let corpus = corpus.with(
+            "union",
+            "Dockworkers Bulletin",
+            "Crane operators confirmed that the port authority sold the harbour cranes to a private firm last spring.",
+        );
+        let report = check(
+            &corpus,
+            "Did the port authority sell the harbour cranes to a private firm?",
+            VerdictLabel::Supported,
+        );
+        let independence = &report.independence;
+        assert_eq!((independence.documents, independence.independent), (11, 2), "{independence:?}");
+        let line = &independence.shared_lines[0];
+        assert_eq!((line.original.as_str(), line.documents), ("The Capital Ledger", 10));
+        let original = report.source(line.original_source.expect("the original is cited")).unwrap();
+        assert_eq!(original.doc_id, "ledger");
+        // Every cited repeat names the original it relies on, by its number in this report.
+        for s in report.sources.iter().filter(|s| s.doc_id.starts_with("copy-")) {
+            assert_eq!(s.relies_on[0].source, Some(original.n), "{s:?}");
+            assert_eq!(s.line, original.line);
+        }
+        let core = &report.sections[0].sentences[0].text;
+        assert!(core.starts_with("The reporting traces back to The Capital Ledger: 9 other documents"), "{core}");
+        let framing = &report.sections[1].sentences[0].text;
+        assert!(framing.contains("only 2 independently (9 rely on The Capital Ledger)"), "{framing}");
+    }
+
+    #[test]
+    fn a_partys_own_denial_is_labelled_and_weighs_less_than_independent_reporting() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The ministry closed the northern border crossing on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the ministry closed the northern border crossing after a vote.")
+            .with(
+                "statement",
+                "Ministry of Transport",
+                "Press statement: the ministry did not close the northern border crossing, a spokesperson said.",
+            );
+        let report = check(&corpus, "Did the ministry close the northern border crossing?", VerdictLabel::Supported);
+        let denial = report.sources.iter().find(|s| s.doc_id == "statement").expect("the denial is cited");
+        assert!(denial.party_statement);
+        assert!(report.sentences().any(|s| s.text.contains("Ministry of Transport (its own statement)")));
     }
 
     #[test]

@@ -8,13 +8,14 @@
 use std::collections::HashMap;
 
 use verity_model::{
-    Claim, Coverage, Diagnostic, FacetFinding, FacetRole, REPORT_SCHEMA, Report, ReportSource, Section, Sentence,
-    StanceLabel, VerdictLabel, Verification,
+    Claim, Coverage, Diagnostic, FacetFinding, FacetRole, Independence, REPORT_SCHEMA, Report, ReportSource, Section,
+    Sentence, SharedLine, SourceReliance, StanceLabel, VerdictLabel, Verification,
 };
 
 use crate::CheckContext;
 use crate::evidence::{Evidence, RELEVANT};
 use crate::facet::Assessed;
+use crate::provenance::Provenance;
 use crate::verdict::Outcome;
 
 pub const DISCLAIMER: &str = "Verity can make mistakes. This report was assembled automatically from the sources \
@@ -61,6 +62,8 @@ pub struct Draft<'a> {
     pub evidence: &'a [Evidence],
     /// The parts of a compound claim, each with its own evidence and verdict.
     pub facets: &'a [Assessed],
+    /// Who relies on whom among the documents the evidence comes from.
+    pub provenance: &'a Provenance,
     pub outcome: &'a Outcome,
     pub coverage: Coverage,
     pub diagnostics: Vec<Diagnostic>,
@@ -107,6 +110,9 @@ impl Citer {
             published: m.published.clone(),
             stance: e.stance.label,
             quotes: vec![],
+            relies_on: vec![],
+            party_statement: false,
+            line: 0,
         });
         self.by_version.insert(m.version_id, n);
         n
@@ -118,16 +124,19 @@ fn plain(text: impl Into<String>) -> Sentence {
 }
 
 /// How a source is named in prose: outlet (or title) and date.
-fn name(e: &Evidence) -> String {
+fn name(e: &Evidence, provenance: &Provenance) -> String {
     let m = &e.source;
     let who = match (&m.outlet, m.title.trim()) {
         (Some(o), _) => o.clone(),
         (None, t) if !t.is_empty() => format!("\u{201c}{}\u{201d}", shorten(t, 90)),
         _ => format!("document {}", m.doc_id),
     };
-    match &m.published {
-        Some(d) => format!("{who} ({d})"),
-        None => who,
+    let own = provenance.get(&m.doc_id).is_some_and(|t| t.party_statement);
+    match (&m.published, own) {
+        (Some(d), false) => format!("{who} ({d})"),
+        (Some(d), true) => format!("{who} ({d}; its own statement)"),
+        (None, false) => who,
+        (None, true) => format!("{who} (its own statement)"),
     }
 }
 
@@ -157,8 +166,6 @@ pub fn compose(d: Draft<'_>) -> Report {
     let mark = |used: &mut Vec<(i64, usize)>, e: &Evidence| used.push((e.source.version_id, e.start));
     let is_used = |used: &Vec<(i64, usize)>, e: &Evidence| used.contains(&(e.source.version_id, e.start));
 
-    // The "original": the document of the most relevant sentence. (Provenance tracing refines this later.)
-    let original = relevant.first().map(|e| e.source.doc_id.clone());
     let strongest = |lbl: StanceLabel| relevant.iter().copied().find(|e| e.stance.label == lbl);
 
     // Executive summary.
@@ -170,10 +177,14 @@ pub fn compose(d: Draft<'_>) -> Report {
     ))];
     if decided {
         if let Some(e) = strongest(StanceLabel::Supports) {
-            summary.push(citer.quote(&format!("The strongest supporting evidence comes from {}:", name(e)), e));
+            summary.push(
+                citer.quote(&format!("The strongest supporting evidence comes from {}:", name(e, d.provenance)), e),
+            );
         }
         if let Some(e) = strongest(StanceLabel::Refutes) {
-            summary.push(citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e)), e));
+            summary.push(
+                citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e, d.provenance)), e),
+            );
         }
         if label == VerdictLabel::PartlySupported && d.facets.is_empty() {
             summary.push(plain(partial_support_note(d.claim, d.outcome, &relevant)));
@@ -199,11 +210,50 @@ pub fn compose(d: Draft<'_>) -> Report {
         summary.push(plain(facet_overview(d.facets)));
     }
 
-    // 1. Core reporting.
+    // 1. Core reporting: the original of the line of evidence the most relevant sentence belongs to.
+    let relevant_docs: Vec<&str> = {
+        let mut docs: Vec<&str> = relevant.iter().map(|e| e.source.doc_id.as_str()).collect();
+        docs.dedup();
+        docs.iter().enumerate().filter(|(i, doc)| !docs[..*i].contains(doc)).map(|(_, doc)| *doc).collect()
+    };
+    let top_line = relevant.first().and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
+    let in_line = |line: &crate::provenance::Line| -> Vec<&str> {
+        line.members
+            .iter()
+            .map(|&i| d.provenance.sources[i].doc_id.as_str())
+            .filter(|doc| relevant_docs.contains(doc))
+            .collect()
+    };
+    let original_doc: Option<String> = top_line
+        .and_then(|l| l.original)
+        .map(|i| d.provenance.sources[i].doc_id.clone())
+        .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.relevance >= RELEVANT * 0.6))
+        .or_else(|| relevant.first().map(|e| e.source.doc_id.clone()));
     let mut core = Vec::new();
-    if let Some(orig) = &original {
-        let first: Vec<&Evidence> = relevant.iter().copied().filter(|e| &e.source.doc_id == orig).take(2).collect();
-        core.push(plain(format!("The most relevant source found is {}.", name(first[0]))));
+    if let Some(orig) = &original_doc {
+        let mut first: Vec<&Evidence> =
+            d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.relevance >= RELEVANT).take(2).collect();
+        if first.is_empty() {
+            first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(1).collect();
+        }
+        let others_in_line = top_line.map(|l| in_line(l).into_iter().filter(|doc| doc != orig).count()).unwrap_or(0);
+        let read_original = top_line.is_some_and(|l| l.original.is_some());
+        core.push(plain(match (others_in_line, read_original) {
+            (0, _) => format!("The most relevant source found is {}.", name(first[0], d.provenance)),
+            (k, true) => format!(
+                "The reporting traces back to {}: {k} other document{} read credit{} it, link to it or repeat its text.",
+                name(first[0], d.provenance),
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "s" } else { "" },
+            ),
+            (k, false) => format!(
+                "The reporting traces back to {}, which is not among the sources read: {} documents read credit it. \
+                 The most relevant of them is {}.",
+                top_line.map(|l| l.original_name.clone()).unwrap_or_default(),
+                k + 1,
+                name(first[0], d.provenance)
+            ),
+        }));
         for e in first {
             core.push(citer.quote(&format!("It {}", verb(e)), e));
             mark(&mut used, e);
@@ -212,15 +262,25 @@ pub fn compose(d: Draft<'_>) -> Report {
         core.push(plain("No source in the corpus reports on this claim directly."));
     }
 
-    // 2. Other sources.
+    // 2. Other sources, each with whom it credits.
     let mut others = Vec::new();
-    let mut seen_docs = vec![original.clone().unwrap_or_default()];
+    let mut seen_docs = vec![original_doc.clone().unwrap_or_default()];
     for e in relevant.iter().copied() {
         if seen_docs.contains(&e.source.doc_id) || others.len() >= 4 {
             continue;
         }
         seen_docs.push(e.source.doc_id.clone());
-        others.push(citer.quote(&format!("{} {}", name(e), verb(e)), e));
+        let credits: Vec<String> = d
+            .provenance
+            .get(&e.source.doc_id)
+            .map(|t| t.relies_on.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default();
+        let lead = if credits.is_empty() {
+            format!("{} {}", name(e, d.provenance), verb(e))
+        } else {
+            format!("{}, relying on {}, {}", name(e, d.provenance), credits.join(" and "), verb(e))
+        };
+        others.push(citer.quote(&lead, e));
         mark(&mut used, e);
     }
     let independent = d.outcome.independent_sources;
@@ -228,15 +288,26 @@ pub fn compose(d: Draft<'_>) -> Report {
         others.push(plain("No other source in the corpus addresses the claim."));
     } else {
         let documents = d.outcome.documents;
+        let shared: Vec<String> = d
+            .provenance
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let members = in_line(l);
+                let repeating = if l.original.is_some() { members.len().saturating_sub(1) } else { members.len() };
+                (members.len() >= 2).then(|| format!("{repeating} rely on {}", l.original_name))
+            })
+            .collect();
         others.insert(0, plain(if independent < documents {
             format!(
-                "{documents} documents carry relevant evidence, but only {independent} independently: documents that \
-                 repeat one text nearly word for word count as one line of evidence."
+                "{documents} documents carry relevant evidence, but only {independent} independently{}: a document that \
+                 credits, links to or reprints another counts with it as one line of evidence.",
+                if shared.is_empty() { String::new() } else { format!(" ({})", shared.join("; ")) }
             )
         } else {
             format!(
-                "{documents} documents carry relevant evidence; each document is counted once, and sentences repeated \
-                 word for word across documents are counted once."
+                "{documents} documents carry relevant evidence, independently of one another as far as their texts \
+                 show: none credits, links to or reprints another."
             )
         }));
     }
@@ -249,7 +320,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         }
         let names = d.claim.entities.iter().filter(|ent| e.text.contains(ent.as_str())).count();
         if names > 0 && e.relevance >= RELEVANT * 0.6 {
-            who.push(citer.quote(&format!("{} notes", name(e)), e));
+            who.push(citer.quote(&format!("{} notes", name(e, d.provenance)), e));
             mark(&mut used, e);
         }
     }
@@ -272,7 +343,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         }
         let lower = e.text.to_lowercase();
         if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.relevance >= RELEVANT * 0.6 {
-            context.push(citer.quote(&format!("{} adds", name(e)), e));
+            context.push(citer.quote(&format!("{} adds", name(e, d.provenance)), e));
             mark(&mut used, e);
         }
     }
@@ -293,19 +364,20 @@ pub fn compose(d: Draft<'_>) -> Report {
         let best =
             side.and_then(|side| part.evidence.iter().find(|e| e.relevance >= RELEVANT && e.stance.label == side));
         gaps.push(match best {
-            Some(e) => {
-                citer.quote(&format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), name(e), verb(e)), e)
-            }
+            Some(e) => citer.quote(
+                &format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), name(e, d.provenance), verb(e)),
+                e,
+            ),
             None => plain(format!("{lead}: {}.", part_reason(part))),
         });
     }
     if let (Some(s), Some(r)) = (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
         gaps.push(plain("The sources disagree: the two quotes below take opposite sides."));
         if !is_used(&used, s) {
-            gaps.push(citer.quote(&format!("{} reports", name(s)), s));
+            gaps.push(citer.quote(&format!("{} reports", name(s, d.provenance)), s));
         }
         if !is_used(&used, r) {
-            gaps.push(citer.quote(&format!("{} says", name(r)), r));
+            gaps.push(citer.quote(&format!("{} says", name(r, d.provenance)), r));
         }
     }
     if !d.outcome.unaddressed_terms.is_empty() {
@@ -344,8 +416,8 @@ pub fn compose(d: Draft<'_>) -> Report {
     let mut perspectives = Vec::new();
     match (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
         (Some(s), Some(r)) => {
-            perspectives.push(citer.quote(&format!("For the claim, {} says", name(s)), s));
-            perspectives.push(citer.quote(&format!("Against it, {} says", name(r)), r));
+            perspectives.push(citer.quote(&format!("For the claim, {} says", name(s, d.provenance)), s));
+            perspectives.push(citer.quote(&format!("Against it, {} says", name(r, d.provenance)), r));
         }
         (Some(_), None) => perspectives.push(plain("No source read argues against the claim.")),
         (None, Some(_)) => perspectives.push(plain("No source read argues for the claim.")),
@@ -361,6 +433,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         .map(|(sentences, title)| Section { title: title.to_string(), sentences })
         .collect();
 
+    let (sources, independence) = trace_sources(citer.sources, &d, &relevant_docs);
     Report {
         schema: REPORT_SCHEMA.to_string(),
         id: d.ctx.report_id.clone(),
@@ -383,11 +456,60 @@ pub fn compose(d: Draft<'_>) -> Report {
             .collect(),
         sections,
         follow_ups: follow_ups(d.claim, d.outcome, d.facets),
-        sources: citer.sources,
+        sources,
+        independence,
         coverage: d.coverage,
         diagnostics: d.diagnostics,
         citation_check: Default::default(),
     }
+}
+
+/// Each source's provenance (whom it relies on, by number where the report cites it; its line of evidence; whether
+/// it is a party's own statement), and the independence counts.
+fn trace_sources(
+    mut sources: Vec<ReportSource>,
+    d: &Draft<'_>,
+    relevant_docs: &[&str],
+) -> (Vec<ReportSource>, Independence) {
+    let number_of: HashMap<String, u32> = sources.iter().map(|s| (s.doc_id.clone(), s.n)).collect();
+    for s in &mut sources {
+        if let Some(t) = d.provenance.get(&s.doc_id) {
+            s.party_statement = t.party_statement;
+            s.line = t.line as u32 + 1;
+            s.relies_on = t
+                .relies_on
+                .iter()
+                .map(|r| SourceReliance {
+                    name: r.name.clone(),
+                    source: r.doc_id.as_ref().and_then(|doc| number_of.get(doc).copied()),
+                    doc_id: r.doc_id.clone(),
+                    how: r.how,
+                })
+                .collect();
+        }
+    }
+    let shared_lines = d
+        .provenance
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let docs: Vec<&str> = l
+                .members
+                .iter()
+                .map(|&i| d.provenance.sources[i].doc_id.as_str())
+                .filter(|doc| relevant_docs.contains(doc))
+                .collect();
+            (docs.len() >= 2).then(|| SharedLine {
+                original: l.original_name.clone(),
+                original_source: l.original.and_then(|i| number_of.get(&d.provenance.sources[i].doc_id).copied()),
+                documents: docs.len(),
+                sources: docs.iter().filter_map(|doc| number_of.get(*doc).copied()).collect(),
+            })
+        })
+        .collect();
+    let independence =
+        Independence { documents: d.outcome.documents, independent: d.outcome.independent_sources, shared_lines };
+    (sources, independence)
 }
 
 fn quoted_list(terms: &[String]) -> String {

@@ -1,8 +1,9 @@
 //! Verdict: weighs the stances of the evidence into one label with a confidence, behind a coverage gate.
 //!
-//! Each line of evidence counts once (its strongest sentence on each side): a document, or documents whose relevant
+//! Each line of evidence counts once (its strongest sentence on each side): a document, or documents that
+//! [`crate::provenance`] tied together (one credits, links to or reprints another), or documents whose relevant
 //! sentences nearly copy one another (word-trigram Jaccard >= 0.6). Sentences repeated verbatim across
-//! documents were already merged by [`crate::evidence`]. The gate: without at least one strongly relevant
+//! documents were already merged by [`crate::evidence`]. A party's own statement counts half. The gate: without at least one strongly relevant
 //! sentence, or two relevant ones from independent lines, the verdict is `not_enough_evidence` — silence in
 //! the corpus is never read as a refutation, and a refutation needs a strongly relevant sentence of its own.
 
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use verity_model::{Claim, StanceLabel, Verdict, VerdictLabel};
 
 use crate::evidence::{Evidence, RELEVANT};
+use crate::provenance::Provenance;
 
 /// A sentence this relevant can carry a verdict on its own.
 pub const STRONG: f32 = 0.6;
@@ -36,21 +38,33 @@ pub struct Outcome {
 }
 
 pub fn decide(claim: &Claim, evidence: &[Evidence]) -> Outcome {
+    decide_traced(claim, evidence, &Provenance::default())
+}
+
+/// A party's own statement counts for this much of an independent report: it shows the party's position, not
+/// that anyone checked it.
+const PARTY_STATEMENT_WEIGHT: f32 = 0.5;
+
+/// Like [`decide`], with the sources' provenance: documents in one line of evidence (attribution, links,
+/// near-copies of whole texts) count once, and a party's own statement counts half.
+pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenance) -> Outcome {
     let relevant: Vec<&Evidence> = evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
-    let line_of = lines_of_evidence(&relevant);
+    let line_of = lines_of_evidence(&relevant, provenance);
     let documents = line_of.len();
     // Per line of evidence (a document, or documents that copy one text): its strongest sentence on each side.
     let mut per_doc: HashMap<usize, (f32, f32, bool)> = HashMap::new();
     for e in &relevant {
         let entry = per_doc.entry(line_of[e.source.doc_id.as_str()]).or_default();
+        let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
+        let strength = if party { PARTY_STATEMENT_WEIGHT * e.stance.strength } else { e.stance.strength };
         match side(e) {
             StanceLabel::Supports => {
-                if e.stance.strength > entry.0 {
-                    entry.0 = e.stance.strength;
+                if strength > entry.0 {
+                    entry.0 = strength;
                     entry.2 = e.stance.hedged;
                 }
             }
-            StanceLabel::Refutes => entry.1 = entry.1.max(e.stance.strength),
+            StanceLabel::Refutes => entry.1 = entry.1.max(strength),
             StanceLabel::Neutral => {}
         }
     }
@@ -154,7 +168,7 @@ const NEAR_COPY: f32 = 0.6;
 /// Groups the documents of `relevant` into lines of evidence: two documents are one line when a relevant sentence
 /// of one nearly copies a relevant sentence of the other (a syndicated story, a press release reprinted). Returns
 /// each document's line number.
-fn lines_of_evidence<'a>(relevant: &[&'a Evidence]) -> HashMap<&'a str, usize> {
+fn lines_of_evidence<'a>(relevant: &[&'a Evidence], provenance: &Provenance) -> HashMap<&'a str, usize> {
     let mut docs: Vec<&str> = Vec::new();
     for e in relevant {
         if !docs.contains(&e.source.doc_id.as_str()) {
@@ -173,6 +187,16 @@ fn lines_of_evidence<'a>(relevant: &[&'a Evidence]) -> HashMap<&'a str, usize> {
         .iter()
         .map(|e| (docs.iter().position(|d| *d == e.source.doc_id).unwrap_or(0), trigrams(&e.text)))
         .collect();
+    // Documents the provenance trace put in one line (one credits, links to or reprints the other).
+    for a in 0..docs.len() {
+        for b in a + 1..docs.len() {
+            let (ta, tb) = (provenance.get(docs[a]), provenance.get(docs[b]));
+            if ta.zip(tb).is_some_and(|(x, y)| x.line == y.line) {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
     for (i, (doc_a, a)) in shingles.iter().enumerate() {
         for (doc_b, b) in &shingles[i + 1..] {
             if doc_a != doc_b && jaccard(a, b) >= NEAR_COPY {

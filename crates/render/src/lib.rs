@@ -53,6 +53,9 @@ pub fn markdown(r: &Report) -> String {
             line.push_str(part);
         }
         let _ = writeln!(out, "{line} (document `{}`, version {})", s.doc_id, s.version);
+        if let Some(note) = provenance_note(s) {
+            let _ = writeln!(out, "    _{note}_");
+        }
         for q in &s.quotes {
             let _ = writeln!(out, "    > {q}");
         }
@@ -75,6 +78,31 @@ pub fn markdown(r: &Report) -> String {
     }
     let _ = writeln!(out, "\nReport `{}` · {}", r.id, r.schema);
     out
+}
+
+/// "Its own statement; relies on [3] The Capital Ledger (credits it)": what a reader needs to weigh a source.
+fn provenance_note(s: &verity_model::ReportSource) -> Option<String> {
+    let mut parts = Vec::new();
+    if s.party_statement {
+        parts.push("a party's own statement, not independent reporting".to_string());
+    }
+    for r in &s.relies_on {
+        let how = match r.how {
+            verity_model::RelianceKind::Attribution => "credits it",
+            verity_model::RelianceKind::Link => "links to it",
+            verity_model::RelianceKind::NearCopy => "repeats its text",
+        };
+        let who = match r.source {
+            Some(n) => format!("[{n}] {}", r.name),
+            None => format!("{} (not among the sources read)", r.name),
+        };
+        parts.push(format!("relies on {who} ({how})"));
+    }
+    (!parts.is_empty()).then(|| {
+        let text = parts.join("; ");
+        let mut chars = text.chars();
+        chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    })
 }
 
 /// Escapes text for HTML element content and double-quoted attribute values.
@@ -163,6 +191,9 @@ pub fn html(r: &Report) -> String {
             escape(&s.doc_id),
             s.version
         );
+        if let Some(note) = provenance_note(s) {
+            let _ = write!(out, "<br><small class=\"provenance\">{}</small>", escape(&note));
+        }
         for q in &s.quotes {
             let _ = write!(out, "<blockquote>{}</blockquote>", escape(q));
         }
