@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use verity_engine::eval::{RetrievalOptions, RetrievalSet};
-use verity_engine::{Config, Engine, EngineError, Progress};
+use verity_engine::{Config, Engine, EngineError, Progress, WriterConfig};
 
 #[derive(Parser)]
 #[command(name = "verity", version, about = "Self-hosted fact-checking: ask a question, get a cited report.")]
@@ -48,6 +48,8 @@ enum Command {
         /// docs/BENCHMARKS.md for what it gains and what it costs).
         #[arg(long, value_enum, default_value_t = StanceChoice::Lexical)]
         stance: StanceChoice,
+        #[command(flatten)]
+        writer: WriterArgs,
     },
     /// Print a stored report by id, id prefix or slug.
     Show {
@@ -129,6 +131,72 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Citation precision and recall of the published reports (ALCE's sense) over SciFact claims, for a writer,
+    /// with the time per report; every statement is judged again from the store.
+    Citations {
+        /// SciFact's folder (corpus.jsonl, claims_dev.jsonl).
+        #[arg(long)]
+        scifact: PathBuf,
+        #[arg(long, default_value = "dev")]
+        split: String,
+        /// Check only the first N claims (a local model takes seconds per report).
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        writer: WriterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Who writes the report's prose. Every sentence a model writes is checked against the stored text it cites.
+#[derive(clap::Args)]
+struct WriterArgs {
+    /// `extractive` quotes the sources (no model; the default); `server` asks an OpenAI-compatible server
+    /// (llama.cpp, Ollama, vLLM, a hosted API); `local` runs a GGUF model on the CPU.
+    #[arg(long, value_enum, env = "VERITY_WRITER", default_value_t = WriterChoice::Extractive)]
+    writer: WriterChoice,
+    /// The server's API root, e.g. http://127.0.0.1:8080/v1 (llama.cpp) or http://127.0.0.1:11434/v1 (Ollama).
+    #[arg(long, env = "VERITY_LLM_URL")]
+    llm_url: Option<String>,
+    /// The model name the server knows.
+    #[arg(long, env = "VERITY_LLM_MODEL")]
+    llm_model: Option<String>,
+    /// Seconds to wait for the server's whole answer.
+    #[arg(long, env = "VERITY_LLM_TIMEOUT", default_value_t = 120)]
+    llm_timeout: u64,
+    /// A GGUF file for `--writer local` (default: the installed smollm2-135m-instruct). The API key of a server
+    /// is read from VERITY_LLM_API_KEY only, never from the command line.
+    #[arg(long, env = "VERITY_LLM_FILE")]
+    llm_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WriterChoice {
+    Extractive,
+    Server,
+    Local,
+}
+
+impl WriterArgs {
+    fn config(&self) -> anyhow::Result<WriterConfig> {
+        Ok(match self.writer {
+            WriterChoice::Extractive => WriterConfig::Extractive,
+            WriterChoice::Local => WriterConfig::Local(self.llm_file.clone()),
+            WriterChoice::Server => {
+                let (Some(url), Some(model)) = (&self.llm_url, &self.llm_model) else {
+                    anyhow::bail!(
+                        "--writer server needs the server's address and model: pass --llm-url and --llm-model \
+                         (or set VERITY_LLM_URL and VERITY_LLM_MODEL)"
+                    );
+                };
+                let mut server = verity_engine::ServerConfig::new(url, model);
+                server.api_key = std::env::var("VERITY_LLM_API_KEY").ok().filter(|k| !k.is_empty());
+                server.timeout = std::time::Duration::from_secs(self.llm_timeout.max(1));
+                WriterConfig::Server(server)
+            }
+        })
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -278,9 +346,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { question, explain, json, format, stance } => {
+        Command::Check { question, explain, json, format, stance, writer } => {
             let trained_stance = stance == StanceChoice::Trained;
-            let mut engine = Engine::open(Config { trained_stance, ..Config::new(&data_dir) })?;
+            let writer = writer.config()?;
+            let mut engine = Engine::open(Config { trained_stance, writer, ..Config::new(&data_dir) })?;
             if trained_stance && !engine.trained_stance() {
                 anyhow::bail!("--stance trained needs the embedding model; run `verity models install` first");
             }
@@ -416,6 +485,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("  fusion on this split: {fusion}: nDCG@10 {ndcg:.4}");
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Citations { scifact, split, limit, writer, json } } => {
+            let options = verity_engine::eval::CitationOptions {
+                writer: writer.config()?,
+                models: Some(Config::new(&data_dir).models_dir()),
+                limit,
+            };
+            let r = verity_engine::eval::citations(&scifact, &split, &options).context("citation evaluation failed")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}: {} reports by {} ({} claims)", r.dataset, r.reports, r.writer, r.claims);
+            println!(
+                "citation precision {:.3} ({} of {} cited statements supported)   recall {:.3} (of {} statements)",
+                r.citation_precision, r.supported_statements, r.cited_statements, r.citation_recall, r.statements
+            );
+            if r.model_sentences > 0 {
+                println!(
+                    "model sentences {}: kept {} ({:.3}), rewritten from the evidence {}, the rest dropped",
+                    r.model_sentences,
+                    r.model_sentences_kept,
+                    r.model_precision_before_the_gate,
+                    r.model_sentences_rewritten
+                );
+            }
+            println!(
+                "time per report: mean {:.0} ms, p50 {:.0} ms, p99 {:.0} ms",
+                r.report_latency.mean_ms, r.report_latency.p50_ms, r.report_latency.p99_ms
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { what: EvalCommand::Verdict { scifact, check_covid, climate_fever, split, stance, json } } => {

@@ -53,3 +53,20 @@ fn the_pipeline_depends_on_no_storage_index_or_network_crate() {
         .collect();
     check("the pipeline reaches the world only through traits", offenders);
 }
+
+#[test]
+fn outbound_http_lives_only_in_the_crates_that_talk_to_the_network() {
+    let allowed = ["models", "llm"];
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        if allowed.iter().any(|a| dir.ends_with(a)) {
+            continue;
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        if manifest.lines().any(|l| l.starts_with("reqwest") || l.starts_with("hyper") || l.starts_with("ureq")) {
+            offenders.push(dir.display().to_string());
+        }
+    }
+    check("only crates/models and crates/llm may make HTTP requests", offenders);
+}

@@ -642,3 +642,146 @@ impl Corpus for GivenEvidence<'_> {
 fn temp_dir() -> Result<tempfile::TempDir> {
     tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })
 }
+
+/// Citation quality of the published reports over SciFact claims, in the sense of ALCE: precision (cited
+/// sentences that their sources support) and recall (statements that carry a supporting citation).
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationEval {
+    pub dataset: String,
+    pub writer: String,
+    pub claims: usize,
+    pub reports: usize,
+    /// Statements: the summary after its verdict line, and sections 1 to 4 and 6 (section 5's ledger and the
+    /// bottom line restate counts and the verdict; they are the engine's own and are not counted).
+    pub statements: usize,
+    pub cited_statements: usize,
+    /// Cited statements whose every cited source supports them, judged again from the store (see
+    /// [`citations`]).
+    pub supported_statements: usize,
+    pub citation_precision: f64,
+    pub citation_recall: f64,
+    /// Sentences a language model wrote, and what became of them before the gate published anything.
+    pub model_sentences: usize,
+    pub model_sentences_kept: usize,
+    pub model_sentences_rewritten: usize,
+    /// Share of the model's sentences that passed the check as written.
+    pub model_precision_before_the_gate: f64,
+    pub report_latency: Latency,
+}
+
+/// Options for [`citations`].
+#[derive(Debug, Clone, Default)]
+pub struct CitationOptions {
+    pub writer: crate::WriterConfig,
+    /// Where installed models are (the local writer's file).
+    pub models: Option<PathBuf>,
+    /// Check only the first `limit` claims (a local model takes seconds per report).
+    pub limit: Option<usize>,
+}
+
+/// Checks SciFact claims with the chosen writer and judges every published statement against the store. The
+/// judge does not trust the report's own verification record: a quotation must be found verbatim in the stored
+/// text of every source it cites; a sentence in a writer's own words must be backed, by
+/// [`verity_pipeline::cite::support`] of at least [`verity_pipeline::cite::SUPPORTED`], by the best-matching
+/// stored sentences of the sources it cites (numbers and negation included), found afresh in the stored text.
+pub fn citations(dir: &Path, split: &str, options: &CitationOptions) -> Result<CitationEval> {
+    let mut claims = scifact::read_claims(&dir.join(format!("claims_{split}.jsonl")))?;
+    if let Some(limit) = options.limit {
+        claims.truncate(limit);
+    }
+    let tmp = temp_dir()?;
+    let mut engine = Engine::open(Config {
+        today: Some("2026-01-01".into()),
+        models: options.models.clone().or_else(|| Some(tmp.path().join("no-models"))),
+        passage_vectors: false,
+        writer: options.writer.clone(),
+        ..Config::new(tmp.path())
+    })?;
+    engine.ingest(&[dir.join("corpus.jsonl")], &mut |_| {})?;
+    let mut eval = CitationEval {
+        dataset: format!("{} ({split})", dir.display()),
+        writer: engine.writer_name(),
+        claims: claims.len(),
+        reports: 0,
+        statements: 0,
+        cited_statements: 0,
+        supported_statements: 0,
+        citation_precision: 0.0,
+        citation_recall: 0.0,
+        model_sentences: 0,
+        model_sentences_kept: 0,
+        model_sentences_rewritten: 0,
+        model_precision_before_the_gate: 0.0,
+        report_latency: Latency::of(vec![]),
+    };
+    let mut latencies = Vec::new();
+    for claim in &claims {
+        let started = Instant::now();
+        let report = match engine.check_unsaved(&claim.claim, &format!("scifact-{}", claim.id)) {
+            Ok((report, _)) => report,
+            Err(crate::EngineError::Uncheckable(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        eval.reports += 1;
+        eval.model_sentences += report.citation_check.written;
+        eval.model_sentences_rewritten += report.citation_check.rewritten;
+        eval.model_sentences_kept += report
+            .sentences()
+            .filter(|s| matches!(s.verification, Some(verity_model::Verification::Lexical { .. })))
+            .count();
+        let statements = report
+            .summary
+            .iter()
+            .skip(1)
+            .chain([0, 1, 2, 3, 5].iter().filter_map(|&i| report.sections.get(i)).flat_map(|s| s.sentences.iter()));
+        for sentence in statements {
+            eval.statements += 1;
+            if sentence.citations.is_empty() {
+                continue;
+            }
+            eval.cited_statements += 1;
+            if supported_by_the_store(&engine, &report, sentence)? {
+                eval.supported_statements += 1;
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    eval.citation_precision = ratio(eval.supported_statements, eval.cited_statements);
+    eval.citation_recall = ratio(eval.supported_statements, eval.statements);
+    eval.model_precision_before_the_gate = ratio(eval.model_sentences_kept, eval.model_sentences);
+    eval.report_latency = Latency::of(latencies);
+    Ok(eval)
+}
+
+/// Does every source `sentence` cites support it, read from the store?
+fn supported_by_the_store(engine: &Engine, report: &Report, sentence: &verity_model::Sentence) -> Result<bool> {
+    use verity_model::Verification;
+    let mut stored = Vec::new();
+    for n in &sentence.citations {
+        let Some(source) = report.source(*n) else { return Ok(false) };
+        stored.push(engine.store().version(source.version_id)?.map(|v| v.text).unwrap_or_default());
+    }
+    Ok(match &sentence.verification {
+        Some(Verification::Verbatim { quotes } | Verification::Rewritten { quotes }) => {
+            !quotes.is_empty()
+                && quotes.iter().all(|q| sentence.text.contains(q.as_str()))
+                && stored.iter().all(|text| quotes.iter().any(|q| text.contains(q.as_str())))
+        }
+        Some(Verification::Lexical { .. }) => {
+            let best: Vec<String> = stored
+                .iter()
+                .filter_map(|text| {
+                    verity_text::sentences(text).into_iter().map(|span| span.of(text).to_string()).max_by(|a, b| {
+                        let score =
+                            |s: &String| verity_pipeline::cite::support(&sentence.text, std::slice::from_ref(s));
+                        score(a).total_cmp(&score(b))
+                    })
+                })
+                .collect();
+            best.len() == stored.len()
+                && verity_pipeline::cite::support(&sentence.text, &best) >= verity_pipeline::cite::SUPPORTED
+        }
+        None => false,
+    })
+}

@@ -1,13 +1,15 @@
 //! The facade the CLI (and later the server) calls: configuration in, an [`Engine`] out.
 //!
 //! Main types: [`Config`] (where the data directory is, and today's date for reproducible runs), [`Engine`]
-//! (ingest, check, show, list), [`IngestSummary`], and the evaluation runners in [`eval`].
+//! (ingest, check, show, list), [`IngestSummary`], [`Writer`] (the language model behind the report writer,
+//! when one is configured), and the evaluation runners in [`eval`].
 //!
 //! The engine wires the store, the index and the pipeline together and owns the data directory's layout
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
 
 pub mod eval;
 pub mod train;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,6 +23,8 @@ use verity_pipeline::{CheckContext, Corpus, Encoder, Judge, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
 pub use verity_ingest::Skipped;
+pub use verity_llm::ServerConfig;
+pub use writer::{Writer, WriterConfig};
 
 /// Documents stored (and indexed) per transaction: an interrupted ingest loses at most one batch of work and
 /// never leaves a half-written document behind.
@@ -53,6 +57,8 @@ pub enum EngineError {
         "the trained stance classifier needs the embedding model ({0}); run `verity models install`, or evaluate with --stance lexical"
     )]
     NoStanceModel(String),
+    #[error(transparent)]
+    Writer(#[from] verity_llm::LlmError),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -76,6 +82,9 @@ pub struct Config {
     /// without evidence where lexical stance gives 1% (docs/BENCHMARKS.md), and a false debunk is the worst
     /// error a fact-checker can make.
     pub trained_stance: bool,
+    /// Who writes the report's prose: the extractive writer (default), an OpenAI-compatible server or a local
+    /// model. Whatever writes, the citation check decides what is published.
+    pub writer: WriterConfig,
 }
 
 impl Config {
@@ -87,6 +96,7 @@ impl Config {
             approximate_vectors: false,
             passage_vectors: true,
             trained_stance: false,
+            writer: WriterConfig::Extractive,
         }
     }
 
@@ -136,6 +146,7 @@ pub struct Engine {
     store: Store,
     index: SearchIndex,
     semantic: Option<Semantic>,
+    writer: Option<Writer>,
     notices: Vec<String>,
 }
 
@@ -173,7 +184,8 @@ impl Engine {
                 ));
             }
         }
-        let mut engine = Engine { config, store, index, semantic, notices };
+        let writer = Writer::open(&config.writer, &config.models_dir())?;
+        let mut engine = Engine { config, store, index, semantic, writer, notices };
         if engine.index.is_new() {
             // A new or rebuilt index holds nothing: every document must be indexed again.
             engine.store.reset_indexed()?;
@@ -183,6 +195,12 @@ impl Engine {
             engine.sync_index()?;
         }
         Ok(engine)
+    }
+
+    /// Who writes reports: `extractive`, or the language model's name.
+    pub fn writer_name(&self) -> String {
+        use verity_pipeline::LanguageModel;
+        self.writer.as_ref().map_or_else(|| "extractive".to_string(), |w| w.name())
     }
 
     /// Things the user should know once (for example that semantic search is off, and how to turn it on).
@@ -360,7 +378,8 @@ impl Engine {
         let encoder =
             self.semantic.as_ref().filter(|_| self.config.trained_stance).map(|s| EmbedderEncoder(&s.embedder));
         let judge = encoder.as_ref().map(|encoder| Judge { encoder, model: shipped_stance_model() });
-        Ok(verity_pipeline::check_judged(question, &ctx, corpus, judge)?)
+        let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
+        Ok(verity_pipeline::check_with(question, &ctx, corpus, judge, writer)?)
     }
 
     pub fn corpus(&self) -> EngineCorpus<'_> {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use verity_engine::{Config, Engine, EngineError};
+use verity_engine::{Config, Engine, EngineError, WriterConfig};
 use verity_model::{Report, VerdictLabel, Verification};
 
 const TODAY: &str = "2026-11-26";
@@ -45,12 +45,20 @@ fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report 
             assert!(numbers.contains(n), "[{n}] does not resolve in {:?}", sentence.text);
             let source = report.source(*n).unwrap();
             let stored = engine.store().version(source.version_id).unwrap().unwrap().text;
-            let Some(Verification::Verbatim { quotes }) = &sentence.verification else {
-                panic!("unverified: {sentence:?}")
-            };
-            for q in quotes {
-                assert!(stored.contains(q.as_str()), "quote not in source {n}: {q:?}");
-                assert!(sentence.text.contains(q.as_str()));
+            match &sentence.verification {
+                Some(Verification::Verbatim { quotes } | Verification::Rewritten { quotes }) => {
+                    for q in quotes {
+                        assert!(stored.contains(q.as_str()), "quote not in source {n}: {q:?}");
+                        assert!(sentence.text.contains(q.as_str()));
+                    }
+                }
+                // A writer's own words: backed by sentences of the cited source, recomputed here.
+                Some(Verification::Lexical { quotes, .. }) => {
+                    assert!(quotes.iter().any(|q| stored.contains(q.as_str())), "{sentence:?}");
+                    let support = verity_pipeline::cite::support(&sentence.text, quotes);
+                    assert!(support >= verity_pipeline::cite::SUPPORTED, "{support}: {sentence:?}");
+                }
+                None => panic!("unverified: {sentence:?}"),
             }
         }
     }
@@ -241,6 +249,40 @@ fn test_models() -> PathBuf {
     std::env::var_os("VERITY_TEST_MODELS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/models"))
+}
+
+#[test]
+fn the_local_model_writes_a_report_that_passes_the_same_checks_with_the_same_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        today: Some(TODAY.into()),
+        models: Some(test_models()),
+        passage_vectors: false,
+        writer: WriterConfig::Local(None),
+        ..Config::new(dir.path())
+    };
+    let mut engine = Engine::open(config).unwrap_or_else(|e| panic!("{e} (run scripts/test.sh, which installs it)"));
+    assert!(engine.writer_name().starts_with("local:"), "{}", engine.writer_name());
+    engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
+    let question = "Did Minister Okafor hand over protected informants to get access to a prison in Norland?";
+    let report = check(&mut engine, question, VerdictLabel::PartlySupported);
+    // The model wrote something, and each of its sentences was kept, rewritten or dropped, with a note when dropped.
+    assert!(report.citation_check.written > 0, "{:?}", report.diagnostics);
+    let kept = report.sentences().filter(|s| matches!(s.verification, Some(Verification::Lexical { .. }))).count();
+    assert!(kept + report.citation_check.rewritten <= report.citation_check.written);
+    if kept + report.citation_check.rewritten < report.citation_check.written {
+        assert!(report.diagnostics.iter().any(|d| d.stage == "writer"), "{:?}", report.diagnostics);
+    }
+    assert_eq!(report.writer == "extractive", kept + report.citation_check.rewritten == 0, "{}", report.writer);
+}
+
+#[test]
+fn a_local_writer_without_its_model_file_is_an_error_that_says_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        Config { models: Some(dir.path().join("none")), writer: WriterConfig::Local(None), ..Config::new(dir.path()) };
+    let err = Engine::open(config).err().expect("refused").to_string();
+    assert!(err.contains("verity models install smollm2-135m-instruct"), "{err}");
 }
 
 #[test]

@@ -141,11 +141,17 @@ pub struct Sentence {
     pub verification: Option<Verification>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum Verification {
     /// Every quoted span of the sentence was found verbatim in the stored text of each cited source.
     Verbatim { quotes: Vec<String> },
+    /// A sentence in the writer's own words (a language model's): `support` is the share of its content words,
+    /// numbers included, found in `quotes`, which are sentences of the cited sources' stored text; its negation
+    /// agrees with theirs.
+    Lexical { support: f32, quotes: Vec<String> },
+    /// The writer's sentence failed the check and was replaced by a quotation of the evidence it cited.
+    Rewritten { quotes: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -297,6 +303,13 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     #[serde(default)]
     pub citation_check: CitationCheck,
+    /// Who wrote the prose: `extractive` (no language model), or the language model's name.
+    #[serde(default = "extractive")]
+    pub writer: String,
+}
+
+fn extractive() -> String {
+    "extractive".to_string()
 }
 
 /// Totals of the citation check every report passes before it is published.
@@ -305,6 +318,12 @@ pub struct CitationCheck {
     pub cited_sentences: usize,
     pub verified: usize,
     pub dropped: usize,
+    /// Sentences a language model wrote (0 for the extractive writer); each was kept, rewritten or dropped.
+    #[serde(default)]
+    pub written: usize,
+    /// Writer's sentences that failed the check and were replaced by a quotation of the evidence they cited.
+    #[serde(default)]
+    pub rewritten: usize,
 }
 
 impl Report {
@@ -315,6 +334,43 @@ impl Report {
 
     pub fn source(&self, n: u32) -> Option<&ReportSource> {
         self.sources.iter().find(|s| s.n == n)
+    }
+}
+
+/// Who speaks in a chat with a language model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+/// One message of a chat with a language model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: Role,
+    pub content: String,
+}
+
+impl ChatMessage {
+    pub fn new(role: Role, content: impl Into<String>) -> ChatMessage {
+        ChatMessage { role, content: content.into() }
+    }
+}
+
+/// How a language model should answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatOptions {
+    pub max_tokens: usize,
+    pub temperature: f32,
+    /// Ask for a JSON object (servers that support it constrain the output; others are asked in words).
+    pub json: bool,
+}
+
+impl Default for ChatOptions {
+    fn default() -> ChatOptions {
+        ChatOptions { max_tokens: 700, temperature: 0.0, json: true }
     }
 }
 

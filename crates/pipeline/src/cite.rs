@@ -47,7 +47,12 @@ pub fn verify_evidence(evidence: Vec<Evidence>, corpus: &dyn Corpus) -> (Vec<Evi
 pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
     let mut snapshots = Snapshots { corpus, cache: HashMap::new() };
     let versions: HashMap<u32, i64> = report.sources.iter().map(|s| (s.n, s.version_id)).collect();
-    let mut totals = CitationCheck::default();
+    // What the writer already rewrote is part of the record.
+    let mut totals = CitationCheck {
+        written: report.citation_check.written,
+        rewritten: report.citation_check.rewritten,
+        ..CitationCheck::default()
+    };
     let mut dropped_notes = Vec::new();
     {
         // The check borrows the totals; it ends before they are read.
@@ -56,16 +61,22 @@ pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
                 return true;
             }
             totals.cited_sentences += 1;
+            let mut in_every_cited_source = |quotes: &[String]| {
+                !quotes.is_empty()
+                    && sentence.citations.iter().all(|n| {
+                        versions
+                            .get(n)
+                            .and_then(|v| snapshots.get(*v))
+                            .is_some_and(|snap| quotes.iter().any(|q| snap.contains(q.as_str())))
+                    })
+            };
             let ok = match &sentence.verification {
-                Some(Verification::Verbatim { quotes }) => {
-                    !quotes.is_empty()
-                        && quotes.iter().all(|q| sentence.text.contains(q.as_str()))
-                        && sentence.citations.iter().all(|n| {
-                            versions
-                                .get(n)
-                                .and_then(|v| snapshots.get(*v))
-                                .is_some_and(|snap| quotes.iter().any(|q| snap.contains(q.as_str())))
-                        })
+                Some(Verification::Verbatim { quotes } | Verification::Rewritten { quotes }) => {
+                    quotes.iter().all(|q| sentence.text.contains(q.as_str())) && in_every_cited_source(quotes)
+                }
+                // Recomputed, not trusted: the writer's claim of support counts for nothing.
+                Some(Verification::Lexical { quotes, .. }) => {
+                    support(&sentence.text, quotes) >= SUPPORTED && in_every_cited_source(quotes)
                 }
                 None => false,
             };
@@ -99,6 +110,55 @@ pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
     report
 }
 
+/// The least [`support`] a sentence in a writer's own words needs from the sentences it cites.
+pub const SUPPORTED: f32 = 0.7;
+
+/// How well `quotes` (sentences of the cited sources) back `sentence`: the share of the sentence's content words
+/// (stems; citation marks ignored) that the quotes contain. Zero when the sentence has a number the quotes lack,
+/// or when one side is negated and the other is not ("did not hand over" is not backed by "handed over").
+pub fn support(sentence: &str, quotes: &[String]) -> f32 {
+    let sentence = strip_citation_marks(sentence);
+    let quoted: std::collections::HashSet<String> = quotes.iter().flat_map(|q| verity_text::content_terms(q)).collect();
+    let quoted_words: std::collections::HashSet<String> = quotes.iter().flat_map(|q| verity_text::words(q)).collect();
+    let words = verity_text::words(&sentence);
+    let numbers_backed =
+        words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit())).all(|w| quoted_words.contains(w));
+    let negated = |ws: &[String]| ws.iter().any(|w| crate::claim::is_negation(w));
+    let quotes_negated = quotes.iter().any(|q| negated(&verity_text::words(q)));
+    if !numbers_backed || negated(&words) != quotes_negated {
+        return 0.0;
+    }
+    let terms = verity_text::content_terms(&sentence);
+    if terms.is_empty() {
+        return 0.0;
+    }
+    terms.iter().filter(|t| quoted.contains(*t)).count() as f32 / terms.len() as f32
+}
+
+/// "Text [1][2]." -> "Text ."
+pub fn strip_citation_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']').map(|c| open + c);
+        match close {
+            Some(close)
+                if close > open + 1
+                    && rest[open + 1..close].chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ') =>
+            {
+                out.push_str(&rest[..open]);
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Drops sources no sentence cites and renumbers the rest in order of first citation.
 fn renumber(report: &mut Report) {
     let mut order: Vec<u32> = Vec::new();
@@ -116,7 +176,12 @@ fn renumber(report: &mut Report) {
     // Quotes a source keeps are those of sentences that survived.
     let mut quotes: HashMap<u32, Vec<String>> = HashMap::new();
     for s in report.sentences() {
-        if let Some(Verification::Verbatim { quotes: q }) = &s.verification {
+        if let Some(
+            Verification::Verbatim { quotes: q }
+            | Verification::Rewritten { quotes: q }
+            | Verification::Lexical { quotes: q, .. },
+        ) = &s.verification
+        {
             for n in &s.citations {
                 let list = quotes.entry(*n).or_default();
                 for quote in q {

@@ -23,10 +23,12 @@ pub mod provenance;
 pub mod report;
 pub mod stance;
 pub mod verdict;
+pub mod writer;
 
 use verity_model::{Coverage, Diagnostic, PassageHit, Report};
 
 pub use claim::Uncheckable;
+pub use writer::LanguageModel;
 
 /// How many passages one check reads. Enough for a local corpus; web search (a later stage) brings its own.
 pub const PASSAGES_PER_CHECK: usize = 40;
@@ -114,6 +116,18 @@ pub fn check_judged(
     corpus: &dyn Corpus,
     judge: Option<Judge<'_>>,
 ) -> Result<(Report, Assessment), Uncheckable> {
+    check_with(question, ctx, corpus, judge, None)
+}
+
+/// Like [`check_judged`], with a language model writing the narrative sections when `writer` is given (see
+/// [`writer`]); the citation gate checks whatever it wrote, and a failing model leaves the extractive text.
+pub fn check_with(
+    question: &str,
+    ctx: &CheckContext,
+    corpus: &dyn Corpus,
+    judge: Option<Judge<'_>>,
+    writer: Option<&dyn LanguageModel>,
+) -> Result<(Report, Assessment), Uncheckable> {
     let claim = claim::extract(question, ctx.year())?;
     let facets = facet::split(&claim);
     let mut diagnostics = Vec::new();
@@ -166,6 +180,10 @@ pub fn check_judged(
         diagnostics,
         judged: judge.is_some(),
     });
+    let draft = match writer {
+        Some(model) => writer::write(draft, model).0,
+        None => draft,
+    };
     let report = cite::gate(draft, corpus);
     Ok((report, Assessment { claim, evidence, facets, provenance, outcome }))
 }

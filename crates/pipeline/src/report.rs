@@ -461,6 +461,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         coverage: d.coverage,
         diagnostics: d.diagnostics,
         citation_check: Default::default(),
+        writer: "extractive".to_string(),
     }
 }
 
