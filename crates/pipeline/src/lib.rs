@@ -491,6 +491,26 @@ mod tests {
         assert!(core.starts_with("The reporting traces back to The Capital Ledger: 9 other documents"), "{core}");
         let framing = &report.sections[1].sentences[0].text;
         assert!(framing.contains("only 2 independently (9 rely on The Capital Ledger)"), "{framing}");
+        // Only reporting was read: the report says that no primary record is among the sources.
+        assert!(report.sections[4].sentences.iter().any(|s| s.text.starts_with("No primary record")));
+    }
+
+    #[test]
+    fn an_original_known_only_through_those_who_credit_it_is_named_as_missing() {
+        let corpus = MemoryCorpus::new()
+            .with(
+                "a",
+                "Harbor Times",
+                "The port authority sold the harbour cranes to a private firm, Reuters reported.",
+            )
+            .with("b", "Daily Star", "According to Reuters, the port authority sold the harbour cranes to a buyer.");
+        let report = check(&corpus, "Did the port authority sell the harbour cranes?", VerdictLabel::Supported);
+        assert_eq!(report.independence.shared_lines[0].original, "Reuters");
+        assert_eq!(report.independence.shared_lines[0].original_source, None);
+        let gaps: Vec<&str> = report.sections[4].sentences.iter().map(|s| s.text.as_str()).collect();
+        assert!(gaps.iter().any(|s| s.starts_with("The original report, by Reuters, is not among")), "{gaps:#?}");
+        assert!(report.follow_ups[0].starts_with("What exactly did Reuters report"), "{:?}", report.follow_ups);
+        assert!(report.sections[0].sentences[0].text.starts_with("The reporting traces back to Reuters, which is not"));
     }
 
     #[test]

@@ -386,6 +386,24 @@ pub fn compose(d: Draft<'_>) -> Report {
             quoted_list(&d.outcome.unaddressed_terms)
         )));
     }
+    // The records behind the reporting: an original known only through those who credit it, and no statement or
+    // document from those involved. (News sources carry an outlet; a corpus of studies is its own primary record.)
+    if let Some(line) = top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2) {
+        gaps.push(plain(format!(
+            "The original report, by {}, is not among the sources read: what it says is known here only through the \
+             {} documents that credit it.",
+            line.original_name,
+            in_line(line).len()
+        )));
+    }
+    let news = relevant.iter().any(|e| e.source.outlet.is_some());
+    let party = relevant.iter().any(|e| d.provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement));
+    if news && !party && decided {
+        gaps.push(plain(
+            "No primary record is among the sources read: no official document, transcript or statement from those \
+             involved, only reporting about them.",
+        ));
+    }
     if relevant.iter().any(|e| e.stance.hedged && e.stance.label == StanceLabel::Supports) {
         gaps.push(plain(
             "Some supporting passages speak of intentions, possibilities or reports (\u{201c}promised\u{201d}, \
@@ -433,6 +451,8 @@ pub fn compose(d: Draft<'_>) -> Report {
         .map(|(sentences, title)| Section { title: title.to_string(), sentences })
         .collect();
 
+    let unread_original =
+        top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2).map(|l| l.original_name.clone());
     let (sources, independence) = trace_sources(citer.sources, &d, &relevant_docs);
     Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -455,7 +475,7 @@ pub fn compose(d: Draft<'_>) -> Report {
             })
             .collect(),
         sections,
-        follow_ups: follow_ups(d.claim, d.outcome, d.facets),
+        follow_ups: follow_ups(d.claim, d.outcome, d.facets, unread_original.as_deref()),
         sources,
         independence,
         coverage: d.coverage,
@@ -597,9 +617,13 @@ fn bottom_line(d: &Draft<'_>, independent: usize) -> String {
     }
 }
 
-fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed]) -> Vec<String> {
+fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed], unread_original: Option<&str>) -> Vec<String> {
     let c = quoted(&claim.text);
     let mut out = vec![format!("Who first reported the claim {c}, and on what basis?")];
+    // An original everyone credits but nobody read is the first thing to find.
+    if let Some(name) = unread_original {
+        out[0] = format!("What exactly did {name} report about the claim {c}, and on what basis?");
+    }
     // The parts no source settles are the first things to look for.
     for part in facets.iter().filter(|a| a.outcome.verdict.label == VerdictLabel::NotEnoughEvidence).take(2) {
         out.push(match part.facet.role {
