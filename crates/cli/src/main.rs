@@ -631,6 +631,9 @@ fn explain_evidence(a: &verity_pipeline::Assessment) {
             text.replace('\n', " ")
         );
     }
+    if let Some(reply) = &a.writer_reply {
+        eprintln!("the language model's reply, before the citation check:\n{reply}");
+    }
 }
 
 fn count_style(what: &str) -> ProgressStyle {

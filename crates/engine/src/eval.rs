@@ -769,18 +769,20 @@ fn supported_by_the_store(engine: &Engine, report: &Report, sentence: &verity_mo
                 && stored.iter().all(|text| quotes.iter().any(|q| text.contains(q.as_str())))
         }
         Some(Verification::Lexical { .. }) => {
+            use verity_pipeline::cite;
+            let names: Vec<String> =
+                sentence.citations.iter().filter_map(|n| report.source(*n)).map(cite::source_name).collect();
+            let content = cite::without_names(&sentence.text, &names);
             let best: Vec<String> = stored
                 .iter()
                 .filter_map(|text| {
                     verity_text::sentences(text).into_iter().map(|span| span.of(text).to_string()).max_by(|a, b| {
-                        let score =
-                            |s: &String| verity_pipeline::cite::support(&sentence.text, std::slice::from_ref(s));
+                        let score = |s: &String| cite::support(&content, std::slice::from_ref(s));
                         score(a).total_cmp(&score(b))
                     })
                 })
                 .collect();
-            best.len() == stored.len()
-                && verity_pipeline::cite::support(&sentence.text, &best) >= verity_pipeline::cite::SUPPORTED
+            best.len() == stored.len() && cite::backed(&sentence.text, &best, &names)
         }
         None => false,
     })

@@ -55,8 +55,13 @@ fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report 
                 // A writer's own words: backed by sentences of the cited source, recomputed here.
                 Some(Verification::Lexical { quotes, .. }) => {
                     assert!(quotes.iter().any(|q| stored.contains(q.as_str())), "{sentence:?}");
-                    let support = verity_pipeline::cite::support(&sentence.text, quotes);
-                    assert!(support >= verity_pipeline::cite::SUPPORTED, "{support}: {sentence:?}");
+                    let names: Vec<String> = sentence
+                        .citations
+                        .iter()
+                        .filter_map(|n| report.source(*n))
+                        .map(verity_pipeline::cite::source_name)
+                        .collect();
+                    assert!(verity_pipeline::cite::backed(&sentence.text, quotes, &names), "{sentence:?}");
                 }
                 None => panic!("unverified: {sentence:?}"),
             }

@@ -370,7 +370,7 @@ pub struct ChatOptions {
 
 impl Default for ChatOptions {
     fn default() -> ChatOptions {
-        ChatOptions { max_tokens: 700, temperature: 0.0, json: true }
+        ChatOptions { max_tokens: 500, temperature: 0.0, json: true }
     }
 }
 

@@ -47,6 +47,7 @@ pub fn verify_evidence(evidence: Vec<Evidence>, corpus: &dyn Corpus) -> (Vec<Evi
 pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
     let mut snapshots = Snapshots { corpus, cache: HashMap::new() };
     let versions: HashMap<u32, i64> = report.sources.iter().map(|s| (s.n, s.version_id)).collect();
+    let names: HashMap<u32, String> = report.sources.iter().map(|s| (s.n, source_name(s))).collect();
     // What the writer already rewrote is part of the record.
     let mut totals = CitationCheck {
         written: report.citation_check.written,
@@ -76,7 +77,8 @@ pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
                 }
                 // Recomputed, not trusted: the writer's claim of support counts for nothing.
                 Some(Verification::Lexical { quotes, .. }) => {
-                    support(&sentence.text, quotes) >= SUPPORTED && in_every_cited_source(quotes)
+                    let names: Vec<String> = sentence.citations.iter().filter_map(|n| names.get(n).cloned()).collect();
+                    backed(&sentence.text, quotes, &names) && in_every_cited_source(quotes)
                 }
                 None => false,
             };
@@ -112,6 +114,74 @@ pub fn gate(mut report: Report, corpus: &dyn Corpus) -> Report {
 
 /// The least [`support`] a sentence in a writer's own words needs from the sentences it cites.
 pub const SUPPORTED: f32 = 0.7;
+/// With several citations, the least each cited sentence must back on its own: a source named beside the one
+/// that says it ("X and Y both report ...") is a false attribution.
+pub const SUPPORTED_BY_EACH: f32 = 0.4;
+
+/// Whether `quotes` (one per cited source) back a writer's sentence: together at least [`SUPPORTED`], and each
+/// at least [`SUPPORTED_BY_EACH`] when there are several. `names` are the cited sources' names: the attribution
+/// ("The Ledger reports that ...") is what the citation itself checks, so it is not scored as content.
+pub fn backed(sentence: &str, quotes: &[String], names: &[String]) -> bool {
+    let content = without_names(sentence, names);
+    support(&content, quotes) >= SUPPORTED
+        && (quotes.len() < 2 || quotes.iter().all(|q| support(&content, std::slice::from_ref(q)) >= SUPPORTED_BY_EACH))
+}
+
+/// The sentence without the cited sources' names (with or without a leading "The") and without ISO dates, which
+/// are the sources' publication dates, not their content.
+pub fn without_names(sentence: &str, names: &[String]) -> String {
+    let mut out = sentence.to_string();
+    for name in names {
+        let bare = name.strip_prefix("The ").unwrap_or(name);
+        if bare.len() >= 3 {
+            out = out.replace(bare, " ");
+        }
+    }
+    out.split_whitespace().filter(|w| !is_iso_date(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// "2025-03-21", "(2025-03-21)", "2025-03-21," ...
+fn is_iso_date(word: &str) -> bool {
+    let w: Vec<char> = word.trim_matches(|c: char| !c.is_ascii_alphanumeric()).chars().collect();
+    w.len() == 10 && w.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == '-' } else { c.is_ascii_digit() })
+}
+
+/// Words that attribute rather than assert: they are not scored as a sentence's content.
+const ATTRIBUTION: &[&str] = &[
+    "report",
+    "reports",
+    "reported",
+    "reporting",
+    "say",
+    "says",
+    "said",
+    "state",
+    "states",
+    "stated",
+    "note",
+    "notes",
+    "noted",
+    "according",
+    "write",
+    "writes",
+    "wrote",
+    "add",
+    "adds",
+    "added",
+    "mention",
+    "mentions",
+    "mentioned",
+    "both",
+    "also",
+    "source",
+    "sources",
+    "describe",
+    "describes",
+    "described",
+    "frame",
+    "frames",
+    "framed",
+];
 
 /// How well `quotes` (sentences of the cited sources) back `sentence`: the share of the sentence's content words
 /// (stems; citation marks ignored) that the quotes contain. Zero when the sentence has a number the quotes lack,
@@ -128,11 +198,18 @@ pub fn support(sentence: &str, quotes: &[String]) -> f32 {
     if !numbers_backed || negated(&words) != quotes_negated {
         return 0.0;
     }
-    let terms = verity_text::content_terms(&sentence);
+    let attribution: std::collections::HashSet<String> = ATTRIBUTION.iter().map(|w| verity_text::stem(w)).collect();
+    let terms: Vec<String> =
+        verity_text::content_terms(&sentence).into_iter().filter(|t| !attribution.contains(t)).collect();
     if terms.is_empty() {
         return 0.0;
     }
     terms.iter().filter(|t| quoted.contains(*t)).count() as f32 / terms.len() as f32
+}
+
+/// How prose names a report source: its outlet, else its title.
+pub fn source_name(source: &verity_model::ReportSource) -> String {
+    source.outlet.clone().unwrap_or_else(|| source.title.clone())
 }
 
 /// "Text [1][2]." -> "Text ."

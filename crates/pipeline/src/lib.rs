@@ -96,6 +96,8 @@ pub struct Assessment {
     /// Who relies on whom among the documents the evidence comes from.
     pub provenance: provenance::Provenance,
     pub outcome: verdict::Outcome,
+    /// A language model's reply as it came, before the citation check (for `--explain`).
+    pub writer_reply: Option<String>,
 }
 
 /// Runs a check and also returns the assessment the report was written from.
@@ -180,12 +182,12 @@ pub fn check_with(
         diagnostics,
         judged: judge.is_some(),
     });
-    let draft = match writer {
-        Some(model) => writer::write(draft, model).0,
-        None => draft,
+    let (draft, written) = match writer {
+        Some(model) => writer::write(draft, model),
+        None => (draft, writer::WriteStats::default()),
     };
     let report = cite::gate(draft, corpus);
-    Ok((report, Assessment { claim, evidence, facets, provenance, outcome }))
+    Ok((report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply }))
 }
 
 /// The provenance of every document the evidence comes from, best evidence first, read from the stored texts.

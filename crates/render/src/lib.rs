@@ -73,11 +73,30 @@ pub fn markdown(r: &Report) -> String {
         r.citation_check.verified,
         r.citation_check.dropped
     );
+    let _ = writeln!(out, "\n{}", writer_note(r));
     for d in &r.diagnostics {
         let _ = writeln!(out, "\n- note ({}): {}", d.stage, d.message);
     }
     let _ = writeln!(out, "\nReport `{}` · {}", r.id, r.schema);
     out
+}
+
+/// Who wrote the prose, and what the citation check made of a language model's sentences.
+fn writer_note(r: &Report) -> String {
+    let c = &r.citation_check;
+    if c.written == 0 {
+        return "Written by the extractive writer: every cited sentence quotes its source.".to_string();
+    }
+    let kept =
+        r.sentences().filter(|s| matches!(s.verification, Some(verity_model::Verification::Lexical { .. }))).count();
+    format!(
+        "Written by {}: of its {} sentences, {kept} were kept (their cited sources back them), {} were replaced by \
+         quotations of the evidence they cited, and {} were dropped; the rest of the report is extractive.",
+        r.writer,
+        c.written,
+        c.rewritten,
+        c.written.saturating_sub(kept + c.rewritten)
+    )
 }
 
 /// "Its own statement; relies on [3] The Capital Ledger (credits it)": what a reader needs to weigh a source.
@@ -203,12 +222,13 @@ pub fn html(r: &Report) -> String {
     let _ = writeln!(
         out,
         "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}. Citation check: {} of {} \
-         cited sentences verified against the stored text.</p><footer>Report {} · {}</footer></main></body></html>",
+         cited sentences verified against the stored text. {}</p><footer>Report {} · {}</footer></main></body></html>",
         escape(&c.queries.join("; ")),
         c.passages_considered,
         c.documents_considered,
         r.citation_check.verified,
         r.citation_check.cited_sentences,
+        escape(&writer_note(r)),
         escape(&r.id),
         escape(&r.schema)
     );
