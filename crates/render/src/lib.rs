@@ -81,6 +81,47 @@ pub fn markdown(r: &Report) -> String {
     out
 }
 
+/// The report as schema.org ClaimReview, for search engines and fact-check aggregators. The rating runs from 1
+/// (refuted) to 5 (supported); "not enough evidence" has a name and no number, because it rates the corpus, not
+/// the claim.
+pub fn claim_review(r: &Report) -> serde_json::Value {
+    use verity_model::VerdictLabel;
+    let value = match r.verdict.label {
+        VerdictLabel::Supported => Some(5),
+        VerdictLabel::PartlySupported => Some(3),
+        VerdictLabel::Conflicting => Some(2),
+        VerdictLabel::Refuted => Some(1),
+        VerdictLabel::NotEnoughEvidence => None,
+    };
+    let mut rating = serde_json::json!({
+        "@type": "Rating",
+        "alternateName": r.verdict.label.headline(),
+        "bestRating": 5,
+        "worstRating": 1,
+    });
+    if let Some(value) = value {
+        rating["ratingValue"] = value.into();
+    }
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": r.claim.text,
+        "datePublished": r.checked_on,
+        "author": { "@type": "Organization", "name": "Verity" },
+        "reviewRating": rating,
+        "itemReviewed": {
+            "@type": "Claim",
+            "appearance": r.sources.iter().filter_map(|s| s.url.as_deref()).filter(|u| safe_url(u).is_some())
+                .map(|u| serde_json::json!({ "@type": "CreativeWork", "url": u })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+/// JSON inside a script element: `<` is written as `\u003c`, so no text can close the element.
+fn json_ld(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
 /// Who wrote the prose, and what the citation check made of a language model's sentences.
 fn writer_note(r: &Report) -> String {
     let c = &r.citation_check;
@@ -158,7 +199,8 @@ pub fn html(r: &Report) -> String {
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Verity</title><style>{CSS}</style></head><body><main>\
+         <title>{title} — Verity</title><style>{CSS}</style>\
+         <script type=\"application/ld+json\">{claim_review}</script></head><body><main>\
          <h1>{title}</h1><p class=\"verdict {label}\"><strong>{headline}</strong> · confidence {conf:.0}%</p>\
          <p class=\"meta\">Claim checked: {claim}<br>Checked on <time datetime=\"{date}\">{date}</time></p>\
          <p class=\"disclaimer\">{disclaimer}</p><h2>Executive summary</h2><p>{summary}</p>",
@@ -170,6 +212,7 @@ pub fn html(r: &Report) -> String {
         date = escape(&r.checked_on),
         disclaimer = escape(&r.disclaimer),
         summary = r.summary.iter().map(html_sentence).collect::<Vec<_>>().join(" "),
+        claim_review = json_ld(&claim_review(r)),
     );
     if !r.facets.is_empty() {
         out.push_str("<h3>The claim, part by part</h3><ul class=\"facets\">");
@@ -258,6 +301,34 @@ mod tests {
             "<script>alert('x')</script> & \"q\"",
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;",
         );
+    }
+
+    #[test]
+    fn report_pages_carry_claim_review_markup_that_text_cannot_break_out_of() {
+        let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/report.json")).map(|_| ()).ok();
+        let _ = json;
+        let mut report: Report = serde_json::from_value(serde_json::json!({
+            "schema": "verity.report/1", "id": "0123456789ab", "slug": "s-01234567",
+            "question": "Did it happen?", "claim": {"text": "It happened </script><script>alert(1)</script>.",
+            "entities": [], "key_terms": [], "negated": false},
+            "checked_on": "2026-11-26", "verdict": {"label": "refuted", "confidence": 0.8},
+            "disclaimer": "d", "summary": [], "sections": [], "follow_ups": [], "sources": [],
+            "coverage": {"queries": [], "passages_considered": 0, "documents_considered": 0, "evidence_sentences": 0}
+        }))
+        .unwrap();
+        let page = html(&report);
+        let start = page.find("<script type=\"application/ld+json\">").unwrap() + 35;
+        let end = start + page[start..].find("</script>").unwrap();
+        let review: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+        assert_eq!(review["@type"], "ClaimReview");
+        assert_eq!(review["claimReviewed"], report.claim.text, "the text survives, escaped");
+        assert_eq!(
+            (review["reviewRating"]["ratingValue"].as_i64(), review["datePublished"].as_str()),
+            (Some(1), Some("2026-11-26"))
+        );
+        assert_eq!(page.matches("<script").count(), 1, "no script element besides the data block");
+        report.verdict.label = verity_model::VerdictLabel::NotEnoughEvidence;
+        assert!(claim_review(&report)["reviewRating"].get("ratingValue").is_none());
     }
 
     #[test]
