@@ -27,20 +27,25 @@ fn every_crate_root_opens_with_a_doc_comment() {
     check("a crate root must start with a //! comment saying what the crate is", offenders);
 }
 
-#[test]
-fn sql_lives_only_in_the_store_crate() {
+/// Crates outside `allowed` whose manifest depends on any of `deps`.
+fn crates_depending_on(deps: &[&str], allowed: &[&str]) -> Vec<String> {
     let mut offenders = Vec::new();
     for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
         let dir = entry.unwrap().path();
-        if dir.ends_with("store") {
+        if allowed.iter().any(|a| dir.ends_with(a)) {
             continue;
         }
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        if manifest.lines().any(|l| l.starts_with("rusqlite")) {
+        if manifest.lines().any(|l| deps.iter().any(|dep| l.starts_with(dep))) {
             offenders.push(dir.display().to_string());
         }
     }
-    check("only crates/store may depend on rusqlite", offenders);
+    offenders
+}
+
+#[test]
+fn sql_lives_only_in_the_store_crate() {
+    check("only crates/store may depend on rusqlite", crates_depending_on(&["rusqlite"], &["store"]));
 }
 
 #[test]
@@ -56,33 +61,11 @@ fn the_pipeline_depends_on_no_storage_index_or_network_crate() {
 
 #[test]
 fn outbound_http_lives_only_in_the_crates_that_talk_to_the_network() {
-    let allowed = ["models", "llm"];
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let dir = entry.unwrap().path();
-        if allowed.iter().any(|a| dir.ends_with(a)) {
-            continue;
-        }
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        if manifest.lines().any(|l| l.starts_with("reqwest") || l.starts_with("hyper") || l.starts_with("ureq")) {
-            offenders.push(dir.display().to_string());
-        }
-    }
+    let offenders = crates_depending_on(&["reqwest", "hyper", "ureq"], &["models", "llm"]);
     check("only crates/models and crates/llm may make HTTP requests", offenders);
 }
 
 #[test]
 fn inbound_http_lives_only_in_the_server_crate() {
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let dir = entry.unwrap().path();
-        if dir.ends_with("server") {
-            continue;
-        }
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        if manifest.lines().any(|l| l.starts_with("axum") || l.starts_with("tower-http")) {
-            offenders.push(dir.display().to_string());
-        }
-    }
-    check("only crates/server may serve HTTP", offenders);
+    check("only crates/server may serve HTTP", crates_depending_on(&["axum", "tower-http"], &["server"]));
 }

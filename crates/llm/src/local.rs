@@ -180,9 +180,7 @@ impl LocalModel {
                 emitted = decoded.len();
                 // Asked for one JSON object: stop when it closes rather than let a small model ramble on.
                 if json_end.as_mut().is_some_and(|end| end.feed(piece)) {
-                    generated.clear();
-                    text.push_str(&decoded);
-                    return Ok(text);
+                    break;
                 }
             }
             logits = step(&mut weights, &[next], prompt_ids.len() + i).map_err(|e| generate(e.to_string()))?;

@@ -561,7 +561,7 @@ pub fn entities(text: &str) -> Vec<String> {
 }
 
 /// Words that open a purpose or exchange clause: "X did Y *to get* Z", "*in exchange for* Z".
-const PURPOSE_MARKERS: &[&str] = &[
+pub(crate) const PURPOSE_MARKERS: &[&str] = &[
     " in order to ",
     " in exchange for ",
     " in return for ",
@@ -572,16 +572,22 @@ const PURPOSE_MARKERS: &[&str] = &[
     " to secure ",
     " to obtain ",
     " to avoid ",
-    " because ",
-    " after ",
-    " before ",
     " for access ",
 ];
+/// Words that open a causal or temporal clause ("*because* the court ruled", "*after* the vote"), and what such
+/// a clause asserts when it is a statement of its own.
+pub(crate) const CLAUSE_MARKERS: &[(&str, verity_model::FacetRole)] = &[
+    (" because ", verity_model::FacetRole::Cause),
+    (" after ", verity_model::FacetRole::Timing),
+    (" before ", verity_model::FacetRole::Timing),
+];
 
-/// The claim without its purpose or exchange clause, when it has one and what is left still says something.
+/// The claim without its purpose, exchange, causal or temporal clause, when it has one and what is left still
+/// says something.
 pub fn main_clause(text: &str) -> Option<&str> {
     let lower = text.to_lowercase();
-    let at = PURPOSE_MARKERS.iter().filter_map(|m| lower.find(m)).min()?;
+    let markers = PURPOSE_MARKERS.iter().copied().chain(CLAUSE_MARKERS.iter().map(|(m, _)| *m));
+    let at = markers.filter_map(|m| lower.find(m)).min()?;
     let main = text[..at].trim();
     (main.split_whitespace().count() >= 3).then_some(main)
 }

@@ -42,23 +42,6 @@ pub struct Assessed {
     pub outcome: Outcome,
 }
 
-/// Markers of a purpose or exchange clause, and the verb a part starting with it keeps.
-const PURPOSE: &[&str] = &[
-    " in order to ",
-    " in exchange for ",
-    " in return for ",
-    " so that ",
-    " to get ",
-    " to gain ",
-    " to win ",
-    " to secure ",
-    " to obtain ",
-    " to avoid ",
-    " for access ",
-];
-/// Markers of a clause that is a statement of its own when a verb follows ("because the court ruled").
-const CLAUSE: &[(&str, FacetRole)] =
-    &[(" because ", FacetRole::Cause), (" after ", FacetRole::Timing), (" before ", FacetRole::Timing)];
 /// Words that join two verb phrases with one subject.
 const CONJUNCTIONS: &[&str] = &[", and ", " and then ", " and ", ", but ", " but "];
 /// Verb forms that open a second verb phrase ("... and did not", "... but was").
@@ -73,9 +56,11 @@ pub fn split(claim: &Claim) -> Vec<Facet> {
     let lower = text.to_lowercase();
 
     // The earliest clause marker ends the main clause.
-    let purpose =
-        PURPOSE.iter().filter_map(|m| lower.find(m).map(|at| (at, *m, FacetRole::Purpose))).min_by_key(|c| c.0);
-    let clause = CLAUSE
+    let purpose = claim::PURPOSE_MARKERS
+        .iter()
+        .filter_map(|m| lower.find(m).map(|at| (at, *m, FacetRole::Purpose)))
+        .min_by_key(|c| c.0);
+    let clause = claim::CLAUSE_MARKERS
         .iter()
         .filter_map(|(m, role)| lower.find(m).map(|at| (at, *m, *role)))
         .filter(|(at, m, _)| starts_with_a_verb_phrase(&text[at + m.len()..]))

@@ -64,6 +64,11 @@ impl Provenance {
         self.sources.iter().find(|s| s.doc_id == doc_id)
     }
 
+    /// The members of `line` that are among `docs`, as document ids, in the line's order.
+    pub fn members_among<'a>(&'a self, line: &Line, docs: &[&str]) -> Vec<&'a str> {
+        line.members.iter().map(|&i| self.sources[i].doc_id.as_str()).filter(|doc| docs.contains(doc)).collect()
+    }
+
     /// The line of evidence of a source (its index), or a fresh number past the last line for an unknown one.
     pub fn line_of(&self, doc_id: &str) -> usize {
         self.get(doc_id).map_or(self.lines.len(), |s| s.line)

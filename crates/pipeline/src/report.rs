@@ -211,19 +211,16 @@ pub fn compose(d: Draft<'_>) -> Report {
     }
 
     // 1. Core reporting: the original of the line of evidence the most relevant sentence belongs to.
-    let relevant_docs: Vec<&str> = {
-        let mut docs: Vec<&str> = relevant.iter().map(|e| e.source.doc_id.as_str()).collect();
-        docs.dedup();
-        docs.iter().enumerate().filter(|(i, doc)| !docs[..*i].contains(doc)).map(|(_, doc)| *doc).collect()
-    };
+    let mut relevant_docs: Vec<&str> = Vec::new();
+    for e in &relevant {
+        if !relevant_docs.contains(&e.source.doc_id.as_str()) {
+            relevant_docs.push(&e.source.doc_id);
+        }
+    }
     let top_line = relevant.first().and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
-    let in_line = |line: &crate::provenance::Line| -> Vec<&str> {
-        line.members
-            .iter()
-            .map(|&i| d.provenance.sources[i].doc_id.as_str())
-            .filter(|doc| relevant_docs.contains(doc))
-            .collect()
-    };
+    let in_line = |line: &crate::provenance::Line| d.provenance.members_among(line, &relevant_docs);
+    // The line the top evidence belongs to, when its original was never read and several documents credit it.
+    let unread_line = top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2);
     let original_doc: Option<String> = top_line
         .and_then(|l| l.original)
         .map(|i| d.provenance.sources[i].doc_id.clone())
@@ -388,7 +385,7 @@ pub fn compose(d: Draft<'_>) -> Report {
     }
     // The records behind the reporting: an original known only through those who credit it, and no statement or
     // document from those involved. (News sources carry an outlet; a corpus of studies is its own primary record.)
-    if let Some(line) = top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2) {
+    if let Some(line) = unread_line {
         gaps.push(plain(format!(
             "The original report, by {}, is not among the sources read: what it says is known here only through the \
              {} documents that credit it.",
@@ -451,8 +448,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         .map(|(sentences, title)| Section { title: title.to_string(), sentences })
         .collect();
 
-    let unread_original =
-        top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2).map(|l| l.original_name.clone());
+    let unread_original = unread_line.map(|l| l.original_name.clone());
     let (sources, independence) = trace_sources(citer.sources, &d, &relevant_docs);
     Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -514,12 +510,7 @@ fn trace_sources(
         .lines
         .iter()
         .filter_map(|l| {
-            let docs: Vec<&str> = l
-                .members
-                .iter()
-                .map(|&i| d.provenance.sources[i].doc_id.as_str())
-                .filter(|doc| relevant_docs.contains(doc))
-                .collect();
+            let docs = d.provenance.members_among(l, relevant_docs);
             (docs.len() >= 2).then(|| SharedLine {
                 original: l.original_name.clone(),
                 original_source: l.original.and_then(|i| number_of.get(&d.provenance.sources[i].doc_id).copied()),
