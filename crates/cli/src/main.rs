@@ -56,6 +56,10 @@ enum Command {
         /// Address to listen on; keep it on loopback unless a reverse proxy with TLS stands in front.
         #[arg(long, env = "VERITY_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// The site file (JSON): operator token, Stripe webhook secret, supporters campaign, limits
+        /// (docs/site.md). Without it the operator API and the webhook are off and there is no campaign.
+        #[arg(long, env = "VERITY_SITE")]
+        site: Option<PathBuf>,
         #[command(flatten)]
         writer: WriterArgs,
     },
@@ -377,7 +381,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_report(&report, if json { Format::Json } else { format })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, writer } => {
+        Command::Serve { addr, site, writer } => {
+            let site = match &site {
+                Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
+                None => verity_server::SiteConfig::default(),
+            };
             // A long-running process may build the approximate vector index for a large corpus.
             let config = Config { approximate_vectors: true, writer: writer.config()?, ..Config::new(&data_dir) };
             let engine = Engine::open(config)?;
@@ -385,7 +393,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("note: {notice}");
             }
             eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", data_dir.display());
-            verity_server::serve(engine, addr).with_context(|| format!("cannot serve on {addr}"))?;
+            verity_server::serve(engine, site, addr).with_context(|| format!("cannot serve on {addr}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json, format } => {

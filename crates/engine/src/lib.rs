@@ -1,13 +1,15 @@
 //! The facade the CLI (and later the server) calls: configuration in, an [`Engine`] out.
 //!
 //! Main types: [`Config`] (where the data directory is, and today's date for reproducible runs), [`Engine`]
-//! (ingest, check, show, list), [`IngestSummary`], [`Writer`] (the language model behind the report writer,
+//! (ingest, check, show, list; and for the site: refresh, versions, similar questions, search, categories,
+//! topics, corrections), [`IngestSummary`], [`Writer`] (the language model behind the report writer,
 //! when one is configured), and the evaluation runners in [`eval`].
 //!
 //! The engine wires the store, the index and the pipeline together and owns the data directory's layout
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
 
 pub mod eval;
+mod reports;
 pub mod train;
 pub mod writer;
 
@@ -17,15 +19,20 @@ use std::time::Instant;
 use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
-use verity_model::{PassageHit, Report, ReportSummary};
+use verity_model::{PassageHit, Report, Stage};
 use verity_pipeline::learned::StanceModel;
 use verity_pipeline::{CheckContext, Corpus, Encoder, Judge, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
+pub use reports::{ReportView, Reports, topic_key};
 pub use verity_ingest::Skipped;
 pub use verity_llm::ServerConfig;
+pub use verity_pipeline::category::title as category_title;
+pub use verity_store::{Page, ReportFilter, StoreError, SupporterTotals};
 pub use writer::{Writer, WriterConfig};
 
+/// The database file in a data directory.
+const STORE_FILE: &str = "verity.sqlite";
 /// Documents stored (and indexed) per transaction: an interrupted ingest loses at most one batch of work and
 /// never leaves a half-written document behind.
 const BATCH: usize = 512;
@@ -173,7 +180,7 @@ impl Engine {
     pub fn open(config: Config) -> Result<Engine> {
         let dir = &config.data_dir;
         std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
-        let store = Store::open(&dir.join("verity.sqlite"))?;
+        let store = Store::open(&dir.join(STORE_FILE))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let (semantic, mut notices) = Semantic::load(&config.models_dir(), config.approximate_vectors);
         if let Some(semantic) = semantic.as_ref().filter(|_| config.passage_vectors) {
@@ -240,6 +247,11 @@ impl Engine {
             done += rows.len();
             progress(done, todo.max(done));
         }
+    }
+
+    /// The date reports are fixed to, when the configuration fixes one (reproducible runs and tests).
+    pub fn fixed_today(&self) -> Option<&str> {
+        self.config.today.as_deref()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -351,13 +363,37 @@ impl Engine {
 
     /// Checks a question against the corpus and stores the report.
     pub fn check(&mut self, question: &str) -> Result<Report> {
-        self.check_explained(question).map(|(report, _)| report)
+        self.check_observed(question, &mut |_| {})
+    }
+
+    /// Like [`Engine::check`], and tells `observe` each stage as it finishes.
+    pub fn check_observed(&mut self, question: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+        let (report, _) = self.run_and_save(question, &report_id(question), None, observe)?;
+        Ok(report)
     }
 
     /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
     pub fn check_explained(&mut self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
-        let (report, assessment) = self.check_unsaved(question, &report_id(question))?;
-        self.store.save_report(&report, &now())?;
+        self.run_and_save(question, &report_id(question), None, &mut |_| {})
+    }
+
+    /// Runs a check under `id` and stores it: as a new report, or as the next version of `previous`, which
+    /// keeps its slug and category so that its address never changes.
+    fn run_and_save(
+        &mut self,
+        question: &str,
+        id: &str,
+        previous: Option<&Report>,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<(Report, verity_pipeline::Assessment)> {
+        let (mut report, assessment) = self.check_against_observed(question, id, &self.corpus(), observe)?;
+        if let Some(previous) = previous {
+            let latest = self.store.report_versions(&previous.id)?.last().map_or(previous.version, |v| v.version);
+            report.version = latest + 1;
+            report.slug = previous.slug.clone();
+            report.category = previous.category.clone();
+        }
+        self.store.save_report(&report, &reports::topics(&report), &now())?;
         Ok((report, assessment))
     }
 
@@ -374,12 +410,22 @@ impl Engine {
         id: &str,
         corpus: &dyn Corpus,
     ) -> Result<(Report, verity_pipeline::Assessment)> {
+        self.check_against_observed(question, id, corpus, &mut |_| {})
+    }
+
+    fn check_against_observed(
+        &self,
+        question: &str,
+        id: &str,
+        corpus: &dyn Corpus,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<(Report, verity_pipeline::Assessment)> {
         let ctx = CheckContext { today: self.today(), report_id: id.to_string() };
         let encoder =
             self.semantic.as_ref().filter(|_| self.config.trained_stance).map(|s| EmbedderEncoder(&s.embedder));
         let judge = encoder.as_ref().map(|encoder| Judge { encoder, model: shipped_stance_model() });
         let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
-        Ok(verity_pipeline::check_with(question, &ctx, corpus, judge, writer)?)
+        Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?)
     }
 
     pub fn corpus(&self) -> EngineCorpus<'_> {
@@ -403,21 +449,14 @@ impl Engine {
         Ok(self.index.search_passages(query, limit)?)
     }
 
-    pub fn show(&self, key: &str) -> Result<Report> {
-        self.store.report(key)?.ok_or_else(|| EngineError::NoSuchReport(key.to_string()))
-    }
-
-    pub fn list(&self, limit: usize) -> Result<Vec<ReportSummary>> {
-        Ok(self.store.list_reports(limit)?)
-    }
-
     /// Documents ranked by BM25 as the store's document ids ([`Store::document_keys`] names them): the search
     /// alone, without a store lookup.
     pub fn document_ids(&self, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
         Ok(self.index.search_documents(query, limit)?)
     }
 
-    fn today(&self) -> String {
+    /// The date written on reports: the configured one, or today's UTC date.
+    pub fn today(&self) -> String {
         self.config.today.clone().unwrap_or_else(|| time::OffsetDateTime::now_utc().date().to_string())
     }
 }

@@ -121,6 +121,43 @@ fn the_newsroom_archive_gives_a_complete_cited_report() {
 }
 
 #[test]
+fn a_refresh_is_a_new_version_at_the_same_address_and_a_changed_verdict_is_a_correction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = engine(dir.path());
+    let question = "Did the council ban cars from the old town of Brelin?";
+    let first = engine.check(question).unwrap();
+    assert_eq!((first.version, first.verdict.label), (1, VerdictLabel::NotEnoughEvidence));
+    assert_eq!(engine.reports().corrections(10).unwrap(), []);
+    // The same claim in other words is matched to the stored report; another claim is not.
+    let asked_again = engine.similar("Has the council banned cars in Brelin's old town?").unwrap();
+    assert_eq!(asked_again.map(|r| r.id), Some(first.id.clone()));
+    assert_eq!(engine.similar("Did the council ban bicycles from the harbour of Brelin?").unwrap(), None);
+
+    // New reporting arrives; the refresh finds it.
+    let news = write(
+        dir.path(),
+        "news.jsonl",
+        r#"{"id": "n1", "title": "Brelin bans cars", "outlet": "The Brelin Post", "published": "2026-11-20", "text": "The council of Brelin banned cars from the old town on Monday. The ban on cars in the old town starts in March, the council said."}
+{"id": "n2", "title": "Old town goes car-free", "outlet": "Courier", "published": "2026-11-21", "text": "Brelin's council voted to ban cars from the old town. Residents welcomed the ban on cars."}"#,
+    );
+    engine.ingest(&[news], &mut |_| {}).unwrap();
+    let mut stages = Vec::new();
+    let second = engine.refresh(&first.slug, &mut |s| stages.push(s)).unwrap();
+    assert!(stages.len() >= 4, "{stages:?}");
+    assert_eq!((second.id.as_str(), second.slug.as_str(), second.version), (first.id.as_str(), first.slug.as_str(), 2));
+    assert_eq!(second.verdict.label, VerdictLabel::Supported, "{:#?}", second.summary);
+    assert_eq!(engine.show(&first.id).unwrap(), second, "the latest version is the one shown");
+    assert_eq!(engine.reports().show_version(&first.id, 1).unwrap(), first, "older versions stay readable");
+    assert_eq!(engine.reports().versions(&first.slug).unwrap().iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+    let corrections = engine.reports().corrections(10).unwrap();
+    assert_eq!(corrections.len(), 1);
+    assert_eq!((corrections[0].from, corrections[0].to), (VerdictLabel::NotEnoughEvidence, VerdictLabel::Supported));
+    assert_eq!(engine.list(10).unwrap().len(), 1, "one page for one question");
+    assert_eq!(engine.reports().search("brelin cars", 0, 10).unwrap().items[0].id, first.id);
+    assert!(engine.reports().topics_of(&first.id).unwrap().iter().any(|t| t.key == "brelin"));
+}
+
+#[test]
 fn thin_coverage_is_not_enough_evidence_and_says_what_was_searched() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(dir.path());

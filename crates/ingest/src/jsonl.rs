@@ -89,7 +89,7 @@ pub(crate) fn parse_line(line: &str) -> Result<Document, String> {
     parse_value(serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?)
 }
 
-fn parse_value(value: Value) -> Result<Document, String> {
+pub(crate) fn parse_value(value: Value) -> Result<Document, String> {
     let Value::Object(obj) = value else {
         return Err("expected a JSON object per record".into());
     };

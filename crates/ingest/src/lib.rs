@@ -156,6 +156,16 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
     Ok(doc)
 }
 
+/// One record as JSON (the fields a JSON Lines file may carry), read into a document; the error says which field is
+/// wrong.
+pub fn parse_record(value: serde_json::Value) -> Result<Document, String> {
+    let doc = jsonl::parse_value(value)?;
+    if doc.text.trim().is_empty() {
+        return Err("the record has no text".into());
+    }
+    Ok(doc)
+}
+
 /// Reduces a date as sources write it to `YYYY-MM-DD` when it starts with an ISO date; otherwise keeps it.
 pub fn normalize_date(raw: &str) -> Option<String> {
     let raw = raw.trim();

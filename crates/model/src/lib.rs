@@ -282,6 +282,12 @@ pub struct Report {
     pub schema: String,
     pub id: String,
     pub slug: String,
+    /// Which run of this check the report is: 1 for the first, one more for each refresh.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// The section of the site the report is filed under (`politics`, `health`, ...), assigned at check time.
+    #[serde(default = "general")]
+    pub category: String,
     pub question: String,
     pub claim: Claim,
     /// ISO date (YYYY-MM-DD) of the check.
@@ -310,6 +316,52 @@ pub struct Report {
 
 fn extractive() -> String {
     "extractive".to_string()
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+fn general() -> String {
+    "general".to_string()
+}
+
+/// A step of a running check, reported as it happens (the site shows them live).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// The claim was read from the question; `parts` > 1 for a compound claim.
+    Claim { claim: String, parts: usize },
+    /// The archive was searched.
+    Searched { queries: usize, passages: usize, documents: usize },
+    /// Evidence was read and traced to its origins.
+    Weighed { evidence: usize, sources: usize, independent: usize },
+    /// The report's prose is being written.
+    Writing { writer: String },
+    /// Every cited sentence was checked against the stored snapshots.
+    Verified { cited_sentences: usize, verified: usize },
+}
+
+impl Stage {
+    /// One line for a reader watching the check.
+    pub fn describe(&self) -> String {
+        match self {
+            Stage::Claim { claim, parts } if *parts > 1 => {
+                format!("Read the claim \u{201c}{claim}\u{201d} in {parts} parts")
+            }
+            Stage::Claim { claim, .. } => format!("Read the claim \u{201c}{claim}\u{201d}"),
+            Stage::Searched { queries, passages, documents } => {
+                format!("Searched the archive with {queries} queries: {passages} passages in {documents} documents")
+            }
+            Stage::Weighed { evidence, sources, independent } => format!(
+                "Weighed {evidence} pieces of evidence from {sources} sources ({independent} independent lines)"
+            ),
+            Stage::Writing { writer } => format!("Writing the report ({writer})"),
+            Stage::Verified { cited_sentences, verified } => {
+                format!("Checked citations: {verified} of {cited_sentences} cited sentences verified")
+            }
+        }
+    }
 }
 
 /// Totals of the citation check every report passes before it is published.
@@ -379,8 +431,51 @@ impl Default for ChatOptions {
 pub struct ReportSummary {
     pub id: String,
     pub slug: String,
+    #[serde(default = "general")]
+    pub category: String,
+    /// The latest version's number.
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub question: String,
     pub verdict: VerdictLabel,
     pub confidence: f32,
     pub checked_on: String,
+}
+
+/// One stored run of a report, as listed beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    pub version: u32,
+    pub verdict: VerdictLabel,
+    pub confidence: f32,
+    pub checked_on: String,
+    /// When the run was stored (UTC, `YYYY-MM-DD HH:MM:SS...`).
+    pub created_at: String,
+}
+
+/// A verdict that changed between two versions of a report: an entry of the corrections log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    pub report: ReportSummary,
+    /// The version whose verdict differs from the one before it.
+    pub version: u32,
+    pub from: VerdictLabel,
+    pub to: VerdictLabel,
+    /// The date of the run that changed the verdict.
+    pub changed_on: String,
+}
+
+/// A topic: a name that claims of several reports share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    pub key: String,
+    pub name: String,
+    pub reports: usize,
+}
+
+impl VerdictLabel {
+    /// The label named `s` by [`VerdictLabel::as_str`].
+    pub fn parse(s: &str) -> Option<VerdictLabel> {
+        VerdictLabel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
 }

@@ -7,12 +7,14 @@
 //! compound claim, each checked on its own evidence), [`evidence`], [`stance`]
 //! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
 //! [`Encoder`]), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
-//! [`cite`]. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
+//! [`cite`], [`category`] (where the site files the report), [`similar`] (one claim asked twice). [`check_observed`] reports each
+//! [`verity_model::Stage`] as it finishes. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
 //! [`Uncheckable`] question.
 
+pub mod category;
 pub mod cite;
 pub mod claim;
 pub mod evidence;
@@ -21,6 +23,7 @@ pub mod learned;
 pub mod memory;
 pub mod provenance;
 pub mod report;
+pub mod similar;
 pub mod stance;
 pub mod verdict;
 pub mod writer;
@@ -130,9 +133,23 @@ pub fn check_with(
     judge: Option<Judge<'_>>,
     writer: Option<&dyn LanguageModel>,
 ) -> Result<(Report, Assessment), Uncheckable> {
+    check_observed(question, ctx, corpus, judge, writer, &mut |_| {})
+}
+
+/// Like [`check_with`], and tells `observe` each stage as it finishes.
+pub fn check_observed(
+    question: &str,
+    ctx: &CheckContext,
+    corpus: &dyn Corpus,
+    judge: Option<Judge<'_>>,
+    writer: Option<&dyn LanguageModel>,
+    observe: &mut dyn FnMut(verity_model::Stage),
+) -> Result<(Report, Assessment), Uncheckable> {
+    use verity_model::Stage;
     let claim = claim::extract(question, ctx.year())?;
     let corpus = &ReadOnce::new(corpus);
     let facets = facet::split(&claim);
+    observe(Stage::Claim { claim: claim.text.clone(), parts: facets.len().max(1) });
     let mut diagnostics = Vec::new();
     // The whole claim first, then each part of a compound claim: a source about one part alone may not rank
     // for the whole.
@@ -152,6 +169,8 @@ pub fn check_with(
             Err(message) => diagnostics.push(Diagnostic { stage: "retrieval".into(), message }),
         }
     }
+    let documents: std::collections::HashSet<&str> = hits.iter().map(|h| h.source.doc_id.as_str()).collect();
+    observe(Stage::Searched { queries: queries.len(), passages: hits.len(), documents: documents.len() });
     let weights = evidence::TermWeights::new(corpus.term_weights(&claim.text));
     let mut ranked = evidence::rank(&claim, &hits, &weights);
     for e in &mut ranked {
@@ -163,6 +182,8 @@ pub fn check_with(
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
     let provenance = trace_provenance(&evidence, corpus);
+    let sources: std::collections::HashSet<&str> = evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
+    observe(Stage::Weighed { evidence: evidence.len(), sources: sources.len(), independent: provenance.lines.len() });
     let facets: Vec<facet::Assessed> =
         facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus, &provenance)).collect();
     let outcome = facet::combine(verdict::decide_traced(&claim, &evidence, &provenance), &facets);
@@ -184,10 +205,17 @@ pub fn check_with(
         judged: judge.is_some(),
     });
     let (draft, written) = match writer {
-        Some(model) => writer::write(draft, model),
+        Some(model) => {
+            observe(Stage::Writing { writer: model.name() });
+            writer::write(draft, model)
+        }
         None => (draft, writer::WriteStats::default()),
     };
     let report = cite::gate(draft, corpus);
+    observe(Stage::Verified {
+        cited_sentences: report.citation_check.cited_sentences,
+        verified: report.citation_check.verified,
+    });
     Ok((report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply }))
 }
 
@@ -361,6 +389,29 @@ mod tests {
             bias,
             provenance: serde_json::Value::Null,
         }
+    }
+
+    #[test]
+    fn each_stage_is_reported_once_in_order_and_the_last_matches_the_report() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let mut stages = Vec::new();
+        let (report, _) =
+            check_observed("Did the council ban cars downtown?", &ctx(), &corpus, None, None, &mut |s| stages.push(s))
+                .unwrap();
+        let names: Vec<String> =
+            stages.iter().map(|s| serde_json::to_value(s).unwrap()["stage"].as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["claim", "searched", "weighed", "verified"], "no writer, no writing stage");
+        assert!(matches!(stages[1], verity_model::Stage::Searched { documents: 2, .. }), "{:?}", stages[1]);
+        assert_eq!(
+            stages[3],
+            verity_model::Stage::Verified {
+                cited_sentences: report.citation_check.cited_sentences,
+                verified: report.citation_check.verified
+            }
+        );
+        assert_eq!(report.category, "politics");
     }
 
     #[test]

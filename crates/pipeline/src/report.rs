@@ -454,6 +454,8 @@ pub fn compose(d: Draft<'_>) -> Report {
         schema: REPORT_SCHEMA.to_string(),
         id: d.ctx.report_id.clone(),
         slug: slug(d.question, &d.ctx.report_id),
+        version: 1,
+        category: crate::category::categorize(&d.claim.text).to_string(),
         question: d.question.trim().to_string(),
         claim: d.claim.clone(),
         checked_on: d.ctx.today.clone(),

@@ -1,11 +1,16 @@
 //! Renders a [`Report`] for people: Markdown for terminals and files, and a standalone HTML page.
 //!
-//! Main items: [`markdown`], [`html`]. JSON is the report's own serde form and needs no renderer.
+//! Main items: [`markdown`], [`html`] (a standalone page), [`article`] and [`head`] (the report inside a page
+//! the site lays out), [`claim_review`], [`diff`] (what changed between two versions of a report). JSON is the report's own serde form and needs no renderer.
 //!
 //! Rendering adds nothing to the report and checks nothing: the pipeline's citation check has already run.
 //! Every piece of source text is escaped in HTML; a source can never inject markup or script.
 
+mod diff;
+
 use std::fmt::Write;
+
+pub use diff::{ReportDiff, diff, diff_html};
 
 use verity_model::{Report, Sentence};
 
@@ -187,21 +192,57 @@ fn safe_url(url: &str) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| escape(url.trim()))
 }
 
-fn html_sentence(s: &Sentence) -> String {
-    let marks: String =
-        s.citations.iter().map(|n| format!(" <a class=\"cite\" href=\"#source-{n}\">[{n}]</a>")).collect();
+fn html_sentence(r: &Report, s: &Sentence) -> String {
+    let marks: String = s
+        .citations
+        .iter()
+        .map(|n| {
+            // The quoted passage shows on hover; the link jumps to the source and its quotations.
+            let quote = r.source(*n).and_then(|src| src.quotes.first()).map(|q| escape(q)).unwrap_or_default();
+            format!(" <a class=\"cite\" href=\"#source-{n}\" title=\"{quote}\">[{n}]</a>")
+        })
+        .collect();
     format!("{}{}", escape(&s.text), marks)
 }
 
+/// How a report's follow-up questions are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUps<'a> {
+    /// As text (a standalone page: there is nowhere to send them).
+    Text,
+    /// Each as a button that posts the question to this form action, starting a new check.
+    Ask(&'a str),
+}
+
+/// What goes in the page head for a report: its ClaimReview JSON-LD block; `url` is the page's public address,
+/// when the site knows it.
+pub fn head(r: &Report, url: Option<&str>) -> String {
+    let mut review = claim_review(r);
+    if let Some(url) = url {
+        review["url"] = url.into();
+    }
+    format!("<script type=\"application/ld+json\">{}</script>", json_ld(&review))
+}
+
+/// A standalone HTML page: the report and its styles, nothing else.
 pub fn html(r: &Report) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} — Verity</title><style>{CSS}</style>{}</head><body><main>{}</main></body></html>\n",
+        escape(&r.question),
+        head(r, None),
+        article(r, FollowUps::Text)
+    )
+}
+
+/// The report as an HTML `<article>`, for a page that supplies the rest ([`CSS`] styles it).
+pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Verity</title><style>{CSS}</style>\
-         <script type=\"application/ld+json\">{claim_review}</script></head><body><main>\
-         <h1>{title}</h1><p class=\"verdict {label}\"><strong>{headline}</strong> · confidence {conf:.0}%</p>\
+        "<article class=\"report\"><h1>{title}</h1><p class=\"verdict {label}\"><strong>{headline}</strong> · \
+         confidence {conf:.0}%</p>\
          <p class=\"meta\">Claim checked: {claim}<br>Checked on <time datetime=\"{date}\">{date}</time></p>\
          <p class=\"disclaimer\">{disclaimer}</p><h2>Executive summary</h2><p>{summary}</p>",
         title = escape(&r.question),
@@ -211,8 +252,7 @@ pub fn html(r: &Report) -> String {
         claim = escape(&r.claim.text),
         date = escape(&r.checked_on),
         disclaimer = escape(&r.disclaimer),
-        summary = r.summary.iter().map(html_sentence).collect::<Vec<_>>().join(" "),
-        claim_review = json_ld(&claim_review(r)),
+        summary = r.summary.iter().map(|s| html_sentence(r, s)).collect::<Vec<_>>().join(" "),
     );
     if !r.facets.is_empty() {
         out.push_str("<h3>The claim, part by part</h3><ul class=\"facets\">");
@@ -229,12 +269,26 @@ pub fn html(r: &Report) -> String {
         out.push_str("</ul>");
     }
     for (i, section) in r.sections.iter().enumerate() {
-        let body: Vec<String> = section.sentences.iter().map(html_sentence).collect();
+        let body: Vec<String> = section.sentences.iter().map(|s| html_sentence(r, s)).collect();
         let _ = write!(out, "<h2>{}. {}</h2><p>{}</p>", i + 1, escape(&section.title), body.join(" "));
     }
     out.push_str("<h2>Want to dive deeper?</h2><ul class=\"follow-ups\">");
     for q in &r.follow_ups {
-        let _ = write!(out, "<li>{}</li>", escape(q));
+        match follow_ups {
+            FollowUps::Text => {
+                let _ = write!(out, "<li>{}</li>", escape(q));
+            }
+            FollowUps::Ask(action) => {
+                let _ = write!(
+                    out,
+                    "<li><form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"question\" value=\"{}\">\
+                     <button type=\"submit\" class=\"follow-up\">{}</button></form></li>",
+                    escape(action),
+                    escape(q),
+                    escape(q)
+                );
+            }
+        }
     }
     out.push_str("</ul><h2>Sources</h2><ol class=\"sources\">");
     for s in &r.sources {
@@ -262,30 +316,35 @@ pub fn html(r: &Report) -> String {
         out.push_str("</li>");
     }
     let c = &r.coverage;
-    let _ = writeln!(
+    let range = c.date_range.as_ref().map(|(a, b)| format!(" Sources dated {} to {}.", escape(a), escape(b)));
+    let _ = write!(
         out,
-        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}. Citation check: {} of {} \
-         cited sentences verified against the stored text. {}</p><footer>Report {} · {}</footer></main></body></html>",
+        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}.{} Citation check: {} of \
+         {} cited sentences verified against the stored text. {}</p><footer>Report {} · version {} · {}</footer>\
+         </article>",
         escape(&c.queries.join("; ")),
         c.passages_considered,
         c.documents_considered,
+        range.unwrap_or_default(),
         r.citation_check.verified,
         r.citation_check.cited_sentences,
         escape(&writer_note(r)),
         escape(&r.id),
+        r.version,
         escape(&r.schema)
     );
     out
 }
 
-const CSS: &str = "body{font:17px/1.55 Georgia,serif;margin:0;background:#fbfaf7;color:#1d1d1d}\
+/// The report's styles, screen and print.
+pub const CSS: &str = "body{font:17px/1.55 Georgia,serif;margin:0;background:#fbfaf7;color:#1d1d1d}\
 main{max-width:46rem;margin:0 auto;padding:2rem 1rem}h1{font-size:1.7rem}h2{font-size:1.2rem;margin-top:2rem}\
 .verdict{font-size:1.2rem;padding:.5rem .8rem;border-left:6px solid #888;background:#fff}\
 .verdict.supported{border-color:#2e7d32}.verdict.refuted{border-color:#c62828}\
 .verdict.partly_supported{border-color:#9e9d24}.verdict.conflicting{border-color:#ef6c00}\
 .meta,.disclaimer,small,footer{color:#555;font-size:.9rem}a.cite{text-decoration:none}\
 blockquote{margin:.4rem 0 .4rem 1rem;padding-left:.6rem;border-left:3px solid #ccc;font-style:italic}\
-@media print{a.cite{color:inherit}body{background:#fff}}";
+li:target{background:#fff6d5}.follow-up{font:inherit;background:none;border:0;padding:0;color:#1a4fa0;text-decoration:underline;cursor:pointer;text-align:left}.follow-ups form{margin:0}@media print{a.cite{color:inherit}body{background:#fff;font-size:11pt}main{max-width:none;padding:0}form,header.site,.banner,.actions,.site-footer{display:none}a[href^=\"http\"]::after{content:\" (\" attr(href) \")\";font-size:.8em}blockquote{break-inside:avoid}}";
 
 #[cfg(test)]
 mod tests {
@@ -305,8 +364,6 @@ mod tests {
 
     #[test]
     fn report_pages_carry_claim_review_markup_that_text_cannot_break_out_of() {
-        let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/report.json")).map(|_| ()).ok();
-        let _ = json;
         let mut report: Report = serde_json::from_value(serde_json::json!({
             "schema": "verity.report/1", "id": "0123456789ab", "slug": "s-01234567",
             "question": "Did it happen?", "claim": {"text": "It happened </script><script>alert(1)</script>.",

@@ -1,81 +1,102 @@
 //! The web site and the JSON API: `verity serve`.
 //!
 //! Main items: [`router`] (every route, for tests through `tower::ServiceExt::oneshot` and for [`serve`]),
-//! [`serve`] (binds an address and runs until Ctrl-C). Pages are rendered on the server (`verity-render`), with
-//! no script; the API lives under `/api/v1` and answers errors as JSON `{"error": {"code", "message"}}`.
+//! [`serve`] (binds an address and runs until Ctrl-C), [`SiteConfig`] (operator token, webhook secret,
+//! supporters campaign, limits), [`stripe`] (webhook signatures). Pages are rendered on the server; one small
+//! script (`/static/verity.js`) adds live progress and "your checks" and nothing depends on it. The API lives
+//! under `/api/v1` and answers errors as JSON `{"error": {"code", "message"}}`.
 //!
-//! Checks run as background jobs on the blocking pool, one at a time (the engine holds one SQLite connection):
-//! `POST /api/v1/checks` answers 202 with a job to poll; the form on the home page waits for its check and
-//! redirects to the report. Every response carries a Content-Security-Policy that allows no script at all, and
-//! every piece of source text and user input is escaped by the renderer.
+//! Checks run as background jobs on the blocking pool, one at a time (the engine holds one SQLite connection
+//! for writing); pages read reports through a connection of their own, so reading never waits for a check.
+//! Progress streams to the browser as server-sent events. Every response carries a Content-Security-Policy
+//! that allows only the site's own script and styles, and every piece of source text and user input is escaped.
 //!
 //! This crate is the only one with inbound HTTP. It holds no logic a CLI would need: it calls the engine.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+mod api;
+pub mod config;
+mod jobs;
+mod limit;
+mod pages;
+pub mod stripe;
 
-use axum::extract::{DefaultBodyLimit, Form, Path, State};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use verity_engine::{Engine, EngineError};
-use verity_model::Report;
-use verity_render::escape;
+use serde::Serialize;
+use verity_engine::{Engine, EngineError, Reports};
+use verity_model::{Report, ReportSummary};
+
+pub use config::{Campaign, SiteConfig};
 
 /// Requests larger than this are refused (413): a question is a sentence, not a document.
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// The operator's document uploads may be larger.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 /// A question longer than this is refused (422).
 pub const QUESTION_LIMIT: usize = 500;
-/// Jobs remembered for polling; the oldest are forgotten first.
-const JOBS_KEPT: usize = 1000;
+/// Any request but an event stream that takes longer than this is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Allows styles in the page, images from the site, forms to the site, and no script of any kind.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; \
-                   base-uri 'none'; frame-ancestors 'none'";
+/// Only the site's own script, styles and images; forms and event streams only to the site.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Clone)]
 struct AppState(Arc<Shared>);
 
 struct Shared {
-    engine: Mutex<Engine>,
-    jobs: Mutex<Jobs>,
-    next_job: AtomicU64,
+    engine: Arc<Mutex<Engine>>,
+    reports: Mutex<Reports>,
+    jobs: jobs::Jobs,
+    limiter: limit::RateLimiter,
+    site: SiteConfig,
+    /// The date reports are fixed to (tests); today's otherwise.
+    fixed_today: Option<String>,
 }
 
-#[derive(Default)]
-struct Jobs {
-    by_id: HashMap<String, Job>,
-    order: std::collections::VecDeque<String>,
+impl AppState {
+    fn reports(&self) -> MutexGuard<'_, Reports> {
+        self.0.reports.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn today(&self) -> time::Date {
+        self.0
+            .fixed_today
+            .as_deref()
+            .and_then(config::parse_date)
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+    }
+
+    /// The stored report that already answers `question`. With the engine free, vectors help; while a check
+    /// holds it, words alone decide rather than make the visitor wait.
+    fn similar(&self, question: &str) -> Result<Option<ReportSummary>, EngineError> {
+        match self.0.engine.try_lock() {
+            Ok(engine) => engine.similar(question),
+            Err(_) => self.reports().view().similar(question, None),
+        }
+    }
+
+    /// The campaign in force: the operator's last change, else the site file's.
+    fn campaign(&self) -> Option<Campaign> {
+        let stored = self.reports().store_mut().setting(api::CAMPAIGN_SETTING).ok().flatten();
+        match stored {
+            Some(json) if json == "null" => None,
+            Some(json) => serde_json::from_str(&json).ok(),
+            None => self.0.site.campaign.clone(),
+        }
+    }
 }
 
-/// A check started through the API.
 #[derive(Debug, Clone, Serialize)]
-struct Job {
-    id: String,
-    status: JobStatus,
-    question: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    report_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    report_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorBody>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum JobStatus {
-    Running,
-    Done,
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct ErrorBody {
+pub(crate) struct ErrorBody {
     code: &'static str,
     message: String,
 }
@@ -110,33 +131,72 @@ impl From<EngineError> for ApiError {
 }
 
 /// Every route of the site and the API over `engine`.
-pub fn router(engine: Engine) -> Router {
+pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
+    let reports = Reports::open(engine.data_dir())?;
     let state = AppState(Arc::new(Shared {
-        engine: Mutex::new(engine),
-        jobs: Mutex::new(Jobs::default()),
-        next_job: AtomicU64::new(1),
+        fixed_today: engine.fixed_today().map(str::to_string),
+        engine: Arc::new(Mutex::new(engine)),
+        reports: Mutex::new(reports),
+        jobs: jobs::Jobs::default(),
+        limiter: limit::RateLimiter::new(site.checks_per_minute),
+        site,
     }));
-    Router::new()
-        .route("/", get(home))
-        .route("/checks", post(check_form))
-        .route("/checks/{category}/{slug}", get(report_page))
-        .route("/api/v1/checks", post(create_check))
-        .route("/api/v1/jobs/{id}", get(job_status))
-        .route("/api/v1/reports", get(list_reports))
-        .route("/api/v1/reports/{key}", get(get_report))
-        .route("/api/v1/openapi.json", get(openapi))
-        .fallback(not_found)
+    let limited = Router::new()
+        .route("/checks", post(pages::check_form))
+        .route("/checks/{category}/{slug}/refresh", post(pages::refresh_form))
+        .route("/api/v1/checks", post(api::create_check))
+        .route("/api/v1/reports/{key}/refresh", post(api::refresh))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit));
+    let operator = Router::new()
+        .route("/api/v1/admin/documents", post(api::add_documents).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/api/v1/admin/reports/{key}", delete(api::delete_report))
+        .route("/api/v1/admin/campaign", put(api::put_campaign))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), operator_only));
+    let timed = Router::new()
+        .route("/", get(pages::home))
+        .route("/jobs/{id}", get(pages::job_page))
+        .route("/checks/{category}/{slug}", get(pages::report_page))
+        .route("/checks/{category}/{slug}/versions/{version}", get(pages::version_page))
+        .route("/checks/{category}/{slug}/diff", get(pages::diff_page))
+        .route("/archive", get(pages::archive))
+        .route("/categories", get(pages::categories))
+        .route("/categories/{category}", get(pages::category))
+        .route("/topics/{topic}", get(pages::topic))
+        .route("/search", get(pages::search))
+        .route("/corrections", get(pages::corrections))
+        .route("/about", get(pages::about))
+        .route("/mine", get(pages::mine))
+        .route("/static/site.css", get(pages::stylesheet))
+        .route("/static/verity.js", get(pages::script))
+        .route("/api/v1/jobs/{id}", get(api::job_status))
+        .route("/api/v1/reports", get(api::list_reports))
+        .route("/api/v1/reports/{key}", get(api::get_report))
+        .route("/api/v1/reports/{key}/versions", get(api::versions))
+        .route("/api/v1/reports/{key}/versions/{version}", get(api::get_version))
+        .route("/api/v1/search", get(api::search))
+        .route("/api/v1/corrections", get(api::corrections))
+        .route("/api/v1/campaign", get(api::campaign))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/webhooks/stripe", post(api::stripe_webhook))
+        .merge(limited)
+        .merge(operator)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(timeout));
+    Ok(Router::new()
+        .route("/api/v1/jobs/{id}/events", get(api::job_events))
+        .merge(timed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Serves `engine` on `addr` until Ctrl-C.
-pub fn serve(engine: Engine, addr: SocketAddr) -> std::io::Result<()> {
+pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Result<()> {
+    let app = router(engine, site).map_err(std::io::Error::other)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(listener, router(engine))
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -152,10 +212,101 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// Where a report lives: `/checks/<category>/<slug>`. Categories are assigned at check time in a later step;
-/// until then every report is filed under `general`.
+async fn timeout(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) if api => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the server took too long; try again")
+                .into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "The server took too long; try again.").into_response(),
+    }
+}
+
+/// The client's address: the connection's peer (requests that arrive without one, in tests, count as one
+/// local client).
+fn client(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match state.0.limiter.take(client(&request), std::time::Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let message = format!(
+                "too many checks from your address; {} per minute are allowed, try again in {seconds} s",
+                state.0.site.checks_per_minute
+            );
+            let mut response = if request.uri().path().starts_with("/api/") {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response()
+            } else {
+                (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(pages::message_page("Too many checks", &message)))
+                    .into_response()
+            };
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+        }
+    }
+}
+
+async fn operator_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = state.0.site.operator_token.as_deref().filter(|t| !t.is_empty()) else {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "operator_disabled",
+            "operator endpoints are off; set operator_token in the site file (verity serve --site FILE)",
+        )
+        .into_response();
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compared in constant time: the token must not leak byte by byte through timing.
+    let same =
+        given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !same {
+        let mut response = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the operator token as `Authorization: Bearer <token>`",
+        )
+        .into_response();
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    next.run(request).await
+}
+
+/// The current time as the store keeps it (UTC).
+fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{} {}", now.date(), now.time())
+}
+
+/// Where a report lives: `/checks/<category>/<slug>`.
 pub fn report_path(report: &Report) -> String {
-    format!("/checks/general/{}", report.slug)
+    format!("/checks/{}/{}", report.category, report.slug)
+}
+
+fn summary_path(summary: &ReportSummary) -> String {
+    format!("/checks/{}/{}", summary.category, summary.slug)
 }
 
 fn validated(question: &str) -> Result<String, ApiError> {
@@ -167,192 +318,51 @@ fn validated(question: &str) -> Result<String, ApiError> {
             format!("a question has at most {QUESTION_LIMIT} characters; ask about one claim"),
         ));
     }
+    if question.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty_question",
+            "type a question about one claim",
+        ));
+    }
     Ok(question.to_string())
 }
 
-/// Runs a check on the blocking pool.
-async fn run_check(state: &AppState, question: String) -> Result<Report, ApiError> {
-    let shared = state.0.clone();
+/// What a job runs.
+enum Work {
+    Check(String),
+    Refresh(String),
+}
+
+/// Starts a check or a refresh on the blocking pool and returns the job's id at once.
+fn start_job(state: &AppState, work: Work, question: &str) -> String {
+    let kind = match work {
+        Work::Check(_) => jobs::JobKind::Check,
+        Work::Refresh(_) => jobs::JobKind::Refresh,
+    };
+    let sender = state.0.jobs.start(kind, question);
+    let id = sender.borrow().id.clone();
+    let engine = state.0.engine.clone();
     tokio::task::spawn_blocking(move || {
-        let mut engine = shared.engine.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        engine.check(&question).map_err(ApiError::from)
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-}
-
-#[derive(Deserialize)]
-struct CheckRequest {
-    question: String,
-}
-
-async fn create_check(
-    State(state): State<AppState>,
-    body: Result<Json<CheckRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the request is over {BODY_LIMIT} bytes; send one question"),
-        ),
-        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{e}; send {{\"question\": \"...\"}}")),
-    })?;
-    let question = validated(&request.question)?;
-    let id = format!("job-{}", state.0.next_job.fetch_add(1, Ordering::Relaxed));
-    let job = Job {
-        id: id.clone(),
-        status: JobStatus::Running,
-        question: question.clone(),
-        report_id: None,
-        report_url: None,
-        error: None,
-    };
-    remember(&state, job.clone());
-    let worker = state.clone();
-    let job_id = id.clone();
-    tokio::spawn(async move {
-        let outcome = run_check(&worker, question).await;
-        let mut jobs = worker.0.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(job) = jobs.by_id.get_mut(&job_id) {
-            match outcome {
-                Ok(report) => {
-                    job.status = JobStatus::Done;
-                    job.report_url = Some(report_path(&report));
-                    job.report_id = Some(report.id);
-                }
-                Err(ApiError(_, body)) => {
-                    job.status = JobStatus::Failed;
-                    job.error = Some(body);
-                }
+        let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+        let mut observe = |stage: verity_model::Stage| {
+            sender.send_modify(|job| job.stages.push(jobs::StageLine { text: stage.describe(), stage }));
+        };
+        let outcome = match &work {
+            Work::Check(question) => engine.check_observed(question, &mut observe),
+            Work::Refresh(key) => engine.refresh(key, &mut observe),
+        };
+        sender.send_modify(|job| match outcome {
+            Ok(report) => {
+                job.status = jobs::JobStatus::Done;
+                job.report_url = Some(report_path(&report));
+                job.report_id = Some(report.id);
             }
-        }
+            Err(e) => {
+                job.status = jobs::JobStatus::Failed;
+                job.error = Some(ApiError::from(e).1);
+            }
+        });
     });
-    let location = format!("/api/v1/jobs/{id}");
-    let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
-    response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ascii"));
-    Ok(response)
-}
-
-fn remember(state: &AppState, job: Job) {
-    let mut jobs = state.0.jobs.lock().unwrap_or_else(|p| p.into_inner());
-    jobs.order.push_back(job.id.clone());
-    jobs.by_id.insert(job.id.clone(), job);
-    while jobs.order.len() > JOBS_KEPT {
-        if let Some(old) = jobs.order.pop_front() {
-            jobs.by_id.remove(&old);
-        }
-    }
-}
-
-async fn job_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Job>, ApiError> {
-    let jobs = state.0.jobs.lock().unwrap_or_else(|p| p.into_inner());
-    jobs.by_id
-        .get(&id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}")))
-}
-
-async fn list_reports(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let engine = state.0.engine.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(Json(engine.list(50)?).into_response())
-}
-
-async fn get_report(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
-    let engine = state.0.engine.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(Json(engine.show(&key)?).into_response())
-}
-
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")).into_response()
-}
-
-async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {}", uri.path())).into_response();
-    }
-    (StatusCode::NOT_FOUND, Html(page("Not found", "<p>There is no page here. <a href=\"/\">Ask a question</a>.</p>")))
-        .into_response()
-}
-
-/// A page of the site around `body` (already escaped HTML).
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — Verity</title>\
-         <style>body{{font:17px/1.55 Georgia,serif;margin:0;background:#fbfaf7;color:#1d1d1d}}\
-         main{{max-width:46rem;margin:0 auto;padding:2rem 1rem}}input[type=text]{{width:100%;font:inherit;\
-         padding:.5rem}}.error{{color:#b71c1c}}</style></head><body><main>{body}</main></body></html>",
-        escape(title)
-    )
-}
-
-fn home_page(recent: &[verity_model::ReportSummary], error: Option<&str>, question: &str) -> String {
-    let mut body = String::from(
-        "<h1>Verity</h1><p>Ask about a claim in plain words. Verity reads the sources in its archive, weighs the \
-         evidence and writes a dated report whose every citation quotes what it cites.</p>",
-    );
-    if let Some(message) = error {
-        body.push_str(&format!("<p class=\"error\" role=\"alert\">{}</p>", escape(message)));
-    }
-    body.push_str(&format!(
-        "<form method=\"post\" action=\"/checks\"><label for=\"q\">Your question</label><br>\
-         <input type=\"text\" id=\"q\" name=\"question\" maxlength=\"{QUESTION_LIMIT}\" required value=\"{}\" \
-         placeholder=\"Did the minister hand over protected informants?\"> <button type=\"submit\">Check</button></form>",
-        escape(question)
-    ));
-    body.push_str("<h2>Recent checks</h2>");
-    if recent.is_empty() {
-        body.push_str("<p>No checks yet.</p>");
-    } else {
-        body.push_str("<ul class=\"recent\">");
-        for r in recent {
-            body.push_str(&format!(
-                "<li><a href=\"/checks/general/{}\">{}</a> — {} · {}</li>",
-                escape(&r.slug),
-                escape(&r.question),
-                escape(r.verdict.headline()),
-                escape(&r.checked_on)
-            ));
-        }
-        body.push_str("</ul>");
-    }
-    page("Ask a question", &body)
-}
-
-async fn home(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
-    let recent = state.0.engine.lock().unwrap_or_else(|p| p.into_inner()).list(20)?;
-    Ok(Html(home_page(&recent, None, "")))
-}
-
-#[derive(Deserialize)]
-struct QuestionForm {
-    question: String,
-}
-
-async fn check_form(State(state): State<AppState>, Form(form): Form<QuestionForm>) -> Response {
-    let result = match validated(&form.question) {
-        Ok(question) => run_check(&state, question).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(report) => Redirect::to(&report_path(&report)).into_response(),
-        Err(ApiError(status, body)) => {
-            let recent = state.0.engine.lock().unwrap_or_else(|p| p.into_inner()).list(20).unwrap_or_default();
-            (status, Html(home_page(&recent, Some(&body.message), &form.question))).into_response()
-        }
-    }
-}
-
-async fn report_page(
-    State(state): State<AppState>,
-    Path((_category, slug)): Path<(String, String)>,
-) -> Result<Response, Response> {
-    let shown = state.0.engine.lock().unwrap_or_else(|p| p.into_inner()).show(&slug);
-    match shown {
-        Ok(report) => Ok(Html(verity_render::html(&report)).into_response()),
-        Err(EngineError::NoSuchReport(_)) => Err(not_found(format!("/checks/{slug}").parse().expect("a path")).await),
-        Err(e) => Err(ApiError::from(e).into_response()),
-    }
+    id
 }

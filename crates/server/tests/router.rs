@@ -1,5 +1,6 @@
-//! The site and the API through the router itself (`tower::ServiceExt::oneshot`): asking, polling, reading,
-//! errors as JSON, limits, and the safety headers, on a corpus written here.
+//! The site and the API through the router itself (`tower::ServiceExt::oneshot`): asking, watching, reading,
+//! refreshing, browsing, supporting, operating; errors as JSON, limits, and the safety headers; on a corpus
+//! written here.
 
 use axum::Router;
 use axum::body::Body;
@@ -8,9 +9,13 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use verity_engine::{Config, Engine};
+use verity_server::SiteConfig;
 
-/// A router over a fresh data directory holding two reports' worth of sources, one of them hostile.
-fn site() -> (Router, tempfile::TempDir) {
+const OPERATOR: &str = "operator-secret-token";
+const WEBHOOK_SECRET: &str = "whsec_router_test";
+
+/// A router over a fresh data directory holding two sources about one claim, one of them hostile.
+fn site_with(site: SiteConfig) -> (Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
     let lines = [
@@ -27,7 +32,15 @@ fn site() -> (Router, tempfile::TempDir) {
     };
     let mut engine = Engine::open(config).unwrap();
     engine.ingest(&[corpus], &mut |_| {}).unwrap();
-    (verity_server::router(engine), dir)
+    (verity_server::router(engine, site).unwrap(), dir)
+}
+
+fn site() -> (Router, tempfile::TempDir) {
+    site_with(SiteConfig {
+        operator_token: Some(OPERATOR.into()),
+        stripe_webhook_secret: Some(WEBHOOK_SECRET.into()),
+        ..SiteConfig::default()
+    })
 }
 
 /// Sends one request; returns status, headers and body text.
@@ -47,6 +60,52 @@ fn post_json(uri: &str, body: &str) -> Request<Body> {
     Request::post(uri).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
 }
 
+fn post_form(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn operator(method: &str, uri: &str, body: &str, token: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn location(headers: &axum::http::HeaderMap) -> String {
+    headers[header::LOCATION].to_str().unwrap().to_string()
+}
+
+/// Polls a job until it ends; returns its last state.
+async fn finished(router: &Router, job_id: &str) -> Value {
+    let mut job = Value::Null;
+    for _ in 0..400 {
+        let (_, _, body) = check(router, get(&format!("/api/v1/jobs/{job_id}"))).await;
+        job = serde_json::from_str(&body).unwrap();
+        if job["status"] != "running" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the job never finished: {job}");
+}
+
+/// Starts a check through the API and waits for its report's address.
+async fn checked(router: &Router, question: &str) -> String {
+    let body = serde_json::json!({"question": question, "fresh": true}).to_string();
+    let (status, _, body) = check(router, post_json("/api/v1/checks", &body)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let job: Value = serde_json::from_str(&body).unwrap();
+    let done = finished(router, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "done", "{done}");
+    done["report_url"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn a_check_started_through_the_api_is_polled_to_its_report() {
     let (router, _dir) = site();
@@ -54,75 +113,361 @@ async fn a_check_started_through_the_api_is_polled_to_its_report() {
         check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars downtown?"}"#)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let job: Value = serde_json::from_str(&body).unwrap();
-    let location = headers[header::LOCATION].to_str().unwrap().to_string();
-    assert_eq!(location, format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()));
-
-    let mut done = Value::Null;
-    for _ in 0..200 {
-        let (_, _, body) = check(&router, get(&location)).await;
-        done = serde_json::from_str(&body).unwrap();
-        if done["status"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    assert_eq!(location(&headers), format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()));
+    let done = finished(&router, job["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "done", "{done}");
+    let stages: Vec<&str> = done["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["claim", "searched", "weighed", "verified"]);
     let (status, _, body) =
         check(&router, get(&format!("/api/v1/reports/{}", done["report_id"].as_str().unwrap()))).await;
     assert_eq!(status, StatusCode::OK);
     let report: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(report["schema"], "verity.report/1");
-    assert_eq!(report["verdict"]["label"], "supported");
+    assert_eq!(
+        (report["schema"].as_str(), report["verdict"]["label"].as_str()),
+        (Some("verity.report/1"), Some("supported"))
+    );
 
-    // The report page is at its stable URL, and the list and the home page show it.
+    // The report page is at its stable URL under its category, and the list and the home page show it.
     let url = done["report_url"].as_str().unwrap();
-    assert!(url.starts_with("/checks/general/council-ban-cars-downtown-"), "{url}");
+    assert!(url.starts_with("/checks/politics/council-ban-cars-downtown-"), "{url}");
     let (status, _, page) = check(&router, get(url)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Supported") && page.contains("Did the council ban cars downtown?"));
     let (_, _, list) = check(&router, get("/api/v1/reports")).await;
-    assert_eq!(serde_json::from_str::<Value>(&list).unwrap().as_array().unwrap().len(), 1);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!((list["total"].as_u64(), list["items"][0]["id"].as_str()), (Some(1), done["report_id"].as_str()));
     let (_, _, home) = check(&router, get("/")).await;
     assert!(home.contains(&format!("href=\"{url}\"")), "{home}");
 }
 
 #[tokio::test]
-async fn the_form_on_the_home_page_redirects_to_the_report_and_shows_why_a_question_was_refused() {
+async fn progress_streams_as_server_sent_events_ending_with_the_report() {
     let (router, _dir) = site();
-    let form = |q: &str| {
-        Request::post("/checks")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("question={q}")))
-            .unwrap()
-    };
-    let (status, headers, _) = check(&router, form("Did+the+council+ban+cars+downtown%3F")).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(headers[header::LOCATION].to_str().unwrap().starts_with("/checks/general/"));
-
-    let (status, _, page) = check(&router, form("What+is+the+best+pizza%3F")).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("role=\"alert\"") && page.contains("opinion"), "{page}");
-    assert!(page.contains("value=\"What is the best pizza?\""), "the question is kept in the box");
+    let (_, _, body) =
+        check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars downtown?"}"#)).await;
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap().to_string();
+    // The stream starts at once, whether the check is still running or not, and ends with the outcome.
+    let (status, headers, stream) = check(&router, get(&format!("/api/v1/jobs/{id}/events"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/event-stream");
+    let events: Vec<&str> = stream.lines().filter_map(|l| l.strip_prefix("event: ")).collect();
+    assert_eq!(events, ["stage", "stage", "stage", "stage", "done"], "{stream}");
+    assert!(stream.contains("Searched the archive with"), "{stream}");
+    assert!(stream.contains("\"report_url\":\"/checks/politics/"), "{stream}");
 }
 
 #[tokio::test]
-async fn source_text_is_shown_as_text_and_no_page_may_run_script() {
+async fn the_form_leads_through_the_progress_page_to_the_report_and_shows_why_a_question_was_refused() {
     let (router, _dir) = site();
-    let (status, headers, _) = check(
+    let (status, headers, _) =
+        check(&router, post_form("/checks", "question=Did+the+council+ban+cars+downtown%3F")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let job_page = location(&headers);
+    assert!(job_page.starts_with("/jobs/job-"), "{job_page}");
+    finished(&router, job_page.trim_start_matches("/jobs/")).await;
+    let (status, headers, _) = check(&router, get(&job_page)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a finished check moves on to its report");
+    let report_url = location(&headers);
+    assert!(report_url.starts_with("/checks/politics/") && report_url.ends_with("?asked=1"), "{report_url}");
+    let (_, _, page) = check(&router, get(&report_url)).await;
+    assert!(page.contains("data-asked=\"/checks/politics/"), "the browser is told to keep it in its checks");
+
+    // An opinion is refused by its job, and the progress page says why.
+    let (_, headers, _) = check(&router, post_form("/checks", "question=What+is+the+best+pizza%3F")).await;
+    let job_page = location(&headers);
+    let done = finished(&router, job_page.trim_start_matches("/jobs/")).await;
+    assert_eq!((done["status"].as_str(), done["error"]["code"].as_str()), (Some("failed"), Some("uncheckable")));
+    let (status, _, page) = check(&router, get(&job_page)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("role=\"alert\"") && page.contains("opinion"), "{page}");
+    // An empty question never starts a job.
+    let (status, _, page) = check(&router, post_form("/checks", "question=+++")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("role=\"alert\""), "{page}");
+}
+
+#[tokio::test]
+async fn the_same_claim_asked_again_offers_the_earlier_report_or_a_fresh_check() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    // Through the form: a page offering the report, with its date, or a fresh check of it.
+    let (status, _, page) =
+        check(&router, post_form("/checks", "question=Has+the+council+banned+cars+downtown%3F")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Checked before") && page.contains(&format!("href=\"{url}\"")), "{page}");
+    assert!(page.contains("2026-11-26") && page.contains(&format!("action=\"{url}/refresh\"")));
+    // Through the API: the existing report, unless a fresh check is asked for.
+    let (status, _, body) =
+        check(&router, post_json("/api/v1/checks", r#"{"question": "Has the council banned cars downtown?"}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    let existing: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((existing["status"].as_str(), existing["report_url"].as_str()), (Some("existing"), Some(url.as_str())));
+    let (status, _, _) = check(
         &router,
-        Request::post("/checks")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from("question=Did+the+council+ban+cars+downtown%3F"))
-            .unwrap(),
+        post_json("/api/v1/checks", r#"{"question": "Has the council banned cars downtown?", "fresh": true}"#),
     )
     .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // Another claim is simply checked.
+    let (status, _, _) =
+        check(&router, post_form("/checks", "question=Did+the+council+ban+bicycles+at+the+harbour%3F")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, headers_page, page) = check(&router, get(headers[header::LOCATION].to_str().unwrap())).await;
+}
+
+#[tokio::test]
+async fn a_refresh_adds_a_version_with_a_diff_and_a_changed_verdict_reaches_the_corrections_log() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council close the harbour of Brelin?").await;
+    let (_, _, page) = check(&router, get(&url)).await;
+    assert!(page.contains("Not enough evidence"), "nothing in the archive says so yet");
+    assert!(!page.contains("<h2>Versions</h2>"));
+
+    // The operator adds reporting, and a visitor checks again.
+    let documents = serde_json::json!({"documents": [
+        {"id": "post-1", "title": "Brelin closes harbour", "outlet": "Brelin Post", "published": "2026-11-24",
+         "text": "The council of Brelin closed the harbour on Tuesday. The harbour of Brelin was closed by the council after storms."},
+        {"id": "wire-1", "title": "Harbour shut", "outlet": "Wire", "published": "2026-11-25",
+         "text": "Brelin's council closed the harbour of Brelin, the port authority confirmed."},
+        {"title": "no id"}
+    ]});
+    let (status, _, body) =
+        check(&router, operator("POST", "/api/v1/admin/documents", &documents.to_string(), OPERATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stored: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(stored["stored"], 2);
+    assert!(stored["refused"][0].as_str().unwrap().starts_with("record 2: missing document id"), "{stored}");
+    let (status, headers, _) = check(&router, post_form(&format!("{url}/refresh"), "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    finished(&router, location(&headers).trim_start_matches("/jobs/")).await;
+
+    let (_, _, page) = check(&router, get(&url)).await;
+    assert!(page.contains("<h2>Versions</h2>") && page.contains("version 2"), "{page}");
+    assert!(page.contains(&format!("{url}/diff?from=1&amp;to=2")));
+    let (_, _, versions) =
+        check(&router, get(&format!("/api/v1/reports/{}/versions", url.rsplit('/').next().unwrap()))).await;
+    let versions: Value = serde_json::from_str(&versions).unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (versions[0]["verdict"].as_str(), versions[1]["verdict"].as_str()),
+        (Some("not_enough_evidence"), Some("supported"))
+    );
+
+    let (status, _, old) = check(&router, get(&format!("{url}/versions/1"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(old.contains("This is version 1") && old.contains("Not enough evidence"), "{old}");
+    let (_, _, diff) = check(&router, get(&format!("{url}/diff?from=1&to=2"))).await;
+    assert!(diff.contains("<del>Not enough evidence</del> → <ins>Supported</ins>"), "{diff}");
+    assert!(diff.contains("Source added: <ins>Brelin closes harbour (Brelin Post)</ins>"), "{diff}");
+    let (_, _, corrections) = check(&router, get("/corrections")).await;
+    assert!(
+        corrections.contains("Did the council close the harbour of Brelin?") && corrections.contains("version 1 → 2")
+    );
+    let (_, _, api) = check(&router, get("/api/v1/corrections")).await;
+    assert_eq!(serde_json::from_str::<Value>(&api).unwrap()[0]["to"], "supported");
+    let (status, _, _) = check(&router, get(&format!("{url}/versions/9"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn reports_download_as_markdown_and_json_and_old_addresses_redirect() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    let (status, headers, markdown) = check(&router, get(&format!("{url}.md"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/markdown; charset=utf-8");
+    assert!(
+        headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"council-ban-cars")
+    );
+    assert!(markdown.starts_with("# Did the council ban cars downtown?"));
+    let (_, headers, json) = check(&router, get(&format!("{url}.json"))).await;
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap()["schema"], "verity.report/1");
+    let wrong_category = url.replace("/politics/", "/health/");
+    let (status, headers, _) = check(&router, get(&wrong_category)).await;
+    assert_eq!((status, location(&headers)), (StatusCode::PERMANENT_REDIRECT, url.clone()));
+    let (_, _, page) = check(&router, get(&url)).await;
+    assert!(page.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
+    assert!(page.contains("id=\"print\" hidden"), "the print button waits for script");
+}
+
+#[tokio::test]
+async fn past_checks_are_browsed_by_archive_category_topic_and_search() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown in Brelin?").await;
+    checked(&router, "Did the council of Brelin close the harbour?").await;
+    let (_, _, archive) = check(&router, get("/archive")).await;
+    assert!(archive.contains(&format!("href=\"{url}\"")) && archive.contains("Page 1 of 1"), "{archive}");
+    let (_, _, categories) = check(&router, get("/categories")).await;
+    assert!(categories.contains("href=\"/categories/politics\">Politics</a> (2)"), "{categories}");
+    assert!(categories.contains("href=\"/topics/brelin\">Brelin</a> (2)"), "a name two checks share is a topic");
+    let (_, _, politics) = check(&router, get("/categories/politics")).await;
+    assert!(politics.contains(&format!("href=\"{url}\"")));
+    let (status, _, _) = check(&router, get("/categories/astrology")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, topic) = check(&router, get("/topics/brelin")).await;
+    assert_eq!(topic.matches("<li><a href=\"/checks/").count(), 2, "{topic}");
+    let (_, _, found) = check(&router, get("/search?q=harbour")).await;
+    assert!(found.contains("1 found") && found.contains("close the harbour"), "{found}");
+    let (_, _, none) = check(&router, get("/search?q=%22NEAR(*")).await;
+    assert!(none.contains("0 found"), "query syntax is only words: {none}");
+    let (_, _, api) = check(&router, get("/api/v1/search?q=cars+downtown")).await;
+    assert_eq!(serde_json::from_str::<Value>(&api).unwrap()["total"], 1);
+    let (_, _, paged) = check(&router, get("/api/v1/reports?per_page=1&page=2")).await;
+    let paged: Value = serde_json::from_str(&paged).unwrap();
+    assert_eq!(
+        (paged["total"].as_u64(), paged["items"][0]["question"].as_str()),
+        (Some(2), Some("Did the council ban cars downtown in Brelin?"))
+    );
+    let (_, _, mine) = check(&router, get("/mine")).await;
+    assert!(mine.contains("id=\"mine\"") && mine.contains("kept only here"));
+}
+
+#[tokio::test]
+async fn the_about_page_states_the_method_the_labels_the_published_accuracy_and_the_corrections_policy() {
+    let (router, _dir) = site();
+    let (status, _, about) = check(&router, get("/about")).await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in [
+        "<h2>Method</h2>",
+        "Not enough evidence",
+        "Partly supported",
+        "Corrections policy",
+        "1.000 (1,672 of 1,672)",
+        "<th>data set</th>",
+    ] {
+        assert!(about.contains(needle), "{needle} missing from the about page");
+    }
+}
+
+#[tokio::test]
+async fn an_old_report_says_it_may_be_outdated() {
+    let (router, _dir) = site_with(SiteConfig { outdated_after_days: -1, ..SiteConfig::default() });
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    let (_, _, page) = check(&router, get(&url)).await;
+    assert!(page.contains("may be outdated"));
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    let (_, _, page) = check(&router, get(&url)).await;
+    assert!(!page.contains("may be outdated"), "checked today");
+}
+
+fn signed(body: &str, secret: &str, at: i64) -> Request<Body> {
+    Request::post("/api/v1/webhooks/stripe")
+        .header("stripe-signature", verity_server::stripe::sign(body.as_bytes(), secret, at))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn supporters_come_from_signed_webhooks_once_each_and_show_on_every_page() {
+    let (router, _dir) = site();
+    let campaign = r#"{"title": "Keep Verity independent", "goal_supporters": 10, "ends_on": "2026-12-31",
+        "checkout_url": "https://pay.example/verity"}"#;
+    let (status, _, body) = check(&router, operator("PUT", "/api/v1/admin/campaign", campaign, OPERATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let event = r#"{"id": "evt_1", "type": "checkout.session.completed",
+        "data": {"object": {"payment_status": "paid", "amount_total": 500, "currency": "eur"}}}"#;
+    let (status, _, body) = check(&router, signed(event, WEBHOOK_SECRET, now)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["recorded"], true);
+    let (_, _, body) = check(&router, signed(event, WEBHOOK_SECRET, now)).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["recorded"], false, "a resent event counts once");
+    for (request, why) in [
+        (signed(event, "whsec_wrong", now), "signed with another secret"),
+        (signed(event, WEBHOOK_SECRET, now - 3600), "an hour old: a replay"),
+        (post_json("/api/v1/webhooks/stripe", event), "unsigned"),
+    ] {
+        let (status, _, body) = check(&router, request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "bad_signature");
+    }
+    for page in ["/", "/about", "/archive"] {
+        let (_, _, html) = check(&router, get(page)).await;
+        assert!(html.contains("Keep Verity independent") && html.contains("1 of 10 supporters"), "{page}: {html}");
+        assert!(html.contains("36 days left") && html.contains("href=\"https://pay.example/verity\""), "{page}");
+    }
+    let (_, _, progress) = check(&router, get("/api/v1/campaign")).await;
+    assert_eq!(serde_json::from_str::<Value>(&progress).unwrap()["supporters"], 1);
+    // Without a secret the webhook is off.
+    let (router, _dir) = site_with(SiteConfig::default());
+    let (status, _, _) = check(&router, signed(event, WEBHOOK_SECRET, now)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn operator_endpoints_need_the_token_and_are_off_without_one() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    let slug = url.rsplit('/').next().unwrap().to_string();
+    let (status, headers, body) =
+        check(&router, operator("DELETE", &format!("/api/v1/admin/reports/{slug}"), "", "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    let (status, _, body) = check(
+        &router,
+        operator(
+            "PUT",
+            "/api/v1/admin/campaign",
+            r#"{"title": "x", "ends_on": "soon", "checkout_url": "https://p.example"}"#,
+            OPERATOR,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _, _) =
+        check(&router, operator("DELETE", &format!("/api/v1/admin/reports/{slug}"), "", OPERATOR)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = check(&router, get(&url)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (router, _dir) = site_with(SiteConfig::default());
+    let (status, _, body) =
+        check(&router, operator("POST", "/api/v1/admin/documents", r#"{"documents": []}"#, "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("operator_token"), "{body}");
+}
+
+#[tokio::test]
+async fn starting_checks_is_rate_limited_per_client() {
+    let (router, _dir) = site_with(SiteConfig { checks_per_minute: 2, ..SiteConfig::default() });
+    for _ in 0..2 {
+        let (status, _, _) =
+            check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars?", "fresh": true}"#))
+                .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let (status, headers, body) =
+        check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars?"}"#)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "rate_limited");
+    assert!(headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    let (status, _, page) = check(&router, post_form("/checks", "question=Did+it+rain%3F")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("try again in"), "{page}");
+    let (status, _, _) = check(&router, get("/")).await;
+    assert_eq!(status, StatusCode::OK, "reading is not limited");
+}
+
+#[tokio::test]
+async fn source_text_is_shown_as_text_and_only_the_sites_own_script_may_run() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council ban cars downtown?").await;
+    let (_, headers, page) = check(&router, get(&url)).await;
     assert!(!page.contains("<script>") && !page.contains("<img src=x"), "unescaped source text");
     assert!(page.contains("&lt;script&gt;"), "the hostile text is shown, escaped");
-    let csp = headers_page[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
-    assert_eq!(headers_page[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let scripts: Vec<&str> = page.match_indices("<script").map(|(i, _)| &page[i..i + 40]).collect();
+    assert_eq!(scripts.len(), 2, "the site's script and the JSON-LD data block: {scripts:?}");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe"), "no inline script or style: {csp}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let (_, headers, script) = check(&router, get("/static/verity.js")).await;
+    assert_eq!(headers[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+    assert!(!script.contains("innerHTML"), "the script never builds markup from data");
+    let (_, headers, _) = check(&router, get("/static/site.css")).await;
+    assert_eq!(headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
 }
 
 #[tokio::test]
@@ -130,19 +475,17 @@ async fn api_errors_are_json_with_a_code_and_a_message() {
     let (router, _dir) = site();
     let cases = [
         (post_json("/api/v1/checks", "{not json"), StatusCode::BAD_REQUEST, "bad_request"),
-        (post_json("/api/v1/checks", r#"{"question": ""}"#), StatusCode::UNPROCESSABLE_ENTITY, "uncheckable"),
+        (post_json("/api/v1/checks", r#"{"question": " "}"#), StatusCode::UNPROCESSABLE_ENTITY, "empty_question"),
         (get("/api/v1/reports/no-such-report"), StatusCode::NOT_FOUND, "not_found"),
+        (get("/api/v1/reports/no-such-report/versions/1"), StatusCode::NOT_FOUND, "not_found"),
         (get("/api/v1/jobs/job-999"), StatusCode::NOT_FOUND, "not_found"),
+        (get("/api/v1/jobs/job-999/events"), StatusCode::NOT_FOUND, "not_found"),
+        (get("/api/v1/search"), StatusCode::BAD_REQUEST, "bad_request"),
         (get("/api/v1/nothing-here"), StatusCode::NOT_FOUND, "not_found"),
     ];
     for (request, status, code) in cases {
         let uri = request.uri().to_string();
         let (got, _, body) = check(&router, request).await;
-        // An uncheckable question fails in its job, not in the request.
-        if code == "uncheckable" {
-            assert_eq!(got, StatusCode::ACCEPTED, "{uri}");
-            continue;
-        }
         assert_eq!(got, status, "{uri}: {body}");
         let error: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(error["error"]["code"], code, "{uri}: {body}");
@@ -158,14 +501,23 @@ async fn api_errors_are_json_with_a_code_and_a_message() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_the_api() {
+async fn the_openapi_document_describes_every_api_route() {
     let (router, _dir) = site();
     let (status, headers, body) = check(&router, get("/api/v1/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     let doc: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/checks", "/api/v1/jobs/{id}", "/api/v1/reports", "/api/v1/reports/{key}"] {
+    let source = include_str!("../src/lib.rs");
+    let routes: Vec<&str> = source
+        .match_indices(".route(\"/api/v1/")
+        .map(|(i, _)| {
+            let rest = &source[i + 8..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert!(routes.len() >= 15, "{routes:?}");
+    for path in routes {
         assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
     }
 }

@@ -4,17 +4,25 @@
 //! Main type: [`Store`]. [`Store::put_documents`] deduplicates by content hash and turns a changed document into a
 //! new version while keeping the old text readable (old reports cite it). [`Store::pending_index`] and
 //! [`Store::mark_indexed`] let the engine keep the search index in step even after an interrupted ingest.
+//! Reports keep every run as a version ([`Store::save_report`], [`Store::report_version`]); the latest is
+//! listed, filed by category and topic, and searchable in full text ([`Store::search_reports`]). The site's
+//! supporters and run-time settings live here too.
 //!
 //! All SQL in Verity lives in this crate. It knows nothing of searching, claims or rendering. Migrations are
 //! append-only and tracked with SQLite's `user_version`.
 
+mod reports;
 mod schema;
+mod site;
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
-use verity_model::{Document, Passage, Report, ReportSummary, SourceMeta, VerdictLabel};
+use verity_model::{Document, Passage, SourceMeta};
+
+pub use reports::{Page, ReportFilter};
+pub use site::SupporterTotals;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -330,66 +338,6 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-
-    /// Stores a published report; an existing report with the same id is replaced.
-    pub fn save_report(&mut self, report: &Report, created_at: &str) -> Result<()> {
-        let body = serde_json::to_string(report).expect("a report always serialises");
-        self.conn.execute(
-            "INSERT OR REPLACE INTO reports (id, slug, question, verdict, confidence, checked_on, created_at, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                report.id,
-                report.slug,
-                report.question,
-                report.verdict.label.as_str(),
-                report.verdict.confidence as f64,
-                report.checked_on,
-                created_at,
-                body
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// A report by id, by slug, or by a unique id prefix.
-    pub fn report(&self, key: &str) -> Result<Option<Report>> {
-        let row: Option<(String, String)> = self
-            .conn
-            .query_row(
-                "SELECT id, body FROM reports WHERE id = ?1 OR slug = ?1
-                 UNION ALL SELECT id, body FROM reports WHERE id LIKE ?2 ESCAPE '\\'
-                 AND (SELECT COUNT(*) FROM reports WHERE id LIKE ?2 ESCAPE '\\') = 1
-                 LIMIT 1",
-                params![key, format!("{}%", key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(id, body)| serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source }))
-            .transpose()
-    }
-
-    /// Stored reports, newest first.
-    pub fn list_reports(&self, limit: usize) -> Result<Vec<ReportSummary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, slug, question, verdict, confidence, checked_on FROM reports
-             ORDER BY created_at DESC, rowid DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            let verdict: String = r.get(3)?;
-            Ok(ReportSummary {
-                id: r.get(0)?,
-                slug: r.get(1)?,
-                question: r.get(2)?,
-                verdict: VerdictLabel::ALL
-                    .into_iter()
-                    .find(|l| l.as_str() == verdict)
-                    .unwrap_or(VerdictLabel::NotEnoughEvidence),
-                confidence: r.get::<_, f64>(4)? as f32,
-                checked_on: r.get(5)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
 }
 

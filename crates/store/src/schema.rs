@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: documents, their versions, passages as offsets, reports.
     "CREATE TABLE documents (
         id INTEGER PRIMARY KEY,
@@ -51,6 +51,40 @@ const MIGRATIONS: &[&str] = &[
         vector BLOB NOT NULL,
         PRIMARY KEY (passage_id, model)
     );",
+    // 3: the site: every run of a report, categories and topics, full-text search over reports, supporters,
+    // settings an operator changes at run time.
+    "ALTER TABLE reports ADD COLUMN category TEXT NOT NULL DEFAULT 'general';
+    ALTER TABLE reports ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX reports_by_category ON reports (category, created_at);
+    CREATE TABLE report_versions (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        checked_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (report_id, version)
+    );
+    INSERT INTO report_versions SELECT id, 1, verdict, confidence, checked_on, created_at, body FROM reports;
+    CREATE TABLE report_topics (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (report_id, topic)
+    );
+    CREATE INDEX report_topics_by_topic ON report_topics (topic);
+    CREATE VIRTUAL TABLE reports_fts USING fts5(report_id UNINDEXED, question, claim, tokenize = 'porter unicode61');
+    INSERT INTO reports_fts (report_id, question, claim)
+        SELECT id, question, coalesce(json_extract(body, '$.claim.text'), '') FROM reports;
+    CREATE TABLE supporter_events (
+        event_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        amount INTEGER,
+        currency TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

@@ -1,4 +1,4 @@
-use verity_model::{Document, Report};
+use verity_model::{Document, Report, VerdictLabel};
 
 use super::*;
 
@@ -85,23 +85,128 @@ fn a_failed_batch_leaves_nothing_behind() {
     assert_eq!(store.counts().unwrap().documents, 1);
 }
 
-#[test]
-fn reports_round_trip_by_id_slug_and_prefix() {
-    let mut store = Store::open_in_memory().unwrap();
-    let report: Report = serde_json::from_value(serde_json::json!({
-        "schema": "verity.report/1", "id": "abc123def456", "slug": "did-x-happen-abc123", "question": "Did X happen?",
-        "claim": {"text": "X happened.", "entities": [], "key_terms": ["x"], "negated": false},
-        "checked_on": "2026-11-26", "verdict": {"label": "not_enough_evidence", "confidence": 0.5},
+fn report(id: &str, question: &str, claim: &str, verdict: &str, version: u32, checked_on: &str) -> Report {
+    serde_json::from_value(serde_json::json!({
+        "schema": "verity.report/1", "id": id, "slug": format!("{}-{}", question.to_lowercase().replace(['?', ' '], "-"), &id[..6]),
+        "version": version, "category": "politics", "question": question,
+        "claim": {"text": claim, "entities": [], "key_terms": [], "negated": false},
+        "checked_on": checked_on, "verdict": {"label": verdict, "confidence": 0.5},
         "disclaimer": "d", "summary": [], "sections": [], "follow_ups": [], "sources": [],
         "coverage": {"queries": [], "passages_considered": 0, "documents_considered": 0, "evidence_sentences": 0, "date_range": null}
     }))
-    .unwrap();
-    store.save_report(&report, "2026-11-26T00:00:00Z").unwrap();
-    for key in ["abc123def456", "did-x-happen-abc123", "abc1"] {
+    .unwrap()
+}
+
+#[test]
+fn reports_round_trip_by_id_slug_and_prefix() {
+    let mut store = Store::open_in_memory().unwrap();
+    let report = report("abc123def456", "Did X happen?", "X happened.", "not_enough_evidence", 1, "2026-11-26");
+    store.save_report(&report, &[], "2026-11-26T00:00:00Z").unwrap();
+    for key in ["abc123def456", &report.slug, "abc1"] {
         assert_eq!(store.report(key).unwrap().as_ref(), Some(&report), "{key}");
     }
     assert_eq!(store.report("zzz").unwrap(), None);
     assert_eq!(store.list_reports(10).unwrap()[0].question, "Did X happen?");
+}
+
+#[test]
+fn every_run_is_a_version_and_verdict_changes_make_the_corrections_log() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = "abc123def456";
+    let runs =
+        [("not_enough_evidence", "2026-01-01"), ("not_enough_evidence", "2026-02-01"), ("refuted", "2026-03-01")];
+    for (i, (verdict, date)) in runs.iter().enumerate() {
+        let run = report(id, "Did X happen?", "X happened.", verdict, i as u32 + 1, date);
+        store.save_report(&run, &[], &format!("{date} 00:00:00")).unwrap();
+    }
+    let listed = store.list_reports(10).unwrap();
+    assert_eq!(listed.len(), 1, "one report, however many runs");
+    assert_eq!((listed[0].version, listed[0].verdict), (3, VerdictLabel::Refuted));
+    let versions = store.report_versions(id).unwrap();
+    assert_eq!(
+        versions.iter().map(|v| (v.version, v.checked_on.as_str())).collect::<Vec<_>>(),
+        [(1, "2026-01-01"), (2, "2026-02-01"), (3, "2026-03-01")]
+    );
+    assert_eq!(store.report_version(id, 1).unwrap().unwrap().checked_on, "2026-01-01");
+    assert_eq!(store.report_version(id, 4).unwrap(), None);
+    let corrections = store.corrections(10).unwrap();
+    assert_eq!(corrections.len(), 1, "an unchanged verdict is not a correction: {corrections:?}");
+    let c = &corrections[0];
+    assert_eq!(
+        (c.version, c.from, c.to, c.changed_on.as_str()),
+        (3, VerdictLabel::NotEnoughEvidence, VerdictLabel::Refuted, "2026-03-01")
+    );
+    assert!(store.delete_report(id).unwrap());
+    assert_eq!((store.report(id).unwrap(), store.report_versions(id).unwrap().len()), (None, 0));
+    assert!(!store.delete_report(id).unwrap());
+}
+
+#[test]
+fn reports_are_found_by_words_category_and_topic_and_query_syntax_is_only_words() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = report("aaaaaa000001", "Did the minister resign?", "The minister resigned.", "supported", 1, "2026-01-01");
+    let mut b =
+        report("bbbbbb000002", "Did vaccines cause autism?", "Vaccines caused autism.", "refuted", 1, "2026-01-02");
+    b.category = "health".into();
+    let topic = |k: &str| (k.to_string(), k.to_uppercase());
+    store.save_report(&a, &[topic("minister")], "2026-01-01 00:00:00").unwrap();
+    store.save_report(&b, &[topic("vaccines")], "2026-01-02 00:00:00").unwrap();
+    let search = |terms: &[&str], all: bool| {
+        let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+        store.search_reports(&terms, all, 0, 10).unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(search(&["resigning"], true), ["aaaaaa000001"], "stemmed");
+    assert_eq!(search(&["minister", "autism"], true), Vec::<String>::new());
+    assert_eq!(search(&["minister", "autism"], false).len(), 2);
+    assert_eq!(search(&["\"NEAR(", "*", "OR"], true), Vec::<String>::new(), "syntax is quoted, not run");
+    let health = ReportFilter { category: Some("health".into()), topic: None };
+    assert_eq!(store.reports_page(&health, 0, 10).unwrap().items[0].id, "bbbbbb000002");
+    let minister = ReportFilter { category: None, topic: Some("minister".into()) };
+    let page = store.reports_page(&minister, 0, 10).unwrap();
+    assert_eq!((page.total, page.items[0].id.as_str()), (1, "aaaaaa000001"));
+    let all = store.reports_page(&ReportFilter::default(), 1, 1).unwrap();
+    assert_eq!((all.total, all.items[0].id.as_str()), (2, "aaaaaa000001"), "newest first, paged");
+    assert_eq!(store.categories().unwrap(), [("health".to_string(), 1), ("politics".to_string(), 1)]);
+    assert_eq!(store.topics_of("bbbbbb000002").unwrap()[0].name, "VACCINES");
+}
+
+#[test]
+fn a_payment_event_counts_once() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(
+        store.record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-02").unwrap()
+    );
+    assert!(
+        !store.record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-03").unwrap()
+    );
+    assert!(
+        store.record_supporter("evt_2", "checkout.session.completed", Some(700), Some("usd"), "2026-11-04").unwrap()
+    );
+    assert_eq!(store.supporter_totals("", "eur").unwrap(), SupporterTotals { supporters: 2, amount: 500 });
+    assert_eq!(store.supporter_totals("2026-11-03", "usd").unwrap(), SupporterTotals { supporters: 1, amount: 700 });
+}
+
+#[test]
+fn reports_stored_before_versions_existed_become_version_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verity.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    // The schema as release 2 left it, with one report.
+    for sql in &schema::MIGRATIONS[..2] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    let old = report("abc123def456", "Did X happen?", "X happened.", "supported", 1, "2026-01-01");
+    conn.execute(
+        "INSERT INTO reports VALUES (?1, ?2, ?3, 'supported', 0.5, '2026-01-01', '2026-01-01 00:00:00', ?4)",
+        rusqlite::params![old.id, old.slug, old.question, serde_json::to_string(&old).unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.report_versions("abc123def456").unwrap().len(), 1);
+    assert_eq!(store.search_reports(&["happened".into()], true, 0, 5).unwrap().total, 1);
+    assert_eq!(store.report("abc123def456").unwrap(), Some(old));
 }
 
 #[test]

@@ -1,0 +1,204 @@
+//! Stored reports as the site sees them: refreshing a check, its versions, questions asked before, browsing.
+
+use std::path::Path;
+use verity_model::{Correction, Document, Report, ReportSummary, Stage, Topic, VersionSummary};
+
+use verity_store::{Page, ReportFilter, Store};
+
+use crate::{Engine, EngineError, Result};
+
+/// Past reports compared with a new question before it runs.
+const SIMILAR_CANDIDATES: usize = 10;
+
+/// The topics a report is filed under: the names in its claim (not bare numbers), as `(key, name)`.
+pub(crate) fn topics(report: &Report) -> Vec<(String, String)> {
+    let mut topics: Vec<(String, String)> = report
+        .claim
+        .entities
+        .iter()
+        .filter(|e| e.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        .map(|e| (topic_key(e), e.clone()))
+        .filter(|(key, _)| !key.is_empty())
+        .collect();
+    topics.sort();
+    topics.dedup_by(|a, b| a.0 == b.0);
+    topics
+}
+
+/// A topic's key in URLs: its words, lower-cased, joined by `-`.
+pub fn topic_key(name: &str) -> String {
+    verity_text::words(name).join("-")
+}
+
+/// Read-only access to stored reports: what the site's pages show. From [`Engine::reports`], or from a
+/// [`Reports`] connection of its own, so that reading never waits for a running check.
+#[derive(Clone, Copy)]
+pub struct ReportView<'a> {
+    store: &'a Store,
+}
+
+/// A read connection to a data directory's reports, apart from the [`Engine`] that writes them.
+pub struct Reports {
+    store: Store,
+}
+
+impl Reports {
+    /// Opens the reports of the data directory an [`Engine`] has already opened (and migrated).
+    pub fn open(data_dir: &Path) -> Result<Reports> {
+        Ok(Reports { store: Store::open(&data_dir.join(crate::STORE_FILE))? })
+    }
+
+    pub fn view(&self) -> ReportView<'_> {
+        ReportView { store: &self.store }
+    }
+
+    /// The store, for what the site keeps besides reports (supporters, settings).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+impl ReportView<'_> {
+    /// The latest version of a report, by id, slug or unique id prefix.
+    pub fn show(&self, key: &str) -> Result<Report> {
+        self.store.report(key)?.ok_or_else(|| EngineError::NoSuchReport(key.to_string()))
+    }
+
+    /// One version of a report.
+    pub fn show_version(&self, key: &str, version: u32) -> Result<Report> {
+        let latest = self.show(key)?;
+        self.store
+            .report_version(&latest.id, version)?
+            .ok_or_else(|| EngineError::NoSuchReport(format!("{key} version {version}")))
+    }
+
+    /// Every run of a report, oldest first.
+    pub fn versions(&self, key: &str) -> Result<Vec<VersionSummary>> {
+        let latest = self.show(key)?;
+        Ok(self.store.report_versions(&latest.id)?)
+    }
+
+    /// The newest reports.
+    pub fn list(&self, limit: usize) -> Result<Vec<ReportSummary>> {
+        Ok(self.store.list_reports(limit)?)
+    }
+
+    /// A page of reports, newest first.
+    pub fn page(&self, filter: &ReportFilter, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
+        Ok(self.store.reports_page(filter, offset, limit)?)
+    }
+
+    /// Past reports whose question or claim has every word of `query`, best first.
+    pub fn search(&self, query: &str, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
+        Ok(self.store.search_reports(&query_terms(query), true, offset, limit)?)
+    }
+
+    pub fn categories(&self) -> Result<Vec<(String, usize)>> {
+        Ok(self.store.categories()?)
+    }
+
+    /// Topics shared by at least two reports.
+    pub fn topics(&self, limit: usize) -> Result<Vec<Topic>> {
+        Ok(self.store.topics(2, limit)?)
+    }
+
+    pub fn topics_of(&self, report_id: &str) -> Result<Vec<Topic>> {
+        Ok(self.store.topics_of(report_id)?)
+    }
+
+    /// Verdict changes across versions, newest first.
+    pub fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
+        Ok(self.store.corrections(limit)?)
+    }
+}
+
+/// Sentence vectors for texts, when a model is at hand.
+pub type Embed<'a> = dyn Fn(&[&str]) -> Option<Vec<Vec<f32>>> + 'a;
+
+impl ReportView<'_> {
+    /// The stored report that already answers `question`, if any: the best-matching candidate that
+    /// [`verity_pipeline::similar::same_claim`] accepts, by words, or by vectors when `embed` gives them.
+    pub fn similar(&self, question: &str, embed: Option<&Embed<'_>>) -> Result<Option<ReportSummary>> {
+        let candidates = self.store.search_reports(&query_terms(question), false, 0, SIMILAR_CANDIDATES)?.items;
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let cosines: Option<Vec<f32>> = embed.and_then(|embed| {
+            let mut texts = vec![question];
+            texts.extend(candidates.iter().map(|c| c.question.as_str()));
+            let vectors = embed(&texts)?;
+            Some(vectors[1..].iter().map(|v| cosine(&vectors[0], v)).collect())
+        });
+        Ok(candidates.into_iter().enumerate().find_map(|(i, candidate)| {
+            let cosine = cosines.as_ref().map(|c| c[i]);
+            verity_pipeline::similar::same_claim(question, &candidate.question, cosine).then_some(candidate)
+        }))
+    }
+}
+
+fn query_terms(query: &str) -> Vec<String> {
+    verity_text::words(query).into_iter().filter(|w| !verity_text::is_stopword(w)).collect()
+}
+
+impl Engine {
+    /// Read access to the stored reports.
+    pub fn reports(&self) -> ReportView<'_> {
+        ReportView { store: &self.store }
+    }
+
+    /// The latest version of a report (see [`ReportView::show`]).
+    pub fn show(&self, key: &str) -> Result<Report> {
+        self.reports().show(key)
+    }
+
+    /// The newest reports.
+    pub fn list(&self, limit: usize) -> Result<Vec<ReportSummary>> {
+        self.reports().list(limit)
+    }
+
+    /// Runs the report's question again as its next version, at the same address.
+    pub fn refresh(&mut self, key: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+        let previous = self.show(key)?;
+        let (report, _) =
+            self.run_and_save(&previous.question.clone(), &previous.id.clone(), Some(&previous), observe)?;
+        Ok(report)
+    }
+
+    /// The stored report that already answers `question` (the same claim, perhaps in other words), if any.
+    /// Vectors are compared when the embedding model is installed.
+    pub fn similar(&self, question: &str) -> Result<Option<ReportSummary>> {
+        let embed = |texts: &[&str]| self.semantic.as_ref().and_then(|s| s.embedder.embed(texts).ok());
+        self.reports().similar(question, Some(&embed))
+    }
+
+    /// Deletes a report with every version; the error names the key when there is none.
+    pub fn delete_report(&mut self, key: &str) -> Result<()> {
+        let report = self.show(key)?;
+        self.store.delete_report(&report.id)?;
+        Ok(())
+    }
+
+    /// Stores records handed over directly (the operator API; the fields of a JSON Lines record) and indexes
+    /// them; embeds them when the model is installed. Returns how many were new or changed, and why each
+    /// refused record was refused (by its position). Nothing is stored when every record is refused.
+    pub fn ingest_records(&mut self, records: Vec<serde_json::Value>) -> Result<(usize, Vec<String>)> {
+        let mut refused = Vec::new();
+        let mut batch: Vec<Document> = Vec::new();
+        for (i, record) in records.into_iter().enumerate() {
+            match verity_ingest::parse_record(record) {
+                Ok(doc) => batch.push(doc),
+                Err(reason) => refused.push(format!("record {i}: {reason}")),
+            }
+        }
+        let mut summary = crate::IngestSummary::default();
+        self.store_batch(&mut batch, &mut summary)?;
+        self.embed(&mut |_, _| {})?;
+        Ok((summary.added + summary.new_versions, refused))
+    }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b)).max(f32::EPSILON)
+}

@@ -1,0 +1,250 @@
+//! The JSON API under `/api/v1` (documented in `openapi.json`, served at `/api/v1/openapi.json`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use verity_engine::ReportFilter;
+
+use crate::{ApiError, AppState, BODY_LIMIT, Campaign, Work, start_job, summary_path, validated};
+
+/// Where the operator's campaign is kept in the store's settings.
+pub(crate) const CAMPAIGN_SETTING: &str = "campaign";
+const PER_PAGE_DEFAULT: usize = 20;
+const PER_PAGE_MAX: usize = 100;
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>, expected: &str) -> Result<T, ApiError> {
+    body.map(|Json(t)| t).map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request is too large; send {expected}"),
+        ),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{e}; send {expected}")),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CheckRequest {
+    question: String,
+    /// Run a new check even when the question was checked before.
+    #[serde(default)]
+    fresh: bool,
+}
+
+fn accepted(id: &str, state: &AppState) -> Response {
+    let job = state.0.jobs.get(id).map(|s| s.borrow().clone());
+    let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
+    let location = HeaderValue::from_str(&format!("/api/v1/jobs/{id}")).expect("ascii");
+    response.headers_mut().insert(header::LOCATION, location);
+    response
+}
+
+/// 202 with a job; or, when the same claim was checked before and `fresh` is not set, 200 with that report.
+pub(crate) async fn create_check(
+    State(state): State<AppState>,
+    body: Result<Json<CheckRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = json_body(body, &format!("{{\"question\": \"...\"}} (at most {BODY_LIMIT} bytes)"))?;
+    let question = validated(&request.question)?;
+    if !request.fresh {
+        let known = state.similar(&question)?;
+        if let Some(existing) = known {
+            let url = summary_path(&existing);
+            return Ok(Json(serde_json::json!({
+                "status": "existing",
+                "message": "this claim was checked before; send \"fresh\": true to check it again",
+                "report": existing,
+                "report_url": url,
+            }))
+            .into_response());
+        }
+    }
+    let id = start_job(&state, Work::Check(question.clone()), &question);
+    Ok(accepted(&id, &state))
+}
+
+pub(crate) async fn refresh(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
+    let report = state.reports().view().show(&key)?;
+    let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question);
+    Ok(accepted(&id, &state))
+}
+
+fn job(state: &AppState, id: &str) -> Result<tokio::sync::watch::Sender<crate::jobs::Job>, ApiError> {
+    state.0.jobs.get(id).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}")))
+}
+
+pub(crate) async fn job_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(job(&state, &id)?.borrow().clone()).into_response())
+}
+
+pub(crate) async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let sender = job(&state, &id)?;
+    Ok(Sse::new(crate::jobs::events(&sender)).keep_alive(KeepAlive::default()).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    page: Option<usize>,
+    per_page: Option<usize>,
+    category: Option<String>,
+    topic: Option<String>,
+    q: Option<String>,
+}
+
+impl ListQuery {
+    fn window(&self) -> (usize, usize, usize) {
+        let per_page = self.per_page.unwrap_or(PER_PAGE_DEFAULT).clamp(1, PER_PAGE_MAX);
+        let page = self.page.unwrap_or(1).max(1);
+        (page, per_page, (page - 1) * per_page)
+    }
+}
+
+fn paged<T: serde::Serialize>(page: verity_engine::Page<T>, number: usize, per_page: usize) -> Response {
+    Json(serde_json::json!({
+        "items": page.items, "total": page.total, "page": number, "per_page": per_page,
+    }))
+    .into_response()
+}
+
+pub(crate) async fn list_reports(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let (page, per_page, offset) = query.window();
+    let filter = ReportFilter { category: query.category.clone(), topic: query.topic.clone() };
+    Ok(paged(state.reports().view().page(&filter, offset, per_page)?, page, per_page))
+}
+
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let (page, per_page, offset) = query.window();
+    let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) else {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "give the words to search for as ?q=..."));
+    };
+    Ok(paged(state.reports().view().search(q, offset, per_page)?, page, per_page))
+}
+
+pub(crate) async fn get_report(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(state.reports().view().show(&key)?).into_response())
+}
+
+pub(crate) async fn versions(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(state.reports().view().versions(&key)?).into_response())
+}
+
+pub(crate) async fn get_version(
+    State(state): State<AppState>,
+    Path((key, version)): Path<(String, u32)>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.reports().view().show_version(&key, version)?).into_response())
+}
+
+pub(crate) async fn corrections(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(state.reports().view().corrections(200)?).into_response())
+}
+
+pub(crate) async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")).into_response()
+}
+
+/// The campaign in force and its progress.
+pub(crate) async fn campaign(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(crate::pages::progress(&state)?.map(|p| {
+        serde_json::json!({
+            "campaign": p.campaign, "supporters": p.totals.supporters, "amount": p.totals.amount,
+            "days_left": p.days_left,
+        })
+    }))
+    .into_response())
+}
+
+/// Stripe's webhook: a verified, paid checkout is one supporter, however often Stripe resends it.
+pub(crate) async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let Some(secret) = state.0.site.stripe_webhook_secret.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "webhook_disabled",
+            "the Stripe webhook is off; set stripe_webhook_secret in the site file",
+        ));
+    };
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    crate::stripe::verify(signature, &body, secret, now, state.0.site.webhook_tolerance_seconds)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_signature", e.to_string()))?;
+    let payment = crate::stripe::payment(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_event", e))?;
+    let recorded = match payment {
+        Some(p) => {
+            let received = crate::now();
+            state.reports().store_mut().record_supporter(
+                &p.event_id,
+                &p.kind,
+                p.amount,
+                p.currency.as_deref(),
+                &received,
+            )?
+        }
+        None => false,
+    };
+    Ok(Json(serde_json::json!({"received": true, "recorded": recorded})).into_response())
+}
+
+impl From<verity_engine::StoreError> for ApiError {
+    fn from(e: verity_engine::StoreError) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Documents {
+    documents: Vec<serde_json::Value>,
+}
+
+/// Stores and indexes documents sent as JSON (the fields of a JSON Lines record).
+pub(crate) async fn add_documents(
+    State(state): State<AppState>,
+    body: Result<Json<Documents>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let documents = json_body(body, "{\"documents\": [{\"id\", \"title\", \"text\", ...}]}")?.documents;
+    let engine = state.0.engine.clone();
+    let (stored, refused) =
+        tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).ingest_records(documents))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    Ok(Json(serde_json::json!({"stored": stored, "refused": refused})).into_response())
+}
+
+pub(crate) async fn delete_report(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let engine = state.0.engine.clone();
+    tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).delete_report(&key))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Replaces the campaign (`null` ends it).
+pub(crate) async fn put_campaign(
+    State(state): State<AppState>,
+    body: Result<Json<Option<Campaign>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let campaign = json_body(body, "a campaign object (see the OpenAPI document), or null")?;
+    if let Some(c) = &campaign {
+        c.validate().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e))?;
+    }
+    let json = serde_json::to_string(&campaign).expect("a campaign serialises");
+    state.reports().store_mut().put_setting(CAMPAIGN_SETTING, &json)?;
+    Ok(Json(campaign).into_response())
+}

@@ -1,0 +1,142 @@
+//! Checks running in the background: each job is a `watch` channel holding its latest state, so the JSON
+//! poll reads the newest snapshot and every SSE stream wakes on each change.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::response::sse::Event;
+use futures_util::{Stream, StreamExt as _};
+use serde::Serialize;
+use tokio::sync::watch;
+use verity_model::Stage;
+
+/// Jobs remembered for polling; the oldest are forgotten first.
+const JOBS_KEPT: usize = 1000;
+
+/// A check (or a refresh) started through the site or the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    pub id: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    pub question: String,
+    /// What the check has done so far, in order.
+    pub stages: Vec<StageLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::ErrorBody>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Check,
+    Refresh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Running,
+    Done,
+    Failed,
+}
+
+/// A stage and the line a reader sees for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageLine {
+    #[serde(flatten)]
+    pub stage: Stage,
+    pub text: String,
+}
+
+#[derive(Default)]
+pub struct Jobs {
+    kept: Mutex<Kept>,
+    next: AtomicU64,
+}
+
+/// The jobs remembered, and their ids oldest first (for forgetting).
+#[derive(Default)]
+struct Kept {
+    by_id: HashMap<String, watch::Sender<Job>>,
+    order: VecDeque<String>,
+}
+
+impl Jobs {
+    /// Registers a running job and returns its channel.
+    pub fn start(&self, kind: JobKind, question: &str) -> watch::Sender<Job> {
+        let id = format!("job-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let job = Job {
+            id: id.clone(),
+            kind,
+            status: JobStatus::Running,
+            question: question.to_string(),
+            stages: Vec::new(),
+            report_id: None,
+            report_url: None,
+            error: None,
+        };
+        let (sender, _) = watch::channel(job);
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.by_id.insert(id.clone(), sender.clone());
+        kept.order.push_back(id);
+        while kept.order.len() > JOBS_KEPT {
+            if let Some(old) = kept.order.pop_front() {
+                kept.by_id.remove(&old);
+            }
+        }
+        sender
+    }
+
+    pub fn get(&self, id: &str) -> Option<watch::Sender<Job>> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).by_id.get(id).cloned()
+    }
+}
+
+/// Server-sent events for a job: one `stage` event per stage (those already done first), then `done` with
+/// the report's address or `failed` with the error, then the stream ends.
+pub fn events(sender: &watch::Sender<Job>) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
+    let receiver = sender.subscribe();
+    futures_util::stream::unfold((receiver, 0usize, false), |(mut receiver, sent, finished)| async move {
+        if finished {
+            return None;
+        }
+        loop {
+            let (events, now_sent, done) = {
+                let job = receiver.borrow_and_update();
+                let mut events: Vec<Result<Event, Infallible>> = job.stages[sent..]
+                    .iter()
+                    .map(|line| Ok(Event::default().event("stage").json_data(line).expect("a stage serialises")))
+                    .collect();
+                let done = job.status != JobStatus::Running;
+                match job.status {
+                    JobStatus::Running => {}
+                    JobStatus::Done => events.push(Ok(Event::default()
+                        .event("done")
+                        .json_data(serde_json::json!({
+                            "report_id": job.report_id, "report_url": job.report_url,
+                        }))
+                        .expect("json"))),
+                    JobStatus::Failed => events.push(Ok(Event::default()
+                        .event("failed")
+                        .json_data(job.error.clone().map(|e| serde_json::json!({"code": e.code, "message": e.message})))
+                        .expect("json"))),
+                }
+                (events, job.stages.len(), done)
+            };
+            if !events.is_empty() {
+                return Some((futures_util::stream::iter(events), (receiver, now_sent, done)));
+            }
+            if receiver.changed().await.is_err() {
+                return None;
+            }
+        }
+    })
+    .flatten()
+}
