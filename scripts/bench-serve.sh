@@ -30,7 +30,7 @@ import json, sys
 for r in json.load(sys.stdin)["items"]:
     print("/checks/%s/%s" % (r["category"], r["slug"]))')
 echo "report pages:"; echo "$urls"
-first=$(echo "$urls" | head -1)
+first=$(echo "$urls" | tail -1)   # the archive's main question: the longest report
 bytes=$(curl -fsS "http://127.0.0.1:$port$first" | wc -c)
 echo "page size: $bytes bytes"
 "$oha" --no-tui -q "$rate" -z "${seconds}s" -c 50 "http://127.0.0.1:$port$first"

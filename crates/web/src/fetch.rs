@@ -1,0 +1,346 @@
+//! The fetcher: HTTP(S) pages read safely and kept exactly as read.
+//!
+//! Each hop of a redirect chain is checked by the [`Guard`] and the fetcher connects only to addresses the guard
+//! resolved and allowed. Responses are capped in size (a never-ending body stops at the cap) and in time (a
+//! trickling one stops at the timeout), must be HTML or text, are decoded by their declared or sniffed charset,
+//! and are read only where the site's robots.txt allows. Requests to one host are spaced by an interval (or the
+//! site's Crawl-delay, if longer); different hosts are fetched concurrently.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
+use sha2::{Digest, Sha256};
+use url::Url;
+use verity_model::Document;
+
+use crate::guard::{Blocked, Guard};
+
+/// How the fetcher behaves; [`FetchConfig::default`] suits reading news pages.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub guard: Guard,
+    /// Bytes of body read at most; a longer response is refused, not truncated.
+    pub max_bytes: usize,
+    /// The whole request, body included.
+    pub timeout: Duration,
+    pub max_redirects: usize,
+    /// Sent with every request; names Verity and where to learn about it.
+    pub user_agent: String,
+    /// The least time between two requests to one host.
+    pub host_interval: Duration,
+    /// Pages fetched at once (across hosts).
+    pub concurrency: usize,
+    pub respect_robots: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> FetchConfig {
+        FetchConfig {
+            guard: Guard::default(),
+            max_bytes: 5 * 1024 * 1024,
+            timeout: Duration::from_secs(15),
+            max_redirects: 5,
+            user_agent: format!(
+                "Verity/{} (open-source fact-checker; +https://github.com/verity-fact-check/verity)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            host_interval: Duration::from_millis(500),
+            concurrency: 8,
+            respect_robots: true,
+        }
+    }
+}
+
+/// Why a page was not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("refused by the address guard: {0}")]
+    Blocked(#[from] Blocked),
+    #[error("robots.txt of {0} disallows this page")]
+    Robots(String),
+    #[error("more than {0} redirects")]
+    Redirects(usize),
+    #[error("the server answered HTTP {0}")]
+    Status(u16),
+    #[error("the response is over the {0}-byte limit")]
+    TooLarge(usize),
+    #[error("the response is {0:?}, not HTML or text")]
+    ContentType(String),
+    #[error("the request failed: {0}")]
+    Http(String),
+    #[error("the page has no readable text")]
+    Empty,
+}
+
+/// A page as read: the response and what was extracted from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The URL asked for, and the one that answered after redirects.
+    pub requested: Url,
+    pub url: Url,
+    pub status: u16,
+    /// UTC, RFC 3339.
+    pub fetched_at: String,
+    pub content_type: String,
+    /// The article: title, text, outlet, author, date, canonical URL (or the answering URL).
+    pub document: Document,
+    /// sha256 of the extracted text, hex: what a report citing this page cites.
+    pub text_sha256: String,
+}
+
+/// A response body, decoded.
+struct Body {
+    url: Url,
+    status: u16,
+    content_type: String,
+    text: String,
+}
+
+pub struct Fetcher {
+    client: reqwest::blocking::Client,
+    config: FetchConfig,
+    next_slot: Mutex<HashMap<String, Instant>>,
+    robots: Mutex<HashMap<String, Option<Arc<texting_robots::Robot>>>>,
+}
+
+/// Resolves names through the guard, so the connection goes to an address that was checked.
+struct GuardedResolver(Guard);
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let guard = self.0.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            match guard.resolve(&host) {
+                Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
+                Err(e) => Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            }
+        })
+    }
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        let client = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .dns_resolver(Arc::new(GuardedResolver(config.guard.clone())))
+            .build()
+            .map_err(|e| FetchError::Http(e.to_string()))?;
+        Ok(Fetcher { client, config, next_slot: Mutex::default(), robots: Mutex::default() })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// Reads one page.
+    pub fn fetch(&self, raw: &str) -> Result<Page, FetchError> {
+        let requested = self.config.guard.check_url(raw)?;
+        if self.config.respect_robots && !self.robots_allow(&requested) {
+            return Err(FetchError::Robots(requested.origin().ascii_serialization()));
+        }
+        let body = self.get(&requested, true)?;
+        let id = body.url.to_string();
+        let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
+        let mut document = if body.content_type.contains("html") {
+            verity_ingest::html::extract(&body.text, &id, &fallback)
+        } else {
+            Document { external_id: id.clone(), title: fallback, text: body.text.trim().to_string(), url: None, outlet: None, published: None, author: None }
+        };
+        if document.text.trim().is_empty() {
+            return Err(FetchError::Empty);
+        }
+        // A canonical URL elsewhere is the page's own claim; the address that answered is what was read.
+        let canonical = document.url.take().and_then(|u| body.url.join(&u).ok()).filter(|u| matches!(u.scheme(), "http" | "https"));
+        document.url = Some(canonical.unwrap_or_else(|| body.url.clone()).to_string());
+        if document.outlet.is_none() {
+            document.outlet = body.url.host_str().map(|h| h.trim_start_matches("www.").to_string());
+        }
+        let text_sha256 = Sha256::digest(document.text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Page {
+            requested,
+            url: body.url,
+            status: body.status,
+            fetched_at: now(),
+            content_type: body.content_type,
+            document,
+            text_sha256,
+        })
+    }
+
+    /// Reads many pages at once (up to `concurrency`), each host's requests spaced by the interval. Results are
+    /// in the order of `urls`.
+    pub fn fetch_all(&self, urls: &[String]) -> Vec<Result<Page, FetchError>> {
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<Page, FetchError>>>> = Mutex::new(vec![None; urls.len()]);
+        std::thread::scope(|scope| {
+            for _ in 0..self.config.concurrency.clamp(1, urls.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(url) = urls.get(i) else { break };
+                        let result = self.fetch(url);
+                        results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+                    }
+                });
+            }
+        });
+        results.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().map(|r| r.expect("every url fetched")).collect()
+    }
+
+    /// GET with redirects followed by hand, each hop checked; the body capped and decoded.
+    fn get(&self, start: &Url, want_page: bool) -> Result<Body, FetchError> {
+        let mut url = start.clone();
+        for _ in 0..=self.config.max_redirects {
+            self.config.guard.check_parsed(&url)?;
+            self.wait_for_host(&url);
+            let response = self
+                .client
+                .get(url.clone())
+                .header(USER_AGENT, &self.config.user_agent)
+                .send()
+                .map_err(|e| blocked_cause(&e).map(FetchError::Blocked).unwrap_or_else(|| FetchError::Http(describe(&e))))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).ok_or(FetchError::Status(status.as_u16()))?;
+                url = url.join(location).map_err(|_| FetchError::Blocked(Blocked::Invalid(location.to_string())))?;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(FetchError::Status(status.as_u16()));
+            }
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/octet-stream")
+                .to_ascii_lowercase();
+            if want_page && !(content_type.starts_with("text/html") || content_type.starts_with("application/xhtml+xml") || content_type.starts_with("text/plain")) {
+                return Err(FetchError::ContentType(content_type));
+            }
+            let limit = self.config.max_bytes;
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(FetchError::TooLarge(limit));
+            }
+            let mut bytes = Vec::new();
+            response
+                .take(limit as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| FetchError::Http(format!("reading the body: {e}")))?;
+            if bytes.len() > limit {
+                return Err(FetchError::TooLarge(limit));
+            }
+            let text = decode(&bytes, &content_type);
+            return Ok(Body { url, status: status.as_u16(), content_type, text });
+        }
+        Err(FetchError::Redirects(self.config.max_redirects))
+    }
+
+    /// Waits until this host may be asked again, and books the next slot.
+    fn wait_for_host(&self, url: &Url) {
+        let host = url.host_str().unwrap_or_default().to_string();
+        let interval = self.config.host_interval.max(self.crawl_delay(url));
+        let wait = {
+            let mut slots = self.next_slot.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let slot = slots.get(&host).copied().filter(|s| *s > now).unwrap_or(now);
+            slots.insert(host, slot + interval);
+            slot - now
+        };
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+
+    fn crawl_delay(&self, url: &Url) -> Duration {
+        let robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+        robots
+            .get(&url.origin().ascii_serialization())
+            .and_then(|r| r.as_ref())
+            .and_then(|r| r.delay)
+            .map(|d| Duration::from_secs_f32(d.clamp(0.0, 30.0)))
+            .unwrap_or_default()
+    }
+
+    /// Whether robots.txt allows `url` for our user agent. A site without a readable robots.txt allows all.
+    fn robots_allow(&self, url: &Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        let known = self.robots.lock().unwrap_or_else(|p| p.into_inner()).get(&origin).cloned();
+        let robot = match known {
+            Some(robot) => robot,
+            None => {
+                let robots_url = url.join("/robots.txt").expect("a path joins");
+                let robot = self
+                    .get(&robots_url, false)
+                    .ok()
+                    .and_then(|body| texting_robots::Robot::new(&self.config.user_agent, body.text.as_bytes()).ok())
+                    .map(Arc::new);
+                self.robots.lock().unwrap_or_else(|p| p.into_inner()).insert(origin, robot.clone());
+                robot
+            }
+        };
+        robot.is_none_or(|r| r.allowed(url.as_str()))
+    }
+}
+
+/// The guard's refusal inside a reqwest error (from the resolver), if that is what failed.
+fn blocked_cause(e: &reqwest::Error) -> Option<Blocked> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(blocked) = err.downcast_ref::<Blocked>() {
+            return Some(blocked.clone());
+        }
+        source = err.source();
+    }
+    None
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        text.push_str(": ");
+        text.push_str(&err.to_string());
+        source = err.source();
+    }
+    text
+}
+
+/// Decodes a body by the charset its Content-Type declares, else a byte-order mark, else a `<meta>` charset in
+/// its first kilobyte, else UTF-8; undecodable bytes become U+FFFD, never an error.
+pub fn decode(bytes: &[u8], content_type: &str) -> String {
+    let declared = charset_param(content_type)
+        .or_else(|| encoding_rs::Encoding::for_bom(bytes).map(|(e, _)| e))
+        .or_else(|| meta_charset(&bytes[..bytes.len().min(1024)]));
+    let encoding = declared.unwrap_or(encoding_rs::UTF_8);
+    encoding.decode(bytes).0.into_owned()
+}
+
+fn charset_param(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
+    content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("charset="))
+        .find_map(|c| encoding_rs::Encoding::for_label(c.trim_matches('"').as_bytes()))
+}
+
+fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let at = head.find("charset=")? + "charset=".len();
+    let label: String = head[at..].chars().skip_while(|c| *c == '"' || *c == '\'').take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    encoding_rs::Encoding::for_label(label.as_bytes())
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
