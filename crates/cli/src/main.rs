@@ -50,6 +50,8 @@ enum Command {
         stance: StanceChoice,
         #[command(flatten)]
         writer: WriterArgs,
+        #[command(flatten)]
+        web: WebArgs,
     },
     /// Serve the web site and the JSON API (/api/v1) on the data directory until Ctrl-C.
     Serve {
@@ -62,6 +64,8 @@ enum Command {
         site: Option<PathBuf>,
         #[command(flatten)]
         writer: WriterArgs,
+        #[command(flatten)]
+        web: WebArgs,
     },
     /// Print a stored report by id, id prefix or slug.
     Show {
@@ -159,6 +163,91 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Whether and how checks read the web. Off unless asked for: a newsroom's questions are its own business.
+#[derive(clap::Args)]
+struct WebArgs {
+    /// Search the web and read pages beside the local archive (offline, the check says so and stays local).
+    #[arg(long, env = "VERITY_WEB")]
+    web: bool,
+    /// Providers, comma-separated: wikipedia, gdelt (no key), searxng (needs --searxng-url), brave (needs
+    /// VERITY_BRAVE_API_KEY).
+    #[arg(long, value_delimiter = ',', default_value = "wikipedia,gdelt")]
+    search: Vec<SearchChoice>,
+    /// A SearxNG instance with its JSON format enabled, e.g. http://127.0.0.1:8888/
+    #[arg(long, env = "VERITY_SEARXNG_URL")]
+    searxng_url: Option<String>,
+    /// Pages read per check at most.
+    #[arg(long, default_value_t = 15)]
+    web_pages: usize,
+    /// Let fetches reach private and loopback addresses (an intranet deployment). Off: only public addresses.
+    #[arg(long)]
+    allow_private_addresses: bool,
+    /// A source policy (JSON: {"allow": [...], "deny": [...], "tiers": {"domain": "primary_record" |
+    /// "established_outlet" | "other" | "claimant_own"}}); see docs/web.md.
+    #[arg(long, env = "VERITY_SOURCE_POLICY")]
+    source_policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SearchChoice {
+    Wikipedia,
+    Gdelt,
+    Searxng,
+    Brave,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    deny: Vec<String>,
+    #[serde(default)]
+    tiers: std::collections::BTreeMap<String, verity_model::SourceTier>,
+}
+
+impl WebArgs {
+    fn config(&self) -> anyhow::Result<Option<verity_engine::web::WebConfig>> {
+        use verity_engine::web::{Provider, SourcePolicy, WebConfig};
+        if !self.web {
+            return Ok(None);
+        }
+        let mut providers = Vec::new();
+        for choice in &self.search {
+            providers.push(match choice {
+                SearchChoice::Wikipedia => Provider::wikipedia(),
+                SearchChoice::Gdelt => Provider::gdelt(),
+                SearchChoice::Searxng => Provider::Searxng {
+                    base_url: self
+                        .searxng_url
+                        .clone()
+                        .context("--search searxng needs --searxng-url (or VERITY_SEARXNG_URL)")?,
+                },
+                SearchChoice::Brave => Provider::brave(
+                    std::env::var("VERITY_BRAVE_API_KEY")
+                        .ok()
+                        .filter(|k| !k.is_empty())
+                        .context("--search brave needs an API key in VERITY_BRAVE_API_KEY")?,
+                ),
+            });
+        }
+        let policy = match &self.source_policy {
+            None => SourcePolicy::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the source policy {}", path.display()))?;
+                let file: PolicyFile = serde_json::from_str(&text)
+                    .with_context(|| format!("the source policy {} is not valid (see docs/web.md)", path.display()))?;
+                SourcePolicy { allow: file.allow, deny: file.deny, tiers: file.tiers.into_iter().collect() }
+            }
+        };
+        let mut config = WebConfig { providers, page_budget: self.web_pages.max(1), policy, ..WebConfig::default() };
+        config.fetch.guard.allow_private = self.allow_private_addresses;
+        Ok(Some(config))
+    }
 }
 
 /// Who writes the report's prose. Every sentence a model writes is checked against the stored text it cites.
@@ -358,10 +447,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { question, explain, json, format, stance, writer } => {
+        Command::Check { question, explain, json, format, stance, writer, web } => {
             let trained_stance = stance == StanceChoice::Trained;
             let writer = writer.config()?;
-            let mut engine = Engine::open(Config { trained_stance, writer, ..Config::new(&data_dir) })?;
+            let web = web.config()?;
+            let mut engine = Engine::open(Config { trained_stance, writer, web, ..Config::new(&data_dir) })?;
             if trained_stance && !engine.trained_stance() {
                 anyhow::bail!("--stance trained needs the embedding model; run `verity models install` first");
             }
@@ -375,19 +465,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let (report, assessment) = engine.check_explained(&question)?;
+            for d in report
+                .diagnostics
+                .iter()
+                .filter(|d| d.stage == "web" && d.message.starts_with("web search is unavailable"))
+            {
+                eprintln!("note: {}", d.message);
+            }
             if explain {
                 explain_evidence(&assessment);
             }
             print_report(&report, if json { Format::Json } else { format })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, site, writer } => {
+        Command::Serve { addr, site, writer, web } => {
             let site = match &site {
                 Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
                 None => verity_server::SiteConfig::default(),
             };
             // A long-running process may build the approximate vector index for a large corpus.
-            let config = Config { approximate_vectors: true, writer: writer.config()?, ..Config::new(&data_dir) };
+            let config = Config {
+                approximate_vectors: true,
+                writer: writer.config()?,
+                web: web.config()?,
+                ..Config::new(&data_dir)
+            };
             let engine = Engine::open(config)?;
             for notice in engine.notices() {
                 eprintln!("note: {notice}");

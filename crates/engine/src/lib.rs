@@ -11,6 +11,7 @@
 pub mod eval;
 mod reports;
 pub mod train;
+pub mod web;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ pub enum EngineError {
     NoStanceModel(String),
     #[error(transparent)]
     Writer(#[from] verity_llm::LlmError),
+    #[error("cannot set up web reading: {0}")]
+    Web(#[from] verity_web::FetchError),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -92,6 +95,9 @@ pub struct Config {
     /// Who writes the report's prose: the extractive writer (default), an OpenAI-compatible server or a local
     /// model. Whatever writes, the citation check decides what is published.
     pub writer: WriterConfig,
+    /// Whether checks search the web and read pages beside the local archive; `None` keeps a check local (the
+    /// default: a newsroom's questions are its own business until it chooses otherwise).
+    pub web: Option<web::WebConfig>,
 }
 
 impl Config {
@@ -102,6 +108,7 @@ impl Config {
             models: None,
             approximate_vectors: false,
             passage_vectors: true,
+            web: None,
             trained_stance: false,
             writer: WriterConfig::Extractive,
         }
@@ -154,6 +161,7 @@ pub struct Engine {
     index: SearchIndex,
     semantic: Option<Semantic>,
     writer: Option<Writer>,
+    web: Option<web::Web>,
     notices: Vec<String>,
 }
 
@@ -192,7 +200,8 @@ impl Engine {
             }
         }
         let writer = Writer::open(&config.writer, &config.models_dir())?;
-        let mut engine = Engine { config, store, index, semantic, writer, notices };
+        let web = config.web.clone().map(web::Web::open).transpose()?;
+        let mut engine = Engine { config, store, index, semantic, writer, web, notices };
         if engine.index.is_new() {
             // A new or rebuilt index holds nothing: every document must be indexed again.
             engine.store.reset_indexed()?;
@@ -317,8 +326,16 @@ impl Engine {
             return Ok(());
         }
         let new: Vec<NewDocument> =
-            batch.iter().map(|d| NewDocument { document: d, passages: passages(&d.text) }).collect();
-        for outcome in self.store.put_documents(&new, &now())? {
+            batch.iter().map(|d| NewDocument { document: d, passages: passages(&d.text), fetched: None }).collect();
+        self.store_new(&new, summary)?;
+        batch.clear();
+        Ok(())
+    }
+
+    /// Stores documents (each with its passages, and how it was fetched when it came from the web) in one
+    /// transaction, counts what happened, and brings the index up to date.
+    fn store_new(&mut self, new: &[NewDocument<'_>], summary: &mut IngestSummary) -> Result<()> {
+        for outcome in self.store.put_documents(new, &now())? {
             match outcome {
                 PutOutcome::Unchanged => summary.unchanged += 1,
                 PutOutcome::Added { passages, .. } => {
@@ -331,7 +348,6 @@ impl Engine {
                 }
             }
         }
-        batch.clear();
         self.sync_index()?;
         Ok(())
     }
@@ -377,6 +393,103 @@ impl Engine {
         self.run_and_save(question, &report_id(question), None, &mut |_| {})
     }
 
+    /// A check that reads the web first: a round of searching and reading, the check, and when the evidence is
+    /// thin a second round within the page budget and the check again. Pages are stored as snapshots before the
+    /// check reads them; what failed is in the report's diagnostics, and an unreachable web leaves a local check.
+    fn check_with_web(
+        &mut self,
+        question: &str,
+        id: &str,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<(Report, verity_pipeline::Assessment)> {
+        let claim = verity_pipeline::claim::extract(question, self.today()[..4].parse().unwrap_or(2026))?;
+        let mut seen = std::collections::HashSet::new();
+        let mut coverage = verity_model::WebCoverage::default();
+        let mut diagnostics = Vec::new();
+        let mut result = None;
+        for round in 1..=2 {
+            let Some(web) = self.web.as_ref() else { break };
+            let budget = match round {
+                1 => web.budget().div_ceil(3) * 2,
+                _ => web.budget().saturating_sub(coverage.pages_read),
+            };
+            let queries = web::queries(&claim, round);
+            if budget == 0 || queries.is_empty() {
+                break;
+            }
+            let gathered = web.gather(&queries, budget, &mut seen);
+            let unavailable = web::Web::unavailable(&gathered);
+            self.store_pages(&gathered.pages)?;
+            coverage.providers = gathered.coverage.providers.clone();
+            coverage.queries.extend(gathered.coverage.queries.iter().cloned());
+            coverage.results += gathered.coverage.results;
+            coverage.pages_read += gathered.coverage.pages_read;
+            coverage.pages_failed += gathered.coverage.pages_failed;
+            coverage.rounds = round;
+            diagnostics.extend(gathered.diagnostics);
+            observe(Stage::Web {
+                queries: coverage.queries.len(),
+                results: coverage.results,
+                pages_read: coverage.pages_read,
+            });
+            if unavailable {
+                diagnostics.push(verity_model::Diagnostic {
+                    stage: "web".into(),
+                    message: "web search is unavailable; only the local archive was checked".into(),
+                });
+                if result.is_some() {
+                    break;
+                }
+            }
+            let checked = self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), observe)?;
+            let thin = checked.0.verdict.label == verity_model::VerdictLabel::NotEnoughEvidence;
+            result = Some(checked);
+            if !thin || unavailable {
+                break;
+            }
+        }
+        let (mut report, assessment) = match result {
+            Some(r) => r,
+            None => self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), observe)?,
+        };
+        if let Some(web) = self.web.as_ref() {
+            for source in &mut report.sources {
+                let host = source
+                    .url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .and_then(|u| u.host_str().map(str::to_string));
+                source.tier = host.and_then(|h| web.policy().tier(&h));
+            }
+        }
+        report.diagnostics.extend(diagnostics);
+        Ok((report, assessment))
+    }
+
+    /// Stores pages read from the web, each with how it was read, and indexes them.
+    fn store_pages(&mut self, pages: &[verity_web::Page]) -> Result<()> {
+        if pages.is_empty() {
+            return Ok(());
+        }
+        let fetched: Vec<verity_store::Fetched> = pages
+            .iter()
+            .map(|p| verity_store::Fetched {
+                at: p.fetched_at.clone(),
+                status: p.status,
+                text_sha256: p.text_sha256.clone(),
+            })
+            .collect();
+        let new: Vec<NewDocument> = pages
+            .iter()
+            .zip(&fetched)
+            .map(|(p, f)| NewDocument { document: &p.document, passages: passages(&p.document.text), fetched: Some(f) })
+            .collect();
+        let mut summary = IngestSummary::default();
+        self.store_new(&new, &mut summary)?;
+        self.embed(&mut |_, _| {})?;
+        Ok(())
+    }
+
     /// Runs a check under `id` and stores it: as a new report, or as the next version of `previous`, which
     /// keeps its slug and category so that its address never changes.
     fn run_and_save(
@@ -386,7 +499,10 @@ impl Engine {
         previous: Option<&Report>,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let (mut report, assessment) = self.check_against_observed(question, id, &self.corpus(), observe)?;
+        let (mut report, assessment) = match self.web.is_some() {
+            true => self.check_with_web(question, id, observe)?,
+            false => self.check_against_observed(question, id, &self.corpus(), None, observe)?,
+        };
         if let Some(previous) = previous {
             let latest = self.store.report_versions(&previous.id)?.last().map_or(previous.version, |v| v.version);
             report.version = latest + 1;
@@ -410,7 +526,7 @@ impl Engine {
         id: &str,
         corpus: &dyn Corpus,
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.check_against_observed(question, id, corpus, &mut |_| {})
+        self.check_against_observed(question, id, corpus, None, &mut |_| {})
     }
 
     fn check_against_observed(
@@ -418,9 +534,10 @@ impl Engine {
         question: &str,
         id: &str,
         corpus: &dyn Corpus,
+        web: Option<verity_model::WebCoverage>,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let ctx = CheckContext { today: self.today(), report_id: id.to_string() };
+        let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web };
         let encoder =
             self.semantic.as_ref().filter(|_| self.config.trained_stance).map(|s| EmbedderEncoder(&s.embedder));
         let judge = encoder.as_ref().map(|encoder| Judge { encoder, model: shipped_stance_model() });

@@ -254,7 +254,7 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
             author: None,
         };
         let passages = verity_engine::passages(&doc.text);
-        store.put_documents(&[verity_store::NewDocument { document: &doc, passages }], "now").unwrap();
+        store.put_documents(&[verity_store::NewDocument { document: &doc, passages, fetched: None }], "now").unwrap();
         assert_eq!(store.pending_index_count().unwrap(), 1);
     }
     let mut engine = engine(dir.path());

@@ -59,6 +59,9 @@ pub struct SourceMeta {
     pub url: Option<String>,
     pub published: Option<String>,
     pub author: Option<String>,
+    /// When the page was read from the web (UTC, RFC 3339); `None` for documents ingested from files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
 }
 
 /// The declarative statement a question is turned into, with the words retrieval and scoring work from.
@@ -194,6 +197,12 @@ pub struct ReportSource {
     pub outlet: Option<String>,
     pub url: Option<String>,
     pub published: Option<String>,
+    /// When the page was read from the web; the snapshot cited is what was read then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// How the site's source policy ranks the source's domain, when it has a policy for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<SourceTier>,
     /// The stance of this source toward the claim, from its strongest evidence sentence.
     pub stance: StanceLabel,
     /// Exact substrings of the stored text that the report cites.
@@ -207,6 +216,30 @@ pub struct ReportSource {
     /// The line of evidence the source belongs to (1 = the largest); sources sharing a line are not independent.
     #[serde(default)]
     pub line: u32,
+}
+
+/// A source policy's rank of a domain (issue #7): shown beside each source, never a verdict by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceTier {
+    /// The record itself: a court, a parliament, a statistics office, the original document.
+    PrimaryRecord,
+    /// An outlet with editorial standards and a corrections policy.
+    EstablishedOutlet,
+    Other,
+    /// The claimant's own site or channel.
+    ClaimantOwn,
+}
+
+impl SourceTier {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SourceTier::PrimaryRecord => "primary record",
+            SourceTier::EstablishedOutlet => "established outlet",
+            SourceTier::Other => "other source",
+            SourceTier::ClaimantOwn => "the claimant's own",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -268,6 +301,25 @@ pub struct Coverage {
     pub evidence_sentences: usize,
     /// Earliest and latest publication date among the sources read, where known.
     pub date_range: Option<(String, String)>,
+    /// What was searched and read on the web, when the check used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<WebCoverage>,
+}
+
+/// The web part of a check's coverage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebCoverage {
+    /// The providers asked, e.g. `wikipedia`, `gdelt`.
+    pub providers: Vec<String>,
+    pub queries: Vec<String>,
+    /// Distinct result URLs the providers returned.
+    pub results: usize,
+    /// Pages read and stored as snapshots.
+    pub pages_read: usize,
+    /// Pages that could not be read (each has a diagnostic).
+    pub pages_failed: usize,
+    /// Search rounds: 2 when the first left the evidence thin.
+    pub rounds: usize,
 }
 
 /// A note about something that went wrong or was skipped while checking; the report is still produced.
@@ -338,6 +390,8 @@ pub enum Stage {
     Weighed { evidence: usize, sources: usize, independent: usize },
     /// The report's prose is being written.
     Writing { writer: String },
+    /// The web was searched and pages were read (and stored as snapshots).
+    Web { queries: usize, results: usize, pages_read: usize },
     /// Every cited sentence was checked against the stored snapshots.
     Verified { cited_sentences: usize, verified: usize },
 }
@@ -357,6 +411,9 @@ impl Stage {
                 "Weighed {evidence} pieces of evidence from {sources} sources ({independent} independent lines)"
             ),
             Stage::Writing { writer } => format!("Writing the report ({writer})"),
+            Stage::Web { queries, results, pages_read } => {
+                format!("Searched the web with {queries} queries: {results} results, {pages_read} pages read")
+            }
             Stage::Verified { cited_sentences, verified } => {
                 format!("Checked citations: {verified} of {cited_sentences} cited sentences verified")
             }

@@ -180,6 +180,7 @@ mod tests {
                 url: None,
                 published: None,
                 author: None,
+                fetched_at: None,
             },
             score,
         }

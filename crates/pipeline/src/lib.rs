@@ -7,7 +7,7 @@
 //! compound claim, each checked on its own evidence), [`evidence`], [`stance`]
 //! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
 //! [`Encoder`]), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
-//! [`cite`], [`category`] (where the site files the report), [`similar`] (one claim asked twice). [`check_observed`] reports each
+//! [`cite`], [`category`] (where the site files the report), [`similar`] (one claim asked twice), [`plan`] (web search queries for a claim). [`check_observed`] reports each
 //! [`verity_model::Stage`] as it finishes. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod facet;
 pub mod learned;
 pub mod memory;
+pub mod plan;
 pub mod provenance;
 pub mod report;
 pub mod similar;
@@ -75,6 +76,9 @@ pub struct CheckContext {
     pub today: String,
     /// A unique id for the report (the caller's choice: random, or derived for reproducible runs).
     pub report_id: String,
+    /// What the caller searched and read on the web before this check (the pages are in the corpus by now);
+    /// `None` when the check is local. The report says which.
+    pub web: Option<verity_model::WebCoverage>,
 }
 
 impl CheckContext {
@@ -191,7 +195,8 @@ pub fn check_observed(
     let mut published = outcome.clone();
     published.verdict.confidence =
         verdict::Calibration::shipped().apply(outcome.verdict.label, outcome.verdict.confidence);
-    let coverage = coverage(queries, &hits, &evidence);
+    let mut coverage = coverage(queries, &hits, &evidence);
+    coverage.web = ctx.web.clone();
     let draft = report::compose(report::Draft {
         question,
         claim: &claim,
@@ -343,6 +348,7 @@ fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evi
             (Some(a), Some(b)) => Some((a.to_string(), b.to_string())),
             _ => None,
         },
+        web: None,
     }
 }
 
@@ -354,7 +360,7 @@ mod tests {
     use crate::memory::MemoryCorpus;
 
     fn ctx() -> CheckContext {
-        CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into() }
+        CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None }
     }
 
     fn check(corpus: &MemoryCorpus, question: &str, expected: VerdictLabel) -> Report {

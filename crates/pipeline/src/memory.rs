@@ -33,6 +33,7 @@ impl MemoryCorpus {
             url: None,
             published: None,
             author: None,
+            fetched_at: None,
         };
         self.docs.push((meta, text.into()));
         self

@@ -518,6 +518,7 @@ mod tests {
             url: url.map(Into::into),
             published: published.map(Into::into),
             author: None,
+            fetched_at: None,
         }
     }
 

@@ -108,6 +108,8 @@ impl Citer {
             outlet: m.outlet.clone(),
             url: m.url.clone(),
             published: m.published.clone(),
+            fetched_at: m.fetched_at.clone(),
+            tier: None,
             stance: e.stance.label,
             quotes: vec![],
             relies_on: vec![],
@@ -408,7 +410,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         ));
     }
     gaps.push(plain(format!(
-        "Coverage: {} quer{} over the local corpus, {} passages from {} documents read{}; the web was not searched.",
+        "Coverage: {} quer{} over the archive, {} passages from {} documents read{}; {}.",
         d.coverage.queries.len(),
         if d.coverage.queries.len() == 1 { "y" } else { "ies" },
         d.coverage.passages_considered,
@@ -416,6 +418,21 @@ pub fn compose(d: Draft<'_>) -> Report {
         match &d.coverage.date_range {
             Some((a, b)) => format!(", published between {a} and {b}"),
             None => String::new(),
+        },
+        match &d.coverage.web {
+            None => "the web was not searched".to_string(),
+            Some(w) if w.pages_read == 0 => format!(
+                "the web was searched ({}) but no page could be read, so the archive alone decided",
+                w.providers.join(", ")
+            ),
+            Some(w) => format!(
+                "the web was searched with {} quer{} ({}) and {} page{} read into the archive",
+                w.queries.len(),
+                if w.queries.len() == 1 { "y" } else { "ies" },
+                w.providers.join(", "),
+                w.pages_read,
+                if w.pages_read == 1 { " was" } else { "s were" }
+            ),
         }
     )));
     gaps.push(plain(if d.judged {
@@ -604,8 +621,8 @@ fn bottom_line(d: &Draft<'_>, independent: usize) -> String {
         ),
         VerdictLabel::NotEnoughEvidence => format!(
             "The sources searched do not settle the claim {claim}; that is a statement about the corpus, not a \
-             finding that the claim is false. Adding reporting or records on it to the archive, or searching the web, \
-             would help."
+             finding that the claim is false. Adding reporting or records on it to the archive{} would help.",
+            if d.coverage.web.is_some() { "" } else { ", or searching the web," }
         ),
     }
 }

@@ -333,6 +333,7 @@ mod tests {
                 url: None,
                 published: None,
                 author: None,
+                fetched_at: None,
             },
             text: String::new(),
             start: 0,

@@ -492,7 +492,7 @@ mod tests {
 
     fn check(reply: &str) -> (Report, Scripted) {
         let model = Scripted::new(reply);
-        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into() };
+        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None };
         let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
         (report, model)
     }
@@ -543,7 +543,7 @@ mod tests {
             assert!(report.diagnostics.iter().any(|d| d.stage == "writer"), "{:?}", report.diagnostics);
         }
         let model = Scripted { reply: Err("connection refused".into()), asked: Default::default() };
-        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into() };
+        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None };
         let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
         assert_eq!(report.writer, "extractive");
         assert!(report.diagnostics.iter().any(|d| d.message.contains("connection refused")));

@@ -57,7 +57,7 @@ pub fn markdown(r: &Report) -> String {
             line.push_str(" — ");
             line.push_str(part);
         }
-        let _ = writeln!(out, "{line} (document `{}`, version {})", s.doc_id, s.version);
+        let _ = writeln!(out, "{line} (document `{}`, version {}{})", s.doc_id, s.version, snapshot_note(s));
         if let Some(note) = provenance_note(s) {
             let _ = writeln!(out, "    _{note}_");
         }
@@ -78,6 +78,9 @@ pub fn markdown(r: &Report) -> String {
         r.citation_check.verified,
         r.citation_check.dropped
     );
+    if let Some(note) = web_note(r) {
+        let _ = writeln!(out, "\n{note}");
+    }
     let _ = writeln!(out, "\n{}", writer_note(r));
     for d in &r.diagnostics {
         let _ = writeln!(out, "\n- note ({}): {}", d.stage, d.message);
@@ -125,6 +128,33 @@ pub fn claim_review(r: &Report) -> serde_json::Value {
 /// JSON inside a script element: `<` is written as `\u003c`, so no text can close the element.
 fn json_ld(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c")
+}
+
+/// "; read 2026-11-26T10:00:00Z; established outlet": when a web page was read, and the site's rank of it.
+fn snapshot_note(s: &verity_model::ReportSource) -> String {
+    let mut note = String::new();
+    if let Some(at) = &s.fetched_at {
+        note.push_str(&format!("; read {at}"));
+    }
+    if let Some(tier) = s.tier {
+        note.push_str(&format!("; {}", tier.describe()));
+    }
+    note
+}
+
+/// What the web part of the check searched and read.
+fn web_note(r: &Report) -> Option<String> {
+    let w = r.coverage.web.as_ref()?;
+    Some(format!(
+        "Web: {} queries to {} in {} round{}; {} results, {} pages read and stored as snapshots{}.",
+        w.queries.len(),
+        if w.providers.is_empty() { "no provider".to_string() } else { w.providers.join(", ") },
+        w.rounds,
+        if w.rounds == 1 { "" } else { "s" },
+        w.results,
+        w.pages_read,
+        if w.pages_failed > 0 { format!(", {} could not be read", w.pages_failed) } else { String::new() }
+    ))
 }
 
 /// Who wrote the prose, and what the citation check made of a language model's sentences.
@@ -300,12 +330,13 @@ pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
             [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()].into_iter().flatten().map(escape).collect();
         let _ = write!(
             out,
-            "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}</small>",
+            "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}{}</small>",
             s.n,
             s.n,
             meta.join(" · "),
             escape(&s.doc_id),
-            s.version
+            s.version,
+            escape(&snapshot_note(s))
         );
         if let Some(note) = provenance_note(s) {
             let _ = write!(out, "<br><small class=\"provenance\">{}</small>", escape(&note));
@@ -320,7 +351,7 @@ pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
     let _ = write!(
         out,
         "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}.{} Citation check: {} of \
-         {} cited sentences verified against the stored text. {}</p><footer>Report {} · version {} · {}</footer>\
+         {} cited sentences verified against the stored text. {}{}</p><footer>Report {} · version {} · {}</footer>\
          </article>",
         escape(&c.queries.join("; ")),
         c.passages_considered,
@@ -329,6 +360,7 @@ pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
         r.citation_check.verified,
         r.citation_check.cited_sentences,
         escape(&writer_note(r)),
+        web_note(r).map(|n| format!(" {}", escape(&n))).unwrap_or_default(),
         escape(&r.id),
         r.version,
         escape(&r.schema)

@@ -54,6 +54,18 @@ pub enum PutOutcome {
 pub struct NewDocument<'a> {
     pub document: &'a Document,
     pub passages: Vec<(usize, usize)>,
+    /// For a page read from the web: how it was read.
+    pub fetched: Option<&'a Fetched>,
+}
+
+/// How a web page was read: kept with its stored version (the snapshot a report cites).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub status: u16,
+    /// sha256 of the extracted text, hex.
+    pub text_sha256: String,
 }
 
 /// A passage waiting for its embedding.
@@ -206,12 +218,12 @@ impl Store {
             let row = stmt
                 .query_row([id], |r| {
                     let meta = source_meta(r)?;
-                    let bytes: Vec<u8> = r.get(11)?;
+                    let bytes: Vec<u8> = r.get(AFTER_SOURCE + 3)?;
                     let passage = Passage {
-                        passage_id: r.get(8)?,
+                        passage_id: r.get(AFTER_SOURCE)?,
                         version_id: meta.version_id,
-                        start: r.get::<_, i64>(9)? as usize,
-                        end: r.get::<_, i64>(10)? as usize,
+                        start: r.get::<_, i64>(AFTER_SOURCE + 1)? as usize,
+                        end: r.get::<_, i64>(AFTER_SOURCE + 2)? as usize,
                         text: String::from_utf8_lossy(&bytes).into_owned(),
                     };
                     Ok((passage, meta))
@@ -231,7 +243,13 @@ impl Store {
                      FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1"
                 ),
                 [version_id],
-                |r| Ok(StoredVersion { meta: source_meta(r)?, text: r.get(8)?, content_hash: r.get(9)? }),
+                |r| {
+                    Ok(StoredVersion {
+                        meta: source_meta(r)?,
+                        text: r.get(AFTER_SOURCE)?,
+                        content_hash: r.get(AFTER_SOURCE + 1)?,
+                    })
+                },
             )
             .optional()
             .map_err(Into::into)
@@ -342,7 +360,10 @@ impl Store {
 }
 
 /// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
-const SOURCE_COLUMNS: &str = "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id";
+const SOURCE_COLUMNS: &str =
+    "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.fetched_at";
+/// How many columns [`SOURCE_COLUMNS`] has: the index of the first column a query adds after them.
+const AFTER_SOURCE: usize = 9;
 
 fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
     Ok(SourceMeta {
@@ -353,6 +374,7 @@ fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
         outlet: r.get(4)?,
         published: r.get(5)?,
         author: r.get(6)?,
+        fetched_at: r.get(8)?,
         doc_id: r.get(7)?,
     })
 }
@@ -405,8 +427,9 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
         }
     };
     tx.prepare_cached(
-        "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author, ingested_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author, ingested_at,
+                               fetched_at, http_status, text_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         document_id,
@@ -418,7 +441,10 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
         doc.outlet,
         doc.published,
         doc.author,
-        now
+        now,
+        new.fetched.map(|f| f.at.as_str()),
+        new.fetched.map(|f| f.status),
+        new.fetched.map(|f| f.text_sha256.as_str())
     ])?;
     let version_id = tx.last_insert_rowid();
     {

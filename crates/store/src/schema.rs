@@ -85,6 +85,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL
     );
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 4: web pages: how each version was read (its snapshot), and the news feeds an archive follows.
+    "ALTER TABLE versions ADD COLUMN fetched_at TEXT;
+    ALTER TABLE versions ADD COLUMN http_status INTEGER;
+    ALTER TABLE versions ADD COLUMN text_sha256 TEXT;
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        added_at TEXT NOT NULL,
+        polled_at TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE feed_items (
+        feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+        item_url TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_url, item_url)
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

@@ -17,7 +17,7 @@ fn doc(id: &str, text: &str) -> Document {
 /// Puts each document as a single passage and returns the outcomes.
 fn check(store: &mut Store, docs: &[Document]) -> Vec<PutOutcome> {
     let batch: Vec<NewDocument> =
-        docs.iter().map(|d| NewDocument { document: d, passages: vec![(0, d.text.len())] }).collect();
+        docs.iter().map(|d| NewDocument { document: d, passages: vec![(0, d.text.len())], fetched: None }).collect();
     store.put_documents(&batch, "2026-01-01T00:00:00Z").unwrap()
 }
 
@@ -55,7 +55,7 @@ fn passages_slice_by_bytes_even_with_multibyte_text() {
     let mut store = Store::open_in_memory().unwrap();
     let d = doc("u", "Café crème. Über alles.");
     let split = d.text.find(". ").unwrap() + 1;
-    let batch = [NewDocument { document: &d, passages: vec![(0, split), (split + 1, d.text.len())] }];
+    let batch = [NewDocument { document: &d, passages: vec![(0, split), (split + 1, d.text.len())], fetched: None }];
     store.put_documents(&batch, "now").unwrap();
     let ids: Vec<i64> = store.pending_index(1).unwrap()[0].passages.iter().map(|p| p.passage_id).collect();
     let got = store.passages(&ids).unwrap();
@@ -78,8 +78,8 @@ fn a_failed_batch_leaves_nothing_behind() {
         )
         .unwrap();
     let batch = [
-        NewDocument { document: &good, passages: vec![(0, 4)] },
-        NewDocument { document: &bad, passages: vec![(0, 1000)] },
+        NewDocument { document: &good, passages: vec![(0, 4)], fetched: None },
+        NewDocument { document: &bad, passages: vec![(0, 1000)], fetched: None },
     ];
     assert!(store.put_documents(&batch, "now").is_err());
     assert_eq!(store.counts().unwrap().documents, 1);

@@ -8,8 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
@@ -34,6 +33,8 @@ pub struct FetchConfig {
     pub host_interval: Duration,
     /// Pages fetched at once (across hosts).
     pub concurrency: usize,
+    /// Requests to one host at once.
+    pub per_host: usize,
     pub respect_robots: bool,
 }
 
@@ -50,6 +51,7 @@ impl Default for FetchConfig {
             ),
             host_interval: Duration::from_millis(500),
             concurrency: 8,
+            per_host: 1,
             respect_robots: true,
         }
     }
@@ -104,6 +106,9 @@ pub struct Fetcher {
     client: reqwest::blocking::Client,
     config: FetchConfig,
     next_slot: Mutex<HashMap<String, Instant>>,
+    /// Requests in flight per host, and a signal when one ends.
+    busy: Mutex<HashMap<String, usize>>,
+    freed: Condvar,
     robots: Mutex<HashMap<String, Option<Arc<texting_robots::Robot>>>>,
 }
 
@@ -132,16 +137,47 @@ impl Fetcher {
             .dns_resolver(Arc::new(GuardedResolver(config.guard.clone())))
             .build()
             .map_err(|e| FetchError::Http(e.to_string()))?;
-        Ok(Fetcher { client, config, next_slot: Mutex::default(), robots: Mutex::default() })
+        Ok(Fetcher {
+            client,
+            config,
+            next_slot: Mutex::default(),
+            busy: Mutex::default(),
+            freed: Condvar::new(),
+            robots: Mutex::default(),
+        })
     }
 
     pub fn config(&self) -> &FetchConfig {
         &self.config
     }
 
-    /// Reads one page.
+    /// Reads one page, waiting while its host already has `per_host` requests in flight.
     pub fn fetch(&self, raw: &str) -> Result<Page, FetchError> {
         let requested = self.config.guard.check_url(raw)?;
+        let host = requested.host_str().unwrap_or_default().to_string();
+        {
+            let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+            while busy.get(&host).copied().unwrap_or(0) >= self.config.per_host.max(1) {
+                busy = self.freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+            }
+            *busy.entry(host.clone()).or_insert(0) += 1;
+        }
+        let page = self.fetch_in_slot(requested);
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = busy.get_mut(&host) {
+            *n -= 1;
+        }
+        self.freed.notify_all();
+        page
+    }
+
+    fn host_is_free(&self, raw: &str) -> bool {
+        let host = url::Url::parse(raw).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        self.busy.lock().unwrap_or_else(|p| p.into_inner()).get(&host).copied().unwrap_or(0)
+            < self.config.per_host.max(1)
+    }
+
+    fn fetch_in_slot(&self, requested: Url) -> Result<Page, FetchError> {
         if self.config.respect_robots && !self.robots_allow(&requested) {
             return Err(FetchError::Robots(requested.origin().ascii_serialization()));
         }
@@ -151,13 +187,22 @@ impl Fetcher {
         let mut document = if body.content_type.contains("html") {
             verity_ingest::html::extract(&body.text, &id, &fallback)
         } else {
-            Document { external_id: id.clone(), title: fallback, text: body.text.trim().to_string(), url: None, outlet: None, published: None, author: None }
+            Document {
+                external_id: id.clone(),
+                title: fallback,
+                text: body.text.trim().to_string(),
+                url: None,
+                outlet: None,
+                published: None,
+                author: None,
+            }
         };
         if document.text.trim().is_empty() {
             return Err(FetchError::Empty);
         }
         // A canonical URL elsewhere is the page's own claim; the address that answered is what was read.
-        let canonical = document.url.take().and_then(|u| body.url.join(&u).ok()).filter(|u| matches!(u.scheme(), "http" | "https"));
+        let canonical =
+            document.url.take().and_then(|u| body.url.join(&u).ok()).filter(|u| matches!(u.scheme(), "http" | "https"));
         document.url = Some(canonical.unwrap_or_else(|| body.url.clone()).to_string());
         if document.outlet.is_none() {
             document.outlet = body.url.host_str().map(|h| h.trim_start_matches("www.").to_string());
@@ -174,24 +219,36 @@ impl Fetcher {
         })
     }
 
-    /// Reads many pages at once (up to `concurrency`), each host's requests spaced by the interval. Results are
-    /// in the order of `urls`.
+    /// Reads many pages at once (up to `concurrency`), never more than `per_host` per host, each host's requests
+    /// spaced by the interval: a worker takes the first waiting URL whose host is free. Results are in the order
+    /// of `urls`.
     pub fn fetch_all(&self, urls: &[String]) -> Vec<Result<Page, FetchError>> {
-        let next = AtomicUsize::new(0);
+        let pending: Mutex<Vec<usize>> = Mutex::new((0..urls.len()).collect());
         let results: Mutex<Vec<Option<Result<Page, FetchError>>>> = Mutex::new(vec![None; urls.len()]);
         std::thread::scope(|scope| {
             for _ in 0..self.config.concurrency.clamp(1, urls.len().max(1)) {
                 scope.spawn(|| {
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(url) = urls.get(i) else { break };
-                        let result = self.fetch(url);
-                        results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+                        let next = {
+                            let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+                            if pending.is_empty() {
+                                break;
+                            }
+                            let at = pending.iter().position(|&i| self.host_is_free(&urls[i])).unwrap_or(0);
+                            pending.remove(at)
+                        };
+                        let result = self.fetch(&urls[next]);
+                        results.lock().unwrap_or_else(|p| p.into_inner())[next] = Some(result);
                     }
                 });
             }
         });
-        results.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().map(|r| r.expect("every url fetched")).collect()
+        results
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .map(|r| r.expect("every url fetched"))
+            .collect()
     }
 
     /// GET with redirects followed by hand, each hop checked; the body capped and decoded.
@@ -200,15 +257,18 @@ impl Fetcher {
         for _ in 0..=self.config.max_redirects {
             self.config.guard.check_parsed(&url)?;
             self.wait_for_host(&url);
-            let response = self
-                .client
-                .get(url.clone())
-                .header(USER_AGENT, &self.config.user_agent)
-                .send()
-                .map_err(|e| blocked_cause(&e).map(FetchError::Blocked).unwrap_or_else(|| FetchError::Http(describe(&e))))?;
+            let started = Instant::now();
+            let response =
+                self.client.get(url.clone()).header(USER_AGENT, &self.config.user_agent).send().map_err(|e| {
+                    blocked_cause(&e).map(FetchError::Blocked).unwrap_or_else(|| FetchError::Http(describe(&e)))
+                })?;
             let status = response.status();
             if status.is_redirection() {
-                let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).ok_or(FetchError::Status(status.as_u16()))?;
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or(FetchError::Status(status.as_u16()))?;
                 url = url.join(location).map_err(|_| FetchError::Blocked(Blocked::Invalid(location.to_string())))?;
                 continue;
             }
@@ -221,20 +281,37 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("application/octet-stream")
                 .to_ascii_lowercase();
-            if want_page && !(content_type.starts_with("text/html") || content_type.starts_with("application/xhtml+xml") || content_type.starts_with("text/plain")) {
+            if want_page
+                && !(content_type.starts_with("text/html")
+                    || content_type.starts_with("application/xhtml+xml")
+                    || content_type.starts_with("text/plain"))
+            {
                 return Err(FetchError::ContentType(content_type));
             }
             let limit = self.config.max_bytes;
             if response.content_length().is_some_and(|n| n > limit as u64) {
                 return Err(FetchError::TooLarge(limit));
             }
+            // Read in chunks against one deadline: a server that trickles bytes must not keep the fetch forever.
+            let deadline = started + self.config.timeout;
             let mut bytes = Vec::new();
-            response
-                .take(limit as u64 + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| FetchError::Http(format!("reading the body: {e}")))?;
-            if bytes.len() > limit {
-                return Err(FetchError::TooLarge(limit));
+            let mut chunk = vec![0u8; 16 * 1024];
+            let mut response = response;
+            loop {
+                let n = response.read(&mut chunk).map_err(|e| FetchError::Http(format!("reading the body: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                bytes.extend_from_slice(&chunk[..n]);
+                if bytes.len() > limit {
+                    return Err(FetchError::TooLarge(limit));
+                }
+                if Instant::now() > deadline {
+                    return Err(FetchError::Http(format!(
+                        "timed out after {:?} reading the body",
+                        self.config.timeout
+                    )));
+                }
             }
             let text = decode(&bytes, &content_type);
             return Ok(Body { url, status: status.as_u16(), content_type, text });
@@ -335,12 +412,14 @@ fn charset_param(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
 fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let at = head.find("charset=")? + "charset=".len();
-    let label: String = head[at..].chars().skip_while(|c| *c == '"' || *c == '\'').take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let label: String = head[at..]
+        .chars()
+        .skip_while(|c| *c == '"' || *c == '\'')
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
 fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

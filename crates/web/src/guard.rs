@@ -75,14 +75,15 @@ impl Guard {
     /// Resolves a host name and keeps only the addresses the guard allows (with port 0: the connection uses the
     /// URL's port); refuses the host when none is left. The fetcher connects to exactly these.
     pub fn resolve(&self, host: &str) -> Result<Vec<SocketAddr>, Blocked> {
-        let found: Vec<SocketAddr> = (host, 0)
-            .to_socket_addrs()
-            .map_err(|e| Blocked::Unresolved(host.to_string(), e.to_string()))?
-            .collect();
+        let found: Vec<SocketAddr> =
+            (host, 0).to_socket_addrs().map_err(|e| Blocked::Unresolved(host.to_string(), e.to_string()))?.collect();
         let allowed: Vec<SocketAddr> =
             found.iter().copied().filter(|a| self.allow_private || is_public(a.ip())).collect();
         if allowed.is_empty() {
-            return Err(Blocked::Resolves { host: host.to_string(), addresses: found.iter().map(|a| a.ip()).collect() });
+            return Err(Blocked::Resolves {
+                host: host.to_string(),
+                addresses: found.iter().map(|a| a.ip()).collect(),
+            });
         }
         Ok(allowed)
     }
@@ -111,7 +112,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 198 && (b == 18 || b == 19))  // benchmarking
         || (a == 198 && b == 51 && c == 100)   // documentation
         || (a == 203 && b == 0 && c == 113)    // documentation
-        || a >= 224)                           // multicast, reserved, broadcast
+        || a >= 224) // multicast, reserved, broadcast
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
@@ -157,18 +158,52 @@ mod tests {
     #[test]
     fn non_public_addresses_are_refused_in_every_spelling() {
         let blocked = [
-            "http://127.0.0.1/", "http://127.1/", "http://127.0.0.1:8080/admin", "http://2130706433/",
-            "http://0x7f000001/", "http://0x7f.0.0.1/", "http://0177.0.0.1/", "http://0177.0.0.01/",
-            "http://017700000001/", "http://[::1]/", "http://[0:0:0:0:0:0:0:1]/", "http://[::ffff:127.0.0.1]/",
-            "http://[::ffff:7f00:1]/", "http://[::127.0.0.1]/", "http://0.0.0.0/", "http://0/", "http://[::]/",
-            "http://10.0.0.1/", "http://10.255.255.255/", "http://172.16.0.1/", "http://172.31.255.255/",
-            "http://192.168.1.1/", "http://3232235777/", "http://0xc0a80101/", "http://100.64.0.1/",
-            "http://169.254.169.254/latest/meta-data/", "http://2852039166/", "http://0xa9fea9fe/",
-            "http://0251.0376.0251.0376/", "http://[::ffff:169.254.169.254]/", "http://[fe80::1]/",
-            "http://[fc00::1]/", "http://[fd12:3456:789a::1]/", "http://[fec0::1]/", "http://[ff02::1]/",
-            "http://224.0.0.1/", "http://239.255.255.250/", "http://255.255.255.255/", "http://192.0.2.1/",
-            "http://198.18.0.1/", "http://203.0.113.9/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
-            "http://[2002:c0a8:101::1]/", "http://[::ffff:10.0.0.1]/", "http://[2001:db8::1]/",
+            "http://127.0.0.1/",
+            "http://127.1/",
+            "http://127.0.0.1:8080/admin",
+            "http://2130706433/",
+            "http://0x7f000001/",
+            "http://0x7f.0.0.1/",
+            "http://0177.0.0.1/",
+            "http://0177.0.0.01/",
+            "http://017700000001/",
+            "http://[::1]/",
+            "http://[0:0:0:0:0:0:0:1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://0.0.0.0/",
+            "http://0/",
+            "http://[::]/",
+            "http://10.0.0.1/",
+            "http://10.255.255.255/",
+            "http://172.16.0.1/",
+            "http://172.31.255.255/",
+            "http://192.168.1.1/",
+            "http://3232235777/",
+            "http://0xc0a80101/",
+            "http://100.64.0.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://2852039166/",
+            "http://0xa9fea9fe/",
+            "http://0251.0376.0251.0376/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[fe80::1]/",
+            "http://[fc00::1]/",
+            "http://[fd12:3456:789a::1]/",
+            "http://[fec0::1]/",
+            "http://[ff02::1]/",
+            "http://224.0.0.1/",
+            "http://239.255.255.250/",
+            "http://255.255.255.255/",
+            "http://192.0.2.1/",
+            "http://198.18.0.1/",
+            "http://203.0.113.9/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2002:c0a8:101::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://[2001:db8::1]/",
             "https://[::ffff:192.168.0.1]:443/",
         ];
         assert!(blocked.len() >= 40);
@@ -179,8 +214,14 @@ mod tests {
 
     #[test]
     fn only_http_and_https_are_fetched() {
-        for url in ["file:///etc/passwd", "ftp://example.org/", "gopher://example.org/", "javascript:alert(1)",
-            "data:text/html,hi", "dict://127.0.0.1:11211/"] {
+        for url in [
+            "file:///etc/passwd",
+            "ftp://example.org/",
+            "gopher://example.org/",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "dict://127.0.0.1:11211/",
+        ] {
             assert!(matches!(check(url), Err(Blocked::Scheme(_) | Blocked::Invalid(_))), "{url}");
         }
         assert!(matches!(check("not a url"), Err(Blocked::Invalid(_))));
@@ -188,8 +229,13 @@ mod tests {
 
     #[test]
     fn public_addresses_and_names_pass_and_the_switch_allows_private_ones() {
-        for url in ["https://93.184.215.14/", "http://8.8.8.8/", "https://[2606:4700:4700::1111]/", "https://example.org/x",
-            "http://[::ffff:8.8.8.8]/"] {
+        for url in [
+            "https://93.184.215.14/",
+            "http://8.8.8.8/",
+            "https://[2606:4700:4700::1111]/",
+            "https://example.org/x",
+            "http://[::ffff:8.8.8.8]/",
+        ] {
             assert!(check(url).is_ok(), "{url}");
         }
         let open = Guard { allow_private: true, ..Guard::default() };

@@ -3,13 +3,16 @@
 //! Main items: [`Guard`] (the SSRF guard: public addresses only, checked at every redirect hop and at the
 //! address actually connected), [`Fetcher`] (size, time, redirect and content-type limits, charset decoding,
 //! robots.txt, a per-host interval, concurrent fetches; main-content extraction through `verity-ingest`),
-//! [`Page`] (what was read: URL, fetch time, status, the extracted document and the sha256 of its text).
+//! [`Page`] (what was read: URL, fetch time, status, the extracted document and the sha256 of its text),
+//! [`WebSearch`] with [`Wikipedia`], [`Gdelt`], [`Searxng`] and [`Brave`].
 //!
 //! This crate talks HTTP and nothing else: it decides nothing about claims, stores nothing, and is reached by
 //! the engine only. It is one of the crates allowed an outbound HTTP client.
 
 pub mod fetch;
 pub mod guard;
+pub mod search;
 
 pub use fetch::{FetchConfig, FetchError, Fetcher, Page};
 pub use guard::{Blocked, Guard};
+pub use search::{Brave, Gdelt, SearchError, SearchResult, Searxng, WebSearch, Wikipedia};
