@@ -19,10 +19,10 @@ for q in "Did Minister Okafor hand over protected informants to get access to a 
          "Did the ministry deny that informants were handed over?" \
          "Did Okafor visit the prison in Norland?" \
          "Was a parliamentary inquiry opened into the informants affair?"; do
-  "$verity" --data-dir "$data" check --json "$q" >/dev/null
+  "$verity" --data-dir "$data" check --no-web --json "$q" >/dev/null
 done
 port=$((20000 + RANDOM % 20000))
-"$verity" --data-dir "$data" serve --addr "127.0.0.1:$port" 2>/dev/null &
+"$verity" --data-dir "$data" serve --no-web --addr "127.0.0.1:$port" 2>/dev/null &
 server=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 urls=$(curl -fsS "http://127.0.0.1:$port/api/v1/reports" | python3 -c '

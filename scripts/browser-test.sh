@@ -23,7 +23,7 @@ cat >"$data/site.json" <<'JSON'
 }
 JSON
 port=$((20000 + RANDOM % 20000))
-"$verity" --data-dir "$data" serve --addr "127.0.0.1:$port" --site "$data/site.json" &
+"$verity" --data-dir "$data" serve --no-web --addr "127.0.0.1:$port" --site "$data/site.json" &
 server=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break

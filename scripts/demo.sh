@@ -7,4 +7,4 @@ question=${1:-"Did Minister Okafor hand over protected informants to get access 
 cargo build --release --locked -p verity-cli
 export VERITY_DATA_DIR=${VERITY_DATA_DIR:-./demo-data}
 ./target/release/verity ingest examples/newsroom
-./target/release/verity check "$question"
+./target/release/verity check --no-web "$question"

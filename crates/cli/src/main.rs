@@ -67,6 +67,14 @@ enum Command {
         #[command(flatten)]
         web: WebArgs,
     },
+    /// Follow news feeds (RSS, Atom): new articles are read in full and stored, so the archive keeps up.
+    Feeds {
+        #[command(subcommand)]
+        action: FeedsAction,
+        /// Let feeds and their articles be on private or loopback addresses (an intranet).
+        #[arg(long, global = true)]
+        allow_private_addresses: bool,
+    },
     /// Print a stored report by id, id prefix or slug.
     Show {
         id: String,
@@ -165,12 +173,24 @@ enum EvalCommand {
     },
 }
 
-/// Whether and how checks read the web. Off unless asked for: a newsroom's questions are its own business.
+#[derive(Subcommand)]
+enum FeedsAction {
+    /// Follow a feed.
+    Add { url: String },
+    /// Stop following a feed (what it brought stays in the archive).
+    Remove { url: String },
+    /// List the feeds followed, with their last poll.
+    List,
+    /// Poll every feed once (conditional GET), reading and storing new articles. Run it from cron.
+    Poll,
+}
+
+/// Whether and how checks read the web: on by default (offline, a check says so and uses the local archive).
 #[derive(clap::Args)]
 struct WebArgs {
-    /// Search the web and read pages beside the local archive (offline, the check says so and stays local).
-    #[arg(long, env = "VERITY_WEB")]
-    web: bool,
+    /// Keep checks to the local archive: no query leaves this machine (a newsroom's confidential questions).
+    #[arg(long, env = "VERITY_NO_WEB", value_parser = clap::builder::BoolishValueParser::new())]
+    no_web: bool,
     /// Providers, comma-separated: wikipedia, gdelt (no key), searxng (needs --searxng-url), brave (needs
     /// VERITY_BRAVE_API_KEY).
     #[arg(long, value_delimiter = ',', default_value = "wikipedia,gdelt")]
@@ -212,7 +232,7 @@ struct PolicyFile {
 impl WebArgs {
     fn config(&self) -> anyhow::Result<Option<verity_engine::web::WebConfig>> {
         use verity_engine::web::{Provider, SourcePolicy, WebConfig};
-        if !self.web {
+        if self.no_web {
             return Ok(None);
         }
         let mut providers = Vec::new();
@@ -496,6 +516,61 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", data_dir.display());
             verity_server::serve(engine, site, addr).with_context(|| format!("cannot serve on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feeds { action, allow_private_addresses } => {
+            let mut engine = open()?;
+            let mut fetch = verity_engine::web::WebConfig::default().fetch;
+            fetch.guard.allow_private = allow_private_addresses;
+            match action {
+                FeedsAction::Add { url } => {
+                    let added = engine.add_feed(&url, &fetch.guard)?;
+                    println!("{} {url}", if added { "following" } else { "already following" });
+                }
+                FeedsAction::Remove { url } => {
+                    if !engine.remove_feed(&url)? {
+                        anyhow::bail!("no feed {url} is followed; `verity feeds list` shows them");
+                    }
+                    println!("stopped following {url}");
+                }
+                FeedsAction::List => {
+                    for feed in engine.feeds()? {
+                        let last = match (&feed.polled_at, &feed.last_error) {
+                            (None, _) => "never polled".to_string(),
+                            (Some(at), None) => format!("polled {at}"),
+                            (Some(at), Some(e)) => format!("polled {at}: failed: {e}"),
+                        };
+                        println!(
+                            "{}\t{}\t{} items\t{last}",
+                            feed.url,
+                            feed.title.as_deref().unwrap_or("-"),
+                            feed.items
+                        );
+                    }
+                }
+                FeedsAction::Poll => {
+                    use verity_engine::feeds::PollOutcome;
+                    let mut failures = 0;
+                    for (url, outcome) in engine.poll_feeds(fetch)? {
+                        match outcome {
+                            PollOutcome::NotModified => println!("{url}: not modified"),
+                            PollOutcome::Read { items, new, stored, failed } => {
+                                println!("{url}: {items} items, {new} new, {stored} stored");
+                                for f in failed {
+                                    eprintln!("  could not read {f}");
+                                }
+                            }
+                            PollOutcome::Failed(e) => {
+                                failures += 1;
+                                eprintln!("{url}: failed: {e}");
+                            }
+                        }
+                    }
+                    if failures > 0 {
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json, format } => {

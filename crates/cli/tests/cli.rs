@@ -6,6 +6,8 @@ use std::process::Output;
 fn verity(data_dir: &Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
         .env("VERITY_DATA_DIR", data_dir)
+        // Tests never reach the network: checks stay on the local archive.
+        .env("VERITY_NO_WEB", "1")
         .args(args)
         .output()
         .unwrap()

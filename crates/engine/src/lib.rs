@@ -9,6 +9,7 @@
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
 
 pub mod eval;
+pub mod feeds;
 mod reports;
 pub mod train;
 pub mod web;
@@ -29,7 +30,7 @@ pub use reports::{ReportView, Reports, topic_key};
 pub use verity_ingest::Skipped;
 pub use verity_llm::ServerConfig;
 pub use verity_pipeline::category::title as category_title;
-pub use verity_store::{Page, ReportFilter, StoreError, SupporterTotals};
+pub use verity_store::{FeedRow, Page, ReportFilter, StoreError, SupporterTotals};
 pub use writer::{Writer, WriterConfig};
 
 /// The database file in a data directory.
@@ -467,7 +468,7 @@ impl Engine {
     }
 
     /// Stores pages read from the web, each with how it was read, and indexes them.
-    fn store_pages(&mut self, pages: &[verity_web::Page]) -> Result<()> {
+    pub(crate) fn store_pages(&mut self, pages: &[verity_web::Page]) -> Result<()> {
         if pages.is_empty() {
             return Ok(());
         }

@@ -7,6 +7,9 @@ use std::time::Duration;
 use verity_model::{Claim, Diagnostic, SourceTier, WebCoverage};
 use verity_web::{FetchConfig, Fetcher, Page, SearchError, WebSearch};
 
+/// One query's answer from one provider.
+type Searched = Result<Vec<verity_web::SearchResult>, SearchError>;
+
 /// A search provider and where it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Provider {
@@ -133,21 +136,20 @@ impl Web {
         let mut gathered = Gathered::default();
         gathered.coverage.providers = self.providers.iter().map(|p| p.name().to_string()).collect();
         gathered.coverage.queries = queries.to_vec();
-        let per_provider: Vec<(String, Vec<Result<Vec<verity_web::SearchResult>, SearchError>>)> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = self
-                    .providers
-                    .iter()
-                    .map(|provider| {
-                        scope.spawn(move || {
-                            let results =
-                                queries.iter().map(|q| provider.search(q, self.config.results_per_query)).collect();
-                            (provider.name().to_string(), results)
-                        })
+        let per_provider: Vec<(String, Vec<Searched>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .providers
+                .iter()
+                .map(|provider| {
+                    scope.spawn(move || {
+                        let results =
+                            queries.iter().map(|q| provider.search(q, self.config.results_per_query)).collect();
+                        (provider.name().to_string(), results)
                     })
-                    .collect();
-                handles.into_iter().map(|h| h.join().expect("a search thread does not panic")).collect()
-            });
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a search thread does not panic")).collect()
+        });
         // Interleave: the first result of every list, then the second, ...: no provider or query crowds out the rest.
         let mut lists: Vec<std::vec::IntoIter<verity_web::SearchResult>> = Vec::new();
         for (name, results) in per_provider {

@@ -11,36 +11,58 @@ use verity_engine::{Config, Engine};
 use verity_model::{SourceTier, VerdictLabel};
 use verity_web::{FetchConfig, Guard};
 
-/// Serves `pages` (path to content type and body, `{base}` replaced by the server's address) and logs paths.
-fn serve(pages: Vec<(&'static str, &'static str, String)>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+/// An answer: status, content type, extra headers, body.
+type Answer = (u16, &'static str, Vec<(String, String)>, String);
+
+/// Serves requests with `answer(path, headers)` on loopback; logs each path (with its query).
+fn serve_with(
+    answer: impl Fn(&str, &[(String, String)]) -> Answer + Send + 'static,
+) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
-    let pages: Vec<(String, String, String)> = pages
-        .into_iter()
-        .map(|(p, t, b)| (p.to_string(), t.to_string(), b.replace("{base}", &format!("http://{addr}"))))
-        .collect();
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
-            let mut request = String::new();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
             reader.read_line(&mut request).unwrap_or(0);
-            while reader.read_line(&mut String::new()).map(|n| n > 2).unwrap_or(false) {}
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) <= 2 {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
             seen.lock().unwrap().push(path.clone());
-            let route = path.split('?').next().unwrap_or("/");
-            let (status, kind, body) = match pages.iter().find(|(p, ..)| p == route) {
-                Some((_, kind, body)) => ("200 OK", kind.as_str(), body.as_str()),
-                None => ("404 Not Found", "text/plain", "not here"),
-            };
+            let (status, kind, extra, body) = answer(&path, &headers);
+            let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
     });
+    (addr, log)
+}
+
+/// Serves fixed `pages` (path, content type, body; `{base}` in a body becomes the server's address).
+fn serve(pages: Vec<(&'static str, &'static str, String)>) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let base = Arc::new(Mutex::new(String::new()));
+    let at = base.clone();
+    let (addr, log) = serve_with(move |path, _| {
+        let route = path.split('?').next().unwrap_or("/");
+        match pages.iter().find(|(p, ..)| *p == route) {
+            Some((_, kind, body)) => (200, kind, vec![], body.replace("{base}", &at.lock().unwrap())),
+            None => (404, "text/plain", vec![], "not here".into()),
+        }
+    });
+    *base.lock().unwrap() = format!("http://{addr}");
     (addr, log)
 }
 
@@ -182,4 +204,77 @@ fn with_the_web_unreachable_the_check_says_so_and_uses_the_local_archive() {
     assert_eq!(report.coverage.web.as_ref().unwrap().pages_read, 0);
     let gaps: String = report.sections[4].sentences.iter().map(|s| s.text.as_str()).collect();
     assert!(gaps.contains("the web was searched (searxng) but no page could be read"), "{gaps}");
+}
+
+#[test]
+fn followed_feeds_bring_new_articles_in_and_an_unchanged_feed_costs_one_conditional_request() {
+    let feed = Arc::new(Mutex::new(vec!["one"]));
+    let items = feed.clone();
+    let (addr, log) = serve_with(move |path, headers| {
+        let items = items.lock().unwrap().clone();
+        let etag = format!("\"v{}\"", items.len());
+        match path {
+            "/feed.xml" if headers.iter().any(|(k, v)| k == "if-none-match" && *v == etag) => {
+                (304, "text/plain", vec![], String::new())
+            }
+            "/feed.xml" => {
+                let entries: String = items
+                    .iter()
+                    .map(|i| format!("<item><title>{i}</title><link>/news/{i}</link><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate></item>"))
+                    .collect();
+                let xml = format!(
+                    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Brelin Post</title>{entries}</channel></rss>"
+                );
+                (200, "application/rss+xml", vec![("ETag".into(), etag)], xml)
+            }
+            "/news/one" => (
+                200,
+                "text/html",
+                vec![],
+                article("Brelin Post", "", "The council of Brelin closed the harbour to ferries on Tuesday."),
+            ),
+            "/news/two" => (
+                200,
+                "text/html",
+                vec![],
+                article(
+                    "Brelin Post",
+                    "2026-11-24",
+                    "Ferries will return to the harbour of Brelin in spring, the council said.",
+                ),
+            ),
+            _ => (404, "text/plain", vec![], String::new()),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine =
+        Engine::open(Config { models: Some(dir.path().join("no-models")), ..Config::new(dir.path().join("data")) })
+            .unwrap();
+    let fetch = FetchConfig {
+        guard: Guard { allow_private: false, allowed: vec![addr] },
+        host_interval: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let url = format!("http://{addr}/feed.xml");
+    assert!(engine.add_feed(&url, &fetch.guard).unwrap());
+    assert!(!engine.add_feed(&url, &fetch.guard).unwrap());
+    assert!(engine.add_feed("http://169.254.169.254/feed", &fetch.guard).is_err(), "the guard checks feeds too");
+
+    use verity_engine::feeds::PollOutcome;
+    let first = engine.poll_feeds(fetch.clone()).unwrap();
+    assert_eq!(first, [(url.clone(), PollOutcome::Read { items: 1, new: 1, stored: 1, failed: vec![] })]);
+    let stored = engine.store().versions_of(&format!("http://{addr}/news/one")).unwrap();
+    assert_eq!(stored[0].meta.published.as_deref(), Some("2026-11-23"), "the feed's date, as the page has none");
+    assert!(stored[0].meta.fetched_at.is_some());
+
+    assert_eq!(engine.poll_feeds(fetch.clone()).unwrap(), [(url.clone(), PollOutcome::NotModified)]);
+    feed.lock().unwrap().push("two");
+    let third = engine.poll_feeds(fetch.clone()).unwrap();
+    assert_eq!(third, [(url.clone(), PollOutcome::Read { items: 2, new: 1, stored: 1, failed: vec![] })]);
+    let requests: Vec<String> = log.lock().unwrap().clone();
+    assert_eq!(requests.iter().filter(|p| *p == "/news/one").count(), 1, "an item is read once: {requests:?}");
+    let report = engine.check("Did the council say ferries would return to the harbour of Brelin in spring?").unwrap();
+    assert!(report.sources.iter().any(|s| s.doc_id.ends_with("/news/two")), "the new article is searchable");
+    let row = &engine.feeds().unwrap()[0];
+    assert_eq!((row.title.as_deref(), row.etag.as_deref(), row.items), (Some("Brelin Post"), Some("\"v2\""), 2));
 }

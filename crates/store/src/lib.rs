@@ -6,11 +6,12 @@
 //! [`Store::mark_indexed`] let the engine keep the search index in step even after an interrupted ingest.
 //! Reports keep every run as a version ([`Store::save_report`], [`Store::report_version`]); the latest is
 //! listed, filed by category and topic, and searchable in full text ([`Store::search_reports`]). The site's
-//! supporters and run-time settings live here too.
+//! supporters and run-time settings live here too, and the news feeds an archive follows.
 //!
 //! All SQL in Verity lives in this crate. It knows nothing of searching, claims or rendering. Migrations are
 //! append-only and tracked with SQLite's `user_version`.
 
+mod feeds;
 mod reports;
 mod schema;
 mod site;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use verity_model::{Document, Passage, SourceMeta};
 
+pub use feeds::{FeedPoll, FeedRow};
 pub use reports::{Page, ReportFilter};
 pub use site::SupporterTotals;
 

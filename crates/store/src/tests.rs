@@ -246,3 +246,26 @@ fn vectors_are_kept_per_model_and_follow_the_latest_version() {
     assert_eq!(store.vectors("m").unwrap().len(), 1);
     assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].passage_id], "a");
 }
+
+#[test]
+fn feeds_remember_their_validators_errors_and_the_items_read() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(store.add_feed("https://a.example/rss", "2026-11-01").unwrap());
+    assert!(!store.add_feed("https://a.example/rss", "2026-11-02").unwrap(), "followed once");
+    let poll = FeedPoll { title: Some("A"), validators: Some((Some("\"v1\""), None)), error: None };
+    store.feed_polled("https://a.example/rss", &poll, "2026-11-03").unwrap();
+    let items = vec!["https://a.example/1".to_string(), "https://a.example/2".to_string()];
+    assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), items);
+    store.mark_items("https://a.example/rss", &items[..1], "2026-11-03").unwrap();
+    assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), &items[1..]);
+    // A failed poll keeps the validators and says why.
+    let failed = FeedPoll { error: Some("HTTP 500"), ..FeedPoll::default() };
+    store.feed_polled("https://a.example/rss", &failed, "2026-11-04").unwrap();
+    let row = &store.feeds().unwrap()[0];
+    assert_eq!(
+        (row.title.as_deref(), row.etag.as_deref(), row.last_error.as_deref(), row.items),
+        (Some("A"), Some("\"v1\""), Some("HTTP 500"), 1)
+    );
+    assert!(store.remove_feed("https://a.example/rss").unwrap());
+    assert!(store.feeds().unwrap().is_empty());
+}

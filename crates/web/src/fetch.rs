@@ -11,7 +11,7 @@ use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, USER_AGENT};
 use sha2::{Digest, Sha256};
 use url::Url;
 use verity_model::Document;
@@ -94,12 +94,43 @@ pub struct Page {
     pub text_sha256: String,
 }
 
-/// A response body, decoded.
+/// A response: where it came from, its body (and, decoded, its text), its cache validators.
 struct Body {
     url: Url,
     status: u16,
     content_type: String,
+    bytes: Vec<u8>,
     text: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+enum Got {
+    NotModified,
+    Body(Box<Body>),
+}
+
+const PAGE_TYPES: &[&str] = &["text/html", "application/xhtml+xml", "text/plain"];
+/// Feeds are served under many types; a server that sends a feed as text/html is not read as one.
+const FEED_TYPES: &[&str] =
+    &["application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml"];
+
+/// What a response may be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accept {
+    /// HTML or plain text.
+    Page,
+    /// RSS, Atom or other XML.
+    Feed,
+    /// Anything (robots.txt).
+    Any,
+}
+
+/// A feed poll's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedResponse {
+    NotModified,
+    Fresh { url: Url, bytes: Vec<u8>, etag: Option<String>, last_modified: Option<String> },
 }
 
 pub struct Fetcher {
@@ -154,7 +185,36 @@ impl Fetcher {
     /// Reads one page, waiting while its host already has `per_host` requests in flight.
     pub fn fetch(&self, raw: &str) -> Result<Page, FetchError> {
         let requested = self.config.guard.check_url(raw)?;
-        let host = requested.host_str().unwrap_or_default().to_string();
+        self.in_host_slot(&requested, || self.fetch_in_slot(requested.clone()))
+    }
+
+    /// Reads a news feed with a conditional GET: `NotModified` when the server says the `etag` or
+    /// `last_modified` from the previous poll still hold.
+    pub fn fetch_feed(
+        &self,
+        raw: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<FeedResponse, FetchError> {
+        let requested = self.config.guard.check_url(raw)?;
+        self.in_host_slot(&requested, || {
+            if self.config.respect_robots && !self.robots_allow(&requested) {
+                return Err(FetchError::Robots(requested.origin().ascii_serialization()));
+            }
+            match self.get(&requested, Accept::Feed, (etag, last_modified))? {
+                Got::NotModified => Ok(FeedResponse::NotModified),
+                Got::Body(body) => Ok(FeedResponse::Fresh {
+                    url: body.url,
+                    bytes: body.bytes,
+                    etag: body.etag,
+                    last_modified: body.last_modified,
+                }),
+            }
+        })
+    }
+
+    fn in_host_slot<T>(&self, url: &Url, work: impl FnOnce() -> Result<T, FetchError>) -> Result<T, FetchError> {
+        let host = url.host_str().unwrap_or_default().to_string();
         {
             let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
             while busy.get(&host).copied().unwrap_or(0) >= self.config.per_host.max(1) {
@@ -162,13 +222,13 @@ impl Fetcher {
             }
             *busy.entry(host.clone()).or_insert(0) += 1;
         }
-        let page = self.fetch_in_slot(requested);
+        let result = work();
         let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(n) = busy.get_mut(&host) {
             *n -= 1;
         }
         self.freed.notify_all();
-        page
+        result
     }
 
     fn host_is_free(&self, raw: &str) -> bool {
@@ -181,7 +241,10 @@ impl Fetcher {
         if self.config.respect_robots && !self.robots_allow(&requested) {
             return Err(FetchError::Robots(requested.origin().ascii_serialization()));
         }
-        let body = self.get(&requested, true)?;
+        let Got::Body(raw) = self.get(&requested, Accept::Page, (None, None))? else {
+            return Err(FetchError::Status(304));
+        };
+        let body = Body { text: decode(&raw.bytes, &raw.content_type), ..*raw };
         let id = body.url.to_string();
         let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
         let mut document = if body.content_type.contains("html") {
@@ -251,18 +314,28 @@ impl Fetcher {
             .collect()
     }
 
-    /// GET with redirects followed by hand, each hop checked; the body capped and decoded.
-    fn get(&self, start: &Url, want_page: bool) -> Result<Body, FetchError> {
+    /// GET with redirects followed by hand, each hop checked; the body capped. `conditional` holds the
+    /// validators of an earlier answer (ETag, Last-Modified).
+    fn get(&self, start: &Url, accept: Accept, conditional: (Option<&str>, Option<&str>)) -> Result<Got, FetchError> {
         let mut url = start.clone();
         for _ in 0..=self.config.max_redirects {
             self.config.guard.check_parsed(&url)?;
             self.wait_for_host(&url);
             let started = Instant::now();
-            let response =
-                self.client.get(url.clone()).header(USER_AGENT, &self.config.user_agent).send().map_err(|e| {
-                    blocked_cause(&e).map(FetchError::Blocked).unwrap_or_else(|| FetchError::Http(describe(&e)))
-                })?;
+            let mut request = self.client.get(url.clone()).header(USER_AGENT, &self.config.user_agent);
+            if let Some(etag) = conditional.0 {
+                request = request.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = conditional.1 {
+                request = request.header(IF_MODIFIED_SINCE, date);
+            }
+            let response = request.send().map_err(|e| {
+                blocked_cause(&e).map(FetchError::Blocked).unwrap_or_else(|| FetchError::Http(describe(&e)))
+            })?;
             let status = response.status();
+            if status.as_u16() == 304 && (conditional.0.is_some() || conditional.1.is_some()) {
+                return Ok(Got::NotModified);
+            }
             if status.is_redirection() {
                 let location = response
                     .headers()
@@ -281,13 +354,16 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("application/octet-stream")
                 .to_ascii_lowercase();
-            if want_page
-                && !(content_type.starts_with("text/html")
-                    || content_type.starts_with("application/xhtml+xml")
-                    || content_type.starts_with("text/plain"))
-            {
+            let acceptable = match accept {
+                Accept::Page => PAGE_TYPES.iter().any(|t| content_type.starts_with(t)),
+                Accept::Feed => FEED_TYPES.iter().any(|t| content_type.starts_with(t)),
+                Accept::Any => true,
+            };
+            if !acceptable {
                 return Err(FetchError::ContentType(content_type));
             }
+            let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
             let limit = self.config.max_bytes;
             if response.content_length().is_some_and(|n| n > limit as u64) {
                 return Err(FetchError::TooLarge(limit));
@@ -313,8 +389,15 @@ impl Fetcher {
                     )));
                 }
             }
-            let text = decode(&bytes, &content_type);
-            return Ok(Body { url, status: status.as_u16(), content_type, text });
+            return Ok(Got::Body(Box::new(Body {
+                url,
+                status: status.as_u16(),
+                content_type,
+                bytes,
+                text: String::new(),
+                etag,
+                last_modified,
+            })));
         }
         Err(FetchError::Redirects(self.config.max_redirects))
     }
@@ -353,11 +436,11 @@ impl Fetcher {
             Some(robot) => robot,
             None => {
                 let robots_url = url.join("/robots.txt").expect("a path joins");
-                let robot = self
-                    .get(&robots_url, false)
-                    .ok()
-                    .and_then(|body| texting_robots::Robot::new(&self.config.user_agent, body.text.as_bytes()).ok())
-                    .map(Arc::new);
+                let robot = match self.get(&robots_url, Accept::Any, (None, None)) {
+                    Ok(Got::Body(body)) => texting_robots::Robot::new(&self.config.user_agent, &body.bytes).ok(),
+                    _ => None,
+                }
+                .map(Arc::new);
                 self.robots.lock().unwrap_or_else(|p| p.into_inner()).insert(origin, robot.clone());
                 robot
             }

@@ -4,15 +4,18 @@
 //! address actually connected), [`Fetcher`] (size, time, redirect and content-type limits, charset decoding,
 //! robots.txt, a per-host interval, concurrent fetches; main-content extraction through `verity-ingest`),
 //! [`Page`] (what was read: URL, fetch time, status, the extracted document and the sha256 of its text),
-//! [`WebSearch`] with [`Wikipedia`], [`Gdelt`], [`Searxng`] and [`Brave`].
+//! [`WebSearch`] with [`Wikipedia`], [`Gdelt`], [`Searxng`] and [`Brave`], and [`feed`] (RSS and Atom, polled
+//! with conditional GETs through [`Fetcher::fetch_feed`]).
 //!
 //! This crate talks HTTP and nothing else: it decides nothing about claims, stores nothing, and is reached by
 //! the engine only. It is one of the crates allowed an outbound HTTP client.
 
+pub mod feed;
 pub mod fetch;
 pub mod guard;
 pub mod search;
 
-pub use fetch::{FetchConfig, FetchError, Fetcher, Page};
+pub use feed::{Feed, FeedItem};
+pub use fetch::{FeedResponse, FetchConfig, FetchError, Fetcher, Page};
 pub use guard::{Blocked, Guard};
 pub use search::{Brave, Gdelt, SearchError, SearchResult, Searxng, WebSearch, Wikipedia};

@@ -1,0 +1,106 @@
+//! News feeds an archive follows: where each is, what the last poll learnt (cache validators, errors), and
+//! which items were already read.
+
+use rusqlite::params;
+
+use crate::{Result, Store};
+
+/// A followed feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    pub url: String,
+    pub title: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub added_at: String,
+    pub polled_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Items read so far.
+    pub items: usize,
+}
+
+/// What one poll learnt about a feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedPoll<'a> {
+    pub title: Option<&'a str>,
+    /// New validators, when the server sent the feed (a 304 keeps the old ones).
+    pub validators: Option<(Option<&'a str>, Option<&'a str>)>,
+    pub error: Option<&'a str>,
+}
+
+impl Store {
+    /// Follows a feed; false when it was already followed.
+    pub fn add_feed(&mut self, url: &str, now: &str) -> Result<bool> {
+        Ok(self.conn.execute("INSERT OR IGNORE INTO feeds (url, added_at) VALUES (?1, ?2)", params![url, now])? == 1)
+    }
+
+    /// Stops following a feed (its items stay in the archive); false when it was not followed.
+    pub fn remove_feed(&mut self, url: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM feed_items WHERE feed_url = ?1", [url])?;
+        let removed = tx.execute("DELETE FROM feeds WHERE url = ?1", [url])?;
+        tx.commit()?;
+        Ok(removed == 1)
+    }
+
+    pub fn feeds(&self) -> Result<Vec<FeedRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.url, f.title, f.etag, f.last_modified, f.added_at, f.polled_at, f.last_error,
+                    (SELECT COUNT(*) FROM feed_items i WHERE i.feed_url = f.url)
+             FROM feeds f ORDER BY f.added_at, f.url",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedRow {
+                url: r.get(0)?,
+                title: r.get(1)?,
+                etag: r.get(2)?,
+                last_modified: r.get(3)?,
+                added_at: r.get(4)?,
+                polled_at: r.get(5)?,
+                last_error: r.get(6)?,
+                items: r.get::<_, i64>(7)? as usize,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    /// Records a poll.
+    pub fn feed_polled(&mut self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET polled_at = ?2, last_error = ?3, title = COALESCE(?4, title) WHERE url = ?1",
+            params![url, now, poll.error, poll.title],
+        )?;
+        if let Some((etag, last_modified)) = poll.validators {
+            self.conn.execute(
+                "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE url = ?1",
+                params![url, etag, last_modified],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The items of `urls` not yet read from this feed, in the order given.
+    pub fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM feed_items WHERE feed_url = ?1 AND item_url = ?2")?;
+        let mut unseen = Vec::new();
+        for url in urls {
+            if !stmt.exists(params![feed, url])? {
+                unseen.push(url.clone());
+            }
+        }
+        Ok(unseen)
+    }
+
+    /// Marks items as read from this feed.
+    pub fn mark_items(&mut self, feed: &str, urls: &[String], now: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for url in urls {
+            tx.execute(
+                "INSERT OR IGNORE INTO feed_items (feed_url, item_url, seen_at) VALUES (?1, ?2, ?3)",
+                params![feed, url, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
