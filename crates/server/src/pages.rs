@@ -722,7 +722,9 @@ pub(crate) async fn about(State(state): State<AppState>) -> Response {
          <li>The question is turned into one checkable claim; a compound claim (\u{201c}X did Y to get Z\u{201d}) is \
          split into parts, each judged on its own evidence.</li>\
          <li>The archive is searched (keyword and, when the model is installed, meaning), and the passages found are \
-         read sentence by sentence for evidence that supports or refutes each part.</li>\
+         read sentence by sentence for evidence that supports or refutes each part. When the site reads the web, \
+         it also asks Wikipedia and a news search with several queries, reads up to 15 pages through a fetcher that \
+         respects robots.txt and never reaches private addresses, and keeps a snapshot of each page it cites.</li>\
          <li>Sources are traced to their origins: ten outlets repeating one original report count as one line of \
          evidence, and the report says who relies on whom. A party's own statement counts for less than \
          independent reporting.</li>\

@@ -70,7 +70,7 @@ pub enum FetchError {
     Status(u16),
     #[error("the response is over the {0}-byte limit")]
     TooLarge(usize),
-    #[error("the response is {0:?}, not HTML or text")]
+    #[error("the response is {0:?}, not HTML, text or PDF")]
     ContentType(String),
     #[error("the request failed: {0}")]
     Http(String),
@@ -110,7 +110,7 @@ enum Got {
     Body(Box<Body>),
 }
 
-const PAGE_TYPES: &[&str] = &["text/html", "application/xhtml+xml", "text/plain"];
+const PAGE_TYPES: &[&str] = &["text/html", "application/xhtml+xml", "text/plain", "application/pdf"];
 /// Feeds are served under many types; a server that sends a feed as text/html is not read as one.
 const FEED_TYPES: &[&str] =
     &["application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml"];
@@ -151,7 +151,11 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let guard = self.0.clone();
         let host = name.as_str().to_string();
         Box::pin(async move {
-            match guard.resolve(&host) {
+            // The system resolver blocks: on the blocking pool, lookups for fetches at once run at once.
+            let resolved = tokio::task::spawn_blocking(move || guard.resolve(&host))
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            match resolved {
                 Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
                 Err(e) => Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
             }
@@ -244,21 +248,19 @@ impl Fetcher {
         let Got::Body(raw) = self.get(&requested, Accept::Page, (None, None))? else {
             return Err(FetchError::Status(304));
         };
-        let body = Body { text: decode(&raw.bytes, &raw.content_type), ..*raw };
+        let is_pdf = raw.content_type.starts_with("application/pdf");
+        let text = if is_pdf { pdf_text(&raw.bytes)? } else { decode(&raw.bytes, &raw.content_type) };
+        let body = Body { text, ..*raw };
         let id = body.url.to_string();
         let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
         let mut document = if body.content_type.contains("html") {
             verity_ingest::html::extract(&body.text, &id, &fallback)
         } else {
-            Document {
-                external_id: id.clone(),
-                title: fallback,
-                text: body.text.trim().to_string(),
-                url: None,
-                outlet: None,
-                published: None,
-                author: None,
-            }
+            // Plain text and PDF: the text as it is, titled by its first line when that reads like a title.
+            let text = body.text.trim().to_string();
+            let first = text.lines().next().unwrap_or_default().trim();
+            let title = if is_pdf && (8..=140).contains(&first.len()) { first.to_string() } else { fallback };
+            Document { external_id: id.clone(), title, text, url: None, outlet: None, published: None, author: None }
         };
         if document.text.trim().is_empty() {
             return Err(FetchError::Empty);
@@ -473,6 +475,27 @@ fn describe(e: &reqwest::Error) -> String {
         source = err.source();
     }
     text
+}
+
+/// The text of a PDF, through `pdf-extract`. A malformed file is an error, never a crash: the parser may
+/// panic on broken input, so it runs behind `catch_unwind`.
+fn pdf_text(bytes: &[u8]) -> Result<String, FetchError> {
+    let bytes = bytes.to_vec();
+    let extracted = std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&bytes))
+        .map_err(|_| FetchError::Http("the PDF could not be parsed".into()))?;
+    let text = extracted.map_err(|e| FetchError::Http(format!("the PDF could not be read: {e}")))?;
+    // PDF text comes with hard line breaks inside paragraphs: join lines, keep blank-line paragraph breaks.
+    let mut out = String::new();
+    for paragraph in text.split("\n\n") {
+        let joined = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !joined.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&joined);
+        }
+    }
+    Ok(out)
 }
 
 /// Decodes a body by the charset its Content-Type declares, else a byte-order mark, else a `<meta>` charset in

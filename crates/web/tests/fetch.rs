@@ -65,7 +65,14 @@ fn route(path: &str, _headers: &[(String, String)], stream: &mut TcpStream, addr
             respond(stream, "302 Found", &[("Location", &location)], b"")
         }
         "/to-file" => respond(stream, "302 Found", &[("Location", "file:///etc/passwd")], b""),
-        "/pdf" => respond(stream, "200 OK", &[("Content-Type", "application/pdf")], b"%PDF-1.4"),
+        "/pdf" => respond(
+            stream,
+            "200 OK",
+            &[("Content-Type", "application/pdf")],
+            &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/council.pdf")).unwrap(),
+        ),
+        "/broken-pdf" => respond(stream, "200 OK", &[("Content-Type", "application/pdf")], b"%PDF-1.4 not really"),
+        "/image" => respond(stream, "200 OK", &[("Content-Type", "image/png")], b"\x89PNG"),
         "/missing" => respond(stream, "404 Not Found", &html, b"gone"),
         "/declared-huge" => {
             let _ = stream
@@ -138,6 +145,19 @@ fn an_article_is_read_with_its_metadata_and_a_hash_of_what_was_read() {
 }
 
 #[test]
+fn pdf_text_is_read() {
+    let server = Server::start("127.0.0.1", route);
+    let fetcher = fetcher_for(&[&server], |c| c.respect_robots = false);
+    let page = check(&fetcher, &server, "/pdf").unwrap();
+    assert!(
+        page.document.text.contains("The council of Brelin banned cars from the old town on Monday."),
+        "{:?}",
+        page.document.text
+    );
+    assert_eq!(page.content_type, "application/pdf");
+}
+
+#[test]
 fn charsets_are_decoded_by_header_by_meta_and_bad_bytes_do_not_fail_a_page() {
     let server = Server::start("127.0.0.1", route);
     let fetcher = fetcher_for(&[&server], |c| c.respect_robots = false);
@@ -173,7 +193,11 @@ fn limits_stop_huge_endless_and_slow_responses_and_refuse_what_is_not_a_page() {
         matches!(&slow, FetchError::Http(m) if m.contains("timed out") || m.contains("reading the body")),
         "{slow:?}"
     );
-    assert_eq!(check(&fetcher, &server, "/pdf").unwrap_err(), FetchError::ContentType("application/pdf".into()));
+    assert_eq!(check(&fetcher, &server, "/image").unwrap_err(), FetchError::ContentType("image/png".into()));
+    assert!(
+        matches!(check(&fetcher, &server, "/broken-pdf"), Err(FetchError::Http(m)) if m.contains("PDF")),
+        "a broken PDF is an error"
+    );
     assert_eq!(check(&fetcher, &server, "/missing").unwrap_err(), FetchError::Status(404));
     assert_eq!(check(&fetcher, &server, "/loop").unwrap_err(), FetchError::Redirects(5));
 }
