@@ -355,10 +355,10 @@ fn report_html(
     older: Option<&Report>,
     asked: bool,
 ) -> String {
-    let path = report_path(older.unwrap_or(report));
+    let path = report_path(report);
     let shown = older.unwrap_or(report);
     let mut body = String::new();
-    let category_title = verity_pipeline_category_title(&report.category);
+    let category_title = category_name(&report.category);
     let _ = write!(
         body,
         "<p class=\"meta\"><a href=\"/categories/{}\">{}</a></p>",
@@ -447,7 +447,7 @@ fn report_html(
     layout(state, &shown.question, &head, &body)
 }
 
-fn verity_pipeline_category_title(key: &str) -> &'static str {
+fn category_name(key: &str) -> &'static str {
     verity_engine::category_title(key).unwrap_or("Other")
 }
 
@@ -564,7 +564,7 @@ pub(crate) async fn categories(State(state): State<AppState>) -> Response {
             body,
             "<li><a href=\"/categories/{}\">{}</a> ({count})</li>",
             escape(key),
-            escape(verity_pipeline_category_title(key))
+            escape(category_name(key))
         );
     }
     body.push_str("</ul><h2>Topics</h2>");
