@@ -112,6 +112,20 @@ impl ReportView<'_> {
     }
 }
 
+/// Whether a record sent to the API would be stored: the fields of a JSON Lines record, each optional text
+/// field a string when present. The error says which field is wrong.
+pub fn check_record(record: serde_json::Value) -> std::result::Result<(), String> {
+    if record.get("id").and_then(|id| id.as_f64()).is_some_and(|n| n.fract() != 0.0) {
+        return Err("`id` must be a string or a whole number".into());
+    }
+    for field in ["title", "url", "outlet", "published", "author"] {
+        if record.get(field).is_some_and(|v| !(v.is_string() || v.is_null())) {
+            return Err(format!("`{field}` must be a string"));
+        }
+    }
+    verity_ingest::parse_record(record).map(|_| ())
+}
+
 /// Sentence vectors for texts, when a model is at hand.
 pub type Embed<'a> = dyn Fn(&[&str]) -> Option<Vec<Vec<f32>>> + 'a;
 

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{KeepAlive, Sse};
@@ -97,10 +97,14 @@ pub(crate) struct ListQuery {
 }
 
 impl ListQuery {
-    fn window(&self) -> (usize, usize, usize) {
-        let per_page = self.per_page.unwrap_or(PER_PAGE_DEFAULT).clamp(1, PER_PAGE_MAX);
-        let page = self.page.unwrap_or(1).max(1);
-        (page, per_page, (page - 1) * per_page)
+    /// The page number, the page size (at most [`PER_PAGE_MAX`]) and the offset; pages and sizes start at 1.
+    fn window(&self) -> Result<(usize, usize, usize), ApiError> {
+        if self.page == Some(0) || self.per_page == Some(0) {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "page and per_page start at 1"));
+        }
+        let per_page = self.per_page.unwrap_or(PER_PAGE_DEFAULT).min(PER_PAGE_MAX);
+        let page = self.page.unwrap_or(1);
+        Ok((page, per_page, (page - 1).saturating_mul(per_page)))
     }
 }
 
@@ -111,20 +115,27 @@ fn paged<T: serde::Serialize>(page: verity_engine::Page<T>, number: usize, per_p
     .into_response()
 }
 
+/// Query parameters, or a JSON error that names the one that is wrong.
+fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query.map(|Query(q)| q).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))
+}
+
 pub(crate) async fn list_reports(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page, offset) = query.window();
+    let query = query_params(query)?;
+    let (page, per_page, offset) = query.window()?;
     let filter = ReportFilter { category: query.category.clone(), topic: query.topic.clone() };
     Ok(paged(state.reports().view().page(&filter, offset, per_page)?, page, per_page))
 }
 
 pub(crate) async fn search(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (page, per_page, offset) = query.window();
+    let query = query_params(query)?;
+    let (page, per_page, offset) = query.window()?;
     let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) else {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "give the words to search for as ?q=..."));
     };
@@ -141,8 +152,15 @@ pub(crate) async fn versions(State(state): State<AppState>, Path(key): Path<Stri
 
 pub(crate) async fn get_version(
     State(state): State<AppState>,
-    Path((key, version)): Path<(String, u32)>,
+    Path((key, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    let version: u32 = version.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{version:?} is not a version number; versions start at 1"),
+        )
+    })?;
     Ok(Json(state.reports().view().show_version(&key, version)?).into_response())
 }
 
@@ -216,12 +234,23 @@ pub(crate) async fn add_documents(
     body: Result<Json<Documents>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let documents = json_body(body, "{\"documents\": [{\"id\", \"title\", \"text\", ...}]}")?.documents;
+    // The whole batch or nothing: a batch with a bad record is refused with every reason, and nothing is stored.
+    let refused: Vec<String> = documents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| verity_engine::check_record(d.clone()).err().map(|e| format!("record {i}: {e}")))
+        .collect();
+    if !refused.is_empty() {
+        let message = format!("{} of {} records are not valid; nothing was stored", refused.len(), documents.len());
+        let body = serde_json::json!({"error": {"code": "bad_documents", "message": message}, "refused": refused});
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+    }
     let engine = state.0.engine.clone();
-    let (stored, refused) =
+    let (stored, _) =
         tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).ingest_records(documents))
             .await
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
-    Ok(Json(serde_json::json!({"stored": stored, "refused": refused})).into_response())
+    Ok(Json(serde_json::json!({"stored": stored})).into_response())
 }
 
 pub(crate) async fn delete_report(

@@ -222,20 +222,27 @@ async fn a_refresh_adds_a_version_with_a_diff_and_a_changed_verdict_reaches_the_
     assert!(page.contains("Not enough evidence"), "nothing in the archive says so yet");
     assert!(!page.contains("<h2>Versions</h2>"));
 
-    // The operator adds reporting, and a visitor checks again.
-    let documents = serde_json::json!({"documents": [
-        {"id": "post-1", "title": "Brelin closes harbour", "outlet": "Brelin Post", "published": "2026-11-24",
-         "text": "The council of Brelin closed the harbour on Tuesday. The harbour of Brelin was closed by the council after storms."},
-        {"id": "wire-1", "title": "Harbour shut", "outlet": "Wire", "published": "2026-11-25",
-         "text": "Brelin's council closed the harbour of Brelin, the port authority confirmed."},
-        {"title": "no id"}
-    ]});
+    // The operator adds reporting, all or none (a bad record refuses the batch), and a visitor checks again.
+    let post = serde_json::json!({"id": "post-1", "title": "Brelin closes harbour", "outlet": "Brelin Post",
+        "published": "2026-11-24",
+        "text": "The council of Brelin closed the harbour on Tuesday. The harbour of Brelin was closed by the council after storms."});
+    let wire = serde_json::json!({"id": "wire-1", "title": "Harbour shut", "outlet": "Wire", "published": "2026-11-25",
+        "text": "Brelin's council closed the harbour of Brelin, the port authority confirmed."});
+    let bad = serde_json::json!({"documents": [post, wire, {"title": "no id"}, {"id": "x", "text": "t", "author": 7}]});
     let (status, _, body) =
-        check(&router, operator("POST", "/api/v1/admin/documents", &documents.to_string(), OPERATOR)).await;
+        check(&router, operator("POST", "/api/v1/admin/documents", &bad.to_string(), OPERATOR)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let refused: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(refused["error"]["code"], "bad_documents");
+    assert!(refused["refused"][0].as_str().unwrap().starts_with("record 2: missing document id"), "{refused}");
+    assert_eq!(refused["refused"][1], "record 3: `author` must be a string");
+    let (_, _, still) = check(&router, get(&url)).await;
+    assert!(still.contains("Not enough evidence"));
+    let good = serde_json::json!({"documents": [post, wire]});
+    let (status, _, body) =
+        check(&router, operator("POST", "/api/v1/admin/documents", &good.to_string(), OPERATOR)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let stored: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(stored["stored"], 2);
-    assert!(stored["refused"][0].as_str().unwrap().starts_with("record 2: missing document id"), "{stored}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["stored"], 2);
     let (status, headers, _) = check(&router, post_form(&format!("{url}/refresh"), "")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     finished(&router, location(&headers).trim_start_matches("/jobs/")).await;
@@ -481,6 +488,9 @@ async fn api_errors_are_json_with_a_code_and_a_message() {
         (get("/api/v1/jobs/job-999"), StatusCode::NOT_FOUND, "not_found"),
         (get("/api/v1/jobs/job-999/events"), StatusCode::NOT_FOUND, "not_found"),
         (get("/api/v1/search"), StatusCode::BAD_REQUEST, "bad_request"),
+        (get("/api/v1/search?q=x&per_page=lots"), StatusCode::BAD_REQUEST, "bad_request"),
+        (get("/api/v1/reports?page=-1"), StatusCode::BAD_REQUEST, "bad_request"),
+        (get("/api/v1/reports/any/versions/first"), StatusCode::BAD_REQUEST, "bad_request"),
         (get("/api/v1/nothing-here"), StatusCode::NOT_FOUND, "not_found"),
     ];
     for (request, status, code) in cases {
