@@ -26,7 +26,7 @@ use verity_pipeline::learned::StanceModel;
 use verity_pipeline::{CheckContext, Corpus, Encoder, Judge, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
-pub use reports::{ReportView, Reports, check_record, topic_key};
+pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
 pub use verity_ingest::Skipped;
 pub use verity_llm::ServerConfig;
 pub use verity_pipeline::category::title as category_title;
@@ -700,7 +700,8 @@ pub fn passages(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-fn now() -> String {
+/// The current time as the store records it (UTC, `YYYY-MM-DD HH:MM:SS.fff`).
+pub fn now() -> String {
     let now = time::OffsetDateTime::now_utc();
     format!("{} {}", now.date(), now.time())
 }

@@ -112,9 +112,9 @@ impl ReportView<'_> {
     }
 }
 
-/// Whether a record sent to the API would be stored: the fields of a JSON Lines record, each optional text
-/// field a string when present. The error says which field is wrong.
-pub fn check_record(record: serde_json::Value) -> std::result::Result<(), String> {
+/// A record sent to the API, read into a document: the fields of a JSON Lines record, each optional text field
+/// a string when present. The error says which field is wrong.
+fn api_record(record: serde_json::Value) -> std::result::Result<Document, String> {
     if record.get("id").and_then(|id| id.as_f64()).is_some_and(|n| n.fract() != 0.0) {
         return Err("`id` must be a string or a whole number".into());
     }
@@ -123,7 +123,16 @@ pub fn check_record(record: serde_json::Value) -> std::result::Result<(), String
             return Err(format!("`{field}` must be a string"));
         }
     }
-    verity_ingest::parse_record(record).map(|_| ())
+    verity_ingest::parse_record(record)
+}
+
+/// What [`Engine::ingest_records`] did with a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordsOutcome {
+    /// Every record was valid: how many documents were new or changed.
+    Stored(usize),
+    /// Some records were not valid, each named with why; nothing was stored.
+    Refused(Vec<String>),
 }
 
 /// Sentence vectors for texts, when a model is at hand.
@@ -192,22 +201,24 @@ impl Engine {
         Ok(())
     }
 
-    /// Stores records handed over directly (the operator API; the fields of a JSON Lines record) and indexes
-    /// them; embeds them when the model is installed. Returns how many were new or changed, and why each
-    /// refused record was refused (by its position). Nothing is stored when every record is refused.
-    pub fn ingest_records(&mut self, records: Vec<serde_json::Value>) -> Result<(usize, Vec<String>)> {
+    /// Stores records handed over directly (the operator API; the fields of a JSON Lines record), all or none,
+    /// and indexes them; embeds them when the model is installed.
+    pub fn ingest_records(&mut self, records: Vec<serde_json::Value>) -> Result<RecordsOutcome> {
         let mut refused = Vec::new();
         let mut batch: Vec<Document> = Vec::new();
         for (i, record) in records.into_iter().enumerate() {
-            match verity_ingest::parse_record(record) {
+            match api_record(record) {
                 Ok(doc) => batch.push(doc),
                 Err(reason) => refused.push(format!("record {i}: {reason}")),
             }
         }
+        if !refused.is_empty() {
+            return Ok(RecordsOutcome::Refused(refused));
+        }
         let mut summary = crate::IngestSummary::default();
         self.store_batch(&mut batch, &mut summary)?;
         self.embed(&mut |_, _| {})?;
-        Ok((summary.added + summary.new_versions, refused))
+        Ok(RecordsOutcome::Stored(summary.added + summary.new_versions))
     }
 }
 

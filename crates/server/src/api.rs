@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use verity_engine::ReportFilter;
+use verity_engine::{RecordsOutcome, ReportFilter};
 
 use crate::{ApiError, AppState, BODY_LIMIT, Campaign, Work, start_job, summary_path, validated};
 
@@ -203,7 +203,7 @@ pub(crate) async fn stripe_webhook(
     let payment = crate::stripe::payment(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_event", e))?;
     let recorded = match payment {
         Some(p) => {
-            let received = crate::now();
+            let received = verity_engine::now();
             state.reports().store_mut().record_supporter(
                 &p.event_id,
                 &p.kind,
@@ -234,23 +234,20 @@ pub(crate) async fn add_documents(
     body: Result<Json<Documents>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let documents = json_body(body, "{\"documents\": [{\"id\", \"title\", \"text\", ...}]}")?.documents;
-    // The whole batch or nothing: a batch with a bad record is refused with every reason, and nothing is stored.
-    let refused: Vec<String> = documents
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| verity_engine::check_record(d.clone()).err().map(|e| format!("record {i}: {e}")))
-        .collect();
-    if !refused.is_empty() {
-        let message = format!("{} of {} records are not valid; nothing was stored", refused.len(), documents.len());
-        let body = serde_json::json!({"error": {"code": "bad_documents", "message": message}, "refused": refused});
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
-    }
+    let count = documents.len();
     let engine = state.0.engine.clone();
-    let (stored, _) =
+    let outcome =
         tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).ingest_records(documents))
             .await
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
-    Ok(Json(serde_json::json!({"stored": stored})).into_response())
+    match outcome {
+        RecordsOutcome::Stored(stored) => Ok(Json(serde_json::json!({"stored": stored})).into_response()),
+        RecordsOutcome::Refused(refused) => {
+            let message = format!("{} of {count} records are not valid; nothing was stored", refused.len());
+            let body = serde_json::json!({"error": {"code": "bad_documents", "message": message}, "refused": refused});
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+        }
+    }
 }
 
 pub(crate) async fn delete_report(

@@ -294,12 +294,6 @@ async fn operator_only(
     next.run(request).await
 }
 
-/// The current time as the store keeps it (UTC).
-fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!("{} {}", now.date(), now.time())
-}
-
 /// Where a report lives: `/checks/<category>/<slug>`.
 pub fn report_path(report: &Report) -> String {
     format!("/checks/{}/{}", report.category, report.slug)
