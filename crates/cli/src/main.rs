@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use verity_engine::eval::{RetrievalOptions, RetrievalSet};
-use verity_engine::{Config, Engine, EngineError, Progress, WriterConfig};
+use verity_engine::{Config, Engine, EngineError, JudgeConfig, Progress, WriterConfig};
 
 #[derive(Parser)]
 #[command(name = "verity", version, about = "Self-hosted fact-checking: ask a question, get a cited report.")]
@@ -44,10 +44,8 @@ enum Command {
         json: bool,
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
-        /// Stance by lexical rules (default) or by the trained classifier (needs the embedding model; see
-        /// docs/BENCHMARKS.md for what it gains and what it costs).
-        #[arg(long, value_enum, default_value_t = StanceChoice::Lexical)]
-        stance: StanceChoice,
+        #[command(flatten)]
+        judge: JudgeArgs,
         #[command(flatten)]
         writer: WriterArgs,
         #[command(flatten)]
@@ -62,6 +60,8 @@ enum Command {
         /// (docs/site.md). Without it the operator API and the webhook are off and there is no campaign.
         #[arg(long, env = "VERITY_SITE")]
         site: Option<PathBuf>,
+        #[command(flatten)]
+        judge: JudgeArgs,
         #[command(flatten)]
         writer: WriterArgs,
         #[command(flatten)]
@@ -95,7 +95,7 @@ enum Command {
         #[command(subcommand)]
         what: ModelsCommand,
     },
-    /// Train the stance classifier on public data sets' training splits (needs the embedding model).
+    /// Training data and fitted settings from public data sets' training splits.
     Train {
         #[command(subcommand)]
         what: TrainCommand,
@@ -132,26 +132,50 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Verdicts against gold labels: SciFact (abstract-level F1), Check-COVID or Climate-FEVER (accuracy, macro
-    /// F1), each with the confusion matrix, the calibration error and checks per second.
+    /// Verdicts against gold labels: SciFact (abstract-level F1), Check-COVID, Climate-FEVER or AVeriTeC
+    /// (accuracy, per-label and macro F1), each with the confusion matrix, the calibration error and checks per
+    /// second.
     Verdict {
         /// SciFact's folder (corpus.jsonl, claims_dev.jsonl, claims_train.jsonl).
-        #[arg(long, required_unless_present_any = ["check_covid", "climate_fever"], conflicts_with_all = ["check_covid", "climate_fever"])]
+        #[arg(long, required_unless_present_any = ["check_covid", "climate_fever", "averitec"], conflicts_with_all = ["check_covid", "climate_fever", "averitec"])]
         scifact: Option<PathBuf>,
         /// The Check-COVID folder (corpus.json, dev/, train/).
-        #[arg(long, conflicts_with = "climate_fever")]
+        #[arg(long, conflicts_with_all = ["climate_fever", "averitec"])]
         check_covid: Option<PathBuf>,
         /// climate-fever.jsonl: each claim is checked against its own five evidence sentences.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "averitec")]
         climate_fever: Option<PathBuf>,
-        /// Which claims to score: `dev` (SciFact, Check-COVID) or `heldout` (Climate-FEVER) to report, `train` to
-        /// tune on. Default: the reporting split.
+        /// AVeriTeC's train.json: each claim is checked against the pooled question-answer evidence of all claims.
+        #[arg(long)]
+        averitec: Option<PathBuf>,
+        /// Which claims to score: `dev` (SciFact, Check-COVID), `heldout` (Climate-FEVER, AVeriTeC) or `all`
+        /// (AVeriTeC) to report, `train` to tune on. Default: `dev` for SciFact and Check-COVID, `heldout` for
+        /// Climate-FEVER, `all` for AVeriTeC.
         #[arg(long)]
         split: Option<String>,
-        /// Stance by lexical rules (the default, as in `verity check`) or by the trained classifier (needs the
-        /// embedding model).
-        #[arg(long, value_enum, default_value_t = StanceChoice::Lexical)]
-        stance: StanceChoice,
+        /// Score only the first N claims of the split (a language-model judge takes seconds a claim).
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        judge: JudgeArgs,
+        #[command(flatten)]
+        llm: LlmArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The judge alone, pair by pair: accuracy, per-label and macro F1, and pairs per second on HealthVer's
+    /// (evidence, claim) pairs.
+    Stance {
+        /// HealthVer's CSV (id, evidence, claim, label: Supports / Refutes / Neutral), e.g. healthver_dev.csv.
+        #[arg(long)]
+        healthver: PathBuf,
+        /// Judge only the first N pairs.
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        judge: JudgeArgs,
+        #[command(flatten)]
+        llm: LlmArgs,
         #[arg(long)]
         json: bool,
     },
@@ -277,6 +301,45 @@ struct WriterArgs {
     /// (llama.cpp, Ollama, vLLM, a hosted API); `local` runs a GGUF model on the CPU.
     #[arg(long, value_enum, env = "VERITY_WRITER", default_value_t = WriterChoice::Extractive)]
     writer: WriterChoice,
+    #[command(flatten)]
+    llm: LlmArgs,
+}
+
+/// Who judges what each evidence sentence says about the claim.
+#[derive(clap::Args)]
+struct JudgeArgs {
+    /// `nli`: the entailment model built into Verity (the default); `lexical`: word overlap and negation rules,
+    /// instant; `llm`: a language model (the server given by --llm-url and --llm-model, else the GGUF file of
+    /// --llm-file or the installed local model), with the entailment model for what it leaves unjudged.
+    #[arg(long, value_enum, env = "VERITY_JUDGE")]
+    judge: Option<JudgeChoice>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum JudgeChoice {
+    Lexical,
+    Nli,
+    Llm,
+}
+
+impl JudgeArgs {
+    /// The judge asked for, else `fallback`, with the language model `llm` describes when it is `llm`.
+    fn config(&self, llm: &LlmArgs, fallback: JudgeConfig) -> anyhow::Result<JudgeConfig> {
+        Ok(match self.judge {
+            None => fallback,
+            Some(JudgeChoice::Lexical) => JudgeConfig::Lexical,
+            Some(JudgeChoice::Nli) => JudgeConfig::Nli,
+            Some(JudgeChoice::Llm) => JudgeConfig::Llm(match llm.llm_url {
+                Some(_) => llm.server("--judge llm")?,
+                None => WriterConfig::Local(llm.llm_file.clone()),
+            }),
+        })
+    }
+}
+
+/// The language model a writer or judge uses.
+#[derive(clap::Args)]
+struct LlmArgs {
     /// The server's API root, e.g. http://127.0.0.1:8080/v1 (llama.cpp) or http://127.0.0.1:11434/v1 (Ollama).
     #[arg(long, env = "VERITY_LLM_URL")]
     llm_url: Option<String>,
@@ -303,27 +366,25 @@ impl WriterArgs {
     fn config(&self) -> anyhow::Result<WriterConfig> {
         Ok(match self.writer {
             WriterChoice::Extractive => WriterConfig::Extractive,
-            WriterChoice::Local => WriterConfig::Local(self.llm_file.clone()),
-            WriterChoice::Server => {
-                let (Some(url), Some(model)) = (&self.llm_url, &self.llm_model) else {
-                    anyhow::bail!(
-                        "--writer server needs the server's address and model: pass --llm-url and --llm-model \
-                         (or set VERITY_LLM_URL and VERITY_LLM_MODEL)"
-                    );
-                };
-                let mut server = verity_engine::ServerConfig::new(url, model);
-                server.api_key = std::env::var("VERITY_LLM_API_KEY").ok().filter(|k| !k.is_empty());
-                server.timeout = std::time::Duration::from_secs(self.llm_timeout.max(1));
-                WriterConfig::Server(server)
-            }
+            WriterChoice::Local => WriterConfig::Local(self.llm.llm_file.clone()),
+            WriterChoice::Server => self.llm.server("--writer server")?,
         })
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum StanceChoice {
-    Trained,
-    Lexical,
+impl LlmArgs {
+    fn server(&self, flag: &str) -> anyhow::Result<WriterConfig> {
+        let (Some(url), Some(model)) = (&self.llm_url, &self.llm_model) else {
+            anyhow::bail!(
+                "{flag} needs the server's address and model: pass --llm-url and --llm-model \
+                 (or set VERITY_LLM_URL and VERITY_LLM_MODEL)"
+            );
+        };
+        let mut server = verity_engine::ServerConfig::new(url, model);
+        server.api_key = std::env::var("VERITY_LLM_API_KEY").ok().filter(|k| !k.is_empty());
+        server.timeout = std::time::Duration::from_secs(self.llm_timeout.max(1));
+        Ok(WriterConfig::Server(server))
+    }
 }
 
 /// The data sets a training command learns from (their training splits); at least one.
@@ -336,6 +397,9 @@ struct TrainingSets {
     check_covid: Option<PathBuf>,
     #[arg(long)]
     climate_fever: Option<PathBuf>,
+    /// AVeriTeC's train.json (CC BY-NC 4.0, which binds what is trained on it); read by `train pairs` only.
+    #[arg(long)]
+    averitec: Option<PathBuf>,
 }
 
 impl From<TrainingSets> for verity_engine::train::TrainingData {
@@ -344,21 +408,38 @@ impl From<TrainingSets> for verity_engine::train::TrainingData {
             scifact: t.scifact,
             check_covid: t.check_covid,
             climate_fever: t.climate_fever,
+            averitec: t.averitec,
         }
     }
 }
 
 #[derive(Subcommand)]
 enum TrainCommand {
-    /// Fit the stance classifier and write it as JSON; prints pair-level scores on the held-out splits.
-    Stance {
+    /// Write (premise, hypothesis, label) pairs for training the entailment judge, as JSON Lines: each set's
+    /// annotated pairs and hard neutrals mined with Verity's own retrieval (scripts/train-nli.sh uses them).
+    Pairs {
         #[command(flatten)]
         data: TrainingSets,
-        /// Where to write the model (the one shipped is crates/engine/models/stance.json).
+        /// `train` (the training splits) or `dev` (SciFact and Check-COVID dev, the held-out folds of
+        /// Climate-FEVER and AVeriTeC).
+        #[arg(long, default_value = "train")]
+        split: String,
         #[arg(long)]
         out: PathBuf,
     },
-    /// Fit the calibration of verdict confidence on the training splits (lexical stance) and write it as JSON.
+    /// Fit how a model judge's readings become a verdict (thresholds and calibration) on the training splits, and
+    /// write them into the settings file under the judge's name (the file shipped is crates/pipeline/judged.json).
+    Verdict {
+        #[command(flatten)]
+        data: TrainingSets,
+        #[command(flatten)]
+        judge: JudgeArgs,
+        #[command(flatten)]
+        llm: LlmArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Fit the calibration of the lexical rules' verdict confidence on the training splits and write it as JSON.
     Calibration {
         #[command(flatten)]
         data: TrainingSets,
@@ -467,14 +548,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { question, explain, json, format, stance, writer, web } => {
-            let trained_stance = stance == StanceChoice::Trained;
+        Command::Check { question, explain, json, format, judge, writer, web } => {
+            let judge = judge.config(&writer.llm, JudgeConfig::default())?;
             let writer = writer.config()?;
             let web = web.config()?;
-            let mut engine = Engine::open(Config { trained_stance, writer, web, ..Config::new(&data_dir) })?;
-            if trained_stance && !engine.trained_stance() {
-                anyhow::bail!("--stance trained needs the embedding model; run `verity models install` first");
-            }
+            let mut engine = Engine::open(Config { judge, writer, web, ..Config::new(&data_dir) })?;
             for notice in engine.notices() {
                 eprintln!("note: {notice}");
             }
@@ -498,13 +576,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_report(&report, if json { Format::Json } else { format })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, site, writer, web } => {
+        Command::Serve { addr, site, judge, writer, web } => {
             let site = match &site {
                 Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
                 None => verity_server::SiteConfig::default(),
             };
+            // The flag (or VERITY_JUDGE) wins over the site file, which wins over the default.
+            let judge = match (judge.judge, site.judge.as_deref()) {
+                (None, Some(name)) => JudgeArgs {
+                    judge: Some(JudgeChoice::from_str(name, true).map_err(|_| {
+                        anyhow::anyhow!("the site file's judge is {name:?}; it is `lexical`, `nli` or `llm`")
+                    })?),
+                },
+                _ => judge,
+            };
             // A long-running process may build the approximate vector index for a large corpus.
             let config = Config {
+                judge: judge.config(&writer.llm, JudgeConfig::default())?,
                 approximate_vectors: true,
                 writer: writer.config()?,
                 web: web.config()?,
@@ -625,11 +713,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Train { what: TrainCommand::Stance { data, out } } => {
-            let data = data.into();
-            let (model, report) = verity_engine::train::train_stance(&data, &Config::new(&data_dir).models_dir())
-                .context("training the stance classifier failed")?;
-            std::fs::write(&out, serde_json::to_string(&model)?)
+        Command::Train { what: TrainCommand::Pairs { data, split, out } } => {
+            let training = match split.as_str() {
+                "train" => true,
+                "dev" => false,
+                other => anyhow::bail!("--split is `train` or `dev`, not {other:?}"),
+            };
+            let pairs = verity_engine::train::entailment_pairs(&data.into(), training)
+                .context("building the entailment pairs failed")?;
+            let mut lines = String::new();
+            for pair in &pairs {
+                lines.push_str(&serde_json::to_string(pair)?);
+                lines.push('\n');
+            }
+            std::fs::write(&out, lines).with_context(|| format!("cannot write {}", out.display()))?;
+            let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+            for pair in &pairs {
+                *counts.entry((pair.source.as_str(), pair.label)).or_default() += 1;
+            }
+            for ((source, label), n) in counts {
+                eprintln!("{source:<22} {label:<9} {n}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train { what: TrainCommand::Verdict { data, judge, llm, out } } => {
+            let judge = judge.config(&llm, JudgeConfig::default())?;
+            if judge == JudgeConfig::Lexical {
+                anyhow::bail!("the lexical rules have no settings to fit; use `verity train calibration`");
+            }
+            let kind = judge.kind();
+            let models = Some(Config::new(&data_dir).models_dir());
+            let (settings, report) = verity_engine::train::fit_verdict(&data.into(), judge, models)
+                .context("fitting the verdict settings failed")?;
+            let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
+                Ok(text) => {
+                    serde_json::from_str(&text).with_context(|| format!("{} is not a settings file", out.display()))?
+                }
+                Err(_) => Default::default(),
+            };
+            all.insert(kind.as_str().to_string(), serde_json::to_value(&settings)?);
+            std::fs::write(&out, serde_json::to_string_pretty(&all)? + "\n")
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
@@ -722,13 +845,39 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Verdict { scifact, check_covid, climate_fever, split, stance, json } } => {
+        Command::Eval { what: EvalCommand::Stance { healthver, limit, judge, llm, json } } => {
+            let judge = judge.config(&llm, JudgeConfig::default())?;
             let options = verity_engine::eval::VerdictOptions {
                 models: Some(Config::new(&data_dir).models_dir()),
-                trained_stance: stance == StanceChoice::Trained,
+                judge,
+                limit: None,
             };
-            let (result, split) = match (scifact, check_covid, climate_fever) {
-                (Some(dir), _, _) => {
+            let r = verity_engine::eval::stance_healthver(&healthver, limit, &options)
+                .context("stance evaluation failed")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}: {} pairs judged by {}", r.dataset, r.pairs, r.judge);
+            println!("accuracy {:.3}   macro F1 {:.3}", r.accuracy, r.macro_f1);
+            for (label, f1) in &r.f1_per_label {
+                println!("  F1 {label:<10} {f1:.3}");
+            }
+            println!("confusion (rows gold, columns predicted, order {:?}):", r.confusion.labels);
+            for (label, row) in r.confusion.labels.iter().zip(&r.confusion.counts) {
+                println!("  {label:<10} {row:?}");
+            }
+            println!("{:.1} pairs/s", r.pairs_per_second);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            what: EvalCommand::Verdict { scifact, check_covid, climate_fever, averitec, split, limit, judge, llm, json },
+        } => {
+            let judge = judge.config(&llm, JudgeConfig::default())?;
+            let options =
+                verity_engine::eval::VerdictOptions { models: Some(Config::new(&data_dir).models_dir()), judge, limit };
+            let (result, split) = match (scifact, check_covid, climate_fever, averitec) {
+                (Some(dir), _, _, _) => {
                     let split = split.unwrap_or_else(|| "dev".into());
                     let r =
                         verity_engine::eval::verdict(&dir, &split, &options).context("verdict evaluation failed")?;
@@ -739,18 +888,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     return Ok(ExitCode::SUCCESS);
                 }
-                (None, Some(dir), _) => {
+                (None, Some(dir), _, _) => {
                     let split = split.unwrap_or_else(|| "dev".into());
                     (verity_engine::eval::verdict_check_covid(&dir, &split, &options), split)
                 }
-                (None, None, Some(path)) => {
+                (None, None, Some(path), _) => {
                     let split = split.unwrap_or_else(|| "heldout".into());
                     if split != "heldout" && split != "train" {
                         anyhow::bail!("Climate-FEVER splits are `heldout` and `train`, not {split:?}");
                     }
                     (verity_engine::eval::verdict_climate_fever(&path, &split, &options), split)
                 }
-                (None, None, None) => unreachable!("clap requires one data set"),
+                (None, None, None, Some(path)) => {
+                    let split = split.unwrap_or_else(|| "all".into());
+                    if !matches!(split.as_str(), "all" | "train" | "heldout") {
+                        anyhow::bail!("AVeriTeC splits are `all`, `train` and `heldout`, not {split:?}");
+                    }
+                    (verity_engine::eval::verdict_averitec(&path, &split, &options), split)
+                }
+                (None, None, None, None) => unreachable!("clap requires one data set"),
             };
             let r = result.with_context(|| format!("verdict evaluation failed ({split})"))?;
             if json {
@@ -823,17 +979,25 @@ fn explain_evidence(a: &verity_pipeline::Assessment) {
         "claim: {}\nverdict: {:?} ({}), {} independent sources",
         a.claim.text, a.outcome.verdict.label, a.outcome.reason, a.outcome.independent_sources
     );
-    eprintln!("{:>5}  {:<8} {:<6} {:<28} sentence", "rel", "stance", "hedged", "document");
+    eprintln!("{:>5}  {:<8} {:<14} {:<6} {:<28} sentence", "rel", "stance", "p(s/r/n)", "hedged", "document");
     for e in &a.evidence {
         let text: String = e.text.chars().take(90).collect();
+        let read = match &e.reading {
+            Some(r) => format!("{:.2}/{:.2}/{:.2}", r.supports(), r.refutes(), r.neutral()),
+            None => "-".to_string(),
+        };
         eprintln!(
-            "{:>5.2}  {:<8} {:<6} {:<28} {}",
+            "{:>5.2}  {:<8} {:<14} {:<6} {:<28} {}",
             e.relevance,
             format!("{:?}", e.stance.label).to_lowercase(),
+            read,
             e.stance.hedged,
             e.source.doc_id.chars().take(28).collect::<String>(),
             text.replace('\n', " ")
         );
+        if let Some(reason) = e.reading.as_ref().and_then(|r| r.reason.as_deref()) {
+            eprintln!("{:>38} {reason}", "reason:");
+        }
     }
     if let Some(reply) = &a.writer_reply {
         eprintln!("the language model's reply, before the citation check:\n{reply}");

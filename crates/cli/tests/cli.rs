@@ -84,10 +84,13 @@ fn unusable_input_gets_a_clear_message_and_its_own_exit_code() {
     let out = verity(dir.path(), &["show", "nothing"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("verity list"));
-    // The data directory here has no models folder.
-    let out = verity(dir.path(), &["check", "--stance", "trained", "Did the council ban cars downtown?"]);
+    // A language model judge needs a language model: a server named by --llm-url and --llm-model.
+    let out = verity(
+        dir.path(),
+        &["check", "--judge", "llm", "--llm-url", "http://127.0.0.1:9/v1", "Did the council ban cars?"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--stance trained needs the embedding model"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--judge llm needs the server's address and model"));
     let out = verity(dir.path(), &["embed"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("run `verity models install` first"));

@@ -1,11 +1,13 @@
-//! Sentence embeddings on the CPU, in Rust: a BERT encoder run by candle, mean-pooled and L2-normalised, as
-//! sentence-transformers does for all-MiniLM-L6-v2.
+//! BERT encoders on the CPU, in Rust, run by candle: sentence embeddings (mean-pooled and L2-normalised, as
+//! sentence-transformers does for all-MiniLM-L6-v2) and a cross-encoder that scores pairs of texts.
 //!
-//! Main type: [`Embedder`], loaded from a model folder holding `config.json`, `tokenizer.json` and
-//! `model.safetensors` (the layout `verity models install` writes). [`Embedder::embed`] turns texts into unit
-//! vectors; [`cosine`] compares them.
+//! Main types: [`Embedder`], loaded from a model folder holding `config.json`, `tokenizer.json` and
+//! `model.safetensors` (the layout `verity models install` writes); [`Embedder::embed`] turns texts into unit
+//! vectors, [`cosine`] compares them. [`cross::CrossEncoder`] reads (premise, hypothesis) pairs together and
+//! returns class probabilities: Verity's entailment judge, whose trained weights ship with Verity
+//! ([`entailment::shipped`]).
 //!
-//! This crate downloads nothing and knows nothing of passages, indexes or stores. Inputs are truncated to 256
+//! This crate downloads nothing and knows nothing of passages, claims, indexes or stores. Inputs are truncated to 256
 //! tokens and never padded beyond the longest text of a batch: the tokenizer file shipped with the model pins
 //! padding to 128 tokens, which would change the vectors, so padding is switched off here.
 
@@ -15,6 +17,9 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
+
+pub mod cross;
+pub mod entailment;
 
 /// Longest input in tokens; longer texts are cut (all-MiniLM-L6-v2 was trained on 256).
 pub const MAX_TOKENS: usize = 256;
@@ -111,15 +116,18 @@ impl Embedder {
         let mask = Tensor::from_vec(flat_mask, shape, &self.device).map_err(compute)?;
         let token_types = input_ids.zeros_like().map_err(compute)?;
         let hidden = self.model.forward(&input_ids, &token_types, Some(&mask)).map_err(compute)?;
-        // Mean over real tokens only: padding must not move the vector.
-        let mask_f = mask.to_dtype(DType::F32).map_err(compute)?.unsqueeze(2).map_err(compute)?;
-        let summed = hidden.broadcast_mul(&mask_f).map_err(compute)?.sum(1).map_err(compute)?;
-        let counts = mask_f.sum(1).map_err(compute)?;
-        let mean = summed.broadcast_div(&counts).map_err(compute)?;
+        let mean = mean_pool(&hidden, &mask).map_err(compute)?;
         let norms = mean.sqr().map_err(compute)?.sum_keepdim(1).map_err(compute)?.sqrt().map_err(compute)?;
         let unit = mean.broadcast_div(&norms).map_err(compute)?;
         unit.to_vec2::<f32>().map_err(compute)
     }
+}
+
+/// The mean of the token states over real tokens only: padding must not move the result.
+fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+    summed.broadcast_div(&mask.sum(1)?)
 }
 
 /// Cosine similarity of two vectors (their dot product when both have unit length).

@@ -12,7 +12,6 @@ use verity_index::Hit;
 use verity_index::dense::Fusion;
 use verity_model::{PassageHit, Report, StanceLabel, VerdictLabel};
 use verity_pipeline::Corpus;
-use verity_pipeline::evidence::RELEVANT;
 
 use crate::{Config, Engine, Result};
 
@@ -275,33 +274,41 @@ pub struct VerdictEval {
     /// Per checked claim: the verdict, its raw (uncalibrated) confidence, and whether it was right (3-way).
     #[serde(skip)]
     pub raw_samples: Vec<(VerdictLabel, f32, bool)>,
+    /// Per checked claim: its gold label (support, contradict, none) and what the check found.
+    #[serde(skip)]
+    pub assessments: Vec<(usize, verity_pipeline::Assessment)>,
 }
 
 /// How many abstracts one claim may name as evidence.
 const MAX_PREDICTED_ABSTRACTS: usize = 2;
 
-/// How verdict evaluations run: with the trained stance classifier (needs the embedding model in `models`) or
-/// lexical stance. Passages are never embedded here (retrieval is BM25), so a run takes minutes, not hours.
+/// How verdict evaluations run: which judge reads the evidence (the entailment model by default). Passages are
+/// never embedded here (retrieval is BM25), so a run takes minutes, not hours.
 #[derive(Debug, Clone, Default)]
 pub struct VerdictOptions {
+    /// Where installed models are (a local language model for the `llm` judge).
     pub models: Option<PathBuf>,
-    pub trained_stance: bool,
+    pub judge: crate::JudgeConfig,
+    /// Score only the first N claims of the split (for slow judges: a language model takes seconds a claim).
+    pub limit: Option<usize>,
 }
 
 impl VerdictOptions {
+    fn first<'a, T>(&self, claims: impl IntoIterator<Item = &'a T>) -> impl Iterator<Item = &'a T>
+    where
+        T: 'a,
+    {
+        claims.into_iter().take(self.limit.unwrap_or(usize::MAX))
+    }
+
     fn engine(&self, data_dir: &Path) -> Result<Engine> {
-        let models = if self.trained_stance { self.models.clone() } else { None };
-        let engine = Engine::open(Config {
+        Engine::open(Config {
             today: Some("2026-01-01".into()),
-            models: models.or_else(|| Some(data_dir.join("no-models"))),
+            models: self.models.clone().or_else(|| Some(data_dir.join("no-models"))),
             passage_vectors: false,
-            trained_stance: self.trained_stance,
+            judge: self.judge.clone(),
             ..Config::new(data_dir)
-        })?;
-        if self.trained_stance && !engine.trained_stance() {
-            return Err(crate::EngineError::NoStanceModel(engine.notices().join("; ")));
-        }
-        Ok(engine)
+        })
     }
 }
 
@@ -321,8 +328,9 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
     let mut uncheckable = 0;
     let mut calibration = Vec::new();
     let mut raw_samples = Vec::new();
+    let mut assessments = Vec::new();
     let (mut cited_sentences, mut dropped_sentences, mut quotes_checked, mut quotes_not_found) = (0, 0, 0, 0);
-    for claim in &claims {
+    for claim in options.first(&claims) {
         let started = Instant::now();
         let result = engine.check_unsaved(&claim.claim, &format!("scifact-{}", claim.id));
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -350,6 +358,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
                 raw_samples.push((raw.label, raw.confidence, predicted == gold));
                 let predictions =
                     if predicted == 2 { vec![] } else { abstract_predictions(&assessment, &sentence_starts) };
+                assessments.push((gold, assessment));
                 (predicted, predictions)
             }
             Err(crate::EngineError::Uncheckable(_)) => {
@@ -377,6 +386,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
         calibration_error: labels::expected_calibration_error(&calibration, 10),
         check_latency: Latency::of(latencies),
         raw_samples,
+        assessments,
     })
 }
 
@@ -387,7 +397,7 @@ fn abstract_predictions(
     sentence_starts: &HashMap<String, Vec<usize>>,
 ) -> Vec<scifact::Prediction> {
     let mut per_doc: Vec<(String, f32, f32, Vec<usize>, f32)> = Vec::new();
-    for e in assessment.evidence.iter().filter(|e| e.relevance >= RELEVANT) {
+    for e in assessment.evidence.iter().filter(|e| e.is_relevant()) {
         let Some(starts) = sentence_starts.get(&e.source.doc_id) else { continue };
         let idx = starts.partition_point(|s| *s <= e.start).saturating_sub(1);
         let entry = match per_doc.iter().position(|d| d.0 == e.source.doc_id) {
@@ -468,6 +478,9 @@ pub struct LabelEval {
     /// Per checked claim: the verdict, its raw (uncalibrated) confidence, and whether it was right.
     #[serde(skip)]
     pub raw_samples: Vec<(VerdictLabel, f32, bool)>,
+    /// Per checked claim: its gold label's index and what the check found.
+    #[serde(skip)]
+    pub assessments: Vec<(usize, verity_pipeline::Assessment)>,
 }
 
 /// Accumulates predictions into a [`LabelEval`].
@@ -475,6 +488,7 @@ struct LabelScorer {
     confusion: Confusion,
     calibration: Vec<(f64, bool)>,
     raw_samples: Vec<(VerdictLabel, f32, bool)>,
+    assessments: Vec<(usize, verity_pipeline::Assessment)>,
     latencies: Vec<f64>,
     uncheckable: usize,
 }
@@ -485,6 +499,7 @@ impl LabelScorer {
             confusion: Confusion::new(labels),
             calibration: Vec::new(),
             raw_samples: Vec::new(),
+            assessments: Vec::new(),
             latencies: Vec::new(),
             uncheckable: 0,
         }
@@ -509,6 +524,7 @@ impl LabelScorer {
                 self.calibration.push((report.verdict.confidence as f64, predicted == gold));
                 let raw = &assessment.outcome.verdict;
                 self.raw_samples.push((raw.label, raw.confidence, predicted == gold));
+                self.assessments.push((gold, assessment));
             }
             Err(crate::EngineError::Uncheckable(_)) => {
                 self.uncheckable += 1;
@@ -535,6 +551,7 @@ impl LabelScorer {
             check_latency: Latency::of(self.latencies),
             confusion: self.confusion,
             raw_samples: self.raw_samples,
+            assessments: self.assessments,
         }
     }
 }
@@ -548,7 +565,7 @@ pub fn verdict_check_covid(dir: &Path, split: &str, options: &VerdictOptions) ->
     let mut engine = options.engine(tmp.path())?;
     engine.ingest(&[dir.join("corpus.json")], &mut |_| {})?;
     let mut scorer = LabelScorer::new(&["SUPPORT", "REFUTE", "NOTENOUGHINFO"]);
-    for claim in &claims {
+    for claim in options.first(&claims) {
         let gold = match claim.label {
             check_covid::Label::Support => 0,
             check_covid::Label::Refute => 1,
@@ -596,7 +613,7 @@ pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions)
         passages_of.entry(doc).or_default().push(passage);
     }
     let mut scorer = LabelScorer::new(&["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "DISPUTED"]);
-    for claim in &claims {
+    for claim in options.first(&claims) {
         let ids: Vec<i64> =
             claim.evidences.iter().flat_map(|e| passages_of.get(&e.evidence_id).cloned().unwrap_or_default()).collect();
         let hits = engine
@@ -786,4 +803,144 @@ fn supported_by_the_store(engine: &Engine, report: &Report, sentence: &verity_mo
         }
         None => false,
     })
+}
+
+/// The evidence of one AVeriTeC claim as documents: (document id, text), one per answer, each the question
+/// followed by its answer, so that "No." is read with what it answers.
+pub fn averitec_evidence(claim: &verity_eval::averitec::Claim) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (q, question) in claim.questions.iter().enumerate() {
+        for (a, answer) in question.answers.iter().enumerate() {
+            let Some(text) = answer.text() else { continue };
+            let question = question.question.trim();
+            let question = if question.ends_with('?') { question.to_string() } else { format!("{question}?") };
+            out.push((format!("averitec-{}-{q}-{a}", claim.index), format!("{question} {text}")));
+        }
+    }
+    out
+}
+
+/// Writes the pooled evidence of all `claims` as a JSON Lines corpus: each answer a document titled by its
+/// question, with the URL it came from.
+pub fn write_averitec_documents(claims: &[verity_eval::averitec::Claim], path: &Path) -> Result<()> {
+    let mut lines = String::new();
+    for claim in claims {
+        let answers =
+            claim.questions.iter().flat_map(|q| q.answers.iter().filter(|a| a.text().is_some()).map(move |a| (q, a)));
+        for ((id, text), (question, answer)) in averitec_evidence(claim).into_iter().zip(answers) {
+            let mut record = serde_json::json!({"id": id, "title": question.question.trim(), "text": text});
+            if let Some(url) = answer.source_url.as_deref().filter(|u| u.starts_with("http")) {
+                record["url"] = url.into();
+            }
+            lines.push_str(&record.to_string());
+            lines.push('\n');
+        }
+    }
+    std::fs::write(path, lines).map_err(|source| crate::EngineError::DataDir { path: path.to_path_buf(), source })
+}
+
+/// The judge alone, pair by pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceEval {
+    pub dataset: String,
+    pub judge: String,
+    pub pairs: usize,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub f1_per_label: Vec<(String, f64)>,
+    /// Rows gold, columns predicted: supports, refutes, neutral.
+    pub confusion: Confusion,
+    pub pairs_per_second: f64,
+    /// Diagnostics the judge gave (a language model's reply that judged only some sentences).
+    pub notes: Vec<String>,
+}
+
+/// HealthVer: each (evidence, claim) pair read by the configured judge (the pairs of one claim in one call, as a
+/// check reads a claim's sentences), the most probable stance scored against the gold label.
+pub fn stance_healthver(path: &Path, limit: Option<usize>, options: &VerdictOptions) -> Result<StanceEval> {
+    use verity_eval::healthver;
+    let mut pairs = healthver::read_pairs(path)?;
+    if let Some(limit) = limit {
+        pairs.truncate(limit);
+    }
+    let tmp = temp_dir()?;
+    let engine = options.engine(tmp.path())?;
+    let mut by_claim: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, pair) in pairs.iter().enumerate() {
+        match by_claim.iter_mut().find(|(claim, _)| *claim == pair.claim) {
+            Some((_, members)) => members.push(i),
+            None => by_claim.push((&pair.claim, vec![i])),
+        }
+    }
+    let lexical = verity_pipeline::judge::LexicalJudge;
+    let started = Instant::now();
+    let (judged, name, notes) = engine.with_judge(|judge| -> Result<(Vec<usize>, String, Vec<String>)> {
+        let judge: &dyn verity_pipeline::judge::Judge = judge.unwrap_or(&lexical);
+        let mut predicted = vec![2; pairs.len()];
+        let mut notes = Vec::new();
+        for (claim, members) in &by_claim {
+            let sentences: Vec<&str> = members.iter().map(|&i| pairs[i].evidence.as_str()).collect();
+            for chunk in members.chunks(judge.sentences_per_check()).zip(sentences.chunks(judge.sentences_per_check()))
+            {
+                let read = judge
+                    .read(claim, chunk.1)
+                    .map_err(|message| crate::EngineError::Judge { kind: "pair", message })?;
+                notes.extend(read.notes);
+                for (&i, reading) in chunk.0.iter().zip(&read.readings) {
+                    predicted[i] = match reading.label() {
+                        StanceLabel::Supports => 0,
+                        StanceLabel::Refutes => 1,
+                        StanceLabel::Neutral => 2,
+                    };
+                }
+            }
+        }
+        Ok((predicted, judge.name(), notes))
+    })??;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut confusion = Confusion::new(&healthver::Label::NAMES);
+    for (pair, predicted) in pairs.iter().zip(judged) {
+        confusion.add(pair.label.index(), predicted);
+    }
+    let f1 = confusion.f1_per_label();
+    Ok(StanceEval {
+        dataset: path.display().to_string(),
+        judge: name,
+        pairs: confusion.total(),
+        accuracy: confusion.accuracy(),
+        macro_f1: confusion.macro_f1(),
+        f1_per_label: confusion.labels.iter().cloned().zip(f1).collect(),
+        confusion,
+        pairs_per_second: pairs.len() as f64 / seconds.max(1e-9),
+        notes,
+    })
+}
+
+/// AVeriTeC: every answer of every claim in the file is ingested as a document (titled by its question, with its
+/// source URL), and each claim of the split is checked against that pooled evidence. Labels: supported counts as
+/// Supported, refuted as Refuted, not enough evidence as Not Enough Evidence, partly supported and conflicting as
+/// Conflicting Evidence/Cherrypicking.
+pub fn verdict_averitec(path: &Path, split: &str, options: &VerdictOptions) -> Result<LabelEval> {
+    use verity_eval::averitec::{self, Label};
+    let claims = averitec::read_claims(path)?;
+    let tmp = temp_dir()?;
+    let documents = tmp.path().join("averitec.jsonl");
+    write_averitec_documents(&claims, &documents)?;
+    let mut engine = options.engine(&tmp.path().join("data"))?;
+    engine.ingest(&[documents], &mut |_| {})?;
+    let mut scorer = LabelScorer::new(&Label::NAMES);
+    for claim in options.first(claims.iter().filter(|c| split == "all" || c.split() == split)) {
+        scorer.check(
+            claim.label.index(),
+            Label::NotEnoughEvidence.index(),
+            || engine.check_unsaved(&claim.claim, &format!("averitec-{}", claim.index)),
+            |label| match label {
+                VerdictLabel::Supported => Label::Supported.index(),
+                VerdictLabel::Refuted => Label::Refuted.index(),
+                VerdictLabel::NotEnoughEvidence => Label::NotEnoughEvidence.index(),
+                VerdictLabel::PartlySupported | VerdictLabel::Conflicting => Label::Conflicting.index(),
+            },
+        )?;
+    }
+    Ok(scorer.finish(format!("{} ({split})", path.display()), split))
 }

@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod feeds;
+pub mod judge;
 mod reports;
 pub mod train;
 pub mod web;
@@ -22,10 +23,10 @@ use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, Stage};
-use verity_pipeline::learned::StanceModel;
-use verity_pipeline::{CheckContext, Corpus, Encoder, Judge, Uncheckable};
+use verity_pipeline::{CheckContext, Corpus, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
+pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
 pub use verity_ingest::Skipped;
 pub use verity_llm::ServerConfig;
@@ -62,10 +63,8 @@ pub enum EngineError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("no report matches {0:?}; `verity list` shows the stored reports")]
     NoSuchReport(String),
-    #[error(
-        "the trained stance classifier needs the embedding model ({0}); run `verity models install`, or evaluate with --stance lexical"
-    )]
-    NoStanceModel(String),
+    #[error("cannot use the {kind} judge: {message}")]
+    Judge { kind: &'static str, message: String },
     #[error(transparent)]
     Writer(#[from] verity_llm::LlmError),
     #[error("cannot set up web reading: {0}")]
@@ -88,11 +87,9 @@ pub struct Config {
     /// Whether passages get embeddings for semantic search (when the model is installed). Evaluation runs of
     /// stance and verdicts turn it off to skip embedding a whole corpus.
     pub passage_vectors: bool,
-    /// Whether the trained stance classifier judges the most relevant sentences (when the embedding model is
-    /// installed); lexical stance otherwise. Off by default: on SciFact dev it gives `refuted` to 16% of claims
-    /// without evidence where lexical stance gives 1% (docs/BENCHMARKS.md), and a false debunk is the worst
-    /// error a fact-checker can make.
-    pub trained_stance: bool,
+    /// Who reads the most relevant evidence sentences: the entailment model shipped in the binary (the
+    /// default), the lexical rules, or a language model.
+    pub judge: JudgeConfig,
     /// Who writes the report's prose: the extractive writer (default), an OpenAI-compatible server or a local
     /// model. Whatever writes, the citation check decides what is published.
     pub writer: WriterConfig,
@@ -110,7 +107,7 @@ impl Config {
             approximate_vectors: false,
             passage_vectors: true,
             web: None,
-            trained_stance: false,
+            judge: JudgeConfig::default(),
             writer: WriterConfig::Extractive,
         }
     }
@@ -162,6 +159,11 @@ pub struct Engine {
     index: SearchIndex,
     semantic: Option<Semantic>,
     writer: Option<Writer>,
+    /// The entailment model, loaded on the first check that needs it (as judge, or as a language model judge's
+    /// fallback).
+    entailment: std::sync::OnceLock<std::result::Result<EntailmentJudge, String>>,
+    /// The language model judging, when it is not the writer's.
+    judge_model: Option<Writer>,
     web: Option<web::Web>,
     notices: Vec<String>,
 }
@@ -201,8 +203,29 @@ impl Engine {
             }
         }
         let writer = Writer::open(&config.writer, &config.models_dir())?;
+        let judge_model = match &config.judge {
+            JudgeConfig::Llm(WriterConfig::Extractive) => {
+                return Err(EngineError::Judge {
+                    kind: "llm",
+                    message: "no language model is configured; give a server (--llm-url) or a GGUF file (--llm-file)"
+                        .into(),
+                });
+            }
+            JudgeConfig::Llm(llm) if *llm != config.writer => Writer::open(llm, &config.models_dir())?,
+            _ => None,
+        };
         let web = config.web.clone().map(web::Web::open).transpose()?;
-        let mut engine = Engine { config, store, index, semantic, writer, web, notices };
+        let mut engine = Engine {
+            config,
+            store,
+            index,
+            semantic,
+            writer,
+            entailment: Default::default(),
+            judge_model,
+            web,
+            notices,
+        };
         if engine.index.is_new() {
             // A new or rebuilt index holds nothing: every document must be indexed again.
             engine.store.reset_indexed()?;
@@ -230,9 +253,17 @@ impl Engine {
         self.semantic.is_some() && self.config.passage_vectors
     }
 
-    /// Whether checks use the trained stance classifier.
-    pub fn trained_stance(&self) -> bool {
-        self.semantic.is_some() && self.config.trained_stance
+    /// The judge checks use.
+    pub fn judge_kind(&self) -> verity_model::JudgeKind {
+        self.config.judge.kind()
+    }
+
+    /// The entailment model, loaded once.
+    pub fn entailment(&self) -> Result<&EntailmentJudge> {
+        self.entailment
+            .get_or_init(|| EntailmentJudge::shipped().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|message| EngineError::Judge { kind: "nli", message: message.clone() })
     }
 
     /// Embeds every passage of a current document version that has no vector yet, with its document's title
@@ -539,11 +570,24 @@ impl Engine {
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
         let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web };
-        let encoder =
-            self.semantic.as_ref().filter(|_| self.config.trained_stance).map(|s| EmbedderEncoder(&s.embedder));
-        let judge = encoder.as_ref().map(|encoder| Judge { encoder, model: shipped_stance_model() });
         let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
-        Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?)
+        self.with_judge(|judge| Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?))?
+    }
+
+    /// Runs `f` with the configured judge (`None` for the lexical rules).
+    pub fn with_judge<R>(&self, f: impl FnOnce(Option<&dyn verity_pipeline::judge::Judge>) -> R) -> Result<R> {
+        Ok(match &self.config.judge {
+            JudgeConfig::Lexical => f(None),
+            JudgeConfig::Nli => f(Some(self.entailment()?)),
+            JudgeConfig::Llm(_) => {
+                let model = self
+                    .judge_model
+                    .as_ref()
+                    .or(self.writer.as_ref())
+                    .ok_or_else(|| EngineError::Judge { kind: "llm", message: "no language model is loaded".into() })?;
+                f(Some(&judge::ModelJudge { model, fallback: self.entailment()? }))
+            }
+        })
     }
 
     pub fn corpus(&self) -> EngineCorpus<'_> {
@@ -648,27 +692,6 @@ impl Semantic {
         };
         let query = self.embedder.embed(&[query])?.remove(0);
         Ok(index.search(&query, limit))
-    }
-}
-
-/// The stance classifier shipped with Verity (`scripts/train-stance.sh` rebuilds it; its provenance is inside).
-pub fn shipped_stance_model() -> &'static StanceModel {
-    static MODEL: std::sync::OnceLock<StanceModel> = std::sync::OnceLock::new();
-    MODEL.get_or_init(|| {
-        serde_json::from_str(include_str!("../models/stance.json")).expect("the shipped stance model is valid JSON")
-    })
-}
-
-/// The embedding model, as the pipeline's [`Encoder`].
-struct EmbedderEncoder<'a>(&'a Embedder);
-
-impl Encoder for EmbedderEncoder<'_> {
-    fn name(&self) -> &str {
-        verity_models::ALL_MINILM_L6_V2.name
-    }
-
-    fn encode(&self, texts: &[&str]) -> std::result::Result<Vec<Vec<f32>>, String> {
-        self.0.embed(texts).map_err(|e| e.to_string())
     }
 }
 

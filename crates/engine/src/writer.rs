@@ -63,10 +63,7 @@ impl verity_pipeline::LanguageModel for Writer {
         match self {
             Writer::Server(client) => client.chat(messages, options).map_err(|e| e.to_string()),
             // A local model has no JSON mode: its answer is started for it, which keeps a small model in form.
-            Writer::Local(model) => {
-                let prime = if options.json { "{\"summary\": [\"" } else { "" };
-                model.chat(messages, options, prime).map_err(|e| e.to_string())
-            }
+            Writer::Local(model) => model.chat(messages, options, &options.prime).map_err(|e| e.to_string()),
         }
     }
 }

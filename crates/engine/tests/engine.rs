@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use verity_engine::{Config, Engine, EngineError, WriterConfig};
+use verity_engine::{Config, Engine, EngineError, JudgeConfig, WriterConfig};
 use verity_model::{Report, VerdictLabel, Verification};
 
 const TODAY: &str = "2026-11-26";
@@ -83,7 +83,10 @@ fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report 
 #[test]
 fn the_newsroom_archive_gives_a_complete_cited_report() {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(dir.path());
+    // The lexical rules, whose reading of this archive is exact: the entailment model reads the ministry's
+    // denial ("did not hand over") as neither side (docs/BENCHMARKS.md, "What the entailment model misreads").
+    let config = Config { today: Some(TODAY.into()), judge: JudgeConfig::Lexical, ..Config::new(dir.path()) };
+    let mut engine = Engine::open(config).unwrap();
     let summary = engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     assert_eq!((summary.files, summary.added, summary.skipped.len()), (3, 8, 0));
 
@@ -343,7 +346,6 @@ fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     assert!(engine.semantic_search(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     assert_eq!(engine.embed(&mut |_, _| {}).unwrap(), 0, "ingest embeds every passage");
-    assert!(!engine.trained_stance(), "the trained stance classifier is opt-in");
 
     let query = "local lawmakers backed reserved routes for public transport vehicles";
     let bus = |hits: &[verity_index::Hit<i64>]| -> Option<String> {
@@ -354,9 +356,8 @@ fn with_the_model_a_paraphrase_finds_what_bm25_cannot() {
     assert_eq!(bus(&engine.dense_passages(query, 5).unwrap()).as_deref(), Some("courier-2025-03-24-buslanes"));
 
     // Checks use the fused ranking and keep every report invariant.
-    // "voted to add" is not "approved" word for word: the lexical stance calls it partial support.
-    let report =
-        check(&mut engine, "Did the council approve bus lanes on Harbor Avenue?", VerdictLabel::PartlySupported);
+    // "voted 7 to 2 to add" is not "approved" word for word; the entailment judge reads it as approval.
+    let report = check(&mut engine, "Did the council approve bus lanes on Harbor Avenue?", VerdictLabel::Supported);
     assert_eq!(report.sources[0].doc_id, "courier-2025-03-24-buslanes");
 }
 
@@ -388,23 +389,24 @@ fn a_corpus_ingested_before_the_model_was_installed_is_embedded_on_request() {
 }
 
 #[test]
-fn stance_training_pairs_come_from_rationales_labels_and_other_sentences() {
+fn entailment_pairs_are_the_annotated_sentences_and_hard_neutrals_from_other_documents() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(
         d.join("corpus.jsonl"),
-        r#"{"doc_id": 7, "title": "T", "abstract": ["Zinc shortens colds.", "Methods were blinded.", "We enrolled 90.", "Funding: none."]}"#,
+        concat!(
+            r#"{"doc_id": 7, "title": "Zinc and colds", "abstract": ["Zinc lozenges shortened colds in adults.", "Methods were blinded."]}"#,
+            "\n",
+            r#"{"doc_id": 8, "title": "Zinc mining", "abstract": ["Zinc is mined in Australia and sold as a dietary supplement."]}"#,
+            "\n"
+        ),
     )
     .unwrap();
     std::fs::write(
         d.join("claims_train.jsonl"),
-        r#"{"id": 1, "claim": "Zinc lengthens colds.", "evidence": {"7": [{"sentences": [0], "label": "CONTRADICT"}]}, "cited_doc_ids": [7]}"#,
+        r#"{"id": 1, "claim": "Zinc lozenges lengthen colds.", "evidence": {"7": [{"sentences": [0], "label": "CONTRADICT"}]}, "cited_doc_ids": [7]}"#,
     )
     .unwrap();
-    let pairs = verity_engine::train::scifact_pairs(d, "train").unwrap();
-    let got: Vec<(&str, usize)> = pairs.iter().map(|p| (p.sentence.as_str(), p.label)).collect();
-    assert_eq!(got, [("Zinc shortens colds.", 1), ("Methods were blinded.", 2), ("We enrolled 90.", 2)]);
-
     let climate = d.join("climate-fever.jsonl");
     std::fs::write(
         &climate,
@@ -416,41 +418,68 @@ fn stance_training_pairs_come_from_rationales_labels_and_other_sentences() {
         ),
     )
     .unwrap();
-    // Claim 5 is held out (5 % 5 == 0); training sees claim 6 only.
-    let train: Vec<usize> =
-        verity_engine::train::climate_fever_pairs(&climate, "train").unwrap().iter().map(|p| p.label).collect();
-    assert_eq!(train, [1, 2]);
-    assert_eq!(verity_engine::train::climate_fever_pairs(&climate, "heldout").unwrap().len(), 1);
-}
-
-#[test]
-fn the_shipped_stance_model_matches_the_embedding_model_and_records_its_provenance() {
-    let model = verity_engine::shipped_stance_model();
-    assert_eq!(model.encoder, "all-minilm-l6-v2");
-    assert_eq!(model.dim, 384);
-    assert_eq!(model.weights.len(), 3);
-    assert!(model.weights.iter().all(|w| w.len() == model.mean.len()));
-    assert!(model.provenance["trained_on"].as_str().unwrap().contains("training splits only"));
-}
-
-#[test]
-fn with_the_trained_stance_classifier_a_check_keeps_every_report_invariant() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        today: Some(TODAY.into()),
-        models: Some(test_models()),
-        trained_stance: true,
-        ..Config::new(dir.path())
+    let data = verity_engine::train::TrainingData {
+        scifact: Some(d.to_path_buf()),
+        climate_fever: Some(climate),
+        ..Default::default()
     };
-    let mut engine = Engine::open(config).unwrap();
-    assert!(engine.trained_stance(), "{:?} (run scripts/test.sh, which installs the model)", engine.notices());
+    let pairs = verity_engine::train::entailment_pairs(&data, true).unwrap();
+    let got: Vec<(&str, &str, &str)> = pairs.iter().map(|p| (p.premise.as_str(), p.label, p.source.as_str())).collect();
+    // The rationale refutes, alone and with the sentence after it; the evidence abstract's other sentence is not
+    // mined (it may say the same in other words), the other abstract's is; Climate-FEVER claim 5 is held out
+    // (5 % 5 == 0).
+    assert_eq!(
+        got,
+        [
+            ("Zinc lozenges shortened colds in adults.", "refutes", "scifact-gold"),
+            ("Zinc lozenges shortened colds in adults. Methods were blinded.", "refutes", "scifact-passage"),
+            ("Zinc is mined in Australia and sold as a dietary supplement.", "neutral", "scifact-mined"),
+            ("Ice shrank.", "refutes", "climate-fever-gold"),
+            ("Ice is cold.", "neutral", "climate-fever-gold"),
+        ]
+    );
+    assert!(pairs.iter().all(|p| p.hypothesis == "Zinc lozenges lengthen colds." || p.hypothesis == "Ice grows."));
+}
+
+#[test]
+fn the_shipped_entailment_judge_reads_support_contradiction_and_unrelated_text() {
+    let judge = verity_engine::EntailmentJudge::shipped().unwrap();
+    // What it reads well: a report of the act, a finding of no evidence, another topic. (What it misreads, a
+    // plain "did not", is measured in docs/BENCHMARKS.md.)
+    let p = judge
+        .classify(&[
+            (
+                "On Monday the city council voted to ban cars from the downtown area.",
+                "The council banned cars downtown.",
+            ),
+            (
+                "There is no evidence that vitamin D reduces the risk of infection.",
+                "Vitamin D reduces the risk of infection.",
+            ),
+            ("The stadium opened in 1998 and seats 40,000 people.", "Vitamin D reduces the risk of infection."),
+        ])
+        .unwrap();
+    let best = |p: &[f32; 3]| (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+    assert_eq!(p.iter().map(best).collect::<Vec<_>>(), [0, 1, 2], "{p:?}");
+    for probabilities in &p {
+        assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn with_the_entailment_judge_a_check_keeps_every_report_invariant() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = engine(dir.path());
+    assert_eq!(engine.judge_kind(), verity_model::JudgeKind::Nli, "the entailment model is the default judge");
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     let (report, assessment) =
         engine.check_explained("Did Minister Okafor hand over protected informants to Norland?").unwrap();
-    assert!(report.diagnostics.iter().all(|d| d.stage != "stance"), "{:?}", report.diagnostics);
+    assert!(report.diagnostics.iter().all(|d| d.stage != "judge"), "{:?}", report.diagnostics);
+    assert_eq!(report.judge.kind, verity_model::JudgeKind::Nli);
+    assert!(report.judge.name.contains("verity-nli-minilm-l6"), "{:?}", report.judge);
     assert_eq!(report.citation_check.dropped, 0);
     assert!(!report.sources.is_empty());
-    assert!(assessment.evidence.iter().any(|e| e.relevance >= verity_pipeline::evidence::RELEVANT));
+    assert!(assessment.evidence.iter().all(|e| e.reading.is_some()), "every sentence kept was read by the judge");
     for source in &report.sources {
         let stored = engine.store().version(source.version_id).unwrap().unwrap().text;
         assert!(source.quotes.iter().all(|q| stored.contains(q.as_str())), "{source:?}");

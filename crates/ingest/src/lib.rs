@@ -121,6 +121,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestE
 /// Reads one input file. A file that cannot be opened yields a single [`Skipped`].
 /// `on_bytes` is told how many bytes of the file have been consumed, for progress reporting.
 pub fn read_file(file: &InputFile, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
+    let sink = &mut |record: Record| sink(record.map(normalized));
     match file.kind {
         InputKind::JsonLines => jsonl::read(&file.path, on_bytes, sink),
         InputKind::Json => jsonl::read_json(&file.path, file.size, on_bytes, sink),
@@ -130,6 +131,19 @@ pub fn read_file(file: &InputFile, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn
             sink(record);
         }
     }
+}
+
+/// A document's text as Verity reads every text ([`verity_text::normalize`]): a zero-width space inside a name
+/// would otherwise hide the name from search.
+pub fn normalized(mut doc: Document) -> Document {
+    doc.title = verity_text::normalize(&doc.title);
+    doc.text = verity_text::normalize(&doc.text);
+    for field in [&mut doc.outlet, &mut doc.author] {
+        if let Some(value) = field.as_mut() {
+            *value = verity_text::normalize(value);
+        }
+    }
+    doc
 }
 
 fn read_single(file: &InputFile, kind: InputKind) -> Record {
@@ -159,7 +173,7 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
 /// One record as JSON (the fields a JSON Lines file may carry), read into a document; the error says which field is
 /// wrong.
 pub fn parse_record(value: serde_json::Value) -> Result<Document, String> {
-    let doc = jsonl::parse_value(value)?;
+    let doc = normalized(jsonl::parse_value(value)?);
     if doc.text.trim().is_empty() {
         return Err("the record has no text".into());
     }

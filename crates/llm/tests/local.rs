@@ -29,7 +29,7 @@ fn a_gguf_chat_model_loads_and_answers_in_the_primed_form_greedily_and_reproduci
         ChatMessage::new(Role::System, "Answer with a JSON object with the key \"answer\"."),
         ChatMessage::new(Role::User, "What is the capital of France?"),
     ];
-    let options = ChatOptions { max_tokens: 24, temperature: 0.0, json: true };
+    let options = ChatOptions { max_tokens: 24, temperature: 0.0, json: true, prime: String::new() };
     let mut pieces = Vec::new();
     let reply =
         model.chat_streaming(&messages, &options, "{\"answer\": \"", &mut |p| pieces.push(p.to_string())).unwrap();

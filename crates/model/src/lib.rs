@@ -74,6 +74,10 @@ pub struct Claim {
     pub key_terms: Vec<String>,
     /// True when the claim itself is negative ("X did not ..."), which flips how negated evidence reads.
     pub negated: bool,
+    /// The question asked about a plan or an announcement ("Will the plant close?"): what is checked is what
+    /// has been announced or decided.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub announcement: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,6 +86,29 @@ pub enum StanceLabel {
     Supports,
     Refutes,
     Neutral,
+}
+
+/// Who judged what each evidence sentence says about the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgeKind {
+    /// Word overlap, negation and opposite terms: no model.
+    #[default]
+    Lexical,
+    /// The entailment model (a cross-encoder trained for this).
+    Nli,
+    /// A language model, with the entailment model for what it leaves unjudged.
+    Llm,
+}
+
+impl JudgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JudgeKind::Lexical => "lexical",
+            JudgeKind::Nli => "nli",
+            JudgeKind::Llm => "llm",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -364,6 +391,19 @@ pub struct Report {
     /// Who wrote the prose: `extractive` (no language model), or the language model's name.
     #[serde(default = "extractive")]
     pub writer: String,
+    /// Who judged the evidence sentences (the kind, and the model's name where there is one).
+    #[serde(default)]
+    pub judge: JudgeRecord,
+}
+
+/// The judge a report was checked with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgeRecord {
+    pub kind: JudgeKind,
+    /// e.g. `entailment model verity-nli-minilm-l6`; `word overlap` for the lexical rules.
+    pub name: String,
+    /// Sentences the judge read (the most relevant ones; the rest count as saying nothing).
+    pub sentences: usize,
 }
 
 fn extractive() -> String {
@@ -475,11 +515,14 @@ pub struct ChatOptions {
     pub temperature: f32,
     /// Ask for a JSON object (servers that support it constrain the output; others are asked in words).
     pub json: bool,
+    /// The first characters of the answer, for models whose answer can be started for them (a local model): it
+    /// keeps a small model in the form asked for. Servers ignore it.
+    pub prime: String,
 }
 
 impl Default for ChatOptions {
     fn default() -> ChatOptions {
-        ChatOptions { max_tokens: 500, temperature: 0.0, json: true }
+        ChatOptions { max_tokens: 500, temperature: 0.0, json: true, prime: String::new() }
     }
 }
 

@@ -78,8 +78,12 @@ const DETERMINERS: &[&str] = &[
 
 /// Reads a question. `current_year` tells dated predictions ("in 2031") from history.
 pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> {
-    let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
-    let trimmed = question.trim_matches(|c: char| c.is_whitespace() || matches!(c, '?' | '.' | '!' | '"'));
+    let question = verity_text::normalize(question).split_whitespace().collect::<Vec<_>>().join(" ");
+    // Quotes are trimmed only when they wrap the whole question: a quotation at its end is the user's words.
+    let wrapped =
+        question.len() > 1 && question.starts_with('"') && question.trim_end_matches(['?', '.', '!']).ends_with('"');
+    let trimmed =
+        question.trim_matches(|c: char| c.is_whitespace() || matches!(c, '?' | '.' | '!') || (wrapped && c == '"'));
     if trimmed.is_empty() {
         return Err(Uncheckable::Empty);
     }
@@ -114,11 +118,16 @@ pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> 
         return Err(Uncheckable::OpenQuestion);
     }
 
-    let text = declarative(trimmed);
+    let read = declarative(trimmed);
+    if let Some(marker) = judgement_asked(&read) {
+        return Err(Uncheckable::Opinion { marker });
+    }
+    let text = read.text;
     Ok(Claim {
         entities: entities(&text),
         key_terms: key_terms(&text),
         negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
+        announcement: read.announcement,
         text,
     })
 }
@@ -144,12 +153,20 @@ fn looks_like_a_word(w: &str) -> bool {
         && !matches!(w, "ms" | "dna" | "rna" | "bbc" | "cnn" | "nbc" | "cbs" | "mrna"))
 }
 
+/// A question about the future that no source can settle yet. A question about a plan ("Will the council close
+/// the library?") is not one: it is checked against what has been announced or decided.
 fn prediction_marker(words: &[String], current_year: i32) -> Option<String> {
     let first_two = words.iter().take(3).map(String::as_str).collect::<Vec<_>>().join(" ");
+    let lower = words.join(" ");
+    let dated = FUTURE_MARKERS.iter().find(|m| format!(" {lower} ").contains(&format!(" {m} ")));
     if words[0] == "will" || words[0] == "shall" || first_two.contains("going to") {
         let future_year = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| (1900..=2200).contains(y));
-        if future_year.is_none_or(|y| y >= current_year) {
-            return Some(if words[0] == "will" || words[0] == "shall" { words[0].clone() } else { "going to".into() });
+        let opener = if words[0] == "will" || words[0] == "shall" { words[0].clone() } else { "going to".into() };
+        if let Some(marker) = dated {
+            return Some(format!("{opener} ... {marker}"));
+        }
+        if future_year.is_some_and(|y| y > current_year) || crate::question::asks_for_prediction(&lower) {
+            return Some(opener);
         }
     }
     let year_ahead = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| *y > current_year && *y < 2200);
@@ -160,9 +177,82 @@ fn prediction_marker(words: &[String], current_year: i32) -> Option<String> {
     }
 }
 
+/// Words that put a question's answer in the future.
+const FUTURE_MARKERS: &[&str] = &[
+    "next year",
+    "next month",
+    "next week",
+    "next decade",
+    "tomorrow",
+    "soon",
+    "in the future",
+    "someday",
+    "one day",
+    "by the end of the decade",
+    "in the coming years",
+    "in ten years",
+    "in the next",
+];
+
+/// Words that judge rather than describe, when they are what a question asks of its subject ("Was the speech
+/// good?", "Is X a better game than Y?").
+const JUDGEMENTS: &[&str] = &[
+    "good",
+    "bad",
+    "better",
+    "worse",
+    "great",
+    "nice",
+    "fun",
+    "funny",
+    "interesting",
+    "boring",
+    "impressive",
+    "disappointing",
+    "beautiful",
+    "ugly",
+    "wonderful",
+    "awful",
+    "excellent",
+    "brilliant",
+    "cool",
+    "fair",
+    "unfair",
+    "right",
+    "wrong",
+    "worth",
+    "worthwhile",
+    "smart",
+    "dumb",
+    "lovely",
+    "horrible",
+    "pointless",
+    "silly",
+];
+
+/// The judging word when what a question asks of its subject is a judgement ("a better game", "good"); a
+/// comparison that can be measured ("older than", "sold more than") is not one.
+fn judgement_asked(read: &Read) -> Option<String> {
+    let predicate = read.predicate.as_deref()?;
+    let words = verity_text::words(predicate);
+    let head: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| matches!(*w, "a" | "an" | "the" | "not" | "really" | "very" | "more" | "most" | "so" | "too"))
+        .take(1)
+        .collect();
+    head.first().filter(|w| JUDGEMENTS.contains(w)).map(|w| w.to_string())
+}
+
+struct Read {
+    text: String,
+    announcement: bool,
+    predicate: Option<String>,
+}
+
 /// Turns a yes/no question into a statement: "Did the minister hand over X?" -> "The minister handed over X."
 /// Declarative input is kept as written. When the subject cannot be found, the question's own words are kept.
-fn declarative(q: &str) -> String {
+fn declarative(q: &str) -> Read {
     let mut q = q.trim().to_string();
     for prefix in
         ["is it true that ", "is it the case that ", "true or false: ", "fact check: ", "claim: ", "did you know that "]
@@ -171,65 +261,44 @@ fn declarative(q: &str) -> String {
             q = q[prefix.len()..].to_string();
         }
     }
-    let tokens: Vec<&str> = q.split(' ').collect();
-    let aux = tokens[0].to_lowercase();
-    let rest = &tokens[1..];
-    let sentence = match aux.as_str() {
-        "did" | "does" | "do" => subject_split(rest, true).map(|(subj, verb_at)| {
-            let verb = rest[verb_at];
-            let verb_form = match aux.as_str() {
-                "did" => past_tense(verb),
-                "does" => third_person(verb),
-                _ => verb.to_string(),
-            };
-            // "Did X resign and leave?": the second verb takes the tense of the first.
-            let tail: Vec<String> = rest[verb_at + 1..]
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let after_and = i > 0 && rest[verb_at + i].eq_ignore_ascii_case("and");
-                    if aux == "did" && after_and && is_base_verb(w) { past_tense(w) } else { w.to_string() }
-                })
-                .collect();
-            join(&[&subj.join(" "), &verb_form, &tail.join(" ")])
-        }),
-        "is" | "are" | "was" | "were" | "has" | "have" | "had" | "can" | "could" => {
-            subject_split(rest, false).map(|(subj, at)| join(&[&subj.join(" "), &aux, &rest[at..].join(" ")]))
+    let read = crate::question::statement(q.trim_end_matches(['.', '?', '!']));
+    let text = if read.kept_as_question {
+        format!("{}?", capitalise(&read.text))
+    } else {
+        format!("{}.", crate::question::sentence_case(&read.text))
+    };
+    Read { text, announcement: read.announcement, predicate: read.predicate }
+}
+
+/// The first letter in upper case (a question kept as written starts as the user typed it, but for that).
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c)
+            if c.is_lowercase()
+                && !text.split(' ').next().is_some_and(|w| w.chars().skip(1).any(char::is_uppercase)) =>
+        {
+            c.to_uppercase().collect::<String>() + chars.as_str()
         }
-        _ => None,
-    };
-    let is_question = sentence.is_none() && AUXILIARIES.contains(&aux.as_str());
-    let sentence = sentence.unwrap_or(q);
-    let mut chars = sentence.chars();
-    let capitalised = match chars.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        Some(c) => c.to_string() + chars.as_str(),
         None => String::new(),
-    };
-    // A question whose subject could not be found stays a question rather than become a wrong statement.
-    format!("{}{}", capitalised.trim_end_matches(['.', '?', '!']), if is_question { "?" } else { "." })
+    }
 }
 
-const AUXILIARIES: &[&str] = &["did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could"];
+const AUXILIARIES: &[&str] = &[
+    "did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "may",
+    "might", "must",
+];
 
-fn join(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
-}
-
-/// Finds the subject at the start of `rest`: a run of capitalised words (a name), a pronoun, or a determiner
-/// with the noun after it. Returns the subject and the index of the word after it, which must exist.
-fn subject_split<'a>(rest: &[&'a str], expect_verb: bool) -> Option<(Vec<&'a str>, usize)> {
+/// Finds the subject at the start of a statement: a pronoun, or a determiner and the capitalised words after it
+/// ("the prime minister"), or a run of capitalised words (a name). Returns the subject and the index of the word
+/// after it, which must exist.
+fn subject_split<'a>(rest: &[&'a str]) -> Option<(Vec<&'a str>, usize)> {
     let first = *rest.first()?;
     let lower = first.to_lowercase();
-    // After "did/does/do" the verb follows the subject: a known verb within the first words marks its end
-    // ("Does vitamin D deficiency increase ...").
-    let known_verb =
-        expect_verb.then(|| rest.iter().take(7).skip(1).position(|w| is_base_verb(w)).map(|p| p + 1)).flatten();
-    let end = if let Some(k) = known_verb {
-        k
-    } else if ["he", "she", "it", "they", "we", "you", "i"].contains(&lower.as_str()) {
+    let end = if ["he", "she", "it", "they", "we", "you", "i"].contains(&lower.as_str()) {
         1
     } else if DETERMINERS.contains(&lower.as_str()) {
-        // "the minister", "the prime minister": the determiner and any capitalised words, else one word.
         let caps = rest[1..].iter().take_while(|w| starts_upper(w)).count();
         1 + caps.max(1)
     } else if starts_upper(first) || first.chars().any(|c| c.is_ascii_digit()) {
@@ -240,153 +309,7 @@ fn subject_split<'a>(rest: &[&'a str], expect_verb: bool) -> Option<(Vec<&'a str
     if end >= rest.len() {
         return None;
     }
-    let subject: Vec<&str> = rest[..end].to_vec();
-    let subject = if DETERMINERS.contains(&lower.as_str()) { lowercase_first(subject) } else { subject };
-    Some((subject, end))
-}
-
-/// Common verbs in their base form, for finding where a question's subject ends.
-const BASE_VERBS: &[&str] = &[
-    "accept",
-    "affect",
-    "allow",
-    "alter",
-    "approve",
-    "arrest",
-    "ask",
-    "attack",
-    "ban",
-    "block",
-    "boost",
-    "buy",
-    "cause",
-    "change",
-    "close",
-    "contain",
-    "cost",
-    "create",
-    "cure",
-    "cut",
-    "damage",
-    "decrease",
-    "deliver",
-    "deny",
-    "deport",
-    "destroy",
-    "die",
-    "drop",
-    "earn",
-    "end",
-    "exceed",
-    "expand",
-    "extend",
-    "fail",
-    "fund",
-    "harm",
-    "help",
-    "hide",
-    "hire",
-    "impose",
-    "improve",
-    "include",
-    "increase",
-    "infect",
-    "inhibit",
-    "invade",
-    "kill",
-    "lead",
-    "leak",
-    "lower",
-    "mean",
-    "need",
-    "offer",
-    "order",
-    "own",
-    "pass",
-    "prevent",
-    "produce",
-    "promise",
-    "promote",
-    "protect",
-    "provide",
-    "raise",
-    "receive",
-    "reduce",
-    "reject",
-    "release",
-    "remove",
-    "require",
-    "resign",
-    "restrict",
-    "return",
-    "reverse",
-    "rise",
-    "shut",
-    "slow",
-    "spread",
-    "start",
-    "steal",
-    "stop",
-    "support",
-    "suppress",
-    "threaten",
-    "treat",
-    "trigger",
-    "turn",
-    "use",
-    "violate",
-    "vote",
-    "want",
-    "warn",
-    "work",
-    "hand",
-    "transfer",
-    "outperform",
-    "lack",
-    "show",
-    "regulate",
-    "induce",
-    "activate",
-    "correlate",
-    "predict",
-    "improve",
-    "worsen",
-    "bind",
-    "express",
-    "enhance",
-    "impair",
-    "delay",
-    "shorten",
-    "lengthen",
-    "double",
-    "triple",
-    "halve",
-    "fund",
-    "sign",
-    "veto",
-    "win",
-    "lose",
-    "meet",
-    "visit",
-    "travel",
-    "move",
-    "flee",
-    "admit",
-    "apologize",
-    "apologise",
-    "appoint",
-    "fire",
-    "pardon",
-    "announce",
-    "cancel",
-    "launch",
-    "approve",
-    "pay",
-];
-
-fn is_base_verb(word: &str) -> bool {
-    let w = word.to_lowercase();
-    BASE_VERBS.contains(&w.as_str()) || IRREGULAR_PAST.iter().any(|(base, _)| *base == w)
+    Some((rest[..end].to_vec(), end))
 }
 
 fn lowercase_first(mut words: Vec<&str>) -> Vec<&str> {
@@ -404,125 +327,6 @@ fn lowercase_first(mut words: Vec<&str>) -> Vec<&str> {
 
 fn starts_upper(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
-}
-
-const IRREGULAR_PAST: &[(&str, &str)] = &[
-    ("be", "was"),
-    ("become", "became"),
-    ("begin", "began"),
-    ("break", "broke"),
-    ("bring", "brought"),
-    ("build", "built"),
-    ("buy", "bought"),
-    ("catch", "caught"),
-    ("choose", "chose"),
-    ("come", "came"),
-    ("cut", "cut"),
-    ("do", "did"),
-    ("draw", "drew"),
-    ("drink", "drank"),
-    ("drive", "drove"),
-    ("eat", "ate"),
-    ("fall", "fell"),
-    ("feel", "felt"),
-    ("fight", "fought"),
-    ("find", "found"),
-    ("fly", "flew"),
-    ("forget", "forgot"),
-    ("get", "got"),
-    ("give", "gave"),
-    ("go", "went"),
-    ("grow", "grew"),
-    ("have", "had"),
-    ("hear", "heard"),
-    ("hide", "hid"),
-    ("hit", "hit"),
-    ("hold", "held"),
-    ("keep", "kept"),
-    ("know", "knew"),
-    ("lead", "led"),
-    ("leave", "left"),
-    ("lend", "lent"),
-    ("let", "let"),
-    ("lie", "lied"),
-    ("lose", "lost"),
-    ("make", "made"),
-    ("mean", "meant"),
-    ("meet", "met"),
-    ("pay", "paid"),
-    ("put", "put"),
-    ("quit", "quit"),
-    ("read", "read"),
-    ("ride", "rode"),
-    ("ring", "rang"),
-    ("rise", "rose"),
-    ("run", "ran"),
-    ("say", "said"),
-    ("see", "saw"),
-    ("seek", "sought"),
-    ("sell", "sold"),
-    ("send", "sent"),
-    ("set", "set"),
-    ("shoot", "shot"),
-    ("show", "showed"),
-    ("shut", "shut"),
-    ("sign", "signed"),
-    ("sing", "sang"),
-    ("sit", "sat"),
-    ("sleep", "slept"),
-    ("speak", "spoke"),
-    ("spend", "spent"),
-    ("stand", "stood"),
-    ("steal", "stole"),
-    ("strike", "struck"),
-    ("swear", "swore"),
-    ("take", "took"),
-    ("teach", "taught"),
-    ("tell", "told"),
-    ("think", "thought"),
-    ("throw", "threw"),
-    ("understand", "understood"),
-    ("win", "won"),
-    ("write", "wrote"),
-];
-
-fn past_tense(verb: &str) -> String {
-    let lower = verb.to_lowercase();
-    if let Some((_, past)) = IRREGULAR_PAST.iter().find(|(base, _)| *base == lower) {
-        return past.to_string();
-    }
-    let chars: Vec<char> = lower.chars().collect();
-    let n = chars.len();
-    let vowel = |c: char| "aeiou".contains(c);
-    if lower.ends_with('e') {
-        format!("{lower}d")
-    } else if n >= 2 && chars[n - 1] == 'y' && !vowel(chars[n - 2]) {
-        format!("{}ied", &lower[..lower.len() - 1])
-    } else if n >= 3
-        && !vowel(chars[n - 3])
-        && vowel(chars[n - 2])
-        && !vowel(chars[n - 1])
-        && !"wxy".contains(chars[n - 1])
-        && chars.iter().filter(|c| vowel(**c)).count() == 1
-    {
-        format!("{lower}{}ed", chars[n - 1]) // stop -> stopped, ban -> banned
-    } else {
-        format!("{lower}ed")
-    }
-}
-
-fn third_person(verb: &str) -> String {
-    let lower = verb.to_lowercase();
-    match lower.as_str() {
-        "have" => "has".into(),
-        "do" => "does".into(),
-        "go" => "goes".into(),
-        _ if lower.ends_with(['s', 'x', 'z']) || lower.ends_with("ch") || lower.ends_with("sh") => format!("{lower}es"),
-        _ if lower.ends_with('y') && !lower.ends_with("ay") && !lower.ends_with("ey") && !lower.ends_with("oy") => {
-            format!("{}ies", &lower[..lower.len() - 1])
-        }
-        _ => format!("{lower}s"),
-    }
 }
 
 /// Names, acronyms and numbers: capitalised runs (not the first word unless it is clearly a name), all-caps
@@ -599,15 +403,15 @@ pub fn subject_of(words: &[&str]) -> Option<String> {
         words.iter().take(8).skip(1).position(|w| is_past_verb(w) || AUXILIARIES.contains(&w.to_lowercase().as_str()));
     match verb {
         Some(at) => Some(lowercase_first(words[..at + 1].to_vec()).join(" ")),
-        None => subject_split(words, false).map(|(subject, _)| lowercase_first(subject).join(" ")),
+        None => subject_split(words).map(|(subject, _)| lowercase_first(subject).join(" ")),
     }
 }
 
-/// A past-tense verb form: a known irregular past or a regular "-ed" form.
+/// A past-tense verb form: a past the lexicon knows, or a regular "-ed" form.
 pub fn is_past_verb(word: &str) -> bool {
     let w = word.to_lowercase();
     (w.len() > 4 && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
-        || IRREGULAR_PAST.iter().any(|(_, past)| *past == w)
+        || verity_text::lexicon::lexicon().is_verb_form(&w, verity_text::lexicon::VerbForm::Past)
 }
 
 /// A claim from a statement already in declarative form (a part of a larger claim), without the question checks.
@@ -617,6 +421,7 @@ pub fn from_statement(text: &str) -> Claim {
         entities: entities(text),
         key_terms: key_terms(text),
         negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
+        announcement: false,
         text: text.to_string(),
     }
 }
@@ -662,11 +467,42 @@ mod tests {
             Ok("Vitamin D deficiency increases the risk of tuberculosis."),
         );
         check("Does the sky whistle at noon?", Ok("The sky whistles at noon."));
-        check("Does red wine whistle at noon?", Ok("Does red wine whistle at noon?"));
+        check("Does red wine whistle at noon?", Ok("Red wine whistles at noon."));
+        // No verb to place: the question's own words.
+        check("Does the council quickly at noon?", Ok("Does the council quickly at noon?"));
         check("Does Aspirin reduce the risk of stroke?", Ok("Aspirin reduces the risk of stroke."));
         check("Is it true that the council banned cars downtown?", Ok("The council banned cars downtown."));
         check("Was the Eiffel Tower built in 1889?", Ok("The Eiffel Tower was built in 1889."));
         check("Did the city stop the plan?", Ok("The city stopped the plan."));
+    }
+
+    #[test]
+    fn names_numbers_and_quotes_are_kept_and_invisible_characters_removed() {
+        check("Did the drug significantly prolong survival?", Ok("The drug significantly prolonged survival."));
+        check("Does the 1,000 Genomes project enable mapping?", Ok("The 1,000 Genomes project enables mapping."));
+        check("Did the senator say \"no new taxes\"?", Ok("The senator said \"no new taxes\"."));
+        check("Did Ru\u{200B}bio resign\u{202E}?", Ok("Rubio resigned."));
+        check("Did ＷＨＯ declare a pandemic?", Ok("WHO declared a pandemic."));
+    }
+
+    #[test]
+    fn plans_are_checked_as_announcements_and_only_unknowable_futures_refused() {
+        let plan = extract("Will the new model be sold in Europe?", 2026).unwrap();
+        assert_eq!((plan.text.as_str(), plan.announcement), ("The new model will be sold in Europe.", true));
+        assert!(extract("Is the company closing the plant?", 2026).unwrap().announcement);
+        check("Will prices fall next year?", Err("future"));
+        check("Will the euro collapse?", Err("future"));
+    }
+
+    #[test]
+    fn judgements_are_opinions_and_measurable_comparisons_are_checked() {
+        check("Is Chess a better game than Go?", Err("opinion"));
+        check("Was the speech good?", Err("opinion"));
+        check(
+            "Is the Golden Gate Bridge older than the Bay Bridge?",
+            Ok("The Golden Gate Bridge is older than the Bay Bridge."),
+        );
+        check("Did Apple sell more phones than Samsung?", Ok("Apple sold more phones than Samsung."));
     }
 
     #[test]

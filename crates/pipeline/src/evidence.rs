@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use verity_model::{Claim, PassageHit, SourceMeta};
 
+use crate::judge::Reading;
 use crate::stance::Stance;
 
 /// At or above this relevance a sentence is about the claim; below it, it is context at best.
@@ -41,9 +42,34 @@ pub struct Evidence {
     /// Anchors absent from the sentence's whole passage and its document's title as well.
     pub missing_anchors_in_context: Vec<String>,
     pub stance: Stance,
+    /// What a model judge read in the sentence, when one read it ([`crate::judge`]).
+    pub reading: Option<Reading>,
     /// Rank of the passage the sentence came from (0 = best).
     pub passage_rank: usize,
 }
+
+impl Evidence {
+    /// Whether the sentence speaks to the claim: a model judge found it taking a side, or, where no model read
+    /// it, it covers enough of the claim's words.
+    pub fn is_relevant(&self) -> bool {
+        match &self.reading {
+            Some(reading) => reading.label() != verity_model::StanceLabel::Neutral,
+            None => self.relevance >= RELEVANT,
+        }
+    }
+
+    /// Whether the sentence may be quoted as context (who is involved, consequences): relevant to a model judge,
+    /// or, by words, at least [`CONTEXT_SHARE`] of the way to relevant.
+    pub fn is_context(&self) -> bool {
+        match &self.reading {
+            Some(_) => self.is_relevant(),
+            None => self.relevance >= RELEVANT * CONTEXT_SHARE,
+        }
+    }
+}
+
+/// How far to relevant (by words) a sentence must be to be quoted as context.
+pub const CONTEXT_SHARE: f32 = 0.6;
 
 /// Rarity weights of claim stems; unknown stems weigh 1.
 pub struct TermWeights(HashMap<String, f32>);
@@ -77,7 +103,7 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
         let context: HashSet<String> =
             verity_text::content_terms(text).into_iter().chain(verity_text::content_terms(&hit.source.title)).collect();
         let missing_in_context: Vec<String> = anchors.iter().filter(|a| !context.contains(*a)).cloned().collect();
-        for span in verity_text::sentences(text) {
+        for span in units(text) {
             let sentence = span.of(text);
             let terms = verity_text::content_terms(sentence);
             if terms.len() < 3 {
@@ -108,6 +134,7 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
                 missing_anchors,
                 missing_anchors_in_context: missing_in_context.clone(),
                 stance: Stance::neutral(),
+                reading: None,
                 passage_rank: rank,
             });
         }
@@ -128,6 +155,22 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
         keep
     });
     out.truncate(MAX_EVIDENCE);
+    out
+}
+
+/// The evidence units of a passage: its sentences, except that a question is read together with the sentence
+/// after it ("Did the council vote? No, it adjourned." is one statement; "No, it adjourned." alone says nothing).
+pub fn units(text: &str) -> Vec<verity_text::Span> {
+    let mut out: Vec<verity_text::Span> = Vec::new();
+    let mut open_question = false;
+    for span in verity_text::sentences(text) {
+        let asks = span.of(text).trim_end().ends_with('?');
+        match out.last_mut() {
+            Some(last) if open_question => last.end = span.end,
+            _ => out.push(span),
+        }
+        open_question = asks && !open_question;
+    }
     out
 }
 

@@ -4,9 +4,9 @@
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
 //! date, the report id). Each stage is its own module with its own tests: [`claim`], [`facet`] (the parts of a
-//! compound claim, each checked on its own evidence), [`evidence`], [`stance`]
-//! (lexical) and [`learned`] (a trained classifier, used through a [`Judge`] when the caller has an
-//! [`Encoder`]), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
+//! compound claim, each checked on its own evidence), [`evidence`], [`stance`] (lexical), [`judge`] (the
+//! [`judge::Judge`] trait through which a model reads the most relevant sentences: the caller's entailment model,
+//! or a language model), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
 //! [`cite`], [`category`] (where the site files the report), [`similar`] (one claim asked twice), [`plan`] (web search queries for a claim). [`check_observed`] reports each
 //! [`verity_model::Stage`] as it finishes. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
@@ -19,17 +19,18 @@ pub mod cite;
 pub mod claim;
 pub mod evidence;
 pub mod facet;
-pub mod learned;
+pub mod judge;
 pub mod memory;
 pub mod plan;
 pub mod provenance;
+pub mod question;
 pub mod report;
 pub mod similar;
 pub mod stance;
 pub mod verdict;
 pub mod writer;
 
-use verity_model::{Coverage, Diagnostic, PassageHit, Report};
+use verity_model::{Coverage, Diagnostic, JudgeKind, JudgeRecord, PassageHit, Report, StanceLabel};
 
 pub use claim::Uncheckable;
 pub use writer::LanguageModel;
@@ -47,27 +48,6 @@ pub trait Corpus {
     /// The full stored text of a document version: what a citation is checked against.
     fn snapshot(&self, version_id: i64) -> Option<String>;
 }
-
-/// Sentence embeddings, computed by the caller: the pipeline loads no model and does no I/O itself.
-pub trait Encoder {
-    /// The embedding recipe (model name): a [`learned::StanceModel`] is only used with the encoder it was
-    /// trained on.
-    fn name(&self) -> &str;
-    /// One vector per text, in order.
-    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
-}
-
-/// A trained stance classifier with the encoder it needs. Without one, stance is lexical.
-#[derive(Clone, Copy)]
-pub struct Judge<'a> {
-    pub encoder: &'a dyn Encoder,
-    pub model: &'a learned::StanceModel,
-}
-
-/// How many of the most relevant sentences the trained classifier reads per check (each costs an embedding).
-pub const JUDGED_SENTENCES: usize = 16;
-/// The least lexical relevance a sentence needs to be read by the trained classifier.
-pub const JUDGED_RELEVANCE: f32 = 0.2;
 
 /// What the caller decides for the pipeline.
 #[derive(Debug, Clone)]
@@ -113,28 +93,18 @@ pub fn check_detailed(
     ctx: &CheckContext,
     corpus: &dyn Corpus,
 ) -> Result<(Report, Assessment), Uncheckable> {
-    check_judged(question, ctx, corpus, None)
+    check_with(question, ctx, corpus, None, None)
 }
 
-/// Like [`check_detailed`], with a trained stance classifier for the most relevant sentences when `judge` is
-/// given (the lexical stance decides the rest, and everything when the encoder fails, which becomes a
-/// diagnostic).
-pub fn check_judged(
-    question: &str,
-    ctx: &CheckContext,
-    corpus: &dyn Corpus,
-    judge: Option<Judge<'_>>,
-) -> Result<(Report, Assessment), Uncheckable> {
-    check_with(question, ctx, corpus, judge, None)
-}
-
-/// Like [`check_judged`], with a language model writing the narrative sections when `writer` is given (see
-/// [`writer`]); the citation gate checks whatever it wrote, and a failing model leaves the extractive text.
+/// Like [`check_detailed`], with a model judge reading the most relevant sentences when `judge` is given (the
+/// lexical rules decide when it is not, or when it fails, which becomes a diagnostic), and a language model
+/// writing the narrative sections when `writer` is given (see [`writer`]); the citation gate checks whatever it
+/// wrote, and a failing model leaves the extractive text.
 pub fn check_with(
     question: &str,
     ctx: &CheckContext,
     corpus: &dyn Corpus,
-    judge: Option<Judge<'_>>,
+    judge: Option<&dyn judge::Judge>,
     writer: Option<&dyn LanguageModel>,
 ) -> Result<(Report, Assessment), Uncheckable> {
     check_observed(question, ctx, corpus, judge, writer, &mut |_| {})
@@ -145,7 +115,7 @@ pub fn check_observed(
     question: &str,
     ctx: &CheckContext,
     corpus: &dyn Corpus,
-    judge: Option<Judge<'_>>,
+    judge: Option<&dyn judge::Judge>,
     writer: Option<&dyn LanguageModel>,
     observe: &mut dyn FnMut(verity_model::Stage),
 ) -> Result<(Report, Assessment), Uncheckable> {
@@ -180,8 +150,20 @@ pub fn check_observed(
     for e in &mut ranked {
         e.stance = stance::classify(&claim, &e.text, e.relevance);
     }
-    if let Some(Err(message)) = judge.map(|judge| judge_stances(&claim, &mut ranked, judge)) {
-        diagnostics.push(Diagnostic { stage: "stance".into(), message });
+    let mut judged_by = JudgeRecord { kind: JudgeKind::Lexical, name: "word overlap".into(), sentences: 0 };
+    let mut model_judge = None;
+    if let Some(judge) = judge {
+        match judge_evidence(&claim, &mut ranked, judge, JUDGED_SENTENCES) {
+            Ok((sentences, notes)) => {
+                judged_by = JudgeRecord { kind: judge.kind(), name: judge.name(), sentences };
+                model_judge = Some(judge);
+                diagnostics.extend(notes.into_iter().map(|message| Diagnostic { stage: "judge".into(), message }));
+            }
+            Err(message) => diagnostics.push(Diagnostic {
+                stage: "judge".into(),
+                message: format!("{} could not read the evidence ({message}); stances are lexical", judge.name()),
+            }),
+        }
     }
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
@@ -189,12 +171,16 @@ pub fn check_observed(
     let sources: std::collections::HashSet<&str> = evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
     observe(Stage::Weighed { evidence: evidence.len(), sources: sources.len(), independent: provenance.lines.len() });
     let facets: Vec<facet::Assessed> =
-        facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus, &provenance)).collect();
-    let outcome = facet::combine(verdict::decide_traced(&claim, &evidence, &provenance), &facets);
+        facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus, &provenance, model_judge)).collect();
+    let decided = match model_judge {
+        Some(judge) => verdict::decide_judged(&claim, &evidence, &provenance, verdict::Judged::shipped(judge.kind())),
+        None => verdict::decide_traced(&claim, &evidence, &provenance),
+    };
+    let outcome = facet::combine(decided, &facets);
     // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
     let mut published = outcome.clone();
     published.verdict.confidence =
-        verdict::Calibration::shipped().apply(outcome.verdict.label, outcome.verdict.confidence);
+        verdict::calibration_for(judged_by.kind).apply(outcome.verdict.label, outcome.verdict.confidence);
     let mut coverage = coverage(queries, &hits, &evidence);
     coverage.web = ctx.web.clone();
     let draft = report::compose(report::Draft {
@@ -207,7 +193,7 @@ pub fn check_observed(
         outcome: &published,
         coverage,
         diagnostics,
-        judged: judge.is_some(),
+        judge: &judged_by,
     });
     let (draft, written) = match writer {
         Some(model) => {
@@ -222,6 +208,26 @@ pub fn check_observed(
         verified: report.citation_check.verified,
     });
     Ok((report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply }))
+}
+
+/// The verdict a check's assessment gives under other verdict settings: what `verity train verdict` searches over
+/// without reading any sentence again. Needs an assessment whose evidence a model judge read.
+pub fn redecide(assessment: &Assessment, settings: &verdict::Judged) -> verdict::Outcome {
+    let facets: Vec<facet::Assessed> = assessment
+        .facets
+        .iter()
+        .map(|f| {
+            let part = f.facet.claim(&assessment.claim);
+            let outcome = if f.evidence.iter().any(|e| e.reading.is_some()) {
+                verdict::decide_judged(&part, &f.evidence, &assessment.provenance, settings)
+            } else {
+                f.outcome.clone()
+            };
+            facet::Assessed { facet: f.facet.clone(), evidence: f.evidence.clone(), outcome }
+        })
+        .collect();
+    let whole = verdict::decide_judged(&assessment.claim, &assessment.evidence, &assessment.provenance, settings);
+    facet::combine(whole, &facets)
 }
 
 /// The corpus with each stored snapshot read once per check: the evidence, each part of a compound claim, the
@@ -264,73 +270,72 @@ fn trace_provenance(evidence: &[evidence::Evidence], corpus: &dyn Corpus) -> pro
     provenance::trace(&texts)
 }
 
-/// One part of a compound claim against the evidence already retrieved: its own ranking, lexical stance and
-/// verdict. Only sentences naming the part's most specific words take a side on it. (Sentences whose snapshot
-/// changed were reported once, for the whole claim.)
+/// One part of a compound claim against the evidence already retrieved: its own ranking, stances and verdict.
+/// Only sentences naming the part's most specific words take a side on it. (Sentences whose snapshot changed
+/// were reported once, for the whole claim.)
 fn assess_facet(
     facet: facet::Facet,
     whole: &verity_model::Claim,
     hits: &[PassageHit],
     corpus: &dyn Corpus,
     provenance: &provenance::Provenance,
+    judge: Option<&dyn judge::Judge>,
 ) -> facet::Assessed {
     let part = facet.claim(whole);
     let weights = evidence::TermWeights::new(corpus.term_weights(&part.text));
     let mut ranked = evidence::rank(&part, hits, &weights);
+    // A part is short, so its most specific words are exact: a sentence without them is about another part.
+    ranked.retain(|e| e.missing_anchors.is_empty());
     for e in &mut ranked {
-        // A part is short, so its most specific words are exact: a sentence without them is about another part.
-        e.stance = if e.missing_anchors.is_empty() {
-            stance::classify(&part, &e.text, e.relevance)
-        } else {
-            stance::Stance::neutral()
-        };
+        e.stance = stance::classify(&part, &e.text, e.relevance);
     }
+    let judged = judge.filter(|judge| judge_evidence(&part, &mut ranked, *judge, FACET_JUDGED_SENTENCES).is_ok());
     let (evidence, _) = cite::verify_evidence(ranked, corpus);
-    let outcome = verdict::decide_traced(&part, &evidence, provenance);
+    let outcome = match judged {
+        Some(judge) => verdict::decide_judged(&part, &evidence, provenance, verdict::Judged::shipped(judge.kind())),
+        None => verdict::decide_traced(&part, &evidence, provenance),
+    };
     facet::Assessed { facet, evidence, outcome }
 }
 
-/// Replaces the lexical stance of the most relevant sentences with the trained classifier's.
-fn judge_stances(
+/// How many of the most relevant sentences a model judge reads for a whole claim, and for each part of a
+/// compound one. A sentence further down the ranking is not evidence once a model judges.
+pub const JUDGED_SENTENCES: usize = 12;
+const FACET_JUDGED_SENTENCES: usize = 6;
+
+/// Lets `judge` read the `limit` most relevant sentences (fewer when the judge reads fewer per check); they keep
+/// its reading and the stance it implies, and the rest are dropped. Returns how many it read and its notes.
+fn judge_evidence(
     claim: &verity_model::Claim,
-    ranked: &mut [evidence::Evidence],
-    judge: Judge<'_>,
-) -> Result<(), String> {
-    if judge.encoder.name() != judge.model.encoder {
-        return Err(format!(
-            "the stance model was trained on {} embeddings, not {}; using lexical stance",
-            judge.model.encoder,
-            judge.encoder.name()
-        ));
+    ranked: &mut Vec<evidence::Evidence>,
+    judge: &dyn judge::Judge,
+    limit: usize,
+) -> Result<(usize, Vec<String>), String> {
+    let mut judged: Vec<evidence::Evidence> =
+        ranked.iter().take(limit.min(judge.sentences_per_check())).cloned().collect();
+    if judged.is_empty() {
+        ranked.clear();
+        return Ok((0, Vec::new()));
     }
-    let mut order: Vec<usize> = (0..ranked.len()).filter(|&i| ranked[i].relevance >= JUDGED_RELEVANCE).collect();
-    order.sort_by(|&a, &b| ranked[b].relevance.total_cmp(&ranked[a].relevance));
-    order.truncate(JUDGED_SENTENCES);
-    if order.is_empty() {
-        return Ok(());
+    let texts: Vec<&str> = judged.iter().map(|e| e.text.as_str()).collect();
+    let readings = judge.read(&claim.text, &texts)?;
+    if readings.readings.len() != judged.len() {
+        return Err(format!("{} readings for {} sentences", readings.readings.len(), judged.len()));
     }
-    let mut texts: Vec<&str> = vec![claim.text.as_str()];
-    texts.extend(order.iter().map(|&i| ranked[i].text.as_str()));
-    let vectors = judge.encoder.encode(&texts)?;
-    if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != judge.model.dim) {
-        return Err("the encoder returned vectors of the wrong number or length; using lexical stance".into());
-    }
-    for (k, &i) in order.iter().enumerate() {
-        let e = &mut ranked[i];
-        let cues = stance::cues(claim, &e.text);
-        let p = judge.model.probabilities(&learned::features(&vectors[0], &vectors[k + 1], &cues));
-        let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(2);
-        e.stance = match learned::LABELS[best] {
-            verity_model::StanceLabel::Neutral => stance::Stance::neutral(),
-            label => {
-                // A sentence the classifier finds taking a side is relevant however few claim words it repeats:
-                // paraphrase is what lexical relevance misses.
-                e.relevance = e.relevance.max(p[best]);
-                stance::Stance { label, strength: e.relevance * p[best], hedged: cues.hedged }
-            }
+    for (e, reading) in judged.iter_mut().zip(readings.readings) {
+        let label = reading.label();
+        let strength = match label {
+            StanceLabel::Supports => reading.supports(),
+            StanceLabel::Refutes => reading.refutes(),
+            StanceLabel::Neutral => 0.0,
         };
+        // Hedging ("promised", "may") is read from the words: support in hedged terms is partial support.
+        let hedged = label == StanceLabel::Supports && stance::cues(claim, &e.text).hedged;
+        e.stance = stance::Stance { label, strength, hedged };
+        e.reading = Some(reading);
     }
-    Ok(())
+    *ranked = judged;
+    Ok((ranked.len(), readings.notes))
 }
 
 fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evidence]) -> Coverage {
@@ -343,7 +348,7 @@ fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evi
         queries,
         passages_considered: hits.len(),
         documents_considered: docs.len(),
-        evidence_sentences: evidence.iter().filter(|e| e.relevance >= evidence::RELEVANT).count(),
+        evidence_sentences: evidence.iter().filter(|e| e.is_relevant()).count(),
         date_range: match (dates.first(), dates.last()) {
             (Some(a), Some(b)) => Some((a.to_string(), b.to_string())),
             _ => None,
@@ -369,31 +374,19 @@ mod tests {
         report
     }
 
-    /// A stand-in encoder: every text gets the same unit vector, so only the model's bias decides.
-    struct Constant(&'static str, usize);
+    /// A judge that reads every sentence the same way, or fails.
+    struct Always(Result<[f32; 3], &'static str>);
 
-    impl Encoder for Constant {
-        fn name(&self) -> &str {
-            self.0
+    impl judge::Judge for Always {
+        fn kind(&self) -> JudgeKind {
+            JudgeKind::Nli
         }
-        fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
-            Ok(texts.iter().map(|_| vec![1.0; self.1]).collect())
+        fn name(&self) -> String {
+            "a test judge".into()
         }
-    }
-
-    /// A 1-d model that always says `favoured`.
-    fn always(favoured: usize) -> learned::StanceModel {
-        let n = learned::features(&[1.0], &[1.0], &stance::Cues::default()).len();
-        let mut bias = vec![0.0; 3];
-        bias[favoured] = 10.0;
-        learned::StanceModel {
-            dim: 1,
-            encoder: "toy".into(),
-            mean: vec![0.0; n],
-            scale: vec![1.0; n],
-            weights: vec![vec![0.0; n]; 3],
-            bias,
-            provenance: serde_json::Value::Null,
+        fn read(&self, _claim: &str, sentences: &[&str]) -> Result<judge::Readings, String> {
+            let p = self.0.map_err(str::to_string)?;
+            Ok(judge::Readings { readings: vec![judge::Reading::new(p); sentences.len()], notes: vec![] })
         }
     }
 
@@ -421,27 +414,26 @@ mod tests {
     }
 
     #[test]
-    fn a_trained_judge_overrides_lexical_stance_and_a_mismatched_one_is_ignored_with_a_diagnostic() {
+    fn a_model_judge_decides_the_stances_and_a_failing_one_leaves_lexical_stance_with_a_diagnostic() {
         let corpus = MemoryCorpus::new()
             .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
             .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
         let question = "Did the council ban cars downtown?";
-        let judged = |encoder: &dyn Encoder, model: &learned::StanceModel| {
-            check_judged(question, &ctx(), &corpus, Some(Judge { encoder, model })).unwrap().0
-        };
+        let judged = |judge: Always| check_with(question, &ctx(), &corpus, Some(&judge), None).unwrap().0;
         // Lexically this is supported; a judge that finds every sentence beside the point leaves nothing decided.
         assert_eq!(check(&corpus, question, VerdictLabel::Supported).verdict.label, VerdictLabel::Supported);
-        let neutral = judged(&Constant("toy", 1), &always(2));
+        let neutral = judged(Always(Ok([0.05, 0.05, 0.9])));
         assert_eq!(neutral.verdict.label, VerdictLabel::NotEnoughEvidence);
         assert!(neutral.diagnostics.is_empty(), "{:?}", neutral.diagnostics);
-        let refuting = judged(&Constant("toy", 1), &always(1));
+        assert_eq!((neutral.judge.kind, neutral.judge.sentences), (JudgeKind::Nli, 2));
+        let refuting = judged(Always(Ok([0.02, 0.96, 0.02])));
         assert_eq!(refuting.verdict.label, VerdictLabel::Refuted);
-        // The wrong encoder, or vectors of the wrong length: lexical stance, and the report says why.
-        for encoder in [Constant("other", 1), Constant("toy", 3)] {
-            let report = judged(&encoder, &always(1));
-            assert_eq!(report.verdict.label, VerdictLabel::Supported);
-            assert!(report.diagnostics.iter().any(|d| d.stage == "stance"), "{:?}", report.diagnostics);
-        }
+        assert!(refuting.sections[4].sentences.iter().any(|s| s.text.contains("read by a test judge")));
+        // A judge that fails: lexical stance, and the report says why.
+        let report = judged(Always(Err("out of memory")));
+        assert_eq!(report.verdict.label, VerdictLabel::Supported);
+        assert_eq!(report.judge.kind, JudgeKind::Lexical);
+        assert!(report.diagnostics.iter().any(|d| d.stage == "judge" && d.message.contains("out of memory")));
     }
 
     #[test]

@@ -8,12 +8,12 @@
 use std::collections::HashMap;
 
 use verity_model::{
-    Claim, Coverage, Diagnostic, FacetFinding, FacetRole, Independence, REPORT_SCHEMA, Report, ReportSource, Section,
-    Sentence, SharedLine, SourceReliance, StanceLabel, VerdictLabel, Verification,
+    Claim, Coverage, Diagnostic, FacetFinding, FacetRole, Independence, JudgeKind, JudgeRecord, REPORT_SCHEMA, Report,
+    ReportSource, Section, Sentence, SharedLine, SourceReliance, StanceLabel, VerdictLabel, Verification,
 };
 
 use crate::CheckContext;
-use crate::evidence::{Evidence, RELEVANT};
+use crate::evidence::Evidence;
 use crate::facet::Assessed;
 use crate::provenance::Provenance;
 use crate::verdict::Outcome;
@@ -67,8 +67,8 @@ pub struct Draft<'a> {
     pub outcome: &'a Outcome,
     pub coverage: Coverage,
     pub diagnostics: Vec<Diagnostic>,
-    /// Whether a trained stance classifier judged the most relevant sentences.
-    pub judged: bool,
+    /// Who judged what the evidence sentences say.
+    pub judge: &'a JudgeRecord,
 }
 
 /// Numbers sources in order of first citation and remembers the quotes taken from each.
@@ -121,6 +121,23 @@ impl Citer {
     }
 }
 
+/// How the sentences were judged, and what that means for a reader.
+fn judge_note(judge: &JudgeRecord) -> String {
+    match judge.kind {
+        JudgeKind::Lexical => {
+            "Stances were judged by word overlap, negation and opposite terms, not by a trained model; \
+            a sentence that paraphrases the claim in other words can be missed."
+                .to_string()
+        }
+        JudgeKind::Nli | JudgeKind::Llm => format!(
+            "The {} most relevant sentences were read by {}, which says whether each states the claim, contradicts \
+             it, or neither; sentences further down the ranking count as saying neither. A model can misread a \
+             sentence: read the quotes.",
+            judge.sentences, judge.name
+        ),
+    }
+}
+
 fn plain(text: impl Into<String>) -> Sentence {
     Sentence { text: text.into(), citations: vec![], verification: None }
 }
@@ -161,7 +178,7 @@ fn verb(e: &Evidence) -> &'static str {
 
 pub fn compose(d: Draft<'_>) -> Report {
     let mut citer = Citer::default();
-    let relevant: Vec<&Evidence> = d.evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
+    let relevant: Vec<&Evidence> = d.evidence.iter().filter(|e| e.is_relevant()).collect();
     let label = d.outcome.verdict.label;
     let decided = label != VerdictLabel::NotEnoughEvidence;
     let mut used: Vec<(i64, usize)> = Vec::new();
@@ -177,6 +194,12 @@ pub fn compose(d: Draft<'_>) -> Report {
         d.outcome.verdict.confidence * 100.0,
         d.outcome.reason
     ))];
+    if d.claim.announcement {
+        summary.push(plain(
+            "The question is about something to come: this report checks what has been announced or decided so far, \
+             not whether it will happen.",
+        ));
+    }
     if decided {
         if let Some(e) = strongest(StanceLabel::Supports) {
             summary.push(
@@ -226,12 +249,12 @@ pub fn compose(d: Draft<'_>) -> Report {
     let original_doc: Option<String> = top_line
         .and_then(|l| l.original)
         .map(|i| d.provenance.sources[i].doc_id.clone())
-        .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.relevance >= RELEVANT * 0.6))
+        .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.is_context()))
         .or_else(|| relevant.first().map(|e| e.source.doc_id.clone()));
     let mut core = Vec::new();
     if let Some(orig) = &original_doc {
         let mut first: Vec<&Evidence> =
-            d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.relevance >= RELEVANT).take(2).collect();
+            d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.is_relevant()).take(2).collect();
         if first.is_empty() {
             first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(1).collect();
         }
@@ -318,7 +341,7 @@ pub fn compose(d: Draft<'_>) -> Report {
             continue;
         }
         let names = d.claim.entities.iter().filter(|ent| e.text.contains(ent.as_str())).count();
-        if names > 0 && e.relevance >= RELEVANT * 0.6 {
+        if names > 0 && e.is_context() {
             who.push(citer.quote(&format!("{} notes", name(e, d.provenance)), e));
             mark(&mut used, e);
         }
@@ -341,7 +364,7 @@ pub fn compose(d: Draft<'_>) -> Report {
             continue;
         }
         let lower = e.text.to_lowercase();
-        if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.relevance >= RELEVANT * 0.6 {
+        if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.is_context() {
             context.push(citer.quote(&format!("{} adds", name(e, d.provenance)), e));
             mark(&mut used, e);
         }
@@ -360,8 +383,7 @@ pub fn compose(d: Draft<'_>) -> Report {
             VerdictLabel::Refuted => Some(StanceLabel::Refutes),
             _ => None,
         };
-        let best =
-            side.and_then(|side| part.evidence.iter().find(|e| e.relevance >= RELEVANT && e.stance.label == side));
+        let best = side.and_then(|side| part.evidence.iter().find(|e| e.is_relevant() && e.stance.label == side));
         gaps.push(match best {
             Some(e) => citer.quote(
                 &format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), name(e, d.provenance), verb(e)),
@@ -435,14 +457,7 @@ pub fn compose(d: Draft<'_>) -> Report {
             ),
         }
     )));
-    gaps.push(plain(if d.judged {
-        "The stance of the most relevant sentences was judged by a trained classifier, the rest by word overlap, \
-         negation and opposite terms; the classifier is right about half the time on held-out data, so read the \
-         quotes."
-    } else {
-        "Stances were judged by word overlap, negation and opposite terms, not by a trained model; a sentence that \
-         paraphrases the claim in other words can be missed."
-    }));
+    gaps.push(plain(judge_note(d.judge)));
 
     // 6. Competing perspectives.
     let mut perspectives = Vec::new();
@@ -497,6 +512,7 @@ pub fn compose(d: Draft<'_>) -> Report {
         diagnostics: d.diagnostics,
         citation_check: Default::default(),
         writer: "extractive".to_string(),
+        judge: d.judge.clone(),
     }
 }
 

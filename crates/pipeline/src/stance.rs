@@ -105,8 +105,8 @@ const HEDGE_WORDS: &[&str] = &[
     "hope",
 ];
 
-/// The lexical signals of disagreement and hedging between a claim and a sentence; the lexical classifier
-/// reads them directly, the trained one ([`crate::learned`]) weighs them with everything else.
+/// The lexical signals of disagreement and hedging between a claim and a sentence: the lexical classifier
+/// reads them directly.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cues {
     /// A negation or denial near a claim word in the sentence, where the claim has none (or the reverse).
@@ -158,13 +158,20 @@ pub fn cues(claim: &Claim, sentence: &str) -> Cues {
     Cues { negation_differs: sentence_negated != claim.negated, antonym, debunks, hedged, number_differs }
 }
 
+impl Cues {
+    /// The sentence states the claim's opposite: a negation the claim lacks (or the reverse) not undone by an
+    /// antonym ("did not decrease" agrees with "increased"), an antonym alone, or a debunking word.
+    pub fn flipped(&self) -> bool {
+        (self.negation_differs != self.antonym) || self.debunks
+    }
+}
+
 pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
     if relevance < RELEVANT {
         return Stance::neutral();
     }
     let c = cues(claim, sentence);
-    // An antonym undoes a negation ("did not decrease" agrees with "increased"); a debunk word decides alone.
-    let flipped = (c.negation_differs != c.antonym) || c.debunks;
+    let flipped = c.flipped();
     Stance {
         label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports },
         strength: relevance,

@@ -162,6 +162,169 @@ pub fn side(e: &Evidence) -> StanceLabel {
     }
 }
 
+/// How a model judge's readings become a verdict: the thresholds a line of evidence must reach to count for a
+/// side, fitted per judge on the training splits (`verity train verdict`), and the calibration of the result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Judged {
+    /// A line of evidence supports the claim when its best sentence's support probability reaches this.
+    pub support: f32,
+    /// A line of evidence refutes the claim when its best sentence's refutation probability reaches this.
+    pub refute: f32,
+    /// Both sides count as conflicting only when the weaker is at least this share of the stronger.
+    pub conflict_ratio: f32,
+    /// Whether a refutation must name the claim's most specific term (a sentence contradicting something else
+    /// on the same topic is then no refutation).
+    pub refute_needs_anchor: bool,
+    pub calibration: Calibration,
+}
+
+impl Judged {
+    /// The shipped settings for a kind of judge (`crates/pipeline/judged.json`); defaults for a kind without any.
+    pub fn shipped(kind: verity_model::JudgeKind) -> &'static Judged {
+        static SHIPPED: std::sync::OnceLock<HashMap<verity_model::JudgeKind, Judged>> = std::sync::OnceLock::new();
+        static DEFAULT: std::sync::OnceLock<Judged> = std::sync::OnceLock::new();
+        let shipped = SHIPPED.get_or_init(|| {
+            serde_json::from_str(include_str!("../judged.json")).expect("the shipped verdict settings are valid JSON")
+        });
+        shipped.get(&kind).unwrap_or_else(|| DEFAULT.get_or_init(Judged::default))
+    }
+}
+
+impl Default for Judged {
+    fn default() -> Judged {
+        Judged {
+            support: 0.5,
+            refute: 0.5,
+            conflict_ratio: 0.5,
+            refute_needs_anchor: true,
+            calibration: Calibration { by_label: vec![], provenance: serde_json::Value::Null },
+        }
+    }
+}
+
+/// The calibration of verdict confidence for a kind of judge.
+pub fn calibration_for(kind: verity_model::JudgeKind) -> &'static Calibration {
+    match kind {
+        verity_model::JudgeKind::Lexical => Calibration::shipped(),
+        kind => &Judged::shipped(kind).calibration,
+    }
+}
+
+/// The verdict from a model judge's readings. Each line of evidence counts once, by its best sentence on each
+/// side (a party's own statement at half weight); a side counts when a line reaches its threshold. No line past
+/// either threshold is `not_enough_evidence`, whatever the corpus holds: silence is never a refutation.
+pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenance, settings: &Judged) -> Outcome {
+    let read: Vec<&Evidence> = evidence.iter().filter(|e| e.reading.is_some()).collect();
+    let line_of = lines_of_evidence(&read, provenance);
+    // Per line: (best support, best refutation, the sentences giving them).
+    let mut lines: HashMap<usize, (f32, f32, Option<&Evidence>, Option<&Evidence>)> = HashMap::new();
+    for e in &read {
+        let Some(reading) = &e.reading else { continue };
+        let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
+        let weight = if party { PARTY_STATEMENT_WEIGHT } else { 1.0 };
+        let entry = lines.entry(line_of[e.source.doc_id.as_str()]).or_default();
+        let support = weight * reading.supports();
+        if support > entry.0 {
+            (entry.0, entry.2) = (support, Some(*e));
+        }
+        let names_the_anchor = !settings.refute_needs_anchor || e.missing_anchors.is_empty();
+        let refute = if names_the_anchor { weight * reading.refutes() } else { 0.0 };
+        if refute > entry.1 {
+            (entry.1, entry.3) = (refute, Some(*e));
+        }
+    }
+    let supporting: Vec<_> = lines.values().filter(|l| l.0 >= settings.support && l.0 >= l.1).collect();
+    let refuting: Vec<_> = lines.values().filter(|l| l.1 >= settings.refute && l.1 > l.0).collect();
+    let best_support = supporting.iter().max_by(|a, b| a.0.total_cmp(&b.0)).and_then(|l| l.2.map(|e| (l.0, e)));
+    let best_refute = refuting.iter().max_by(|a, b| a.1.total_cmp(&b.1)).and_then(|l| l.3.map(|e| (l.1, e)));
+    let support_weight: f32 = supporting.iter().map(|l| l.0).sum();
+    let refute_weight: f32 = refuting.iter().map(|l| l.1).sum();
+    let strongest = lines.values().map(|l| l.0.max(l.1)).fold(0.0, f32::max);
+    let (label, confidence, reason) = match (best_support, best_refute) {
+        (None, None) => (
+            VerdictLabel::NotEnoughEvidence,
+            1.0 - strongest,
+            if read.is_empty() {
+                "no sentence in the sources read speaks to the claim".to_string()
+            } else {
+                format!("none of the {} most relevant sentences states the claim or contradicts it", read.len())
+            },
+        ),
+        (Some((s, se)), Some((r, re))) if s.min(r) >= settings.conflict_ratio * s.max(r) => (
+            VerdictLabel::Conflicting,
+            s.min(r),
+            format!("{} supports the claim, but {} contradicts it", says(se), says(re)),
+        ),
+        (Some((s, e)), refuted) if refuted.is_none_or(|(r, _)| s >= r) => {
+            if e.stance.hedged {
+                (
+                    VerdictLabel::PartlySupported,
+                    s,
+                    format!("{}, but in hedged terms (promised, may, reportedly)", says(e)),
+                )
+            } else {
+                (VerdictLabel::Supported, s, format!("{}, which states what the claim says", says(e)))
+            }
+        }
+        (_, Some((r, e))) => (VerdictLabel::Refuted, r, format!("{}, which contradicts the claim", says(e))),
+        (Some(_), None) => unreachable!("handled above"),
+    };
+    let covered: std::collections::HashSet<&str> =
+        read.iter().filter(|e| e.is_relevant()).flat_map(|e| e.matched.iter().map(String::as_str)).collect();
+    let scored = crate::evidence::claim_stems(&claim.text);
+    let unaddressed_terms = claim
+        .key_terms
+        .iter()
+        .filter(|t| {
+            let stem = verity_text::stem(t);
+            scored.contains(&stem) && !covered.contains(stem.as_str())
+        })
+        .cloned()
+        .collect();
+    let documents = read
+        .iter()
+        .filter(|e| e.is_relevant())
+        .map(|e| e.source.doc_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    Outcome {
+        verdict: Verdict { label, confidence: confidence.clamp(0.0, 1.0) },
+        documents,
+        independent_sources: supporting.len() + refuting.len(),
+        support_weight,
+        refute_weight,
+        unaddressed_terms: if label == VerdictLabel::NotEnoughEvidence { unaddressed_terms } else { vec![] },
+        reason,
+    }
+}
+
+/// "The Ledger says “…”": the source of a deciding sentence and the sentence, shortened, in the judge's words
+/// when it gave a reason.
+fn says(e: &Evidence) -> String {
+    let who = e.source.outlet.clone().unwrap_or_else(|| {
+        let title = e.source.title.trim();
+        if title.is_empty() {
+            format!("document {}", e.source.doc_id)
+        } else {
+            format!("\u{201c}{}\u{201d}", short(title, 12))
+        }
+    });
+    match e.reading.as_ref().and_then(|r| r.reason.as_deref()) {
+        Some(reason) => format!("{who} ({reason})"),
+        None => format!("{who} says \u{201c}{}\u{201d}", short(&e.text, 24)),
+    }
+}
+
+/// The first `words` words of `text`, with an ellipsis when cut.
+fn short(text: &str, words: usize) -> String {
+    let all: Vec<&str> = text.split_whitespace().collect();
+    if all.len() <= words {
+        all.join(" ")
+    } else {
+        format!("{}\u{2026}", all[..words].join(" ").trim_end_matches([',', ';', ':']))
+    }
+}
+
 /// Word-trigram overlap (Jaccard) from which two sentences are copies of one text, lightly edited.
 const NEAR_COPY: f32 = 0.6;
 
@@ -344,6 +507,7 @@ mod tests {
             missing_anchors: vec![],
             missing_anchors_in_context: vec![],
             stance: Stance { label, strength: relevance, hedged },
+            reading: None,
             passage_rank: 0,
         }
     }

@@ -158,13 +158,13 @@ pub fn brief(report: &Report) -> Brief {
     }
 }
 
-fn addresses_a_model(text: &str) -> bool {
+pub(crate) fn addresses_a_model(text: &str) -> bool {
     let lower = text.to_lowercase();
     ADDRESSED_TO_A_MODEL.iter().any(|p| lower.contains(p))
 }
 
 /// Source text can never close the evidence fence or open a new one.
-fn fence_safe(text: &str) -> String {
+pub(crate) fn fence_safe(text: &str) -> String {
     text.replace('<', "\u{2039}").replace('>', "\u{203a}")
 }
 
@@ -195,7 +195,8 @@ pub fn write(mut draft: Report, model: &dyn LanguageModel) -> (Report, WriteStat
     if brief.sources.is_empty() {
         return (draft, stats);
     }
-    let reply = match model.chat(&brief.messages, &ChatOptions::default()) {
+    let options = ChatOptions { prime: "{\"summary\": [\"".to_string(), ..ChatOptions::default() };
+    let reply = match model.chat(&brief.messages, &options) {
         Ok(reply) => reply,
         Err(message) => {
             draft.diagnostics.push(Diagnostic {

@@ -68,12 +68,13 @@ pub fn markdown(r: &Report) -> String {
     let c = &r.coverage;
     let _ = writeln!(
         out,
-        "\n## How this was checked\n\nQueries: {}. Passages read: {}; documents: {}; evidence sentences: {}. \
+        "\n## How this was checked\n\nQueries: {}. Passages read: {}; documents: {}; evidence sentences: {}. {} \
          Citation check: {} cited sentences, {} verified against the stored text, {} dropped.",
         c.queries.iter().map(|q| format!("\u{201c}{q}\u{201d}")).collect::<Vec<_>>().join(", "),
         c.passages_considered,
         c.documents_considered,
         c.evidence_sentences,
+        judge_note(r),
         r.citation_check.cited_sentences,
         r.citation_check.verified,
         r.citation_check.dropped
@@ -155,6 +156,14 @@ fn web_note(r: &Report) -> Option<String> {
         w.pages_read,
         if w.pages_failed > 0 { format!(", {} could not be read", w.pages_failed) } else { String::new() }
     ))
+}
+
+/// Who judged what the evidence sentences say.
+fn judge_note(r: &Report) -> String {
+    match r.judge.kind {
+        verity_model::JudgeKind::Lexical => "Judge: word overlap, negation and opposite terms (no model).".to_string(),
+        _ => format!("Judge: {}, which read the {} most relevant sentences.", r.judge.name, r.judge.sentences),
+    }
 }
 
 /// Who wrote the prose, and what the citation check made of a language model's sentences.
@@ -350,13 +359,14 @@ pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
     let range = c.date_range.as_ref().map(|(a, b)| format!(" Sources dated {} to {}.", escape(a), escape(b)));
     let _ = write!(
         out,
-        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}.{} Citation check: {} of \
-         {} cited sentences verified against the stored text. {}{}</p><footer>Report {} · version {} · {}</footer>\
+        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}.{} {} Citation check: {} \
+         of {} cited sentences verified against the stored text. {}{}</p><footer>Report {} · version {} · {}</footer>\
          </article>",
         escape(&c.queries.join("; ")),
         c.passages_considered,
         c.documents_considered,
         range.unwrap_or_default(),
+        escape(&judge_note(r)),
         r.citation_check.verified,
         r.citation_check.cited_sentences,
         escape(&writer_note(r)),

@@ -22,6 +22,9 @@ pub struct SiteConfig {
     pub checks_per_minute: u32,
     /// The supporters campaign shown on every page; an operator may replace it at run time.
     pub campaign: Option<Campaign>,
+    /// Who judges the evidence: `nli` (the built-in entailment model, the default), `lexical` or `llm` (the
+    /// language model given on the command line); `verity serve --judge` overrides it.
+    pub judge: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -34,6 +37,7 @@ impl Default for SiteConfig {
             outdated_after_days: 90,
             checks_per_minute: 10,
             campaign: None,
+            judge: None,
         }
     }
 }

@@ -722,7 +722,10 @@ pub(crate) async fn about(State(state): State<AppState>) -> Response {
          <li>The question is turned into one checkable claim; a compound claim (\u{201c}X did Y to get Z\u{201d}) is \
          split into parts, each judged on its own evidence.</li>\
          <li>The archive is searched (keyword and, when the model is installed, meaning), and the passages found are \
-         read sentence by sentence for evidence that supports or refutes each part. When the site reads the web, \
+         read sentence by sentence for evidence that supports or refutes each part. The reader is the site's \
+         judge: by default a small entailment model trained for Verity on public fact-checking data (it reads \
+         topic better than negation; its accuracy is below); the site may use word-overlap rules or a \
+         language model instead, and each report names its judge. When the site reads the web, \
          it also asks Wikipedia and a news search with several queries, reads up to 15 pages through a fetcher that \
          respects robots.txt and never reaches private addresses, and keeps a snapshot of each page it cites.</li>\
          <li>Sources are traced to their origins: ten outlets repeating one original report count as one line of \

@@ -2,13 +2,32 @@
 //! word tokenisation, stop words and English stemming.
 //!
 //! Main items: [`sentences`] (spans of whole sentences), [`words`] (lower-cased word tokens), [`content_terms`]
-//! (stemmed, stop words removed), [`is_stopword`], [`stem`].
+//! (stemmed, stop words removed), [`is_stopword`], [`stem`], [`normalize`] (NFKC, without invisible and control
+//! characters: what every question and every ingested text goes through), and [`lexicon`] (English word classes
+//! and verb forms, for reading questions).
 //!
 //! It knows nothing about documents, claims or storage, and it never allocates more than the tokens it returns.
 
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+pub mod lexicon;
+
+/// Text as Verity reads it: Unicode NFKC (compatibility forms folded: full-width letters, ligatures, non-breaking
+/// spaces), with zero-width characters, bidirectional controls and other control characters removed (line breaks
+/// and tabs kept). A zero-width space inside a name would otherwise hide the name from search.
+pub fn normalize(text: &str) -> String {
+    let invisible = |c: char| {
+        matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+            || (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    };
+    if text.is_ascii() && !text.chars().any(invisible) {
+        return text.to_string();
+    }
+    text.nfkc().filter(|c| !invisible(*c)).collect()
+}
 
 /// A sentence as byte offsets into the text it came from; `&text[start..end]` is the sentence, trimmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

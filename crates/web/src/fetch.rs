@@ -253,7 +253,7 @@ impl Fetcher {
         let body = Body { text, ..*raw };
         let id = body.url.to_string();
         let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
-        let mut document = if body.content_type.contains("html") {
+        let document = if body.content_type.contains("html") {
             verity_ingest::html::extract(&body.text, &id, &fallback)
         } else {
             // Plain text and PDF: the text as it is, titled by its first line when that reads like a title.
@@ -262,6 +262,7 @@ impl Fetcher {
             let title = if is_pdf && (8..=140).contains(&first.len()) { first.to_string() } else { fallback };
             Document { external_id: id.clone(), title, text, url: None, outlet: None, published: None, author: None }
         };
+        let mut document = verity_ingest::normalized(document);
         if document.text.trim().is_empty() {
             return Err(FetchError::Empty);
         }

@@ -1,0 +1,21 @@
+//! The entailment judge shipped with Verity: all-MiniLM-L6-v2 fine-tuned as a cross-encoder that reads
+//! (evidence sentence, claim) and says supports / refutes / neutral. Its weights (f16 safetensors), tokenizer and
+//! configuration are compiled into the binary, so every build can judge with no download; `PROVENANCE.md` beside
+//! them says what trained them (`scripts/train-nli.sh` reproduces them).
+
+use crate::Result;
+use crate::cross::CrossEncoder;
+
+/// The model's name, as reports record it.
+pub const NAME: &str = "verity-nli-minilm-l6";
+/// Output order of its three classes.
+pub const CLASSES: [&str; 3] = ["supports", "refutes", "neutral"];
+
+const WEIGHTS: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/model.safetensors");
+const CONFIG: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/config.json");
+const TOKENIZER: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/tokenizer.json");
+
+/// Loads the shipped model (about 0.1 s: the f16 weights are widened to f32).
+pub fn shipped() -> Result<CrossEncoder> {
+    CrossEncoder::from_bytes(WEIGHTS.to_vec(), CONFIG, TOKENIZER)
+}

@@ -1,0 +1,107 @@
+//! The judges a check can use, chosen in [`crate::Config::judge`]: the lexical rules, the entailment model
+//! shipped with Verity (the default), or a language model with the entailment model for what it leaves unjudged.
+
+use verity_model::JudgeKind;
+use verity_pipeline::judge::{Judge, Reading, Readings};
+
+use crate::writer::{Writer, WriterConfig};
+
+/// Which judge reads the evidence sentences.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum JudgeConfig {
+    /// Word overlap, negation and opposite terms: instant, no model.
+    Lexical,
+    /// The entailment model compiled into Verity.
+    #[default]
+    Nli,
+    /// A language model (an OpenAI-compatible server, or a local GGUF model), asked for JSON; the entailment
+    /// model reads what its replies leave out.
+    Llm(WriterConfig),
+}
+
+impl JudgeConfig {
+    pub fn kind(&self) -> JudgeKind {
+        match self {
+            JudgeConfig::Lexical => JudgeKind::Lexical,
+            JudgeConfig::Nli => JudgeKind::Nli,
+            JudgeConfig::Llm(_) => JudgeKind::Llm,
+        }
+    }
+}
+
+/// The entailment model as a [`Judge`]: each (sentence, claim) pair read by the cross-encoder.
+pub struct EntailmentJudge(verity_embed::cross::CrossEncoder);
+
+impl EntailmentJudge {
+    /// Loads the model shipped in the binary.
+    pub fn shipped() -> Result<EntailmentJudge, verity_embed::EmbedError> {
+        Ok(EntailmentJudge(verity_embed::entailment::shipped()?))
+    }
+
+    /// Loads a model from a folder (`config.json`, `tokenizer.json`, `model.safetensors`), e.g. a retrained one.
+    pub fn load(dir: &std::path::Path) -> Result<EntailmentJudge, verity_embed::EmbedError> {
+        let model = verity_embed::cross::CrossEncoder::load(dir)?;
+        if model.classes() != 3 {
+            return Err(verity_embed::EmbedError::Load {
+                dir: dir.to_path_buf(),
+                message: format!("an entailment model scores 3 classes, this one {}", model.classes()),
+            });
+        }
+        Ok(EntailmentJudge(model))
+    }
+
+    /// Probabilities (supports, refutes, neutral) for each (evidence, claim) pair.
+    pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>, String> {
+        let probabilities = self.0.classify(pairs).map_err(|e| e.to_string())?;
+        probabilities
+            .into_iter()
+            .map(|p| <[f32; 3]>::try_from(p.as_slice()).map_err(|_| "the model did not give 3 classes".to_string()))
+            .collect()
+    }
+}
+
+impl Judge for EntailmentJudge {
+    fn kind(&self) -> JudgeKind {
+        JudgeKind::Nli
+    }
+
+    fn name(&self) -> String {
+        format!("the entailment model {}", verity_embed::entailment::NAME)
+    }
+
+    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+        let pairs: Vec<(&str, &str)> = sentences.iter().map(|s| (*s, claim)).collect();
+        let readings = self.classify(&pairs)?.into_iter().map(Reading::new).collect();
+        Ok(Readings { readings, notes: vec![] })
+    }
+}
+
+/// A language model as the pipeline's judge.
+pub(crate) struct ModelJudge<'a> {
+    pub model: &'a Writer,
+    pub fallback: &'a EntailmentJudge,
+}
+
+impl Judge for ModelJudge<'_> {
+    fn kind(&self) -> JudgeKind {
+        JudgeKind::Llm
+    }
+
+    fn name(&self) -> String {
+        self.judge().name()
+    }
+
+    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+        self.judge().read(claim, sentences)
+    }
+
+    fn sentences_per_check(&self) -> usize {
+        self.judge().sentences_per_check()
+    }
+}
+
+impl ModelJudge<'_> {
+    fn judge(&self) -> verity_pipeline::judge::LanguageModelJudge<'_> {
+        verity_pipeline::judge::LanguageModelJudge { model: self.model, fallback: self.fallback }
+    }
+}

@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""Trains Verity's entailment judge: all-MiniLM-L6-v2 as a cross-encoder with a 3-way head
+(supports / refutes / neutral for an (evidence sentence, claim) pair), on CPU, with PyTorch.
+
+The architecture is exactly what crates/embed's candle code runs: BERT over "[CLS] premise [SEP] hypothesis [SEP]"
+(token types 0 then 1), mean pooling over real tokens, one linear layer to three logits. Weights are written as
+safetensors under the names candle's BertModel reads, plus `classifier.weight` / `classifier.bias`.
+
+Data: the JSON Lines pairs `verity train pairs` writes (the data sets' training splits and hard neutrals mined with
+Verity's own retrieval) and general NLI pairs from ../shared/data/nli. Checkpoints are chosen on a validation
+slice of the *training* pairs (claims whose hash falls in one tenth); the dev sets (HealthVer dev, the dev pairs)
+are only measured, every --eval-every steps, to draw the learning curve.
+
+Usage: see scripts/train-nli.sh.
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from tokenizers import Tokenizer
+
+LABELS = ["supports", "refutes", "neutral"]
+NLI_LABEL = {"entailment": 0, "contradiction": 1, "neutral": 2}
+
+# General NLI sets and their licences. Non-commercial ones are used only with --allow-noncommercial.
+GENERAL = {
+    "fever": ("fever_dev_2way/dev.jsonl", "CC BY-SA 3.0", False),
+    "covidfact": ("covidfact/all.jsonl", "none stated upstream", False),
+    "cad_snli": ("cad_snli/train.jsonl", "Apache-2.0", False),
+    "snli": ("snli/dev.jsonl", "CC BY-SA 4.0", False),
+    "snli_test": ("snli/test.jsonl", "CC BY-SA 4.0", False),
+    "rte": ("rte/train.jsonl", "none stated", False),
+    "anli": ("anli/r1_dev.jsonl,anli/r2_dev.jsonl,anli/r3_dev.jsonl", "CC BY-NC 4.0", True),
+    "sick": ("sick/train.jsonl", "CC BY-NC-SA 3.0", True),
+    "xnli": ("xnli_en/dev.jsonl,xnli_en/test.jsonl", "CC BY-NC 4.0", True),
+}
+
+
+class Bert(nn.Module):
+    """BERT as candle's BertModel computes it (post-layer-norm, GELU (erf), learned absolute positions)."""
+
+    def __init__(self, config):
+        super().__init__()
+        h, self.heads = config["hidden_size"], config["num_attention_heads"]
+        self.word = nn.Embedding(config["vocab_size"], h)
+        self.position = nn.Embedding(config["max_position_embeddings"], h)
+        self.token_type = nn.Embedding(config["type_vocab_size"], h)
+        self.emb_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+        self.layers = nn.ModuleList()
+        for _ in range(config["num_hidden_layers"]):
+            layer = nn.Module()
+            layer.q, layer.k, layer.v = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+            layer.attn_out = nn.Linear(h, h)
+            layer.attn_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+            layer.up = nn.Linear(h, config["intermediate_size"])
+            layer.down = nn.Linear(config["intermediate_size"], h)
+            layer.out_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+            self.layers.append(layer)
+        self.dropout = nn.Dropout(config.get("hidden_dropout_prob", 0.1))
+
+    def forward(self, ids, types, mask):
+        b, n = ids.shape
+        pos = torch.arange(n, device=ids.device).unsqueeze(0)
+        x = self.emb_norm(self.word(ids) + self.position(pos) + self.token_type(types))
+        x = self.dropout(x)
+        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        hd = x.shape[-1] // self.heads
+        for layer in self.layers:
+            split = lambda t: t.view(b, n, self.heads, hd).transpose(1, 2)
+            q, k, v = split(layer.q(x)), split(layer.k(x)), split(layer.v(x))
+            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias,
+                                                  dropout_p=0.1 if self.training else 0.0)
+            attn = attn.transpose(1, 2).reshape(b, n, -1)
+            x = layer.attn_norm(x + self.dropout(layer.attn_out(attn)))
+            y = layer.down(F.gelu(layer.up(x)))
+            x = layer.out_norm(x + self.dropout(y))
+        return x
+
+    def load_hf(self, state):
+        state = {k[len("bert."):] if k.startswith("bert.") else k: v for k, v in state.items()}
+        self.load_state_dict({mine: state[theirs] for mine, theirs in hf_names(len(self.layers)).items()})
+
+
+def hf_names(layers):
+    """This module's parameter names -> the names in a Hugging Face / candle BERT checkpoint."""
+    names = {
+        "word.weight": "embeddings.word_embeddings.weight",
+        "position.weight": "embeddings.position_embeddings.weight",
+        "token_type.weight": "embeddings.token_type_embeddings.weight",
+        "emb_norm.weight": "embeddings.LayerNorm.weight",
+        "emb_norm.bias": "embeddings.LayerNorm.bias",
+    }
+    for i in range(layers):
+        for mine, theirs in [("q", "attention.self.query"), ("k", "attention.self.key"),
+                             ("v", "attention.self.value"), ("attn_out", "attention.output.dense"),
+                             ("attn_norm", "attention.output.LayerNorm"), ("up", "intermediate.dense"),
+                             ("down", "output.dense"), ("out_norm", "output.LayerNorm")]:
+            for w in ("weight", "bias"):
+                names[f"layers.{i}.{mine}.{w}"] = f"encoder.layer.{i}.{theirs}.{w}"
+    return names
+
+
+class CrossEncoder(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.bert = Bert(config)
+        self.drop = nn.Dropout(0.1)
+        self.classifier = nn.Linear(config["hidden_size"], 3)
+
+    def forward(self, ids, types, mask):
+        h = self.bert(ids, types, mask)
+        m = mask.unsqueeze(-1).to(h.dtype)
+        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return self.classifier(self.drop(pooled))
+
+
+ANTONYMS = [("increases", "decreases"), ("increase", "decrease"), ("increased", "decreased"), ("higher", "lower"),
+            ("more", "less"), ("positive", "negative"), ("improves", "worsens"), ("promotes", "inhibits"),
+            ("activates", "inhibits"), ("enhances", "impairs"), ("reduces", "increases"), ("reduced", "increased"),
+            ("greater", "smaller"), ("larger", "smaller"), ("effective", "ineffective"), ("safe", "unsafe"),
+            ("before", "after"), ("common", "rare"), ("upregulates", "downregulates"), ("induces", "suppresses")]
+AUXILIARY = re.compile(r"\b(is|are|was|were|can|could|will|would|may|might|has|have|had|does|do|did)\b")
+
+
+def negated(claim):
+    """The claim turned against itself, or None: 'X is Y' -> 'X is not Y', 'X is not Y' -> 'X is Y', an antonym
+    swapped ('increases' -> 'decreases'). A premise that supports a claim refutes its negation."""
+    if re.search(r"\b(not|no|never)\b", claim):
+        out = re.sub(r"\s+\b(not|never)\b", "", claim, count=1)
+        return out if out != claim else None
+    for a, b in ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if re.search(rf"\b{x}\b", claim):
+                return re.sub(rf"\b{x}\b", y, claim, count=1)
+    # The first auxiliary of the main clause: early, before any subordinate clause, and "has" only as a tense.
+    head = re.split(r",|\b(that|which|where|who|when|if|because|although|while)\b", claim)[0]
+    m = AUXILIARY.search(head)
+    if not m or m.start() == 0 or len(head[:m.start()].split()) > 9:
+        return None
+    rest = claim[m.end():].split()
+    if m.group(1) in ("has", "have", "had") and not (rest and re.search(r"(ed|en|wn)$", rest[0])):
+        return None
+    return claim[:m.end()] + " not" + claim[m.end():]
+
+
+def renumbered(premise, claim, rng):
+    """The claim with one of its numbers, one the premise also states, changed: refuted by that premise."""
+    numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", claim) if n in premise and n not in ("1", "2", "19")]
+    if not numbers:
+        return None
+    n = rng.choice(numbers)
+    value = float(n)
+    other = value * rng.choice([2, 3, 0.5]) if value > 3 else value + rng.choice([3, 5, 10])
+    text = f"{other:g}" if "." in n else str(int(round(other)))
+    return None if text == n else claim.replace(n, text, 1)
+
+
+def augment(pairs, seed):
+    """Refutations made from supported in-domain pairs: the claim negated, or a number changed."""
+    rng = random.Random(seed)
+    out = []
+    for p in pairs:
+        if p["label"] != 0 or not p.get("source", "").endswith("-gold"):
+            continue
+        claim = negated(p["hypothesis"]) if rng.random() < 0.7 else renumbered(p["premise"], p["hypothesis"], rng)
+        if claim is None:
+            claim = renumbered(p["premise"], p["hypothesis"], rng) or negated(p["hypothesis"])
+        if claim:
+            out.append({"premise": p["premise"], "hypothesis": claim, "label": 1, "source": p["source"].replace("-gold", "-negated")})
+    return out
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def held_out(hypothesis):
+    """One tenth of the training claims, fixed by hash: the validation slice checkpoints are chosen on."""
+    return int(hashlib.sha256(hypothesis.strip().lower().encode()).hexdigest(), 16) % 10 == 0
+
+
+class Encoded:
+    def __init__(self, tokenizer, pairs, max_len):
+        self.ids, self.types, self.labels, self.sources = [], [], [], []
+        encodings = tokenizer.encode_batch([(p["premise"], p["hypothesis"]) for p in pairs])
+        for p, e in zip(pairs, encodings):
+            self.ids.append(e.ids)
+            self.types.append(e.type_ids)
+            self.labels.append(p["label"])
+            self.sources.append(p.get("source", ""))
+
+    def __len__(self):
+        return len(self.ids)
+
+
+def batches(data, order, batch_size):
+    """Batches of similar length (sorted within windows of 50 batches), shuffled."""
+    out = []
+    window = batch_size * 50
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start:start + window], key=lambda i: len(data.ids[i]))
+        out.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    random.shuffle(out)
+    return out
+
+
+def collate(data, idx):
+    n = max(len(data.ids[i]) for i in idx)
+    ids = torch.zeros(len(idx), n, dtype=torch.long)
+    types = torch.zeros(len(idx), n, dtype=torch.long)
+    mask = torch.zeros(len(idx), n, dtype=torch.long)
+    for r, i in enumerate(idx):
+        k = len(data.ids[i])
+        ids[r, :k] = torch.tensor(data.ids[i])
+        types[r, :k] = torch.tensor(data.types[i])
+        mask[r, :k] = 1
+    return ids, types, mask, torch.tensor([data.labels[i] for i in idx])
+
+
+@torch.no_grad()
+def predict(model, data, batch_size=64, bf16=False):
+    model.eval()
+    order = sorted(range(len(data)), key=lambda i: len(data.ids[i]))
+    probs = np.zeros((len(data), 3), dtype=np.float32)
+    for s in range(0, len(order), batch_size):
+        idx = order[s:s + batch_size]
+        ids, types, mask, _ = collate(data, idx)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(ids, types, mask)
+        p = torch.softmax(logits.float(), -1).numpy()
+        probs[idx] = p
+    model.train()
+    return probs
+
+
+def scores(gold, pred):
+    gold, pred = np.asarray(gold), np.asarray(pred)
+    f1 = []
+    for c in range(3):
+        tp = int(((gold == c) & (pred == c)).sum())
+        denom = int((gold == c).sum() + (pred == c).sum())
+        f1.append(2 * tp / denom if denom else 0.0)
+    return {"accuracy": float((gold == pred).mean()) if len(gold) else 0.0, "macro_f1": float(np.mean(f1)),
+            "f1": dict(zip(LABELS, [round(x, 4) for x in f1])), "n": int(len(gold))}
+
+
+def evaluate(model, sets, bf16):
+    out = {}
+    for name, data in sets.items():
+        probs = predict(model, data, bf16=bf16)
+        if name == "dev_pairs":
+            # One score per data set in the dev pairs.
+            for source in sorted(set(s.rsplit("-", 1)[0] for s in data.sources)):
+                idx = [i for i, s in enumerate(data.sources) if s.startswith(source)]
+                out[source] = scores([data.labels[i] for i in idx], probs[idx].argmax(1))
+        else:
+            out[name] = scores(data.labels, probs.argmax(1))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", required=True, help="training pairs from `verity train pairs --split train`")
+    ap.add_argument("--dev-pairs", help="pairs from `verity train pairs --split dev` (measured only)")
+    ap.add_argument("--healthver", help="HealthVer dev CSV (measured only)")
+    ap.add_argument("--nli", help="../shared/data/nli")
+    ap.add_argument("--general", default="fever:5000,covidfact:4086,cad_snli:4000,snli:3000,rte:1500",
+                    help="general NLI sets drawn afresh each epoch, as name:pairs")
+    ap.add_argument("--allow-noncommercial", action="store_true")
+    ap.add_argument("--base", required=True, help="folder with model.safetensors, config.json, tokenizer.json")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=6e-5, help="learning rate of the encoder")
+    ap.add_argument("--head-lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=float, default=0.06)
+    ap.add_argument("--in-domain-repeat", type=int, default=1)
+    ap.add_argument("--augment", action="store_true", help="add refutations made by negating supported claims")
+    ap.add_argument("--eval-every", type=int, default=400)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with AVX-512 BF16)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--measure-limit", type=int, default=1500,
+                    help="pairs drawn (fixed seed) from the validation slice and the dev pairs for each measurement")
+    ap.add_argument("--limit-steps", type=int, default=0, help="stop after this many steps (speed trials)")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "log.jsonl"), "a")
+
+    def note(record):
+        record["time"] = round(time.time() - started, 1)
+        print(json.dumps(record), flush=True)
+        log.write(json.dumps(record) + "\n")
+        log.flush()
+
+    started = time.time()
+    config = json.load(open(os.path.join(args.base, "config.json")))
+    tokenizer = Tokenizer.from_file(os.path.join(args.base, "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(args.max_len, strategy="longest_first")
+
+    label_of = {name: i for i, name in enumerate(LABELS)}
+    in_domain = []
+    for p in read_jsonl(args.pairs):
+        p["label"] = label_of[p["label"]]
+        in_domain.append(p)
+    train_pairs = [p for p in in_domain if not held_out(p["hypothesis"])]
+    val_pairs = [p for p in in_domain if held_out(p["hypothesis"])]
+
+    general_pool = {}
+    used_sets = []
+    if args.nli:
+        for spec in filter(None, args.general.split(",")):
+            name, n = spec.split(":")
+            paths, licence, noncommercial = GENERAL[name]
+            if noncommercial and not args.allow_noncommercial:
+                sys.exit(f"{name} is {licence}: pass --allow-noncommercial to train on it")
+            rows = []
+            for path in paths.split(","):
+                for r in read_jsonl(os.path.join(args.nli, path)):
+                    if r.get("label") in NLI_LABEL:
+                        rows.append({"premise": r["premise"], "hypothesis": r["hypothesis"],
+                                     "label": NLI_LABEL[r["label"]], "source": "nli-" + name})
+            if name == "covidfact":
+                # Its premises are long and two thirds of its pairs contradictions: balanced, or a judge learns
+                # that a long scientific passage refutes.
+                by_label = {}
+                for r in rows:
+                    by_label.setdefault(r["label"], []).append(r)
+                fewest = min(len(v) for v in by_label.values())
+                rows = [r for v in by_label.values() for r in random.Random(11).sample(v, fewest)]
+            general_pool[name] = (rows, int(n))
+            used_sets.append({"set": name, "path": paths, "licence": licence, "per_epoch": int(n),
+                              "available": len(rows)})
+
+    measure = {}
+    sample = lambda rows: random.Random(7).sample(rows, min(len(rows), args.measure_limit))
+    val = Encoded(tokenizer, sample(val_pairs), args.max_len)
+    measure["train_validation"] = val
+    if args.dev_pairs:
+        dev = read_jsonl(args.dev_pairs)
+        for p in dev:
+            p["label"] = label_of[p["label"]]
+        measure["dev_pairs"] = Encoded(tokenizer, sample(dev), args.max_len)
+    if args.healthver:
+        import csv
+        hv_label = {"Supports": 0, "Refutes": 1, "Neutral": 2}
+        rows = list(csv.DictReader(open(args.healthver, encoding="utf-8")))
+        hv = [{"premise": r["evidence"].strip(), "hypothesis": r["claim"].strip(), "label": hv_label[r["label"]]}
+              for r in rows]
+        hv_tok = Tokenizer.from_file(os.path.join(args.base, "tokenizer.json"))
+        hv_tok.no_padding()
+        hv_tok.enable_truncation(256, strategy="longest_first")
+        measure["healthver_dev"] = Encoded(hv_tok, hv, 256)
+
+    model = CrossEncoder(config)
+    model.bert.load_hf(load_file(os.path.join(args.base, "model.safetensors")))
+    nn.init.normal_(model.classifier.weight, std=0.02)
+    nn.init.zeros_(model.classifier.bias)
+
+    def epoch_data(epoch):
+        rng = random.Random(args.seed * 1000 + epoch)
+        pairs = list(train_pairs) * args.in_domain_repeat
+        if args.augment:
+            pairs.extend(augment(train_pairs, args.seed + epoch))
+        for name, (rows, n) in general_pool.items():
+            pairs.extend(rng.sample(rows, min(n, len(rows))))
+        return pairs
+
+    first = epoch_data(0)
+    per_epoch = math.ceil(len(first) / args.batch)
+    total_steps = int(per_epoch * args.epochs)
+    counts = np.bincount([p["label"] for p in first], minlength=3)
+    # Class weights: inverse frequency, softened (square root) so neutral, the commonest, still counts.
+    class_weight = torch.tensor((counts.sum() / (3 * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
+    note({"event": "start", "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
+          "pairs_per_epoch": len(first), "label_counts": counts.tolist(), "class_weight": class_weight.tolist(),
+          "steps": total_steps, "args": vars(args)})
+
+    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
+    body = [p for n, p in model.named_parameters() if not n.startswith("classifier")]
+    no_decay = lambda n: n.endswith("bias") or "norm" in n
+    optimizer = torch.optim.AdamW([
+        {"params": [p for n, p in model.named_parameters() if not n.startswith("classifier") and not no_decay(n)],
+         "lr": args.lr, "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if not n.startswith("classifier") and no_decay(n)],
+         "lr": args.lr, "weight_decay": 0.0},
+        {"params": head, "lr": args.head_lr, "weight_decay": 0.0},
+    ])
+    base_lrs = [g["lr"] for g in optimizer.param_groups]
+    warmup = max(1, int(total_steps * args.warmup))
+
+    def set_lr(step):
+        scale = step / warmup if step < warmup else max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+        for g, lr in zip(optimizer.param_groups, base_lrs):
+            g["lr"] = lr * scale
+
+    best = -1.0
+    step, running, seen = 0, [], 0
+    epoch = 0
+    model.train()
+    while step < total_steps:
+        pairs = first if epoch == 0 else epoch_data(epoch)
+        data = Encoded(tokenizer, pairs, args.max_len)
+        order = list(range(len(data)))
+        random.shuffle(order)
+        for idx in batches(data, order, args.batch):
+            if step >= total_steps or (args.limit_steps and step >= args.limit_steps):
+                break
+            set_lr(step)
+            ids, types, mask, labels = collate(data, idx)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(ids, types, mask)
+            loss = F.cross_entropy(logits.float(), labels, weight=class_weight)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            seen += len(idx)
+            running.append(loss.item())
+            if step % 50 == 0:
+                note({"event": "train", "step": step, "epoch": round(step / per_epoch, 3),
+                      "loss": round(float(np.mean(running[-50:])), 4),
+                      "pairs_per_s": round(seen / (time.time() - started), 2)})
+            if step % args.eval_every == 0 or step == total_steps:
+                result = evaluate(model, measure, args.bf16)
+                note({"event": "eval", "step": step, "epoch": round(step / per_epoch, 3), **result})
+                score = result["train_validation"]["macro_f1"]
+                if score > best:
+                    best = score
+                    export(model, args, config, result, step, used_sets, len(train_pairs), "best")
+                export(model, args, config, result, step, used_sets, len(train_pairs), "last")
+        if args.limit_steps and step >= args.limit_steps:
+            break
+        epoch += 1
+    note({"event": "done", "steps": step, "best_train_validation_macro_f1": best})
+
+
+def export(model, args, config, result, step, used_sets, train_pairs, tag):
+    """Writes the weights in candle's names, f16, beside the provenance."""
+    state = {}
+    mapping = hf_names(len(model.bert.layers))
+    bert_state = model.bert.state_dict()
+    for mine, theirs in mapping.items():
+        state[theirs] = bert_state[mine].detach().to(torch.float16).contiguous()
+    state["classifier.weight"] = model.classifier.weight.detach().to(torch.float16).contiguous()
+    state["classifier.bias"] = model.classifier.bias.detach().to(torch.float16).contiguous()
+    folder = os.path.join(args.out, tag)
+    os.makedirs(folder, exist_ok=True)
+    save_file(state, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    json.dump(config, open(os.path.join(folder, "config.json"), "w"), indent=1)
+    json.dump({"step": step, "scores": result, "general_sets": used_sets, "in_domain_training_pairs": train_pairs,
+               "args": vars(args)}, open(os.path.join(folder, "training.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
