@@ -339,7 +339,7 @@ async fn the_about_page_states_the_method_the_labels_the_published_accuracy_and_
         "Not enough evidence",
         "Partly supported",
         "Corrections policy",
-        "1.000 (1,672 of 1,672)",
+        "1.000 (934 of 934)",
         "<th>data set</th>",
     ] {
         assert!(about.contains(needle), "{needle} missing from the about page");
