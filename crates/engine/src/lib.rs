@@ -723,10 +723,9 @@ pub fn passages(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The current time as the store records it (UTC, `YYYY-MM-DD HH:MM:SS.fff`).
+/// The current time as the store records it: [`verity_model::timestamp`], RFC 3339, UTC, fixed width.
 pub fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!("{} {}", now.date(), now.time())
+    verity_model::timestamp::now()
 }
 
 /// A report id: 12 hex digits from the question and the current time.

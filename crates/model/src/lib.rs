@@ -4,10 +4,14 @@
 //! stored document version), [`Claim`], [`Stance`], [`Verdict`], and [`Report`] — the published fact-check,
 //! whose JSON form is versioned as [`REPORT_SCHEMA`] and documented in `docs/report-format.md`.
 //!
-//! This crate does no I/O and holds no logic beyond small constructors and invariants that belong to the data
-//! itself (for example, that a verdict's confidence lies in `[0, 1]`).
+//! [`timestamp`] is the one format every stored time uses (RFC 3339, UTC, fixed width).
+//!
+//! This crate does no I/O (reading the clock aside) and holds no logic beyond small constructors and invariants
+//! that belong to the data itself (for example, that a verdict's confidence lies in `[0, 1]`).
 
 use serde::{Deserialize, Serialize};
+
+pub mod timestamp;
 
 /// The schema tag every report JSON carries. Bump the number when a field changes meaning or disappears;
 /// adding an optional field keeps the number.

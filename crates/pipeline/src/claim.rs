@@ -8,6 +8,8 @@ use verity_model::Claim;
 pub enum Uncheckable {
     #[error("the question is empty: type a claim to check, e.g. \"Did the minister resign in March?\"")]
     Empty,
+    #[error("a question has at most {QUESTION_LIMIT} characters ({found} given); ask about one claim")]
+    TooLong { found: usize },
     #[error("the question is too short to check: say who did what, e.g. \"Did the council ban cars downtown?\"")]
     TooShort,
     #[error("the question does not look like words in a language Verity reads; retype it as a plain sentence")]
@@ -28,6 +30,10 @@ pub enum Uncheckable {
     )]
     OpenQuestion,
 }
+
+/// The longest question Verity checks, in characters, on every path (API, site, CLI): a claim is a sentence, and
+/// a pasted article would match every later question that shares its words.
+pub const QUESTION_LIMIT: usize = 500;
 
 const OPINION_MARKERS: &[&str] = &[
     "i think",
@@ -79,6 +85,10 @@ const DETERMINERS: &[&str] = &[
 /// Reads a question. `current_year` tells dated predictions ("in 2031") from history.
 pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> {
     let question = verity_text::normalize(question).split_whitespace().collect::<Vec<_>>().join(" ");
+    let found = question.chars().count();
+    if found > QUESTION_LIMIT {
+        return Err(Uncheckable::TooLong { found });
+    }
     // Quotes are trimmed only when they wrap the whole question: a quotation at its end is the user's words.
     let wrapped =
         question.len() > 1 && question.starts_with('"') && question.trim_end_matches(['?', '.', '!']).ends_with('"');
@@ -525,6 +535,11 @@ mod tests {
         check("Will the euro collapse next year?", Err("future"));
         check("Will inflation fall below 2% in 2030?", Err("future"));
         check("Who is the minister of justice?", Err("open question"));
+        let pasted = format!("Did the council ban cars downtown? {}", "The council met on Tuesday. ".repeat(20));
+        check(&pasted, Err("at most 500 characters"));
+        let at_limit = format!("Did the council ban all cars downtown{}?", " again".repeat(77));
+        assert_eq!(at_limit.chars().count(), QUESTION_LIMIT);
+        assert!(!matches!(extract(&at_limit, 2026), Err(Uncheckable::TooLong { .. })));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod writer;
 
 use verity_model::{Coverage, Diagnostic, JudgeKind, JudgeRecord, PassageHit, Report, StanceLabel};
 
-pub use claim::Uncheckable;
+pub use claim::{QUESTION_LIMIT, Uncheckable};
 pub use writer::LanguageModel;
 
 /// How many passages one check reads. Enough for a local corpus; web search (a later stage) brings its own.

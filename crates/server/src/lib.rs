@@ -40,8 +40,8 @@ pub use config::{Campaign, SiteConfig};
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// The operator's document uploads may be larger.
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
-/// A question longer than this is refused (422).
-pub const QUESTION_LIMIT: usize = 500;
+/// A question longer than this is refused (422): the engine's limit, checked before any work starts.
+pub use verity_pipeline::QUESTION_LIMIT;
 /// Any request but an event stream that takes longer than this is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 

@@ -123,10 +123,11 @@ impl Store {
     }
 
     fn init(conn: Connection) -> Result<Store> {
+        // The busy timeout first: switching a new database to WAL takes a lock another opener may hold.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Store { conn };
         schema::migrate(&mut store.conn)?;
         Ok(store)

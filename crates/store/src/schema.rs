@@ -1,6 +1,6 @@
 //! Append-only migrations. Each entry moves the schema from version `i` to `i + 1`; never edit a released one.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::{Result, StoreError};
 
@@ -104,19 +104,66 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         seen_at TEXT NOT NULL,
         PRIMARY KEY (feed_url, item_url)
     );",
+    // 5: every stored time in one fixed-width form (the rewrite is in Rust: see `after`).
+    "",
 ];
 
+/// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.
+const TIMESTAMP_COLUMNS: &[(&str, &str)] = &[
+    ("versions", "ingested_at"),
+    ("versions", "fetched_at"),
+    ("reports", "created_at"),
+    ("report_versions", "created_at"),
+    ("supporter_events", "received_at"),
+    ("feeds", "added_at"),
+    ("feeds", "polled_at"),
+    ("feed_items", "seen_at"),
+];
+
+/// Migrations written in Rust, run after the SQL one of the same number.
+fn after(version: usize, tx: &Transaction) -> Result<()> {
+    if version == 5 {
+        // Timestamps were written as `2026-12-02 6:21:36.123` (hour unpadded) and sorted as text: reports made
+        // before 10:00 sorted after later ones. One fixed-width form for every stored time.
+        for (table, column) in TIMESTAMP_COLUMNS {
+            let rows: Vec<(i64, String)> = tx
+                .prepare(&format!("SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL"))?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut update = tx.prepare(&format!("UPDATE {table} SET {column} = ?2 WHERE rowid = ?1"))?;
+            for (rowid, stored) in rows {
+                if let Some(fixed) = verity_model::timestamp::normalise(&stored).filter(|f| *f != stored) {
+                    update.execute(rusqlite::params![rowid, fixed])?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date. Several processes may open a new data directory at once (two ingests): the
+/// version is read and every step applied inside one exclusive transaction, so exactly one of them migrates and
+/// the others wait (the connection's busy timeout) and then find nothing to do.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
+    let version = |conn: &Connection| -> Result<i64> { Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?) };
+    let current = version(conn)?;
+    if current > known {
+        return Err(StoreError::TooNew { found: current, known });
+    }
+    if current == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    let current = version(&tx)?;
     if current > known {
         return Err(StoreError::TooNew { found: current, known });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after(i + 1, &tx)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }

@@ -210,6 +210,45 @@ fn reports_stored_before_versions_existed_become_version_one() {
 }
 
 #[test]
+fn reports_made_before_ten_sort_in_time_order_once_timestamps_are_fixed_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verity.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let early = report("aaaaaa000001", "Did A happen?", "A happened.", "supported", 1, "2026-12-02");
+    let late = report("bbbbbb000002", "Did B happen?", "B happened.", "supported", 1, "2026-12-02");
+    // As the old `engine::now()` wrote them: the hour unpadded, so "9:05" sorts after "10:00" as text.
+    store.save_report(&early, &[], "2026-12-02 9:05:00.25").unwrap();
+    store.save_report(&late, &[], "2026-12-02 10:00:00.5").unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 4).unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let order: Vec<String> = store.list_reports(5).unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(order, ["bbbbbb000002", "aaaaaa000001"], "newest first");
+    let versions = store.report_versions("aaaaaa000001").unwrap();
+    assert_eq!(versions[0].created_at, "2026-12-02T09:05:00.250000Z");
+}
+
+#[test]
+fn processes_opening_a_new_data_directory_at_once_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verity.sqlite");
+    let openers: Vec<_> = (0..6)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Store::open(&path).map(|_| ()).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for opener in openers {
+        assert_eq!(opener.join().unwrap(), Ok(()));
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, schema::MIGRATIONS.len() as i64);
+}
+
+#[test]
 fn a_newer_schema_is_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("verity.sqlite");

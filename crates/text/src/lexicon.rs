@@ -3,7 +3,7 @@
 //! lemminflect 0.2.3 (MIT), which derives from Kevin Atkinson's AGID inflection database. Lower-case words only;
 //! names are not in it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// A word class a word form can belong to.
@@ -50,6 +50,9 @@ pub struct Lexicon {
     classes: HashMap<String, u8>,
     verbs: HashMap<String, Verb>,
     forms: HashMap<String, Vec<(String, VerbForm)>>,
+    /// Plural nouns and graded adjectives to their lemmas ("children" -> "child", "larger" -> "large").
+    inflected: HashMap<String, Vec<String>>,
+    lemmas: HashSet<String>,
 }
 
 /// The lexicon, read once.
@@ -60,7 +63,13 @@ pub fn lexicon() -> &'static Lexicon {
 
 impl Lexicon {
     fn parse(data: &str) -> Lexicon {
-        let mut lexicon = Lexicon { classes: HashMap::new(), verbs: HashMap::new(), forms: HashMap::new() };
+        let mut lexicon = Lexicon {
+            classes: HashMap::new(),
+            verbs: HashMap::new(),
+            forms: HashMap::new(),
+            inflected: HashMap::new(),
+            lemmas: HashSet::new(),
+        };
         for line in data.lines().filter(|l| !l.starts_with('#')) {
             let fields: Vec<&str> = line.split(' ').collect();
             let (class, lemma, rest) = match fields.as_slice() {
@@ -78,9 +87,14 @@ impl Lexicon {
                 *lexicon.classes.entry(word.to_string()).or_default() |= class.bit();
             };
             mark(lemma, class);
+            lexicon.lemmas.insert(lemma.to_string());
             if class != Class::Verb {
                 for form in rest {
                     mark(form, class);
+                    // The data lists some compounds' plurals under the head word ("schoolchild": "children").
+                    if form.chars().next() == lemma.chars().next() {
+                        lexicon.inflected.entry(form.to_string()).or_default().push(lemma.to_string());
+                    }
                 }
                 continue;
             }
@@ -139,6 +153,21 @@ impl Lexicon {
         self.verb_forms(word).iter().any(|(_, f)| *f == form)
     }
 
+    /// Every lemma `word` (lower case) can be a form of, itself included when it is one: "banned" -> "ban",
+    /// "children" -> "child", "larger" -> "large".
+    pub fn lemmas(&self, word: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = self.lemmas.get(word).map(String::as_str).into_iter().collect();
+        for (base, _) in self.verb_forms(word) {
+            out.push(base.as_str());
+        }
+        for lemma in self.inflected.get(word).into_iter().flatten() {
+            out.push(lemma.as_str());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The forms of the verb whose base is `base`.
     pub fn verb(&self, base: &str) -> Option<&Verb> {
         self.verbs.get(&base.to_lowercase())
@@ -151,6 +180,15 @@ mod tests {
 
     fn check(word: &str, class: Class, expected: bool) {
         assert_eq!(lexicon().is(word, class), expected, "{word} {class:?}");
+    }
+
+    #[test]
+    fn inflected_forms_lead_back_to_their_lemmas() {
+        assert_eq!(lexicon().lemmas("banned"), ["ban"]);
+        assert_eq!(lexicon().lemmas("children"), ["child"]);
+        assert_eq!(lexicon().lemmas("larger"), ["large"]);
+        assert_eq!(lexicon().lemmas("ban"), ["ban"]);
+        assert!(lexicon().lemmas("zzyzx").is_empty());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Main items: [`sentences`] (spans of whole sentences), [`words`] (lower-cased word tokens), [`content_terms`]
 //! (stemmed, stop words removed), [`is_stopword`], [`stem`], [`normalize`] (NFKC, without invisible and control
 //! characters: what every question and every ingested text goes through), and [`lexicon`] (English word classes
-//! and verb forms, for reading questions).
+//! and verb forms, for reading questions), [`wordnet`] (synonyms and antonyms, for telling a rewording from
+//! another claim).
 //!
 //! It knows nothing about documents, claims or storage, and it never allocates more than the tokens it returns.
 
@@ -14,6 +15,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
 pub mod lexicon;
+pub mod wordnet;
 
 /// Text as Verity reads it: Unicode NFKC (compatibility forms folded: full-width letters, ligatures, non-breaking
 /// spaces), with zero-width characters, bidirectional controls and other control characters removed (line breaks

@@ -528,5 +528,5 @@ fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 }
 
 fn now() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    verity_model::timestamp::now()
 }
