@@ -167,13 +167,146 @@ def renumbered(premise, claim, rng):
     return None if text == n else claim.replace(n, text, 1)
 
 
-def augment(pairs, seed):
-    """Refutations made from supported in-domain pairs: the claim negated, or a number changed."""
+_VERB_FORMS = None
+
+
+def verb_forms():
+    """Past and third-person forms mapped to their base form, from crates/text/data/lexicon.txt (lemminflect's
+    data). Words that are also nouns or adjectives are left out: "results", "used", "known" read as verbs too often
+    to be negated safely."""
+    global _VERB_FORMS
+    if _VERB_FORMS is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../crates/text/data/lexicon.txt")
+        other, forms = set(), {}
+        for line in open(path, encoding="utf-8"):
+            parts = line.split()
+            if not parts or parts[0] == "#":
+                continue
+            if parts[0] in ("n", "a", "r"):
+                other.update(parts[1:])
+            elif parts[0] == "v" and len(parts) >= 6:
+                lemma, past, third = parts[1], parts[2], parts[5]
+                forms[past] = ("did", lemma)
+                forms[third] = ("does", lemma)
+        _VERB_FORMS = {w: f for w, f in forms.items() if w not in other and len(w) > 3}
+    return _VERB_FORMS
+
+
+NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without|fail(s|ed)?|den(y|ies|ied)|lack(s|ed)?)\b|n't\b", re.I)
+
+
+def main_verb(premise):
+    """The main clause's first verb of an evidence sentence with no negation of its own, or None:
+    (head, words, index, kind, base) with kind "aux" ("is", "has" + participle), "did" (a past form), "does"
+    (third person) or "do" (a plural subject's base form)."""
+    if NEGATION.search(premise) or SUBORDINATE_OPENING.match(premise):
+        return None
+    head = re.split(r",|;|:|\(|\b(that|which|where|who|when|if|because|although|while|whereas)\b", premise)[0]
+    words = head.split()
+    for i, word in enumerate(words[:14]):
+        bare = word.lower().strip(".")
+        if i == 0:
+            continue
+        before = words[i - 1].lower()
+        after = words[i + 1].lower() if i + 1 < len(words) else ""
+        if AUXILIARY.fullmatch(bare):
+            if bare in ("has", "have", "had") and not re.search(r"(ed|en|wn)$", after):
+                return None
+            return head, words, i, "aux", bare
+        if re.fullmatch(r"[a-z]{2,}[^sui']s", before) and before not in NOT_BEFORE_A_VERB and bare in verb_bases():
+            # "mutations cause ...": a plural subject's verb in its base form.
+            return (head, words, i, "do", bare) if word.islower() else None
+        form = verb_forms().get(bare)
+        if form and word.islower():
+            if form[0] == "did" and (before in NOT_BEFORE_A_VERB or after in REDUCED_RELATIVE):
+                # "confirmed cases", "patients treated with": a participle, not the sentence's verb.
+                return None
+            return head, words, i, form[0], form[1]
+    return None
+
+
+# How an evidence sentence can deny its own main verb, by the verb's kind ({} is the base form, {w} the verb as
+# written): plain negation, "never", and the failures and refusals news reports use.
+DENIALS = {
+    "aux": ["{w} not", "{w} never"],
+    "did": ["did not {}", "never {w}", "failed to {}", "refused to {}"],
+    "does": ["does not {}", "never {w}", "fails to {}", "refuses to {}"],
+    "do": ["do not {}", "never {w}", "fail to {}", "refuse to {}"],
+}
+# And how it can say the act was only asked for, promised or planned: neither support nor refutation.
+INTENTIONS = {
+    "did": ["promised to {}", "planned to {}", "was urged to {}", "was expected to {}", "threatened to {}"],
+    "does": ["promises to {}", "plans to {}", "is urged to {}", "is expected to {}"],
+    "do": ["promise to {}", "plan to {}", "are urged to {}", "are expected to {}"],
+}
+
+
+def negated_premise(premise, rng=None):
+    """The evidence sentence turned against itself, or None: "The council banned cars" -> "The council did not ban
+    cars" (or "never banned", "failed to ban", "refused to ban"), "X is Y" -> "X is not Y". The first shipped judge
+    read "The council did not ban cars downtown" as support for "The council banned cars downtown": it had only
+    ever seen negation on the claim side. Only the main clause's first verb is negated."""
+    found = main_verb(premise)
+    if not found:
+        return None
+    head, words, i, kind, base = found
+    template = DENIALS[kind][0] if rng is None else rng.choice(DENIALS[kind])
+    return rebuild(premise, head, words, i, template.format(base, w=words[i]).split())
+
+
+def intended_premise(premise, rng):
+    """The evidence sentence with its main act only promised, planned or urged ("The council promised to ban
+    cars"): neutral for the claim that the act happened. Promised is not done."""
+    found = main_verb(premise)
+    if not found or found[3] == "aux":
+        return None
+    head, words, i, kind, base = found
+    return rebuild(premise, head, words, i, rng.choice(INTENTIONS[kind]).format(base).split())
+
+
+SUBORDINATE_OPENING = re.compile(r"(because|although|though|while|whereas|if|when|as|since|that is|unless)\b", re.I)
+NOT_BEFORE_A_VERB = {"the", "a", "an", "of", "in", "on", "for", "among", "with", "by", "to", "from", "and", "or",
+                     "these", "those", "this", "its", "their", "our", "his", "her", "most", "more", "less", "newly",
+                     "as", "at", "into", "under", "over", "than", "all", "some", "many", "both", "thus", "perhaps",
+                     "always", "sometimes", "whereas", "towards", "afterwards", "besides", "regardless"}
+REDUCED_RELATIVE = {"by", "with", "to", "in", "from", "at", "on", "for", "as", "into", "under", "via", "using"}
+_VERB_BASES = None
+
+
+def verb_bases():
+    global _VERB_BASES
+    if _VERB_BASES is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../crates/text/data/lexicon.txt")
+        _VERB_BASES = {line.split()[1] for line in open(path, encoding="utf-8") if line.startswith("v ")}
+    return _VERB_BASES
+
+
+def rebuild(premise, head, words, i, replacement):
+    new_head = " ".join(words[:i] + replacement + words[i + 1:])
+    return new_head + premise[len(head.rstrip()):] if premise.startswith(head) else None
+
+
+def augment(pairs, seed, premise_negation=False):
+    """Refutations made from supported in-domain pairs: the claim negated, or a number changed; with
+    premise_negation, also the evidence negated (refutes the claim, supports the claim's negation)."""
     rng = random.Random(seed)
     out = []
     for p in pairs:
         if p["label"] != 0 or not p.get("source", "").endswith("-gold"):
             continue
+        if premise_negation and not p["source"].startswith("averitec"):
+            # AVeriTeC premises open with the annotator's question: negating it says nothing.
+            premise = negated_premise(p["premise"], rng)
+            if premise:
+                tag = p["source"].replace("-gold", "-premise-negated")
+                out.append({"premise": premise, "hypothesis": p["hypothesis"], "label": 1, "source": tag})
+                claim = negated(p["hypothesis"])
+                if claim and rng.random() < 0.5:
+                    out.append({"premise": premise, "hypothesis": claim, "label": 0, "source": tag})
+            intended = intended_premise(p["premise"], rng)
+            if intended:
+                tag = p["source"].replace("-gold", "-premise-intended")
+                out.append({"premise": intended, "hypothesis": p["hypothesis"], "label": 2, "source": tag})
         claim = negated(p["hypothesis"]) if rng.random() < 0.7 else renumbered(p["premise"], p["hypothesis"], rng)
         if claim is None:
             claim = renumbered(p["premise"], p["hypothesis"], rng) or negated(p["hypothesis"])
@@ -290,6 +423,9 @@ def main():
     ap.add_argument("--warmup", type=float, default=0.06)
     ap.add_argument("--in-domain-repeat", type=int, default=1)
     ap.add_argument("--augment", action="store_true", help="add refutations made by negating supported claims")
+    ap.add_argument("--premise-negation", action="store_true",
+                    help="with --augment, also negate the evidence of supported pairs")
+    ap.add_argument("--exclude-claims", help="a file of claims (one per line) never trained on, e.g. held-out ones")
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with AVX-512 BF16)")
@@ -322,6 +458,9 @@ def main():
     for p in read_jsonl(args.pairs):
         p["label"] = label_of[p["label"]]
         in_domain.append(p)
+    if args.exclude_claims:
+        excluded = {line.strip().lower() for line in open(args.exclude_claims, encoding="utf-8") if line.strip()}
+        in_domain = [p for p in in_domain if p["hypothesis"].strip().lower() not in excluded]
     train_pairs = [p for p in in_domain if not held_out(p["hypothesis"])]
     val_pairs = [p for p in in_domain if held_out(p["hypothesis"])]
 
@@ -380,7 +519,7 @@ def main():
         rng = random.Random(args.seed * 1000 + epoch)
         pairs = list(train_pairs) * args.in_domain_repeat
         if args.augment:
-            pairs.extend(augment(train_pairs, args.seed + epoch))
+            pairs.extend(augment(train_pairs, args.seed + epoch, args.premise_negation))
         for name, (rows, n) in general_pool.items():
             pairs.extend(rng.sample(rows, min(n, len(rows))))
         return pairs

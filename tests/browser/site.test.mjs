@@ -109,6 +109,12 @@ try {
     const asked = await followUp.innerText();
     await Promise.all([page.waitForURL((url) => !url.href.startsWith(reportUrl), { timeout: 30000 }), followUp.click()]);
     await page.waitForLoadState("load");
+    // A new claim goes through the progress page to its report; the same claim is offered its earlier report.
+    try {
+      await page.waitForFunction(() => document.querySelector("h1")?.innerText !== "Checking", null, { timeout: 120000 });
+    } catch (error) {
+      throw new Error(`still checking "${asked}": ${(await page.locator("main").innerText()).slice(0, 300)}`);
+    }
     const heading = await page.locator("h1").first().innerText();
     assert.ok(heading === asked || heading === "Checked before", `landed on: ${heading}`);
   });

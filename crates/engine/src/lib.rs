@@ -30,6 +30,7 @@ pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
 pub use verity_ingest::Skipped;
 pub use verity_llm::ServerConfig;
+pub use verity_pipeline::QUESTION_LIMIT;
 pub use verity_pipeline::category::title as category_title;
 pub use verity_store::{FeedRow, Page, ReportFilter, StoreError, SupporterTotals};
 pub use writer::{Writer, WriterConfig};
@@ -182,6 +183,8 @@ struct Semantic {
 /// scores. Chosen on training queries only, as the best mean nDCG@10 over SciFact train and Check-COVID train among
 /// reciprocal rank fusion (k x dense weight) and convex weights 0.1 to 0.9 (docs/BENCHMARKS.md).
 pub const FUSION: Fusion = Fusion::Convex { dense_weight: 0.5 };
+/// How long a write waits for another process to let go of the index's write lock.
+pub const INDEX_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Passages embedded per store transaction: an interrupted embedding run loses at most this much work.
 const EMBED_BATCH: usize = 256;
 
@@ -232,7 +235,9 @@ impl Engine {
             engine.index.mark_format()?;
         }
         if engine.store.pending_index_count()? > 0 {
-            engine.sync_index()?;
+            // Another process may be indexing them right now (an ingest in progress): then it finishes the job,
+            // and checks say what they could not read yet.
+            engine.try_sync_index()?;
         }
         Ok(engine)
     }
@@ -384,9 +389,49 @@ impl Engine {
         Ok(())
     }
 
+    /// Catches up with what other processes did to the data directory since this engine opened (a `verity
+    /// ingest` while `verity serve` runs): their index commits, documents they stored but have not indexed yet
+    /// (indexed here unless another process holds the index), and new passage vectors. Returns how many stored
+    /// documents are still not searchable.
+    pub fn catch_up(&mut self) -> Result<usize> {
+        self.index.reload()?;
+        if self.store.pending_index_count()? > 0 {
+            self.try_sync_index()?;
+        }
+        if let Some(semantic) = self.semantic.as_mut() {
+            let (embedded, _) = self.store.vector_coverage(&semantic.vectors_key)?;
+            if semantic.vectors.get().is_some_and(|v| v.len() != embedded) {
+                semantic.vectors = std::cell::OnceCell::new();
+            }
+        }
+        Ok(self.store.pending_index_count()?)
+    }
+
+    /// [`Engine::sync_index`], unless another process holds the index's write lock: then nothing is done.
+    fn try_sync_index(&mut self) -> Result<()> {
+        match self.sync_index_once() {
+            Err(EngineError::Index(verity_index::IndexError::Busy)) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Brings the index up to the store: every document whose latest version is not yet indexed is indexed,
-    /// committed, then marked. Safe to repeat after any interruption: indexing a document replaces it.
+    /// committed, then marked. Safe to repeat after any interruption: indexing a document replaces it. While
+    /// another process holds the index's write lock it waits (up to [`INDEX_LOCK_WAIT`]), then says who to wait
+    /// for.
     pub fn sync_index(&mut self) -> Result<()> {
+        let deadline = Instant::now() + INDEX_LOCK_WAIT;
+        loop {
+            match self.sync_index_once() {
+                Err(EngineError::Index(verity_index::IndexError::Busy)) if Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn sync_index_once(&mut self) -> Result<()> {
         loop {
             let pending = self.store.pending_index(BATCH)?;
             if pending.is_empty() {
@@ -531,10 +576,20 @@ impl Engine {
         previous: Option<&Report>,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
+        let unsearchable = self.catch_up()?;
         let (mut report, assessment) = match self.web.is_some() {
             true => self.check_with_web(question, id, observe)?,
             false => self.check_against_observed(question, id, &self.corpus(), None, observe)?,
         };
+        if unsearchable > 0 {
+            report.diagnostics.push(verity_model::Diagnostic {
+                stage: "index".into(),
+                message: format!(
+                    "{unsearchable} stored documents were still being indexed by another process and were not \
+                     read; check again in a moment"
+                ),
+            });
+        }
         if let Some(previous) = previous {
             let latest = self.store.report_versions(&previous.id)?.last().map_or(previous.version, |v| v.version);
             report.version = latest + 1;

@@ -37,6 +37,10 @@ fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report 
     assert_eq!(titles[6], "Bottom line");
     assert!(report.sections.iter().all(|s| !s.sentences.is_empty()), "a section is empty");
     assert!((3..=5).contains(&report.follow_ups.len()), "{:?}", report.follow_ups);
+    // A follow-up starts a new check: the claim reader must accept it.
+    for follow_up in &report.follow_ups {
+        assert!(verity_pipeline::claim::extract(follow_up, 2026).is_ok(), "not checkable: {follow_up}");
+    }
     // Every citation resolves, and every cited sentence quotes the stored text of the source it cites.
     let numbers: HashSet<u32> = report.sources.iter().map(|s| s.n).collect();
     assert_eq!(numbers.len(), report.sources.len());
@@ -245,21 +249,8 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     let dir = tempfile::tempdir().unwrap();
     // Documents reach the store but the process dies before the index is committed: simulate by writing
     // to the store alone.
-    {
-        let mut store = verity_store::Store::open(&dir.path().join("verity.sqlite")).unwrap();
-        let doc = verity_model::Document {
-            external_id: "late".into(),
-            title: "Late".into(),
-            text: "The harbor bridge was closed to trucks by the council in May.".into(),
-            url: None,
-            outlet: None,
-            published: None,
-            author: None,
-        };
-        let passages = verity_engine::passages(&doc.text);
-        store.put_documents(&[verity_store::NewDocument { document: &doc, passages, fetched: None }], "now").unwrap();
-        assert_eq!(store.pending_index_count().unwrap(), 1);
-    }
+    store_only(dir.path(), "late", "The harbor bridge was closed to trucks by the council in May.");
+    assert_eq!(verity_store::Store::open(&dir.path().join("verity.sqlite")).unwrap().pending_index_count().unwrap(), 1);
     let mut engine = engine(dir.path());
     assert_eq!(engine.store().pending_index_count().unwrap(), 0);
     let report = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
@@ -270,6 +261,52 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     std::fs::remove_dir_all(dir.path().join("index")).unwrap();
     let mut engine = self::engine(dir.path());
     assert_eq!(engine.check("Did the council close the harbor bridge to trucks?").unwrap().sources[0].doc_id, "late");
+}
+
+/// A document stored but not indexed, as an ingest in another process leaves it between its two steps.
+fn store_only(dir: &Path, id: &str, text: &str) {
+    let mut store = verity_store::Store::open(&dir.join("verity.sqlite")).unwrap();
+    let doc = verity_model::Document {
+        external_id: id.into(),
+        title: id.into(),
+        text: text.into(),
+        url: None,
+        outlet: None,
+        published: None,
+        author: None,
+    };
+    let passages = verity_engine::passages(&doc.text);
+    store.put_documents(&[verity_store::NewDocument { document: &doc, passages, fetched: None }], "now").unwrap();
+}
+
+#[test]
+fn a_running_engine_sees_what_another_process_ingested_and_says_what_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let question = "Did the council close the harbor bridge to trucks?";
+    // `verity serve` holds one engine for its lifetime; `verity ingest` runs in another process.
+    let mut server = engine(dir.path());
+    let mut cli = engine(dir.path());
+    let news = write(dir.path(), "bridge.txt", "The council closed the harbor bridge to trucks in May.");
+    cli.ingest(&[news], &mut |_| {}).unwrap();
+    let report = server.check(question).unwrap();
+    assert_eq!(report.sources.first().map(|s| s.doc_id.as_str()), Some("bridge.txt"), "{:?}", report.verdict);
+    assert!(report.diagnostics.iter().all(|d| d.stage != "index"), "{:?}", report.diagnostics);
+
+    // Stored by another process that still holds the index's write lock (an ingest midway): the check does not
+    // fail and does not wait; it says what it could not read.
+    let mut holder = verity_index::SearchIndex::open(&dir.path().join("index")).unwrap();
+    holder
+        .upsert(&[verity_index::IndexEntry { doc_id: 999, doc_key: "held", title: "x", text: "x", passages: vec![] }])
+        .unwrap();
+    store_only(dir.path(), "ferry.txt", "The council closed the harbor ferry to cars in June.");
+    let report = server.check("Did the council close the harbor ferry to cars?").unwrap();
+    let lag = report.diagnostics.iter().find(|d| d.stage == "index").expect("the report says the index lags");
+    assert!(lag.message.contains("1 stored documents were still being indexed"), "{}", lag.message);
+    // Once the lock is free, the next check indexes and reads it.
+    drop(holder);
+    let report = server.check("Did the council close the harbor ferry to cars?").unwrap();
+    assert!(report.sources.iter().any(|s| s.doc_id == "ferry.txt"), "{:?}", report.sources);
+    assert!(report.diagnostics.iter().all(|d| d.stage != "index"));
 }
 
 #[test]

@@ -44,6 +44,11 @@ pub enum IndexError {
     Folder { path: String, source: tantivy::directory::error::OpenDirectoryError },
     #[error("cannot write in the search index folder {path}: {source}; check its permissions and free space")]
     Io { path: String, source: std::io::Error },
+    #[error(
+        "the search index is being written by another Verity process (an ingest, an embed or a server indexing \
+         new documents); wait for it to finish and try again"
+    )]
+    Busy,
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;
@@ -130,6 +135,12 @@ impl SearchIndex {
     /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
     /// [`SearchIndex::commit`].
     pub fn upsert(&mut self, entries: &[IndexEntry<'_>]) -> Result<()> {
+        // Both locks or neither: a process must never keep one part's lock while waiting for the other's.
+        if let Err(e) = self.documents.writer().and_then(|_| self.passages.writer().map(|_| ())) {
+            self.documents.writer = None;
+            self.passages.writer = None;
+            return Err(e);
+        }
         for entry in entries {
             let d = &self.documents;
             let mut doc = TantivyDocument::default();
@@ -157,12 +168,22 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Makes every upsert so far durable and visible to searches.
+    /// Makes every upsert so far durable and visible to searches, and lets go of the write lock, so that another
+    /// process (a server, a second ingest) can write next.
     pub fn commit(&mut self) -> Result<()> {
         for part in [&mut self.documents, &mut self.passages] {
-            if let Some(w) = part.writer.as_mut() {
+            if let Some(mut w) = part.writer.take() {
                 w.commit()?;
+                w.wait_merging_threads()?;
             }
+            part.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Sees what other processes have committed since this index was opened or last reloaded.
+    pub fn reload(&mut self) -> Result<()> {
+        for part in [&mut self.documents, &mut self.passages] {
             part.reader.reload()?;
         }
         Ok(())
@@ -237,10 +258,18 @@ impl Part {
         Ok(Part { index, reader, writer: None, doc_key, id, title, text })
     }
 
-    /// The writer is taken lazily: readers (`verity check`) never hold the index's write lock.
+    /// The writer is taken lazily and let go at each commit: readers (`verity check`) never hold the index's
+    /// write lock, and a writer holds it only while it has uncommitted work. Held by another process: `Busy`,
+    /// at once (the caller decides whether to wait).
     fn writer(&mut self) -> Result<&mut IndexWriter> {
         if self.writer.is_none() {
-            self.writer = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
+            let writer = match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
+                Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
+                    return Err(IndexError::Busy);
+                }
+                other => other?,
+            };
+            self.writer = Some(writer);
         }
         Ok(self.writer.as_mut().expect("just set"))
     }
@@ -356,6 +385,34 @@ mod tests {
         check(&idx, "Were the informants handing?", &[1]);
         check(&idx, "the of and", &[]);
         check(&idx, "title: OR \"quoted\" -minus (final)", &[3]);
+    }
+
+    #[test]
+    fn processes_take_turns_writing_and_readers_see_each_others_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |key: &'static str, id: i64, text: &'static str| IndexEntry {
+            doc_id: id,
+            doc_key: key,
+            title: "T",
+            text,
+            passages: vec![(id, text)],
+        };
+        let mut server = SearchIndex::open(dir.path()).unwrap();
+        let mut ingest = SearchIndex::open(dir.path()).unwrap();
+        // A writer with uncommitted work holds the lock; the other is told so at once, in words.
+        ingest.upsert(&[entry("a", 1, "Tariffs on steel rose.")]).unwrap();
+        let busy = server.upsert(&[entry("b", 2, "Quotas on grain fell.")]).unwrap_err();
+        assert!(matches!(busy, IndexError::Busy), "{busy}");
+        assert!(busy.to_string().contains("another Verity process"), "{busy}");
+        // A commit lets go of the lock, and a reload shows the other's documents.
+        ingest.commit().unwrap();
+        assert!(server.search_passages("tariffs", 5).unwrap().is_empty(), "not reloaded yet");
+        server.reload().unwrap();
+        assert_eq!(server.search_passages("tariffs", 5).unwrap().len(), 1);
+        server.upsert(&[entry("b", 2, "Quotas on grain fell.")]).unwrap();
+        server.commit().unwrap();
+        ingest.reload().unwrap();
+        assert_eq!(ingest.search_passages("quotas", 5).unwrap().len(), 1);
     }
 
     #[test]

@@ -580,7 +580,7 @@ mod tests {
         assert_eq!(report.independence.shared_lines[0].original_source, None);
         let gaps: Vec<&str> = report.sections[4].sentences.iter().map(|s| s.text.as_str()).collect();
         assert!(gaps.iter().any(|s| s.starts_with("The original report, by Reuters, is not among")), "{gaps:#?}");
-        assert!(report.follow_ups[0].starts_with("What exactly did Reuters report"), "{:?}", report.follow_ups);
+        assert!(report.follow_ups[0].starts_with("Did Reuters report the claim"), "{:?}", report.follow_ups);
         assert!(report.sections[0].sentences[0].text.starts_with("The reporting traces back to Reuters, which is not"));
     }
 

@@ -643,18 +643,20 @@ fn bottom_line(d: &Draft<'_>, independent: usize) -> String {
     }
 }
 
+/// Questions that start new checks: each one a yes/no question the claim reader accepts (open questions such
+/// as "who first reported ...?" would be refused when clicked).
 fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed], unread_original: Option<&str>) -> Vec<String> {
     let c = quoted(&claim.text);
-    let mut out = vec![format!("Who first reported the claim {c}, and on what basis?")];
     // An original everyone credits but nobody read is the first thing to find.
-    if let Some(name) = unread_original {
-        out[0] = format!("What exactly did {name} report about the claim {c}, and on what basis?");
-    }
+    let mut out = vec![match unread_original {
+        Some(name) => format!("Did {name} report the claim {c}?"),
+        None => format!("Has the claim {c} been traced to one original report?"),
+    }];
     // The parts no source settles are the first things to look for.
     for part in facets.iter().filter(|a| a.outcome.verdict.label == VerdictLabel::NotEnoughEvidence).take(2) {
         out.push(match part.facet.role {
             FacetRole::Purpose => format!(
-                "What reason do the people involved give for why {}, and was it {}?",
+                "Did the people involved say that {} because {}?",
                 facets[0].facet.statement.trim_end_matches('.'),
                 part.facet.text.trim_end_matches('.')
             ),
@@ -663,19 +665,17 @@ fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed], unread_orig
     }
     let topic: Vec<&str> = claim.key_terms.iter().take(4).map(String::as_str).collect();
     for entity in claim.entities.iter().filter(|e| e.chars().filter(|c| c.is_alphabetic()).count() >= 2).take(2) {
-        out.push(format!("What else do the sources say about {entity}?"));
+        out.push(format!("Did {entity} respond to the claim {c}?"));
     }
     if let Some(term) = outcome.unaddressed_terms.first() {
         out.push(format!("Is there any record of the \u{201c}{term}\u{201d} part of the claim {c}?"));
     }
     match outcome.verdict.label {
-        VerdictLabel::Conflicting | VerdictLabel::Refuted => {
-            out.push(format!("Why do some sources dispute the claim {c}?"))
-        }
+        VerdictLabel::Conflicting | VerdictLabel::Refuted => out.push(format!("Has anyone disputed the claim {c}?")),
         _ => out.push(format!("Has an official record or a primary study confirmed or denied the claim {c}?")),
     }
     if out.len() < 3 {
-        out.push(format!("What is the latest reporting on {}?", topic.join(" ")));
+        out.push(format!("Has there been newer reporting on {}?", topic.join(" ")));
     }
     out.dedup();
     out.truncate(5);

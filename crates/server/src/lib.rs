@@ -41,7 +41,7 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 /// The operator's document uploads may be larger.
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 /// A question longer than this is refused (422): the engine's limit, checked before any work starts.
-pub use verity_pipeline::QUESTION_LIMIT;
+pub use verity_engine::QUESTION_LIMIT;
 /// Any request but an event stream that takes longer than this is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
