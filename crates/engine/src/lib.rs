@@ -64,6 +64,8 @@ pub enum EngineError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("no report matches {0:?}; `verity list` shows the stored reports")]
     NoSuchReport(String),
+    #[error("report {report:?} has versions 1 to {latest}; there is no version {version}")]
+    NoSuchVersion { report: String, version: u32, latest: u32 },
     #[error("cannot use the {kind} judge: {message}")]
     Judge { kind: &'static str, message: String },
     #[error(transparent)]

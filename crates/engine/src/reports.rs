@@ -67,9 +67,11 @@ impl ReportView<'_> {
     /// One version of a report.
     pub fn show_version(&self, key: &str, version: u32) -> Result<Report> {
         let latest = self.show(key)?;
-        self.store
-            .report_version(&latest.id, version)?
-            .ok_or_else(|| EngineError::NoSuchReport(format!("{key} version {version}")))
+        self.store.report_version(&latest.id, version)?.ok_or_else(|| EngineError::NoSuchVersion {
+            report: key.to_string(),
+            version,
+            latest: latest.version,
+        })
     }
 
     /// Every run of a report, oldest first.

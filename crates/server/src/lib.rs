@@ -125,6 +125,9 @@ impl From<EngineError> for ApiError {
             EngineError::NoSuchReport(key) => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no report matches {key:?}"))
             }
+            e @ EngineError::NoSuchVersion { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "no_such_version", e.to_string())
+            }
             other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
         }
     }

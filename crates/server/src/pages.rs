@@ -108,6 +108,12 @@ fn page_error(state: &AppState, e: EngineError) -> Response {
         EngineError::NoSuchReport(_) => {
             error_page(state, StatusCode::NOT_FOUND, "Not found", "There is no report here.")
         }
+        EngineError::NoSuchVersion { version, latest, .. } => error_page(
+            state,
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("This report has versions 1 to {latest}; there is no version {version}."),
+        ),
         other => error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &other.to_string()),
     }
 }

@@ -271,8 +271,16 @@ async fn a_refresh_adds_a_version_with_a_diff_and_a_changed_verdict_reaches_the_
     );
     let (_, _, api) = check(&router, get("/api/v1/corrections")).await;
     assert_eq!(serde_json::from_str::<Value>(&api).unwrap()[0]["to"], "supported");
-    let (status, _, _) = check(&router, get(&format!("{url}/versions/9"))).await;
+    let (status, _, page) = check(&router, get(&format!("{url}/versions/9"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("versions 1 to 2; there is no version 9"), "{page}");
+    // The report exists: the API says which versions it has, not that there is no report.
+    let slug = url.rsplit('/').next().unwrap();
+    let (status, _, body) = check(&router, get(&format!("/api/v1/reports/{slug}/versions/0"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error"]["code"], "no_such_version", "{body}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("has versions 1 to 2"), "{body}");
 }
 
 #[tokio::test]
