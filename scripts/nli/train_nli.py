@@ -167,29 +167,39 @@ def renumbered(premise, claim, rng):
     return None if text == n else claim.replace(n, text, 1)
 
 
-_VERB_FORMS = None
+_VERBS = None
 
 
-def verb_forms():
-    """Past and third-person forms mapped to their base form, from crates/text/data/lexicon.txt (lemminflect's
-    data). Words that are also nouns or adjectives are left out: "results", "used", "known" read as verbs too often
-    to be negated safely."""
-    global _VERB_FORMS
-    if _VERB_FORMS is None:
+def _verbs():
+    """From crates/text/data/lexicon.txt (lemminflect's data): past and third-person forms mapped to ("did" or
+    "does", base form), and the set of base forms. Forms that are also nouns or adjectives are left out: "results",
+    "used", "known" read as verbs too often to be negated safely."""
+    global _VERBS
+    if _VERBS is None:
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../crates/text/data/lexicon.txt")
-        other, forms = set(), {}
+        other, forms, bases = set(), {}, set()
         for line in open(path, encoding="utf-8"):
             parts = line.split()
             if not parts or parts[0] == "#":
                 continue
             if parts[0] in ("n", "a", "r"):
                 other.update(parts[1:])
-            elif parts[0] == "v" and len(parts) >= 6:
-                lemma, past, third = parts[1], parts[2], parts[5]
-                forms[past] = ("did", lemma)
-                forms[third] = ("does", lemma)
-        _VERB_FORMS = {w: f for w, f in forms.items() if w not in other and len(w) > 3}
-    return _VERB_FORMS
+            elif parts[0] == "v":
+                bases.add(parts[1])
+                if len(parts) >= 6:
+                    lemma, past, third = parts[1], parts[2], parts[5]
+                    forms[past] = ("did", lemma)
+                    forms[third] = ("does", lemma)
+        _VERBS = ({w: f for w, f in forms.items() if w not in other and len(w) > 3}, bases)
+    return _VERBS
+
+
+def verb_forms():
+    return _verbs()[0]
+
+
+def verb_bases():
+    return _verbs()[1]
 
 
 NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without|fail(s|ed)?|den(y|ies|ied)|lack(s|ed)?)\b|n't\b", re.I)
@@ -270,17 +280,6 @@ NOT_BEFORE_A_VERB = {"the", "a", "an", "of", "in", "on", "for", "among", "with",
                      "as", "at", "into", "under", "over", "than", "all", "some", "many", "both", "thus", "perhaps",
                      "always", "sometimes", "whereas", "towards", "afterwards", "besides", "regardless"}
 REDUCED_RELATIVE = {"by", "with", "to", "in", "from", "at", "on", "for", "as", "into", "under", "via", "using"}
-_VERB_BASES = None
-
-
-def verb_bases():
-    global _VERB_BASES
-    if _VERB_BASES is None:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../crates/text/data/lexicon.txt")
-        _VERB_BASES = {line.split()[1] for line in open(path, encoding="utf-8") if line.startswith("v ")}
-    return _VERB_BASES
-
-
 def rebuild(premise, head, words, i, replacement):
     new_head = " ".join(words[:i] + replacement + words[i + 1:])
     return new_head + premise[len(head.rstrip()):] if premise.startswith(head) else None

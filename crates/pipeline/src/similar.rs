@@ -62,17 +62,18 @@ pub fn same_claim(a: &str, b: &str, cosine: Option<f32>) -> bool {
 
 /// False when the questions differ in their numbers, dates, comparisons or in whether they are negated.
 pub fn compatible(a: &str, b: &str) -> bool {
-    let marked = |s: &str, set: &[&str]| -> Vec<String> {
+    let (ta, tb) = (tokens(a), tokens(b));
+    let marked = |tokens: &[Token], set: &[&str]| -> Vec<String> {
         let mut found: Vec<String> =
-            tokens(s).into_iter().map(|t| t.lower).filter(|w| set.contains(&w.as_str())).collect();
+            tokens.iter().map(|t| t.lower.clone()).filter(|w| set.contains(&w.as_str())).collect();
         found.sort();
         found.dedup();
         found
     };
     numbers(a) == numbers(b)
-        && negated(a) == negated(b)
-        && marked(a, MONTHS) == marked(b, MONTHS)
-        && marked(a, COMPARISONS) == marked(b, COMPARISONS)
+        && negated(&ta) == negated(&tb)
+        && marked(&ta, MONTHS) == marked(&tb, MONTHS)
+        && marked(&ta, COMPARISONS) == marked(&tb, COMPARISONS)
 }
 
 /// What is left of each question once its content words are paired with the other's.
@@ -159,8 +160,7 @@ fn terms(s: &str) -> Vec<Term> {
         .enumerate()
         .filter(|(_, t)| {
             let w = t.lower.as_str();
-            let acronym = t.text.len() > 1 && t.text.chars().all(|c| c.is_ascii_uppercase());
-            !((is_stopword(w) && !acronym)
+            !((is_stopword(w) && !is_acronym(&t.text))
                 || is_negation(w)
                 || FILLER.contains(&w)
                 || MONTHS.contains(&w)
@@ -209,8 +209,7 @@ fn same_word(x: &Term, y: &Term) -> bool {
 /// Organization"; "of", "for", "and" skipped).
 fn pair_acronyms(a: &[Term], b: &[Term], paired_a: &mut [bool], paired_b: &mut [bool]) {
     for (i, term) in a.iter().enumerate() {
-        let is_acronym = term.text.len() > 1 && term.text.chars().all(|c| c.is_ascii_uppercase());
-        if paired_a[i] || !is_acronym {
+        if paired_a[i] || !is_acronym(&term.text) {
             continue;
         }
         let letters: Vec<char> = term.text.chars().map(|c| c.to_ascii_lowercase()).collect();
@@ -231,8 +230,13 @@ fn is_negation(word: &str) -> bool {
     NEGATIONS.contains(&word) || word.ends_with("n't")
 }
 
-fn negated(s: &str) -> bool {
-    tokens(s).iter().filter(|t| is_negation(&t.lower)).count() % 2 == 1
+fn negated(tokens: &[Token]) -> bool {
+    tokens.iter().filter(|t| is_negation(&t.lower)).count() % 2 == 1
+}
+
+/// "WHO", "NASA": letters, all capitals, more than one.
+fn is_acronym(text: &str) -> bool {
+    text.len() > 1 && text.chars().all(|c| c.is_ascii_uppercase())
 }
 
 fn numbers(s: &str) -> Vec<String> {
