@@ -530,7 +530,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
         Command::Embed => {
-            let mut engine = open()?;
+            let engine = open()?;
             if !engine.semantic_search() {
                 for notice in engine.notices() {
                     eprintln!("note: {notice}");
@@ -552,7 +552,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let judge = judge.config(&writer.llm, JudgeConfig::default())?;
             let writer = writer.config()?;
             let web = web.config()?;
-            let mut engine = Engine::open(Config { judge, writer, web, ..Config::new(&data_dir) })?;
+            let engine = Engine::open(Config { judge, writer, web, ..Config::new(&data_dir) })?;
             for notice in engine.notices() {
                 eprintln!("note: {notice}");
             }

@@ -17,6 +17,7 @@ pub mod web;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
 use std::time::Instant;
 
 use verity_embed::Embedder;
@@ -167,6 +168,9 @@ pub struct Engine {
     entailment: std::sync::OnceLock<std::result::Result<EntailmentJudge, String>>,
     /// The language model judging, when it is not the writer's.
     judge_model: Option<Writer>,
+    /// Held while this process writes the index and marks what it indexed, so that two threads never index the
+    /// same documents at once. Reads never take it.
+    writing: Mutex<()>,
     web: Option<web::Web>,
     notices: Vec<String>,
 }
@@ -177,8 +181,16 @@ struct Semantic {
     /// The key vectors are stored under: the model and what was embedded. Changing either must change the key,
     /// so that vectors made another way are never compared with new ones.
     vectors_key: String,
-    vectors: std::cell::OnceCell<VectorSearch>,
+    /// Built on the first search; new passages are added in place ([`Semantic::refresh`]), so a web check that
+    /// stores a few pages never rebuilds it.
+    vectors: RwLock<Option<CachedVectors>>,
     approximate: bool,
+}
+
+/// The vectors in memory and the highest passage id among them (passage ids only grow).
+struct CachedVectors {
+    search: VectorSearch,
+    last_id: i64,
 }
 
 /// How lexical and semantic rankings are merged: an even convex combination of min-max normalised BM25 and cosine
@@ -220,7 +232,7 @@ impl Engine {
             _ => None,
         };
         let web = config.web.clone().map(web::Web::open).transpose()?;
-        let mut engine = Engine {
+        let engine = Engine {
             config,
             store,
             index,
@@ -228,6 +240,7 @@ impl Engine {
             writer,
             entailment: Default::default(),
             judge_model,
+            writing: Mutex::new(()),
             web,
             notices,
         };
@@ -276,8 +289,8 @@ impl Engine {
     /// Embeds every passage of a current document version that has no vector yet, with its document's title
     /// (no-op without a model). Work is committed every [`EMBED_BATCH`] passages, so an interrupted run resumes
     /// where it stopped. `progress` gets (passages done, passages to do).
-    pub fn embed(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<usize> {
-        let Some(semantic) = self.semantic.as_mut().filter(|_| self.config.passage_vectors) else { return Ok(0) };
+    pub fn embed(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<usize> {
+        let Some(semantic) = self.semantic.as_ref().filter(|_| self.config.passage_vectors) else { return Ok(0) };
         let (embedded, total) = self.store.vector_coverage(&semantic.vectors_key)?;
         let todo = total - embedded;
         let mut done = 0;
@@ -291,7 +304,7 @@ impl Engine {
             let vectors = semantic.embedder.embed(&refs)?;
             let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|p| p.passage_id).zip(vectors).collect();
             self.store.put_vectors(&semantic.vectors_key, &rows)?;
-            semantic.vectors = std::cell::OnceCell::new();
+            semantic.refresh(&self.store)?;
             done += rows.len();
             progress(done, todo.max(done));
         }
@@ -360,7 +373,7 @@ impl Engine {
         Ok(summary)
     }
 
-    fn store_batch(&mut self, batch: &mut Vec<verity_model::Document>, summary: &mut IngestSummary) -> Result<()> {
+    fn store_batch(&self, batch: &mut Vec<verity_model::Document>, summary: &mut IngestSummary) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -373,7 +386,7 @@ impl Engine {
 
     /// Stores documents (each with its passages, and how it was fetched when it came from the web) in one
     /// transaction, counts what happened, and brings the index up to date.
-    fn store_new(&mut self, new: &[NewDocument<'_>], summary: &mut IngestSummary) -> Result<()> {
+    fn store_new(&self, new: &[NewDocument<'_>], summary: &mut IngestSummary) -> Result<()> {
         for outcome in self.store.put_documents(new, &now())? {
             match outcome {
                 PutOutcome::Unchanged => summary.unchanged += 1,
@@ -395,22 +408,19 @@ impl Engine {
     /// ingest` while `verity serve` runs): their index commits, documents they stored but have not indexed yet
     /// (indexed here unless another process holds the index), and new passage vectors. Returns how many stored
     /// documents are still not searchable.
-    pub fn catch_up(&mut self) -> Result<usize> {
+    pub fn catch_up(&self) -> Result<usize> {
         self.index.reload()?;
         if self.store.pending_index_count()? > 0 {
             self.try_sync_index()?;
         }
-        if let Some(semantic) = self.semantic.as_mut() {
-            let (embedded, _) = self.store.vector_coverage(&semantic.vectors_key)?;
-            if semantic.vectors.get().is_some_and(|v| v.len() != embedded) {
-                semantic.vectors = std::cell::OnceCell::new();
-            }
+        if let Some(semantic) = self.semantic.as_ref() {
+            semantic.refresh(&self.store)?;
         }
         Ok(self.store.pending_index_count()?)
     }
 
     /// [`Engine::sync_index`], unless another process holds the index's write lock: then nothing is done.
-    fn try_sync_index(&mut self) -> Result<()> {
+    fn try_sync_index(&self) -> Result<()> {
         match self.sync_index_once() {
             Err(EngineError::Index(verity_index::IndexError::Busy)) => Ok(()),
             other => other,
@@ -421,7 +431,7 @@ impl Engine {
     /// committed, then marked. Safe to repeat after any interruption: indexing a document replaces it. While
     /// another process holds the index's write lock it waits (up to [`INDEX_LOCK_WAIT`]), then says who to wait
     /// for.
-    pub fn sync_index(&mut self) -> Result<()> {
+    pub fn sync_index(&self) -> Result<()> {
         let deadline = Instant::now() + INDEX_LOCK_WAIT;
         loop {
             match self.sync_index_once() {
@@ -433,7 +443,8 @@ impl Engine {
         }
     }
 
-    fn sync_index_once(&mut self) -> Result<()> {
+    fn sync_index_once(&self) -> Result<()> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             let pending = self.store.pending_index(BATCH)?;
             if pending.is_empty() {
@@ -457,18 +468,18 @@ impl Engine {
     }
 
     /// Checks a question against the corpus and stores the report.
-    pub fn check(&mut self, question: &str) -> Result<Report> {
+    pub fn check(&self, question: &str) -> Result<Report> {
         self.check_observed(question, &mut |_| {})
     }
 
     /// Like [`Engine::check`], and tells `observe` each stage as it finishes.
-    pub fn check_observed(&mut self, question: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+    pub fn check_observed(&self, question: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
         let (report, _) = self.run_and_save(question, &report_id(question), None, observe)?;
         Ok(report)
     }
 
     /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
-    pub fn check_explained(&mut self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
+    pub fn check_explained(&self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
         self.run_and_save(question, &report_id(question), None, &mut |_| {})
     }
 
@@ -476,7 +487,7 @@ impl Engine {
     /// thin a second round within the page budget and the check again. Pages are stored as snapshots before the
     /// check reads them; what failed is in the report's diagnostics, and an unreachable web leaves a local check.
     fn check_with_web(
-        &mut self,
+        &self,
         question: &str,
         id: &str,
         observe: &mut dyn FnMut(Stage),
@@ -546,7 +557,7 @@ impl Engine {
     }
 
     /// Stores pages read from the web, each with how it was read, and indexes them.
-    pub(crate) fn store_pages(&mut self, pages: &[verity_web::Page]) -> Result<()> {
+    pub(crate) fn store_pages(&self, pages: &[verity_web::Page]) -> Result<()> {
         if pages.is_empty() {
             return Ok(());
         }
@@ -572,7 +583,7 @@ impl Engine {
     /// Runs a check under `id` and stores it: as a new report, or as the next version of `previous`, which
     /// keeps its slug and category so that its address never changes.
     fn run_and_save(
-        &mut self,
+        &self,
         question: &str,
         id: &str,
         previous: Option<&Report>,
@@ -737,18 +748,39 @@ impl Semantic {
     }
 
     fn search(&self, store: &Store, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
-        let index = match self.vectors.get() {
-            Some(index) => index,
-            None => {
-                let mut index = VectorIndex::new(self.embedder.dim());
-                for (id, vector) in store.vectors(&self.vectors_key)? {
-                    index.push(id, &vector);
-                }
-                self.vectors.get_or_init(|| index.into_search(self.approximate))
-            }
-        };
         let query = self.embedder.embed(&[query])?.remove(0);
-        Ok(index.search(&query, limit))
+        if let Some(cached) = self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return Ok(cached.search.search(&query, limit));
+        }
+        // Built without holding the lock, so that searches of other threads are not kept waiting: two first
+        // searches at once may both build, and the second keeps what the first stored.
+        let mut index = VectorIndex::new(self.embedder.dim());
+        let mut last_id = i64::MIN;
+        for (id, vector) in store.vectors(&self.vectors_key)? {
+            index.push(id, &vector);
+            last_id = id;
+        }
+        let built = CachedVectors { search: index.into_search(self.approximate), last_id };
+        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
+        Ok(cached.get_or_insert(built).search.search(&query, limit))
+    }
+
+    /// Brings the vectors in memory up to the store: vectors of new passages are added in place; when passages
+    /// were replaced or removed (a document's new version) the cache is dropped, to be rebuilt by the next search.
+    fn refresh(&self, store: &Store) -> Result<()> {
+        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
+        let Some(current) = cached.as_mut() else { return Ok(()) };
+        let (embedded, _) = store.vector_coverage(&self.vectors_key)?;
+        let new = store.vectors_after(&self.vectors_key, current.last_id)?;
+        if current.search.len() + new.len() != embedded {
+            *cached = None;
+            return Ok(());
+        }
+        if let Some((id, _)) = new.last() {
+            current.last_id = *id;
+        }
+        current.search.extend(new);
+        Ok(())
     }
 }
 

@@ -37,7 +37,8 @@ pub struct ReportView<'a> {
     store: &'a Store,
 }
 
-/// A read connection to a data directory's reports, apart from the [`Engine`] that writes them.
+/// A data directory's reports as the site reads them, apart from the [`Engine`] that writes them, and what the
+/// site keeps besides (supporters, settings). Shared by a server's threads: reads never wait for a write.
 pub struct Reports {
     store: Store,
 }
@@ -52,9 +53,10 @@ impl Reports {
         ReportView { store: &self.store }
     }
 
-    /// The store, for what the site keeps besides reports (supporters, settings).
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    /// The store, for what the site keeps besides reports (supporters, settings): shared, since a `Store` is
+    /// `Sync` and its reads never wait for a write.
+    pub fn site(&self) -> &Store {
+        &self.store
     }
 }
 
@@ -182,7 +184,7 @@ impl Engine {
     }
 
     /// Runs the report's question again as its next version, at the same address.
-    pub fn refresh(&mut self, key: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+    pub fn refresh(&self, key: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
         let previous = self.show(key)?;
         let (report, _) =
             self.run_and_save(&previous.question.clone(), &previous.id.clone(), Some(&previous), observe)?;
@@ -197,7 +199,7 @@ impl Engine {
     }
 
     /// Deletes a report with every version; the error names the key when there is none.
-    pub fn delete_report(&mut self, key: &str) -> Result<()> {
+    pub fn delete_report(&self, key: &str) -> Result<()> {
         let report = self.show(key)?;
         self.store.delete_report(&report.id)?;
         Ok(())
@@ -205,7 +207,7 @@ impl Engine {
 
     /// Stores records handed over directly (the operator API; the fields of a JSON Lines record), all or none,
     /// and indexes them; embeds them when the model is installed.
-    pub fn ingest_records(&mut self, records: Vec<serde_json::Value>) -> Result<RecordsOutcome> {
+    pub fn ingest_records(&self, records: Vec<serde_json::Value>) -> Result<RecordsOutcome> {
         let mut refused = Vec::new();
         let mut batch: Vec<Document> = Vec::new();
         for (i, record) in records.into_iter().enumerate() {

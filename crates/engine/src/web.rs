@@ -194,7 +194,14 @@ impl Web {
         gathered.coverage.results = results;
         for (url, page) in urls.iter().zip(self.fetcher.fetch_all(&urls)) {
             match page {
-                Ok(page) => gathered.pages.push(page),
+                Ok(page) => {
+                    if let Some(note) = &page.note {
+                        gathered
+                            .diagnostics
+                            .push(Diagnostic { stage: "web".into(), message: format!("{url}: {note}") });
+                    }
+                    gathered.pages.push(page)
+                }
                 Err(e) => {
                     gathered.coverage.pages_failed += 1;
                     gathered

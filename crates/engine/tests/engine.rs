@@ -191,7 +191,7 @@ fn an_empty_store_still_produces_a_report() {
 #[test]
 fn uncheckable_questions_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(dir.path());
+    let engine = engine(dir.path());
     for q in ["", "qwrtzp xkcdvb mnbvcx", "I think the minister is great", "Will the minister resign next year?"] {
         assert!(matches!(engine.check(q), Err(EngineError::Uncheckable(_))), "{q:?}");
     }
@@ -251,7 +251,7 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     // to the store alone.
     store_only(dir.path(), "late", "The harbor bridge was closed to trucks by the council in May.");
     assert_eq!(verity_store::Store::open(&dir.path().join("verity.sqlite")).unwrap().pending_index_count().unwrap(), 1);
-    let mut engine = engine(dir.path());
+    let engine = engine(dir.path());
     assert_eq!(engine.store().pending_index_count().unwrap(), 0);
     let report = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
     assert_eq!(report.sources[0].doc_id, "late");
@@ -259,13 +259,13 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     // Losing the index folder is repaired the same way.
     drop(engine);
     std::fs::remove_dir_all(dir.path().join("index")).unwrap();
-    let mut engine = self::engine(dir.path());
+    let engine = self::engine(dir.path());
     assert_eq!(engine.check("Did the council close the harbor bridge to trucks?").unwrap().sources[0].doc_id, "late");
 }
 
 /// A document stored but not indexed, as an ingest in another process leaves it between its two steps.
 fn store_only(dir: &Path, id: &str, text: &str) {
-    let mut store = verity_store::Store::open(&dir.join("verity.sqlite")).unwrap();
+    let store = verity_store::Store::open(&dir.join("verity.sqlite")).unwrap();
     let doc = verity_model::Document {
         external_id: id.into(),
         title: id.into(),
@@ -284,7 +284,7 @@ fn a_running_engine_sees_what_another_process_ingested_and_says_what_it_could_no
     let dir = tempfile::tempdir().unwrap();
     let question = "Did the council close the harbor bridge to trucks?";
     // `verity serve` holds one engine for its lifetime; `verity ingest` runs in another process.
-    let mut server = engine(dir.path());
+    let server = engine(dir.path());
     let mut cli = engine(dir.path());
     let news = write(dir.path(), "bridge.txt", "The council closed the harbor bridge to trucks in May.");
     cli.ingest(&[news], &mut |_| {}).unwrap();
@@ -294,7 +294,7 @@ fn a_running_engine_sees_what_another_process_ingested_and_says_what_it_could_no
 
     // Stored by another process that still holds the index's write lock (an ingest midway): the check does not
     // fail and does not wait; it says what it could not read.
-    let mut holder = verity_index::SearchIndex::open(&dir.path().join("index")).unwrap();
+    let holder = verity_index::SearchIndex::open(&dir.path().join("index")).unwrap();
     holder
         .upsert(&[verity_index::IndexEntry { doc_id: 999, doc_key: "held", title: "x", text: "x", passages: vec![] }])
         .unwrap();
@@ -414,7 +414,7 @@ fn a_corpus_ingested_before_the_model_was_installed_is_embedded_on_request() {
     assert_eq!(summary.embedded, 0);
 
     // Opening with the model embeds nothing by itself (a check must stay fast) but says what is missing.
-    let mut engine = open(&test_models());
+    let engine = open(&test_models());
     let notice = engine.notices().join("\n");
     assert!(notice.contains(&format!("covers 0 of {} passages", summary.passages)), "{notice}");
     assert!(notice.contains("`verity embed`"), "{notice}");

@@ -14,38 +14,51 @@ use verity_web::{FetchConfig, Guard};
 /// An answer: status, content type, extra headers, body.
 type Answer = (u16, &'static str, Vec<(String, String)>, String);
 
-/// Serves requests with `answer(path, headers)` on loopback; logs each path (with its query).
+/// Serves requests with `answer(path, headers)` on loopback, each connection on a thread of its own (an answer may
+/// wait); logs each path (with its query).
 fn serve_with(
-    answer: impl Fn(&str, &[(String, String)]) -> Answer + Send + 'static,
+    answer: impl Fn(&str, &[(String, String)]) -> Answer + Send + Sync + 'static,
 ) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    serve_at("127.0.0.1", answer)
+}
+
+/// Like [`serve_with`], on another loopback address (another host to the fetcher, which limits requests per host).
+fn serve_at(
+    ip: &str,
+    answer: impl Fn(&str, &[(String, String)]) -> Answer + Send + Sync + 'static,
+) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind((ip, 0)).unwrap();
     let addr = listener.local_addr().unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
-    let seen = log.clone();
+    let answer = Arc::new(answer);
+    let logged = log.clone();
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            reader.read_line(&mut request).unwrap_or(0);
-            let mut headers = Vec::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) <= 2 {
-                    break;
+            let (answer, seen) = (answer.clone(), logged.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).unwrap_or(0);
+                let mut headers = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) <= 2 {
+                        break;
+                    }
+                    if let Some((k, v)) = line.trim_end().split_once(':') {
+                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                    }
                 }
-                if let Some((k, v)) = line.trim_end().split_once(':') {
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            seen.lock().unwrap().push(path.clone());
-            let (status, kind, extra, body) = answer(&path, &headers);
-            let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                seen.lock().unwrap().push(path.clone());
+                let (status, kind, extra, body) = answer(&path, &headers);
+                let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
         }
     });
     (addr, log)
@@ -135,7 +148,7 @@ fn a_check_searches_the_web_reads_pages_within_the_guard_and_cites_their_snapsho
         ),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(dir.path(), web_config(addr, vec![addr]));
+    let engine = engine(dir.path(), web_config(addr, vec![addr]));
     let mut stages = Vec::new();
     let report = engine
         .check_observed("Did the council of Brelin ban cars from the old town?", &mut |s| stages.push(s))
@@ -277,4 +290,74 @@ fn followed_feeds_bring_new_articles_in_and_an_unchanged_feed_costs_one_conditio
     assert!(report.sources.iter().any(|s| s.doc_id.ends_with("/news/two")), "the new article is searchable");
     let row = &engine.feeds().unwrap()[0];
     assert_eq!((row.title.as_deref(), row.etag.as_deref(), row.items), (Some("Brelin Post"), Some("\"v2\""), 2));
+}
+
+/// Checks share one engine and run at once: a check waiting on a slow page holds nothing another check needs. (The
+/// slow page is on another host: the fetcher's politeness limit per host would rightly make the second wait.)
+#[test]
+fn a_check_waiting_on_a_slow_page_does_not_hold_up_another() {
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    let (slow_host, slow_log) = serve_at("127.0.0.2", move |_, _| {
+        let _ = released.lock().unwrap().recv_timeout(Duration::from_secs(60));
+        (200, "text/html", vec![], article("Ledger", "2026-11-20", "The Brelin tramway opened on Monday."))
+    });
+    let base = Arc::new(Mutex::new(String::new()));
+    let at = base.clone();
+    let (addr, _) = serve_with(move |path, _| {
+        let base = at.lock().unwrap().clone();
+        if path.starts_with("/search") && path.contains("tramway") {
+            let results = format!(
+                r#"{{"results": [{{"url": "http://{slow_host}/slow", "title": "Tramway", "content": "..."}}]}}"#
+            );
+            (200, "application/json", vec![], results)
+        } else if path.starts_with("/search") {
+            let results = format!(r#"{{"results": [{{"url": "{base}/cars", "title": "Cars", "content": "..."}}]}}"#);
+            (200, "application/json", vec![], results)
+        } else {
+            let text = "The Brelin city council voted on Tuesday to ban private cars from the old town.";
+            (200, "text/html", vec![], article("Courier", "2026-11-21", text))
+        }
+    });
+    *base.lock().unwrap() = format!("http://{addr}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = web_config(addr, vec![addr, slow_host]);
+    config.fetch.timeout = Duration::from_secs(60);
+    config.fetch.respect_robots = false;
+    let engine = engine(dir.path(), config);
+    std::thread::scope(|scope| {
+        let slow = scope.spawn(|| engine.check("Did the Brelin tramway open on Monday?").unwrap());
+        let started = std::time::Instant::now();
+        while !slow_log.lock().unwrap().iter().any(|p| p == "/slow") {
+            assert!(started.elapsed() < Duration::from_secs(30), "the slow page was never asked for");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let report = engine.check("Did the Brelin council ban cars from the old town?").unwrap();
+        assert!(!slow.is_finished(), "the first check is still waiting on its page");
+        assert_eq!(report.verdict.label, VerdictLabel::Supported, "{:?}", report.verdict);
+        release.send(()).unwrap();
+        let first = slow.join().unwrap();
+        let cited = first.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/slow")));
+        assert!(cited, "{:?} {:?}", first.verdict, first.diagnostics);
+    });
+}
+
+/// A page nested deeper than main-content extraction can afford is read as plain text, and the report says so.
+#[test]
+fn a_deeply_nested_page_is_read_as_text_and_the_report_says_so() {
+    let depth = 20_000;
+    let nested = format!(
+        "<html><head><title>Brelin bans cars</title></head><body>{}<p>The Brelin city council voted on Tuesday to \
+         ban private cars from the old town.</p>{}</body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let results = r#"{"results": [{"url": "{base}/nested", "title": "Cars", "content": "..."}]}"#;
+    let (addr, _) = serve(vec![("/search", "application/json", results.to_string()), ("/nested", "text/html", nested)]);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path(), web_config(addr, vec![addr]));
+    let report = engine.check("Did the Brelin council ban cars from the old town?").unwrap();
+    let note = report.diagnostics.iter().find(|d| d.message.contains("levels deep"));
+    assert!(note.is_some_and(|d| d.stage == "web"), "{:?}", report.diagnostics);
+    assert!(report.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/nested"))));
 }

@@ -75,7 +75,8 @@ impl VectorIndex {
     /// (docs/BENCHMARKS.md) and is not saved, while a one-shot process searches exactly in milliseconds.
     pub fn into_search(self, approximate: bool) -> VectorSearch {
         if approximate && self.len() >= APPROXIMATE_FROM {
-            VectorSearch::Approximate(ApproximateIndex::build(self))
+            let dim = self.dim;
+            VectorSearch::Approximate { graph: ApproximateIndex::build(self), recent: VectorIndex::new(dim) }
         } else {
             VectorSearch::Exact(self)
         }
@@ -85,21 +86,42 @@ impl VectorIndex {
 /// Whichever index suits the corpus size; both answer the same question.
 pub enum VectorSearch {
     Exact(VectorIndex),
-    Approximate(ApproximateIndex),
+    /// The graph built once, and the rows added since, searched exactly: a graph takes no points after it is built,
+    /// and rebuilding it for each new page would take minutes.
+    Approximate {
+        graph: ApproximateIndex,
+        recent: VectorIndex,
+    },
 }
 
 impl VectorSearch {
     pub fn search(&self, query: &[f32], limit: usize) -> Vec<Hit<i64>> {
         match self {
             VectorSearch::Exact(index) => index.search(query, limit),
-            VectorSearch::Approximate(index) => index.search(query, limit),
+            VectorSearch::Approximate { graph, recent } if recent.is_empty() => graph.search(query, limit),
+            VectorSearch::Approximate { graph, recent } => {
+                let mut hits = graph.search(query, limit);
+                hits.extend(recent.search(query, limit));
+                hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+                hits.truncate(limit);
+                hits
+            }
         }
+    }
+
+    /// Adds rows (new passages) without rebuilding anything; vectors of another length are refused.
+    pub fn extend(&mut self, rows: impl IntoIterator<Item = (i64, Vec<f32>)>) -> usize {
+        let index = match self {
+            VectorSearch::Exact(index) => index,
+            VectorSearch::Approximate { recent, .. } => recent,
+        };
+        rows.into_iter().filter(|(id, vector)| index.push(*id, vector)).count()
     }
 
     pub fn len(&self) -> usize {
         match self {
             VectorSearch::Exact(index) => index.len(),
-            VectorSearch::Approximate(index) => index.len,
+            VectorSearch::Approximate { graph, recent } => graph.len + recent.len(),
         }
     }
 
@@ -309,6 +331,34 @@ mod tests {
         assert!(matches!(exact.clone().into_search(true), VectorSearch::Exact(_)));
         assert!(matches!(exact.into_search(false), VectorSearch::Exact(_)));
         assert!(approximate.search(&[1.0], 5).is_empty());
+    }
+
+    /// New passages join a built index in place: a graph keeps them beside it, searched exactly and merged, so a
+    /// vector added after the build is found at once and nothing is rebuilt.
+    #[test]
+    fn rows_added_after_the_build_are_found() {
+        let dim = 16;
+        let rows = clustered(600, dim, 3);
+        for approximate in [false, true] {
+            let mut index = VectorIndex::new(dim);
+            for (i, v) in rows.iter().enumerate().skip(1) {
+                index.push(i as i64, v);
+            }
+            // Built directly: `into_search` builds a graph only past APPROXIMATE_FROM vectors.
+            let mut search = match approximate {
+                true => {
+                    VectorSearch::Approximate { graph: ApproximateIndex::build(index), recent: VectorIndex::new(dim) }
+                }
+                false => index.into_search(false),
+            };
+            assert!(search.search(&rows[0], 5).iter().all(|h| h.key != 0));
+            assert_eq!(search.extend([(0, rows[0].clone()), (-1, vec![1.0; dim + 1])]), 1, "another length is refused");
+            assert_eq!(search.len(), rows.len());
+            let found = search.search(&rows[0], 5);
+            assert_eq!(found[0].key, 0, "the new row is its own nearest neighbour");
+            assert_eq!(found.len(), 5);
+            assert!(found.windows(2).all(|w| w[0].score >= w[1].score), "merged best first");
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod dense;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
@@ -73,19 +75,22 @@ pub struct Hit<K> {
 struct Part {
     index: Index,
     reader: IndexReader,
-    writer: Option<IndexWriter>,
+    /// Taken on the first write and let go at each commit; the lock also keeps two threads from writing at once.
+    writer: Mutex<Option<IndexWriter>>,
     doc_key: Field,
     id: Field,
     title: Field,
     text: Field,
 }
 
+/// Searches never lock (tantivy's readers are lock-free); writes take each part's writer lock, so one
+/// `SearchIndex` can be shared by threads that search while one writes.
 pub struct SearchIndex {
     documents: Part,
     passages: Part,
     /// Where the format marker goes (`None` in memory), and whether the index started out empty.
     dir: Option<std::path::PathBuf>,
-    is_new: bool,
+    is_new: AtomicBool,
 }
 
 impl SearchIndex {
@@ -109,38 +114,50 @@ impl SearchIndex {
             documents: Part::open(Some(&dir.join("documents")))?,
             passages: Part::open(Some(&dir.join("passages")))?,
             dir: Some(dir.to_path_buf()),
-            is_new,
+            is_new: AtomicBool::new(is_new),
         })
     }
 
     pub fn open_in_memory() -> Result<SearchIndex> {
-        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)?, dir: None, is_new: true })
+        Ok(SearchIndex {
+            documents: Part::open(None)?,
+            passages: Part::open(None)?,
+            dir: None,
+            is_new: AtomicBool::new(true),
+        })
     }
 
     /// Whether the index started out empty (new, or rebuilt because its format changed).
     pub fn is_new(&self) -> bool {
-        self.is_new
+        self.is_new.load(Ordering::Acquire)
     }
 
     /// Records this version's format in the index folder.
-    pub fn mark_format(&mut self) -> Result<()> {
+    pub fn mark_format(&self) -> Result<()> {
         if let Some(dir) = &self.dir {
             std::fs::write(dir.join(FORMAT_FILE), FORMAT)
                 .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
         }
-        self.is_new = false;
+        self.is_new.store(false, Ordering::Release);
         Ok(())
     }
 
     /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
     /// [`SearchIndex::commit`].
-    pub fn upsert(&mut self, entries: &[IndexEntry<'_>]) -> Result<()> {
+    pub fn upsert(&self, entries: &[IndexEntry<'_>]) -> Result<()> {
         // Both locks or neither: a process must never keep one part's lock while waiting for the other's.
-        if let Err(e) = self.documents.writer().and_then(|_| self.passages.writer().map(|_| ())) {
-            self.documents.writer = None;
-            self.passages.writer = None;
-            return Err(e);
-        }
+        let mut documents = self.documents.writer()?;
+        let mut passages = match self.passages.writer() {
+            Ok(writer) => writer,
+            Err(e) => {
+                *documents = None;
+                return Err(e);
+            }
+        };
+        let (documents, passages) = (
+            documents.as_mut().expect("a part's writer is taken"),
+            passages.as_mut().expect("a part's writer is taken"),
+        );
         for entry in entries {
             let d = &self.documents;
             let mut doc = TantivyDocument::default();
@@ -148,7 +165,7 @@ impl SearchIndex {
             doc.add_i64(d.id, entry.doc_id);
             doc.add_text(d.title, entry.title);
             doc.add_text(d.text, entry.text);
-            self.documents.replace(entry.doc_key, vec![doc])?;
+            d.replace(documents, entry.doc_key, vec![doc])?;
 
             let p = &self.passages;
             let docs = entry
@@ -163,16 +180,17 @@ impl SearchIndex {
                     doc
                 })
                 .collect();
-            self.passages.replace(entry.doc_key, docs)?;
+            p.replace(passages, entry.doc_key, docs)?;
         }
         Ok(())
     }
 
     /// Makes every upsert so far durable and visible to searches, and lets go of the write lock, so that another
     /// process (a server, a second ingest) can write next.
-    pub fn commit(&mut self) -> Result<()> {
-        for part in [&mut self.documents, &mut self.passages] {
-            if let Some(mut w) = part.writer.take() {
+    pub fn commit(&self) -> Result<()> {
+        for part in [&self.documents, &self.passages] {
+            let taken = part.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(mut w) = taken {
                 w.commit()?;
                 w.wait_merging_threads()?;
             }
@@ -182,17 +200,17 @@ impl SearchIndex {
     }
 
     /// Sees what other processes have committed since this index was opened or last reloaded.
-    pub fn reload(&mut self) -> Result<()> {
-        for part in [&mut self.documents, &mut self.passages] {
+    pub fn reload(&self) -> Result<()> {
+        for part in [&self.documents, &self.passages] {
             part.reader.reload()?;
         }
         Ok(())
     }
 
     /// Removes everything (used when the store asks for a full rebuild).
-    pub fn clear(&mut self) -> Result<()> {
-        for part in [&mut self.documents, &mut self.passages] {
-            part.writer()?.delete_all_documents()?;
+    pub fn clear(&self) -> Result<()> {
+        for part in [&self.documents, &self.passages] {
+            part.writer()?.as_mut().expect("a part's writer is taken").delete_all_documents()?;
         }
         self.commit()
     }
@@ -255,29 +273,28 @@ impl Part {
         };
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Part { index, reader, writer: None, doc_key, id, title, text })
+        Ok(Part { index, reader, writer: Mutex::new(None), doc_key, id, title, text })
     }
 
     /// The writer is taken lazily and let go at each commit: readers (`verity check`) never hold the index's
     /// write lock, and a writer holds it only while it has uncommitted work. Held by another process: `Busy`,
     /// at once (the caller decides whether to wait).
-    fn writer(&mut self) -> Result<&mut IndexWriter> {
-        if self.writer.is_none() {
+    fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>> {
+        let mut held = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if held.is_none() {
             let writer = match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
                 Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
                     return Err(IndexError::Busy);
                 }
                 other => other?,
             };
-            self.writer = Some(writer);
+            *held = Some(writer);
         }
-        Ok(self.writer.as_mut().expect("just set"))
+        Ok(held)
     }
 
-    fn replace(&mut self, doc_key: &str, docs: Vec<TantivyDocument>) -> Result<()> {
-        let key = Term::from_field_text(self.doc_key, doc_key);
-        let writer = self.writer()?;
-        writer.delete_term(key);
+    fn replace(&self, writer: &mut IndexWriter, doc_key: &str, docs: Vec<TantivyDocument>) -> Result<()> {
+        writer.delete_term(Term::from_field_text(self.doc_key, doc_key));
         for doc in docs {
             writer.add_document(doc)?;
         }

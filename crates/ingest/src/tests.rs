@@ -145,3 +145,37 @@ fn empty_html_file_is_skipped() {
     assert!(docs.is_empty());
     assert_eq!(skips[0].reason, "no text found in the file");
 }
+
+/// A page built to make tree building quadratic (each `<div>` walks every open element) is read as plain text in
+/// linear time, and says so; an ordinary page, inline SVG icons included, still gets main-content extraction.
+#[test]
+fn deeply_nested_pages_are_read_as_plain_text() {
+    let depth = 50_000;
+    let deep = format!(
+        "<html><head><title>Deep &amp; wide</title><script>var x = '<div>';</script></head><body>{}\
+         <p>The council banned cars downtown.</p>{}<nav>Menu</nav></body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let page = html::read(&deep, "deep.html", "deep");
+    assert_eq!(page.document.title, "Deep & wide");
+    assert_eq!(page.document.text, "The council banned cars downtown.");
+    let note = page.note.expect("a flattened page says so");
+    assert!(note.contains("50002 levels deep"), "{note}");
+
+    // `<div/>` opens a div outside SVG, so it nests too.
+    let slashed = format!("<body>{}<p>Text.</p></body>", "<div/>".repeat(html::MAX_NESTING + 1));
+    assert!(html::read(&slashed, "s.html", "s").note.is_some());
+
+    let icons = "<svg viewBox='0 0 1 1'><path d='M0'/></svg>".repeat(2_000);
+    let ordinary = format!(
+        "<html><head><title>Cars | Daily</title></head><body><nav>Home</nav>{icons}<article><h1>Cars</h1>\
+         <p>The council voted on Tuesday to ban private cars from the old town from next spring, after two years \
+         of consultation with residents and shop owners.</p><p>Delivery vans keep access before ten in the \
+         morning, and residents may apply for a permit.</p></article></body></html>"
+    );
+    let page = html::read(&ordinary, "o.html", "o");
+    assert!(page.note.is_none());
+    assert!(page.document.text.contains("ban private cars"), "{}", page.document.text);
+    assert!(!page.document.text.contains("Home"), "{}", page.document.text);
+}

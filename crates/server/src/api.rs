@@ -204,13 +204,7 @@ pub(crate) async fn stripe_webhook(
     let recorded = match payment {
         Some(p) => {
             let received = verity_engine::now();
-            state.reports().store_mut().record_supporter(
-                &p.event_id,
-                &p.kind,
-                p.amount,
-                p.currency.as_deref(),
-                &received,
-            )?
+            state.reports().site().record_supporter(&p.event_id, &p.kind, p.amount, p.currency.as_deref(), &received)?
         }
         None => false,
     };
@@ -236,10 +230,9 @@ pub(crate) async fn add_documents(
     let documents = json_body(body, "{\"documents\": [{\"id\", \"title\", \"text\", ...}]}")?.documents;
     let count = documents.len();
     let engine = state.0.engine.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).ingest_records(documents))
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    let outcome = tokio::task::spawn_blocking(move || engine.ingest_records(documents))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
     match outcome {
         RecordsOutcome::Stored(stored) => Ok(Json(serde_json::json!({"stored": stored})).into_response()),
         RecordsOutcome::Refused(refused) => {
@@ -255,7 +248,7 @@ pub(crate) async fn delete_report(
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
     let engine = state.0.engine.clone();
-    tokio::task::spawn_blocking(move || engine.lock().unwrap_or_else(|p| p.into_inner()).delete_report(&key))
+    tokio::task::spawn_blocking(move || engine.delete_report(&key))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -271,6 +264,6 @@ pub(crate) async fn put_campaign(
         c.validate().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e))?;
     }
     let json = serde_json::to_string(&campaign).expect("a campaign serialises");
-    state.reports().store_mut().put_setting(CAMPAIGN_SETTING, &json)?;
+    state.reports().site().put_setting(CAMPAIGN_SETTING, &json)?;
     Ok(Json(campaign).into_response())
 }

@@ -21,7 +21,7 @@ mod pages;
 pub mod stripe;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
@@ -53,8 +53,9 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 struct AppState(Arc<Shared>);
 
 struct Shared {
-    engine: Arc<Mutex<Engine>>,
-    reports: Mutex<Reports>,
+    /// Shared by every request: checks run at once, each taking the engine's locks only while it writes.
+    engine: Arc<Engine>,
+    reports: Reports,
     jobs: jobs::Jobs,
     limiter: limit::RateLimiter,
     site: SiteConfig,
@@ -63,8 +64,8 @@ struct Shared {
 }
 
 impl AppState {
-    fn reports(&self) -> MutexGuard<'_, Reports> {
-        self.0.reports.lock().unwrap_or_else(|p| p.into_inner())
+    fn reports(&self) -> &Reports {
+        &self.0.reports
     }
 
     fn today(&self) -> time::Date {
@@ -75,18 +76,14 @@ impl AppState {
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
     }
 
-    /// The stored report that already answers `question`. With the engine free, vectors help; while a check
-    /// holds it, words alone decide rather than make the visitor wait.
+    /// The stored report that already answers `question` (words, and vectors when the model is installed).
     fn similar(&self, question: &str) -> Result<Option<ReportSummary>, EngineError> {
-        match self.0.engine.try_lock() {
-            Ok(engine) => engine.similar(question),
-            Err(_) => self.reports().view().similar(question, None),
-        }
+        self.0.engine.similar(question)
     }
 
     /// The campaign in force: the operator's last change, else the site file's.
     fn campaign(&self) -> Option<Campaign> {
-        let stored = self.reports().store_mut().setting(api::CAMPAIGN_SETTING).ok().flatten();
+        let stored = self.reports().site().setting(api::CAMPAIGN_SETTING).ok().flatten();
         match stored {
             Some(json) if json == "null" => None,
             Some(json) => serde_json::from_str(&json).ok(),
@@ -138,8 +135,8 @@ pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
     let reports = Reports::open(engine.data_dir())?;
     let state = AppState(Arc::new(Shared {
         fixed_today: engine.fixed_today().map(str::to_string),
-        engine: Arc::new(Mutex::new(engine)),
-        reports: Mutex::new(reports),
+        engine: Arc::new(engine),
+        reports,
         jobs: jobs::Jobs::default(),
         limiter: limit::RateLimiter::new(site.checks_per_minute),
         site,
@@ -341,7 +338,6 @@ fn start_job(state: &AppState, work: Work, question: &str) -> String {
     let id = sender.borrow().id.clone();
     let engine = state.0.engine.clone();
     tokio::task::spawn_blocking(move || {
-        let mut engine = engine.lock().unwrap_or_else(|p| p.into_inner());
         let mut observe = |stage: verity_model::Stage| {
             sender.send_modify(|job| job.stages.push(jobs::StageLine { text: stage.describe(), stage }));
         };

@@ -36,7 +36,7 @@ pub(crate) struct Progress {
 pub(crate) fn progress(state: &AppState) -> Result<Option<Progress>, ApiError> {
     let Some(campaign) = state.campaign() else { return Ok(None) };
     let since = campaign.starts_on.clone().unwrap_or_default();
-    let totals = state.reports().store_mut().supporter_totals(&since, &campaign.currency)?;
+    let totals = state.reports().site().supporter_totals(&since, &campaign.currency)?;
     let ends = crate::config::parse_date(&campaign.ends_on).unwrap_or_else(|| state.today());
     let days_left = (ends - state.today()).whole_days().max(-1) + 1;
     Ok(Some(Progress { campaign, totals, days_left }))
@@ -316,10 +316,7 @@ pub(crate) async fn report_page(
         let view = reports.view();
         let report = match view.show(&key) {
             Ok(r) => r,
-            Err(e) => {
-                drop(reports);
-                return page_error(&state, e);
-            }
+            Err(e) => return page_error(&state, e),
         };
         let versions = view.versions(&report.id).unwrap_or_default();
         let topics = view.topics_of(&report.id).unwrap_or_default();

@@ -30,13 +30,15 @@ pub struct FeedPoll<'a> {
 
 impl Store {
     /// Follows a feed; false when it was already followed.
-    pub fn add_feed(&mut self, url: &str, now: &str) -> Result<bool> {
-        Ok(self.conn.execute("INSERT OR IGNORE INTO feeds (url, added_at) VALUES (?1, ?2)", params![url, now])? == 1)
+    pub fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
+        let conn = self.write();
+        Ok(conn.execute("INSERT OR IGNORE INTO feeds (url, added_at) VALUES (?1, ?2)", params![url, now])? == 1)
     }
 
     /// Stops following a feed (its items stay in the archive); false when it was not followed.
-    pub fn remove_feed(&mut self, url: &str) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+    pub fn remove_feed(&self, url: &str) -> Result<bool> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         tx.execute("DELETE FROM feed_items WHERE feed_url = ?1", [url])?;
         let removed = tx.execute("DELETE FROM feeds WHERE url = ?1", [url])?;
         tx.commit()?;
@@ -44,7 +46,8 @@ impl Store {
     }
 
     pub fn feeds(&self) -> Result<Vec<FeedRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT f.url, f.title, f.etag, f.last_modified, f.added_at, f.polled_at, f.last_error,
                     (SELECT COUNT(*) FROM feed_items i WHERE i.feed_url = f.url)
              FROM feeds f ORDER BY f.added_at, f.url",
@@ -65,13 +68,14 @@ impl Store {
     }
 
     /// Records a poll.
-    pub fn feed_polled(&mut self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
-        self.conn.execute(
+    pub fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
+        let conn = self.write();
+        conn.execute(
             "UPDATE feeds SET polled_at = ?2, last_error = ?3, title = COALESCE(?4, title) WHERE url = ?1",
             params![url, now, poll.error, poll.title],
         )?;
         if let Some((etag, last_modified)) = poll.validators {
-            self.conn.execute(
+            conn.execute(
                 "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE url = ?1",
                 params![url, etag, last_modified],
             )?;
@@ -81,7 +85,8 @@ impl Store {
 
     /// The items of `urls` not yet read from this feed, in the order given.
     pub fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM feed_items WHERE feed_url = ?1 AND item_url = ?2")?;
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached("SELECT 1 FROM feed_items WHERE feed_url = ?1 AND item_url = ?2")?;
         let mut unseen = Vec::new();
         for url in urls {
             if !stmt.exists(params![feed, url])? {
@@ -92,8 +97,9 @@ impl Store {
     }
 
     /// Marks items as read from this feed.
-    pub fn mark_items(&mut self, feed: &str, urls: &[String], now: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+    pub fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         for url in urls {
             tx.execute(
                 "INSERT OR IGNORE INTO feed_items (feed_url, item_url, seen_at) VALUES (?1, ?2, ?3)",

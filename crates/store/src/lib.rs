@@ -17,8 +17,11 @@ mod schema;
 mod site;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use verity_model::{Document, Passage, SourceMeta};
 
@@ -106,36 +109,72 @@ pub struct StoredVersion {
     pub content_hash: String,
 }
 
+/// The store: one connection writes, one transaction at a time; every read takes a connection of its own from a
+/// small pool, so readers never wait for the writer (SQLite's WAL lets them read the last commit meanwhile). `Store`
+/// is `Sync`: a server shares one among its threads.
 pub struct Store {
-    conn: Connection,
+    writer: Mutex<Connection>,
+    /// Idle read connections, opened on demand and kept for the next read.
+    readers: Mutex<Vec<Connection>>,
+    /// What read connections open: the database file, or the shared-cache name of an in-memory one.
+    target: String,
 }
+
+/// Read connections kept idle; more are opened when more threads read at once, and closed when returned.
+const IDLE_READERS: usize = 8;
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path)?;
-        Store::init(conn)
+        Store::init(Connection::open(path)?, path.to_string_lossy().into_owned())
     }
 
-    /// An in-memory store, for tests.
+    /// An in-memory store, for tests (its read connections share its memory).
     pub fn open_in_memory() -> Result<Store> {
-        Store::init(Connection::open_in_memory()?)
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "file:verity-memory-{}-{}?mode=memory&cache=shared",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_URI;
+        Store::init(Connection::open_with_flags(&name, flags)?, name)
     }
 
-    fn init(conn: Connection) -> Result<Store> {
+    fn init(mut conn: Connection, target: String) -> Result<Store> {
         // The busy timeout first: switching a new database to WAL takes a lock another opener may hold.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn };
-        schema::migrate(&mut store.conn)?;
-        Ok(store)
+        schema::migrate(&mut conn)?;
+        Ok(Store { writer: Mutex::new(conn), readers: Mutex::default(), target })
+    }
+
+    /// The write connection, for one write at a time.
+    fn write(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read connection of this thread's own for as long as the guard lives.
+    fn read(&self) -> Result<Reader<'_>> {
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+                let conn = Connection::open_with_flags(&self.target, flags)?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn
+            }
+        };
+        Ok(Reader { conn: Some(conn), store: self })
     }
 
     /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
-    pub fn put_documents(&mut self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
-        let tx = self.conn.transaction()?;
+    pub fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         let outcomes = batch.iter().map(|new| put_one(&tx, new, now)).collect::<Result<Vec<_>>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -143,7 +182,8 @@ impl Store {
 
     /// Documents whose latest version is not marked as indexed, oldest first, at most `limit`.
     pub fn pending_index(&self, limit: usize) -> Result<Vec<IndexItem>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.external_id, v.id, v.title, v.text FROM documents d JOIN versions v ON v.id = d.latest_version_id
              WHERE d.indexed_version_id IS NOT d.latest_version_id ORDER BY d.id LIMIT ?1",
         )?;
@@ -165,7 +205,8 @@ impl Store {
     }
 
     pub fn pending_index_count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
+        let conn = self.read()?;
+        let n: i64 = conn.query_row(
             "SELECT COUNT(*) FROM documents WHERE indexed_version_id IS NOT latest_version_id",
             [],
             |r| r.get(0),
@@ -174,8 +215,9 @@ impl Store {
     }
 
     /// Records that these versions are now in the search index (call after the index commit succeeded).
-    pub fn mark_indexed(&mut self, version_ids: &[i64]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+    pub fn mark_indexed(&self, version_ids: &[i64]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
                 "UPDATE documents SET indexed_version_id = ?1 WHERE id = (SELECT document_id FROM versions WHERE id = ?1)",
@@ -189,14 +231,16 @@ impl Store {
     }
 
     /// Forgets what was indexed, so that everything is indexed again (after the index folder was lost).
-    pub fn reset_indexed(&mut self) -> Result<()> {
-        self.conn.execute("UPDATE documents SET indexed_version_id = NULL", [])?;
+    pub fn reset_indexed(&self) -> Result<()> {
+        let conn = self.write();
+        conn.execute("UPDATE documents SET indexed_version_id = NULL", [])?;
         Ok(())
     }
 
     fn version_passages(&self, version_id: i64, text: &str) -> Result<Vec<Passage>> {
+        let conn = self.read()?;
         let mut stmt =
-            self.conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
+            conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
         let rows = stmt.query_map([version_id], |r| {
             let (start, end): (i64, i64) = (r.get(1)?, r.get(2)?);
             Ok((r.get::<_, i64>(0)?, start as usize, end as usize))
@@ -210,8 +254,9 @@ impl Store {
 
     /// Passages by id, each with the metadata of its document version; unknown ids are left out.
     pub fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
+        let conn = self.read()?;
         // SQLite's substr counts characters in text, so the passage is sliced from the text cast to bytes.
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SOURCE_COLUMNS}, p.id, p.start, p.end, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
              FROM passages p JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
              WHERE p.id = ?1"
@@ -239,29 +284,30 @@ impl Store {
 
     /// One stored version by its id, with its full text.
     pub fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
+        let conn = self.read()?;
+        conn.query_row(
+            &format!(
+                "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
                      FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1"
-                ),
-                [version_id],
-                |r| {
-                    Ok(StoredVersion {
-                        meta: source_meta(r)?,
-                        text: r.get(AFTER_SOURCE)?,
-                        content_hash: r.get(AFTER_SOURCE + 1)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(Into::into)
+            ),
+            [version_id],
+            |r| {
+                Ok(StoredVersion {
+                    meta: source_meta(r)?,
+                    text: r.get(AFTER_SOURCE)?,
+                    content_hash: r.get(AFTER_SOURCE + 1)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(Into::into)
     }
 
     /// Every stored version of a document, oldest first.
     pub fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
+        let conn = self.read()?;
         let ids: Vec<i64> = {
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id
                  WHERE d.external_id = ?1 ORDER BY v.version",
             )?;
@@ -271,8 +317,9 @@ impl Store {
     }
 
     pub fn counts(&self) -> Result<Counts> {
+        let conn = self.read()?;
         let count = |table: &str| -> Result<usize> {
-            let n: i64 = self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
             Ok(n as usize)
         };
         Ok(Counts {
@@ -286,7 +333,8 @@ impl Store {
     /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
     /// document's title (embedded together with the passage).
     pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT p.id, v.title, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
              FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
              WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
@@ -305,7 +353,8 @@ impl Store {
 
     /// How many passages of latest document versions have a vector for `model`, out of how many.
     pub fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
-        let (with, total): (i64, i64) = self.conn.query_row(
+        let conn = self.read()?;
+        let (with, total): (i64, i64) = conn.query_row(
             "SELECT COUNT(pv.passage_id), COUNT(*)
              FROM documents d JOIN passages p ON p.version_id = d.latest_version_id
              LEFT JOIN passage_vectors pv ON pv.passage_id = p.id AND pv.model = ?1",
@@ -316,8 +365,9 @@ impl Store {
     }
 
     /// Stores passage vectors for `model` in one transaction.
-    pub fn put_vectors(&mut self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+    pub fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR REPLACE INTO passage_vectors (passage_id, model, vector) VALUES (?1, ?2, ?3)",
@@ -333,11 +383,19 @@ impl Store {
 
     /// Every vector of `model` for passages of latest document versions, as (passage id, vector).
     pub fn vectors(&self, model: &str) -> Result<Vec<(i64, Vec<f32>)>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.vectors_after(model, i64::MIN)
+    }
+
+    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
+    /// grow, so a cache of vectors can be brought up to date without reading them all again.
+    pub fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
-             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = ?1 ORDER BY pv.passage_id",
+             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = ?1 AND pv.passage_id > ?2
+             ORDER BY pv.passage_id",
         )?;
-        let rows = stmt.query_map([model], |r| {
+        let rows = stmt.query_map(params![model, after], |r| {
             let bytes: Vec<u8> = r.get(1)?;
             let vector = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
             Ok((r.get(0)?, vector))
@@ -347,14 +405,16 @@ impl Store {
 
     /// The external id of every document, by the store's document id.
     pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, external_id FROM documents")?;
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached("SELECT id, external_id FROM documents")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
     }
 
     /// The document (external id) of every passage of a current document version.
     pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT p.id, d.external_id FROM documents d JOIN passages p ON p.version_id = d.latest_version_id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -469,3 +529,29 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
 
 #[cfg(test)]
 mod tests;
+
+/// How long a connection waits for another's lock (another process writing, a migration) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A read connection borrowed from the store's pool, returned to it when dropped.
+struct Reader<'a> {
+    conn: Option<Connection>,
+    store: &'a Store,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("a reader holds its connection until dropped")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        let mut idle = self.store.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(conn) = self.conn.take().filter(|_| idle.len() < IDLE_READERS) {
+            idle.push(conn);
+        }
+    }
+}

@@ -59,9 +59,10 @@ impl Store {
     /// readable and becomes the one listed. Storing a version that exists replaces it. `topics` are
     /// `(key, name)` pairs the report is filed under. One transaction: the listing, the versions, the topics and
     /// the search index never disagree.
-    pub fn save_report(&mut self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
+    pub fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
+        let mut conn = self.write();
         let body = serde_json::to_string(report).expect("a report always serialises");
-        let tx = self.conn.transaction()?;
+        let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO reports (id, slug, question, verdict, confidence, checked_on, created_at, body, category, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -112,7 +113,7 @@ impl Store {
     /// The latest version of a report by id, by slug, or by a unique id prefix.
     pub fn report(&self, key: &str) -> Result<Option<Report>> {
         let row: Option<(String, String)> = self
-            .conn
+            .read()?
             .query_row(
                 "SELECT id, body FROM reports WHERE id = ?1 OR slug = ?1
                  UNION ALL SELECT id, body FROM reports WHERE id LIKE ?2 ESCAPE '\\'
@@ -128,7 +129,7 @@ impl Store {
     /// One stored run of the report with this id.
     pub fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
         let body: Option<String> = self
-            .conn
+            .read()?
             .query_row(
                 "SELECT body FROM report_versions WHERE report_id = ?1 AND version = ?2",
                 params![id, version],
@@ -140,7 +141,8 @@ impl Store {
 
     /// Every run of the report with this id, oldest first.
     pub fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT version, verdict, confidence, checked_on, created_at FROM report_versions
              WHERE report_id = ?1 ORDER BY version",
         )?;
@@ -163,14 +165,15 @@ impl Store {
 
     /// A page of the latest versions, newest first.
     pub fn reports_page(&self, filter: &ReportFilter, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
+        let conn = self.read()?;
         let condition = "(?1 IS NULL OR r.category = ?1)
              AND (?2 IS NULL OR EXISTS (SELECT 1 FROM report_topics t WHERE t.report_id = r.id AND t.topic = ?2))";
-        let total: i64 = self.conn.query_row(
+        let total: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM reports r WHERE {condition}"),
             params![filter.category, filter.topic],
             |r| r.get(0),
         )?;
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM reports r WHERE {condition}
              ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?3 OFFSET ?4"
         ))?;
@@ -187,14 +190,13 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Page<ReportSummary>> {
+        let conn = self.read()?;
         let Some(expression) = match_expression(terms, all) else {
             return Ok(Page { items: Vec::new(), total: 0 });
         };
         let total: i64 =
-            self.conn.query_row("SELECT COUNT(*) FROM reports_fts WHERE reports_fts MATCH ?1", [&expression], |r| {
-                r.get(0)
-            })?;
-        let mut stmt = self.conn.prepare_cached(&format!(
+            conn.query_row("SELECT COUNT(*) FROM reports_fts WHERE reports_fts MATCH ?1", [&expression], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM reports_fts f JOIN reports r ON r.id = f.report_id
              WHERE reports_fts MATCH ?1 ORDER BY bm25(reports_fts), r.created_at DESC LIMIT ?2 OFFSET ?3"
         ))?;
@@ -204,7 +206,8 @@ impl Store {
 
     /// Categories in use, with how many reports each holds, largest first.
     pub fn categories(&self) -> Result<Vec<(String, usize)>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT category, COUNT(*) FROM reports GROUP BY category ORDER BY COUNT(*) DESC, category",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
@@ -213,7 +216,8 @@ impl Store {
 
     /// Topics shared by at least `min_reports` reports, most reports first.
     pub fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT topic, MIN(name), COUNT(*) FROM report_topics GROUP BY topic HAVING COUNT(*) >= ?1
              ORDER BY COUNT(*) DESC, topic LIMIT ?2",
         )?;
@@ -225,7 +229,8 @@ impl Store {
 
     /// The topics a report is filed under.
     pub fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT t.topic, t.name, (SELECT COUNT(*) FROM report_topics u WHERE u.topic = t.topic)
              FROM report_topics t WHERE t.report_id = ?1 ORDER BY t.name",
         )?;
@@ -237,7 +242,8 @@ impl Store {
 
     /// Every run whose verdict differs from the run before it, newest first: the corrections log.
     pub fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS}, c.version, c.previous, c.verdict, c.checked_on FROM (
                  SELECT report_id, version, verdict, checked_on, created_at,
                         LAG(verdict) OVER (PARTITION BY report_id ORDER BY version) AS previous
@@ -259,8 +265,9 @@ impl Store {
     }
 
     /// Deletes a report and all its versions; false when there was none.
-    pub fn delete_report(&mut self, id: &str) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+    pub fn delete_report(&self, id: &str) -> Result<bool> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         tx.execute("DELETE FROM reports_fts WHERE report_id = ?1", [id])?;
         tx.execute("DELETE FROM report_topics WHERE report_id = ?1", [id])?;
         tx.execute("DELETE FROM report_versions WHERE report_id = ?1", [id])?;

@@ -17,14 +17,15 @@ impl Store {
     /// Records a payment event once: false when an event with this id was already recorded (providers resend
     /// events, and a resent event must not count twice).
     pub fn record_supporter(
-        &mut self,
+        &self,
         event_id: &str,
         kind: &str,
         amount: Option<i64>,
         currency: Option<&str>,
         received_at: &str,
     ) -> Result<bool> {
-        let inserted = self.conn.execute(
+        let conn = self.write();
+        let inserted = conn.execute(
             "INSERT OR IGNORE INTO supporter_events (event_id, kind, amount, currency, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![event_id, kind, amount, currency.map(|c| c.to_ascii_lowercase()), received_at],
@@ -34,7 +35,8 @@ impl Store {
 
     /// Supporters recorded on or after `since` (a date or timestamp; `""` for all), with amounts in `currency`.
     pub fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
-        let (supporters, amount): (i64, i64) = self.conn.query_row(
+        let conn = self.read()?;
+        let (supporters, amount): (i64, i64) = conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN currency = ?2 THEN amount END), 0)
              FROM supporter_events WHERE received_at >= ?1",
             params![since, currency.to_ascii_lowercase()],
@@ -44,11 +46,13 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        let conn = self.read()?;
+        Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
-    pub fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
+    pub fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        let conn = self.write();
+        conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
             params![key, value],
         )?;

@@ -52,7 +52,7 @@ fn pending_index_follows_the_latest_version() {
 
 #[test]
 fn passages_slice_by_bytes_even_with_multibyte_text() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     let d = doc("u", "Café crème. Über alles.");
     let split = d.text.find(". ").unwrap() + 1;
     let batch = [NewDocument { document: &d, passages: vec![(0, split), (split + 1, d.text.len())], fetched: None }];
@@ -72,7 +72,7 @@ fn a_failed_batch_leaves_nothing_behind() {
     let bad = doc("bad", "Bad.");
     // A passage past the end of the text cannot be stored: the whole batch must roll back.
     store
-        .conn
+        .write()
         .execute_batch(
             "CREATE TRIGGER no_bad BEFORE INSERT ON passages WHEN NEW.end > 100 BEGIN SELECT RAISE(ABORT, 'bad'); END;",
         )
@@ -99,7 +99,7 @@ fn report(id: &str, question: &str, claim: &str, verdict: &str, version: u32, ch
 
 #[test]
 fn reports_round_trip_by_id_slug_and_prefix() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     let report = report("abc123def456", "Did X happen?", "X happened.", "not_enough_evidence", 1, "2026-11-26");
     store.save_report(&report, &[], "2026-11-26T00:00:00Z").unwrap();
     for key in ["abc123def456", &report.slug, "abc1"] {
@@ -111,7 +111,7 @@ fn reports_round_trip_by_id_slug_and_prefix() {
 
 #[test]
 fn every_run_is_a_version_and_verdict_changes_make_the_corrections_log() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     let id = "abc123def456";
     let runs =
         [("not_enough_evidence", "2026-01-01"), ("not_enough_evidence", "2026-02-01"), ("refuted", "2026-03-01")];
@@ -143,7 +143,7 @@ fn every_run_is_a_version_and_verdict_changes_make_the_corrections_log() {
 
 #[test]
 fn reports_are_found_by_words_category_and_topic_and_query_syntax_is_only_words() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     let a = report("aaaaaa000001", "Did the minister resign?", "The minister resigned.", "supported", 1, "2026-01-01");
     let mut b =
         report("bbbbbb000002", "Did vaccines cause autism?", "Vaccines caused autism.", "refuted", 1, "2026-01-02");
@@ -172,7 +172,7 @@ fn reports_are_found_by_words_category_and_topic_and_query_syntax_is_only_words(
 
 #[test]
 fn a_payment_event_counts_once() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     assert!(
         store.record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-02").unwrap()
     );
@@ -213,7 +213,7 @@ fn reports_stored_before_versions_existed_become_version_one() {
 fn reports_made_before_ten_sort_in_time_order_once_timestamps_are_fixed_width() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("verity.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let store = Store::open(&path).unwrap();
     let early = report("aaaaaa000001", "Did A happen?", "A happened.", "supported", 1, "2026-12-02");
     let late = report("bbbbbb000002", "Did B happen?", "B happened.", "supported", 1, "2026-12-02");
     // As the old `engine::now()` wrote them: the hour unpadded, so "9:05" sorts after "10:00" as text.
@@ -288,7 +288,7 @@ fn vectors_are_kept_per_model_and_follow_the_latest_version() {
 
 #[test]
 fn feeds_remember_their_validators_errors_and_the_items_read() {
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_in_memory().unwrap();
     assert!(store.add_feed("https://a.example/rss", "2026-11-01").unwrap());
     assert!(!store.add_feed("https://a.example/rss", "2026-11-02").unwrap(), "followed once");
     let poll = FeedPoll { title: Some("A"), validators: Some((Some("\"v1\""), None)), error: None };
@@ -307,4 +307,30 @@ fn feeds_remember_their_validators_errors_and_the_items_read() {
     );
     assert!(store.remove_feed("https://a.example/rss").unwrap());
     assert!(store.feeds().unwrap().is_empty());
+}
+
+/// Readers never wait for the writer: while a write transaction is open (an ingest, a report being saved), other
+/// threads still read the last commit. One store is shared by a server's threads, so it must be `Sync`.
+#[test]
+fn reads_go_on_while_a_write_is_open() {
+    fn shared<T: Sync + Send>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("verity.sqlite3")).unwrap();
+    check(&mut store, &[doc("a", "Alpha text.")]);
+    let versions: Vec<i64> = store.pending_index(10).unwrap().iter().map(|p| p.version_id).collect();
+    store.mark_indexed(&versions).unwrap();
+    shared(&store);
+    let mut writer = store.write();
+    let open = writer.transaction().unwrap();
+    open.execute("UPDATE documents SET indexed_version_id = NULL", []).unwrap();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| store.pending_index_count().unwrap());
+        let started = std::time::Instant::now();
+        while !reader.is_finished() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(3), "a read waited for the open write");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(reader.join().unwrap(), 0, "the reader sees the last commit, not the open write");
+    });
+    open.commit().unwrap();
 }

@@ -92,6 +92,8 @@ pub struct Page {
     pub document: Document,
     /// sha256 of the extracted text, hex: what a report citing this page cites.
     pub text_sha256: String,
+    /// What reading the page simplified (a page nested too deeply is read as plain text), for the diagnostics.
+    pub note: Option<String>,
 }
 
 /// A response: where it came from, its body (and, decoded, its text), its cache validators.
@@ -253,8 +255,11 @@ impl Fetcher {
         let body = Body { text, ..*raw };
         let id = body.url.to_string();
         let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
+        let mut note = None;
         let document = if body.content_type.contains("html") {
-            verity_ingest::html::extract(&body.text, &id, &fallback)
+            let read = verity_ingest::html::read(&body.text, &id, &fallback);
+            note = read.note;
+            read.document
         } else {
             // Plain text and PDF: the text as it is, titled by its first line when that reads like a title.
             let text = body.text.trim().to_string();
@@ -282,6 +287,7 @@ impl Fetcher {
             content_type: body.content_type,
             document,
             text_sha256,
+            note,
         })
     }
 
