@@ -232,7 +232,7 @@ impl Engine {
             _ => None,
         };
         let web = config.web.clone().map(web::Web::open).transpose()?;
-        let engine = Engine {
+        let mut engine = Engine {
             config,
             store,
             index,
@@ -297,6 +297,7 @@ impl Engine {
         loop {
             let pending = self.store.passages_without_vectors(&semantic.vectors_key, EMBED_BATCH)?;
             if pending.is_empty() {
+                semantic.refresh(&self.store)?;
                 return Ok(done);
             }
             let texts: Vec<String> = pending.iter().map(|p| embedding_text(&p.title, &p.text)).collect();
@@ -304,7 +305,6 @@ impl Engine {
             let vectors = semantic.embedder.embed(&refs)?;
             let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|p| p.passage_id).zip(vectors).collect();
             self.store.put_vectors(&semantic.vectors_key, &rows)?;
-            semantic.refresh(&self.store)?;
             done += rows.len();
             progress(done, todo.max(done));
         }
@@ -767,11 +767,17 @@ impl Semantic {
 
     /// Brings the vectors in memory up to the store: vectors of new passages are added in place; when passages
     /// were replaced or removed (a document's new version) the cache is dropped, to be rebuilt by the next search.
+    /// The store is read without the cache's lock, so searches never wait on it; if another thread brought the
+    /// cache up to date meanwhile, what was read is left to it.
     fn refresh(&self, store: &Store) -> Result<()> {
-        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
-        let Some(current) = cached.as_mut() else { return Ok(()) };
+        let seen = match self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(current) => (current.last_id, current.search.len()),
+            None => return Ok(()),
+        };
         let (embedded, _) = store.vector_coverage(&self.vectors_key)?;
-        let new = store.vectors_after(&self.vectors_key, current.last_id)?;
+        let new = store.vectors_after(&self.vectors_key, seen.0)?;
+        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
+        let Some(current) = cached.as_mut().filter(|c| (c.last_id, c.search.len()) == seen) else { return Ok(()) };
         if current.search.len() + new.len() != embedded {
             *cached = None;
             return Ok(());

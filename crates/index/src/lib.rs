@@ -18,7 +18,6 @@ pub mod dense;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tantivy::collector::TopDocs;
@@ -90,7 +89,7 @@ pub struct SearchIndex {
     passages: Part,
     /// Where the format marker goes (`None` in memory), and whether the index started out empty.
     dir: Option<std::path::PathBuf>,
-    is_new: AtomicBool,
+    is_new: bool,
 }
 
 impl SearchIndex {
@@ -114,31 +113,26 @@ impl SearchIndex {
             documents: Part::open(Some(&dir.join("documents")))?,
             passages: Part::open(Some(&dir.join("passages")))?,
             dir: Some(dir.to_path_buf()),
-            is_new: AtomicBool::new(is_new),
+            is_new,
         })
     }
 
     pub fn open_in_memory() -> Result<SearchIndex> {
-        Ok(SearchIndex {
-            documents: Part::open(None)?,
-            passages: Part::open(None)?,
-            dir: None,
-            is_new: AtomicBool::new(true),
-        })
+        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)?, dir: None, is_new: true })
     }
 
     /// Whether the index started out empty (new, or rebuilt because its format changed).
     pub fn is_new(&self) -> bool {
-        self.is_new.load(Ordering::Acquire)
+        self.is_new
     }
 
     /// Records this version's format in the index folder.
-    pub fn mark_format(&self) -> Result<()> {
+    pub fn mark_format(&mut self) -> Result<()> {
         if let Some(dir) = &self.dir {
             std::fs::write(dir.join(FORMAT_FILE), FORMAT)
                 .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
         }
-        self.is_new.store(false, Ordering::Release);
+        self.is_new = false;
         Ok(())
     }
 
