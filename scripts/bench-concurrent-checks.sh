@@ -9,7 +9,7 @@ n=${1:-48}
 judge=${2:-nli}
 DATA="${VERITY_SHARED_DATA:-../shared/data}"
 cargo build --release --locked -p verity-cli >/dev/null
-verity=target/release/verity
+verity=${VERITY_BIN:-target/release/verity}  # another build, to compare
 dir=target/bench-concurrent
 if [ ! -f "$dir/verity.sqlite" ]; then
   "$verity" --data-dir "$dir" ingest "$DATA/scifact/original/corpus.jsonl" >/dev/null
