@@ -6,12 +6,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use verity_engine::eval::{RetrievalOptions, RetrievalSet};
-use verity_engine::{Config, Engine, EngineError, JudgeConfig, Progress, WriterConfig};
+use verity_engine::{Config, Engine, EngineError, JudgeConfig, Progress, Reports, WriterConfig};
 
 #[derive(Parser)]
 #[command(name = "verity", version, about = "Self-hosted fact-checking: ask a question, get a cited report.")]
@@ -50,6 +51,10 @@ enum Command {
         writer: WriterArgs,
         #[command(flatten)]
         web: WebArgs,
+        /// Seconds a check may take: past it, no new pages are read and a language model's judging and writing are
+        /// skipped (the report says so). 0 for no limit.
+        #[arg(long, env = "VERITY_DEADLINE", value_name = "SECONDS", default_value_t = verity_engine::CHECK_DEADLINE.as_secs())]
+        deadline: u64,
     },
     /// Serve the web site and the JSON API (/api/v1) on the data directory until Ctrl-C.
     Serve {
@@ -66,6 +71,10 @@ enum Command {
         writer: WriterArgs,
         #[command(flatten)]
         web: WebArgs,
+        /// Seconds a check may take: past it, no new pages are read and a language model's judging and writing are
+        /// skipped (the report says so). 0 for no limit.
+        #[arg(long, env = "VERITY_DEADLINE", value_name = "SECONDS", default_value_t = verity_engine::CHECK_DEADLINE.as_secs())]
+        deadline: u64,
     },
     /// Follow news feeds (RSS, Atom): new articles are read in full and stored, so the archive keeps up.
     Feeds {
@@ -87,6 +96,12 @@ enum Command {
     List {
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the data directory holds: documents, versions, passages and reports, and how much of it is indexed
+    /// and embedded (opening it first finishes what an interrupted ingest left unindexed).
+    Status {
         #[arg(long)]
         json: bool,
     },
@@ -242,17 +257,6 @@ enum SearchChoice {
     Brave,
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyFile {
-    #[serde(default)]
-    allow: Vec<String>,
-    #[serde(default)]
-    deny: Vec<String>,
-    #[serde(default)]
-    tiers: std::collections::BTreeMap<String, verity_model::SourceTier>,
-}
-
 impl WebArgs {
     fn config(&self) -> anyhow::Result<Option<verity_engine::web::WebConfig>> {
         use verity_engine::web::{Provider, SourcePolicy, WebConfig};
@@ -280,13 +284,7 @@ impl WebArgs {
         }
         let policy = match &self.source_policy {
             None => SourcePolicy::default(),
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the source policy {}", path.display()))?;
-                let file: PolicyFile = serde_json::from_str(&text)
-                    .with_context(|| format!("the source policy {} is not valid (see docs/web.md)", path.display()))?;
-                SourcePolicy { allow: file.allow, deny: file.deny, tiers: file.tiers.into_iter().collect() }
-            }
+            Some(path) => SourcePolicy::load(path).map_err(anyhow::Error::msg)?,
         };
         let mut config = WebConfig { providers, page_budget: self.web_pages.max(1), policy, ..WebConfig::default() };
         config.fetch.guard.allow_private = self.allow_private_addresses;
@@ -508,8 +506,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             })?;
             bar.finish_and_clear();
-            for skip in &summary.skipped {
-                eprintln!("skipped {skip}");
+            for line in verity_engine::skip_report(&summary.skipped) {
+                eprintln!("{line}");
             }
             println!(
                 "ingested {} documents from {} files in {:.2} s: {} new, {} new versions, {} unchanged; {} passages{}; {} skipped",
@@ -548,11 +546,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { question, explain, json, format, judge, writer, web } => {
+        Command::Check { question, explain, json, format, judge, writer, web, deadline } => {
             let judge = judge.config(&writer.llm, JudgeConfig::default())?;
             let writer = writer.config()?;
             let web = web.config()?;
-            let engine = Engine::open(Config { judge, writer, web, ..Config::new(&data_dir) })?;
+            let check_deadline = (deadline > 0).then(|| Duration::from_secs(deadline));
+            let engine = Engine::open(Config { judge, writer, web, check_deadline, ..Config::new(&data_dir) })?;
             for notice in engine.notices() {
                 eprintln!("note: {notice}");
             }
@@ -563,12 +562,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let (report, assessment) = engine.check_explained(&question)?;
-            for d in report
-                .diagnostics
-                .iter()
-                .filter(|d| d.stage == "web" && d.message.starts_with("web search is unavailable"))
-            {
-                eprintln!("note: {}", d.message);
+            if report.coverage.web.as_ref().is_some_and(|web| web.unavailable) {
+                eprintln!("note: web search is unavailable; only the local archive was checked");
             }
             if explain {
                 explain_evidence(&assessment);
@@ -576,7 +571,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_report(&report, if json { Format::Json } else { format })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, site, judge, writer, web } => {
+        Command::Serve { addr, site, judge, writer, web, deadline } => {
             let site = match &site {
                 Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
                 None => verity_server::SiteConfig::default(),
@@ -596,6 +591,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 approximate_vectors: true,
                 writer: writer.config()?,
                 web: web.config()?,
+                check_deadline: (deadline > 0).then(|| Duration::from_secs(deadline)),
                 ..Config::new(&data_dir)
             };
             let engine = Engine::open(config)?;
@@ -662,12 +658,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json, format } => {
-            let report = open()?.show(&id)?;
+            let reports = Reports::open_read_only(&data_dir)?;
+            let report = match &reports {
+                Some(reports) => reports.view().show(&id)?,
+                None => return Err(EngineError::NoSuchReport(id).into()),
+            };
             print_report(&report, if json { Format::Json } else { format })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::List { limit, json } => {
-            let reports = open()?.list(limit)?;
+            let reports = match Reports::open_read_only(&data_dir)? {
+                Some(reports) => reports.view().list(limit)?,
+                None => Vec::new(),
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports)?);
             } else if reports.is_empty() {
@@ -682,6 +685,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         r.confidence * 100.0,
                         r.question
                     );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { json } => {
+            let status = open()?.status()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!(
+                    "{} documents ({} versions, {} passages), {} reports",
+                    status.documents, status.versions, status.passages, status.reports
+                );
+                println!(
+                    "search index: {} documents, {} passages{}",
+                    status.indexed_documents,
+                    status.indexed_passages,
+                    match status.pending_index {
+                        0 => String::new(),
+                        n => format!("; {n} documents still being indexed by another process"),
+                    }
+                );
+                match status.embedded_passages {
+                    Some(n) => println!("semantic search: {n} passages embedded"),
+                    None => println!("semantic search: off (`verity models install` turns it on)"),
                 }
             }
             Ok(ExitCode::SUCCESS)

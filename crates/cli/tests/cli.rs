@@ -99,3 +99,111 @@ fn unusable_input_gets_a_clear_message_and_its_own_exit_code() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("covidCheck_dev_composed+extracted.json") && stderr.contains("--check-covid"), "{stderr}");
 }
+
+/// `list` and `show` read a data directory the user cannot write (a read-only mount, a colleague's archive):
+/// they take no lock, migrate nothing and create nothing. As root, where permissions do not bind, the commands
+/// run as `nobody`.
+#[test]
+fn read_commands_work_on_a_data_dir_the_user_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    check(&data, &["ingest", newsroom().to_str().unwrap()], 0);
+    let json = check(&data, &["check", "--json", "Did Minister Okafor hand over protected informants to Norland?"], 0);
+    let id = serde_json::from_str::<serde_json::Value>(&json).unwrap()["id"].as_str().unwrap().to_string();
+
+    let set_mode = |path: &Path, dirs: u32, files: u32| {
+        for entry in walk(path) {
+            let mode = if entry.is_dir() { dirs } else { files };
+            std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    set_mode(&data, 0o555, 0o444);
+    let as_reader = |args: &[&str]| -> Output {
+        let mut command = if running_as_root() {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_verity")]);
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+        };
+        command.env("VERITY_DATA_DIR", &data).env("VERITY_NO_WEB", "1").args(args).output().unwrap()
+    };
+    let before: Vec<PathBuf> = walk(&data);
+    let list = as_reader(&["list"]);
+    let shown = as_reader(&["show", "--json", &id]);
+    let (list_err, show_err) = (String::from_utf8_lossy(&list.stderr), String::from_utf8_lossy(&shown.stderr));
+    set_mode(&data, 0o755, 0o644);
+    assert_eq!(list.status.code(), Some(0), "{list_err}");
+    assert!(String::from_utf8_lossy(&list.stdout).starts_with(&id), "{list_err}");
+    assert_eq!(shown.status.code(), Some(0), "{show_err}");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&shown.stdout).unwrap()["id"], id.as_str());
+    assert_eq!(walk(&data), before, "a read command created files");
+}
+
+fn walk(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for entry in entries {
+            out.extend(walk(&entry));
+        }
+    }
+    out
+}
+
+/// Whether the tests run as root (where file permissions do not stop a write), read from `/proc` so that no FFI
+/// crate is needed.
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:").map(|u| u.split_whitespace().next() == Some("0"))))
+        .unwrap_or(false)
+}
+
+/// An ingest killed (SIGKILL) at several points leaves a data directory that opens, whose store and index agree,
+/// and that takes the rest of the same input once: nothing lost, nothing twice.
+#[test]
+fn an_ingest_killed_midway_loses_nothing_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let corpus = dir.path().join("wire.jsonl");
+    let total = 20_000;
+    let lines: String = (0..total)
+        .map(|i| {
+            let record = serde_json::json!({"id": format!("wire-{i}"), "title": format!("Council vote {i}"),
+                "text": format!("The council of district {i} voted on Tuesday to close the harbour bridge to trucks \
+                                 for {} weeks, officials said. Residents objected at a hearing.", i % 50 + 1)});
+            format!("{record}\n")
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    let status =
+        |data: &Path| -> serde_json::Value { serde_json::from_str(&check(data, &["status", "--json"], 0)).unwrap() };
+    let mut stored = Vec::new();
+    for delay_ms in [300, 1_000, 2_000] {
+        let mut ingest = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+            .env("VERITY_DATA_DIR", &data)
+            .args(["ingest", corpus.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        ingest.kill().unwrap(); // SIGKILL on Unix
+        ingest.wait().unwrap();
+        let now = status(&data);
+        assert_eq!(now["documents"], now["indexed_documents"], "after a kill at {delay_ms} ms: {now}");
+        assert_eq!(now["pending_index"], 0, "{now}");
+        assert_eq!(now["documents"], now["versions"], "one version per document: {now}");
+        stored.push(now["documents"].as_u64().unwrap());
+    }
+    assert!(stored[0] < total, "the first kill landed mid-ingest ({stored:?})");
+    assert!(stored.windows(2).all(|w| w[0] <= w[1]), "nothing was lost between kills: {stored:?}");
+    let out = check(&data, &["ingest", corpus.to_str().unwrap()], 0);
+    assert!(out.contains(&format!("{} new", total - stored[2])), "{out}");
+    let done = status(&data);
+    assert_eq!((done["documents"].as_u64(), done["indexed_documents"].as_u64()), (Some(total), Some(total)), "{done}");
+}

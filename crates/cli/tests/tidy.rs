@@ -27,45 +27,130 @@ fn every_crate_root_opens_with_a_doc_comment() {
     check("a crate root must start with a //! comment saying what the crate is", offenders);
 }
 
-/// Crates outside `allowed` whose manifest depends on any of `deps`.
-fn crates_depending_on(deps: &[&str], allowed: &[&str]) -> Vec<String> {
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let dir = entry.unwrap().path();
-        if allowed.iter().any(|a| dir.ends_with(a)) {
-            continue;
+/// The workspace's dependency graph as `cargo metadata` resolves it (from `Cargo.lock`, offline): for each
+/// package, its normal and build dependencies by name (dev-dependencies are for tests and may reach anything).
+struct Graph {
+    members: Vec<String>,
+    deps: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Graph {
+    fn load() -> Graph {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // The host's dependencies only: others' (Android, Windows) need not have been downloaded.
+        let rustc = std::process::Command::new("rustc").arg("-vV").output().unwrap();
+        let host = String::from_utf8_lossy(&rustc.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+            .expect("rustc -vV names the host");
+        let output = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", &host])
+            .current_dir(workspace())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let name_of = |id: &str| -> String {
+            let package = metadata["packages"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap();
+            package["name"].as_str().unwrap().to_string()
+        };
+        let members =
+            metadata["workspace_members"].as_array().unwrap().iter().map(|id| name_of(id.as_str().unwrap())).collect();
+        let mut deps = std::collections::HashMap::new();
+        for node in metadata["resolve"]["nodes"].as_array().unwrap() {
+            let runtime: Vec<String> = node["deps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"] != "dev"))
+                .map(|d| name_of(d["pkg"].as_str().unwrap()))
+                .collect();
+            deps.insert(name_of(node["id"].as_str().unwrap()), runtime);
         }
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        if manifest.lines().any(|l| deps.iter().any(|dep| l.starts_with(dep))) {
-            offenders.push(dir.display().to_string());
-        }
+        Graph { members, deps }
     }
-    offenders
+
+    /// Every package `package` reaches through normal and build dependencies.
+    fn reaches(&self, package: &str) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![package.to_string()];
+        while let Some(next) = todo.pop() {
+            for dep in self.deps.get(&next).into_iter().flatten() {
+                if seen.insert(dep.clone()) {
+                    todo.push(dep.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Workspace crates outside `allowed` that depend directly on any of `deps`, as `crate -> dep`.
+    fn direct(&self, deps: &[&str], allowed: &[&str]) -> Vec<String> {
+        let mut offenders = Vec::new();
+        for member in self.members.iter().filter(|m| !allowed.iter().any(|a| format!("verity-{a}") == **m)) {
+            for dep in self.deps.get(member).into_iter().flatten().filter(|d| deps.contains(&d.as_str())) {
+                offenders.push(format!("{member} -> {dep}"));
+            }
+        }
+        offenders
+    }
+}
+
+fn graph() -> &'static Graph {
+    static GRAPH: std::sync::OnceLock<Graph> = std::sync::OnceLock::new();
+    GRAPH.get_or_init(Graph::load)
 }
 
 #[test]
 fn sql_lives_only_in_the_store_crate() {
-    check("only crates/store may depend on rusqlite", crates_depending_on(&["rusqlite"], &["store"]));
+    assert_eq!(graph().direct(&["rusqlite"], &[]), ["verity-store -> rusqlite"], "the graph was read");
+    check("only crates/store may depend on rusqlite", graph().direct(&["rusqlite"], &["store"]));
 }
 
+/// Not only its manifest: nothing the pipeline depends on may bring storage, an index, the network, a runtime
+/// or a model in by the back door.
 #[test]
-fn the_pipeline_depends_on_no_storage_index_or_network_crate() {
-    let manifest = std::fs::read_to_string(workspace().join("crates/pipeline/Cargo.toml")).unwrap();
-    let offenders = ["rusqlite", "tantivy", "reqwest", "verity-store", "verity-index", "tokio"]
-        .iter()
-        .filter(|dep| manifest.lines().any(|l| l.starts_with(*dep)))
-        .map(|d| d.to_string())
-        .collect();
+fn the_pipeline_reaches_no_storage_index_network_or_model_crate() {
+    let reached = graph().reaches("verity-pipeline");
+    assert!(
+        reached.contains("verity-text") && reached.contains("unicode-normalization"),
+        "the graph was read: {reached:?}"
+    );
+    let forbidden = [
+        "rusqlite",
+        "tantivy",
+        "reqwest",
+        "hyper",
+        "tokio",
+        "candle-core",
+        "tokenizers",
+        "verity-store",
+        "verity-index",
+        "verity-web",
+        "verity-llm",
+        "verity-embed",
+        "verity-engine",
+    ];
+    let offenders = forbidden.iter().filter(|f| reached.contains(**f)).map(|f| f.to_string()).collect();
     check("the pipeline reaches the world only through traits", offenders);
 }
 
 #[test]
 fn outbound_http_lives_only_in_the_crates_that_talk_to_the_network() {
-    let offenders = crates_depending_on(&["reqwest", "hyper", "ureq"], &["models", "llm", "web"]);
+    let offenders = graph().direct(&["reqwest", "ureq", "hyper-rustls"], &["models", "llm", "web"]);
     check("only crates/models, crates/llm and crates/web may make HTTP requests", offenders);
 }
 
 #[test]
 fn inbound_http_lives_only_in_the_server_crate() {
-    check("only crates/server may serve HTTP", crates_depending_on(&["axum", "tower-http"], &["server"]));
+    let offenders = graph().direct(&["axum", "tower-http", "hyper", "hyper-util"], &["server"]);
+    check("only crates/server may serve HTTP", offenders);
+}
+
+/// The loopback test server is for tests: no crate may ship it.
+#[test]
+fn the_loopback_test_server_is_only_a_dev_dependency() {
+    let graph = graph();
+    let offenders = graph.members.iter().filter(|m| graph.reaches(m).contains("verity-loopback")).cloned().collect();
+    check("verity-loopback may only be a dev-dependency", offenders);
 }

@@ -433,28 +433,13 @@ fn abstract_predictions(
 /// Byte offset of each sentence of each abstract, in the text ingest builds (sentences trimmed, joined by one
 /// space).
 fn scifact_sentence_starts(path: &Path) -> Result<HashMap<String, Vec<usize>>> {
-    #[derive(serde::Deserialize)]
-    struct Doc {
-        doc_id: u64,
-        #[serde(rename = "abstract")]
-        sentences: Vec<String>,
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| verity_eval::EvalError::Read {
-        path: path.display().to_string(),
-        message: format!("{e} (point --scifact at SciFact's folder with corpus.jsonl and claims_dev.jsonl)"),
+    let abstracts = verity_eval::read_abstracts(path).map_err(|e| match e {
+        verity_eval::EvalError::Read { path, message } => verity_eval::EvalError::Read {
+            path,
+            message: format!("{message} (point --scifact at SciFact's folder with corpus.jsonl and claims_dev.jsonl)"),
+        },
     })?;
-    let mut out = HashMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(doc) = serde_json::from_str::<Doc>(line) else { continue };
-        let mut starts = Vec::with_capacity(doc.sentences.len());
-        let mut at = 0;
-        for s in &doc.sentences {
-            starts.push(at);
-            at += s.trim().len() + 1;
-        }
-        out.insert(doc.doc_id.to_string(), starts);
-    }
-    Ok(out)
+    Ok(abstracts.iter().map(|a| (a.id.clone(), a.sentence_starts())).collect())
 }
 
 /// Claim labels predicted from verdicts, scored against a data set's gold labels.

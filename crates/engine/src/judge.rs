@@ -80,6 +80,7 @@ impl Judge for EntailmentJudge {
 pub(crate) struct ModelJudge<'a> {
     pub model: &'a Writer,
     pub fallback: &'a EntailmentJudge,
+    pub deadline: verity_model::Deadline,
 }
 
 impl Judge for ModelJudge<'_> {
@@ -102,6 +103,10 @@ impl Judge for ModelJudge<'_> {
 
 impl ModelJudge<'_> {
     fn judge(&self) -> verity_pipeline::judge::LanguageModelJudge<'_> {
-        verity_pipeline::judge::LanguageModelJudge { model: self.model, fallback: self.fallback }
+        verity_pipeline::judge::LanguageModelJudge {
+            model: self.model,
+            fallback: self.fallback,
+            deadline: self.deadline.clone(),
+        }
     }
 }

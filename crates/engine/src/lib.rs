@@ -18,7 +18,7 @@ pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
@@ -29,8 +29,9 @@ use verity_store::{NewDocument, PutOutcome, Store};
 
 pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
-pub use verity_ingest::Skipped;
+pub use verity_ingest::{Skipped, skip_report};
 pub use verity_llm::ServerConfig;
+pub use verity_model::Deadline;
 pub use verity_pipeline::QUESTION_LIMIT;
 pub use verity_pipeline::category::title as category_title;
 pub use verity_store::{FeedRow, Page, ReportFilter, StoreError, SupporterTotals};
@@ -44,6 +45,9 @@ const BATCH: usize = 512;
 /// A passage is a window of whole sentences of about this many bytes.
 const PASSAGE_BYTES: usize = 600;
 const PASSAGE_MAX_SENTENCES: usize = 4;
+/// The most one passage holds: a "sentence" longer than this (a line with no full stops, a table, a log) is cut
+/// at spaces into pieces of about [`PASSAGE_BYTES`], so one passage never costs a check more than a few sentences.
+const MAX_PASSAGE_BYTES: usize = 2_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -73,6 +77,10 @@ pub enum EngineError {
     Writer(#[from] verity_llm::LlmError),
     #[error("cannot set up web reading: {0}")]
     Web(#[from] verity_web::FetchError),
+    #[error("the check was cancelled; nothing was published")]
+    Cancelled,
+    #[error("{0:?} is not a date for reports; write it as YYYY-MM-DD")]
+    BadDate(String),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -100,7 +108,32 @@ pub struct Config {
     /// Whether checks search the web and read pages beside the local archive; `None` keeps a check local (the
     /// default: a newsroom's questions are its own business until it chooses otherwise).
     pub web: Option<web::WebConfig>,
+    /// How long one check may take before it stops taking new pages and skips a language model's judging and
+    /// writing (the report says so); `None` for no limit. Evaluation runs have none.
+    pub check_deadline: Option<Duration>,
 }
+
+/// What a data directory holds: [`Engine::status`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    pub documents: usize,
+    pub versions: usize,
+    /// Passages of every stored version.
+    pub passages: usize,
+    pub reports: usize,
+    /// Documents and passages in the search index: the latest version of each document.
+    pub indexed_documents: usize,
+    pub indexed_passages: usize,
+    /// Documents whose latest version is not in the index yet (another process is indexing them).
+    pub pending_index: usize,
+    /// Passages with a vector for semantic search; absent without the embedding model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded_passages: Option<usize>,
+}
+
+/// A check's time limit unless the caller sets another: enough for a web round, the entailment judge and a
+/// language model on a server; a local model on a CPU may need `--deadline` raised.
+pub const CHECK_DEADLINE: Duration = Duration::from_secs(120);
 
 impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
@@ -113,6 +146,7 @@ impl Config {
             web: None,
             judge: JudgeConfig::default(),
             writer: WriterConfig::Extractive,
+            check_deadline: Some(CHECK_DEADLINE),
         }
     }
 
@@ -206,6 +240,10 @@ impl Engine {
     /// Opens the data directory, creating it when missing, and finishes any indexing an interrupted ingest
     /// left undone.
     pub fn open(config: Config) -> Result<Engine> {
+        if let Some(today) = &config.today {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(today, &format).map_err(|_| EngineError::BadDate(today.clone()))?;
+        }
         let dir = &config.data_dir;
         std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
         let store = Store::open(&dir.join(STORE_FILE))?;
@@ -321,6 +359,26 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// What the data directory holds, in the store and in the search index (`verity status`): after any crash
+    /// the two agree once the engine has opened, since opening indexes what the store has and the index lacks.
+    pub fn status(&self) -> Result<Status> {
+        let counts = self.store.counts()?;
+        let embedded = match &self.semantic {
+            Some(semantic) => Some(self.store.vector_coverage(&semantic.vectors_key)?.0),
+            None => None,
+        };
+        Ok(Status {
+            documents: counts.documents,
+            versions: counts.versions,
+            passages: counts.passages,
+            reports: counts.reports,
+            indexed_documents: self.index.num_documents() as usize,
+            indexed_passages: self.index.num_passages() as usize,
+            pending_index: self.store.pending_index_count()?,
+            embedded_passages: embedded,
+        })
     }
 
     /// Reads every document under `paths` into the store and the index. Bad records are skipped and listed in
@@ -474,13 +532,24 @@ impl Engine {
 
     /// Like [`Engine::check`], and tells `observe` each stage as it finishes.
     pub fn check_observed(&self, question: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        let (report, _) = self.run_and_save(question, &report_id(question), None, observe)?;
+        self.check_until(question, &self.deadline(), observe)
+    }
+
+    /// Like [`Engine::check_observed`], under the caller's deadline: it can call the check off from another
+    /// thread ([`Deadline::cancel`]), and then nothing is stored and the result is [`EngineError::Cancelled`].
+    pub fn check_until(&self, question: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+        let (report, _) = self.run_and_save(question, &report_id(question), None, deadline, observe)?;
         Ok(report)
     }
 
     /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
     pub fn check_explained(&self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.run_and_save(question, &report_id(question), None, &mut |_| {})
+        self.run_and_save(question, &report_id(question), None, &self.deadline(), &mut |_| {})
+    }
+
+    /// A new check's deadline, from [`Config::check_deadline`].
+    pub fn deadline(&self) -> Deadline {
+        self.config.check_deadline.map_or_else(Deadline::none, Deadline::after)
     }
 
     /// A check that reads the web first: a round of searching and reading, the check, and when the evidence is
@@ -490,9 +559,10 @@ impl Engine {
         &self,
         question: &str,
         id: &str,
+        deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let claim = verity_pipeline::claim::extract(question, self.today()[..4].parse().unwrap_or(2026))?;
+        let claim = verity_pipeline::claim::extract(question, verity_pipeline::year_of(&self.today()))?;
         let mut seen = std::collections::HashSet::new();
         let mut coverage = verity_model::WebCoverage::default();
         let mut diagnostics = Vec::new();
@@ -507,7 +577,14 @@ impl Engine {
             if budget == 0 || queries.is_empty() {
                 break;
             }
-            let gathered = web.gather(&queries, budget, &mut seen);
+            if deadline.passed() {
+                diagnostics.push(verity_model::Diagnostic {
+                    stage: "web".into(),
+                    message: format!("{}: web search round {round} was not started", deadline.reason()),
+                });
+                break;
+            }
+            let gathered = web.gather(&queries, budget, &mut seen, deadline);
             let unavailable = web::Web::unavailable(&gathered);
             self.store_pages(&gathered.pages)?;
             coverage.providers = gathered.coverage.providers.clone();
@@ -523,6 +600,7 @@ impl Engine {
                 pages_read: coverage.pages_read,
             });
             if unavailable {
+                coverage.unavailable = true;
                 diagnostics.push(verity_model::Diagnostic {
                     stage: "web".into(),
                     message: "web search is unavailable; only the local archive was checked".into(),
@@ -531,7 +609,8 @@ impl Engine {
                     break;
                 }
             }
-            let checked = self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), observe)?;
+            let checked =
+                self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), deadline, observe)?;
             let thin = checked.0.verdict.label == verity_model::VerdictLabel::NotEnoughEvidence;
             result = Some(checked);
             if !thin || unavailable {
@@ -540,7 +619,9 @@ impl Engine {
         }
         let (mut report, assessment) = match result {
             Some(r) => r,
-            None => self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), observe)?,
+            None => {
+                self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), deadline, observe)?
+            }
         };
         if let Some(web) = self.web.as_ref() {
             for source in &mut report.sources {
@@ -587,13 +668,18 @@ impl Engine {
         question: &str,
         id: &str,
         previous: Option<&Report>,
+        deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
         let unsearchable = self.catch_up()?;
         let (mut report, assessment) = match self.web.is_some() {
-            true => self.check_with_web(question, id, observe)?,
-            false => self.check_against_observed(question, id, &self.corpus(), None, observe)?,
+            true => self.check_with_web(question, id, deadline, observe)?,
+            false => self.check_against_observed(question, id, &self.corpus(), None, deadline, observe)?,
         };
+        // Called off: whatever was gathered is kept in the archive, but no report is published.
+        if deadline.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         if unsearchable > 0 {
             report.diagnostics.push(verity_model::Diagnostic {
                 stage: "index".into(),
@@ -626,7 +712,7 @@ impl Engine {
         id: &str,
         corpus: &dyn Corpus,
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.check_against_observed(question, id, corpus, None, &mut |_| {})
+        self.check_against_observed(question, id, corpus, None, &Deadline::none(), &mut |_| {})
     }
 
     fn check_against_observed(
@@ -635,15 +721,27 @@ impl Engine {
         id: &str,
         corpus: &dyn Corpus,
         web: Option<verity_model::WebCoverage>,
+        deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web };
+        let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web, deadline: deadline.clone() };
         let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
-        self.with_judge(|judge| Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?))?
+        self.with_judge_until(deadline, |judge| {
+            Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?)
+        })?
     }
 
-    /// Runs `f` with the configured judge (`None` for the lexical rules).
+    /// Runs `f` with the configured judge (`None` for the lexical rules), with no deadline.
     pub fn with_judge<R>(&self, f: impl FnOnce(Option<&dyn verity_pipeline::judge::Judge>) -> R) -> Result<R> {
+        self.with_judge_until(&Deadline::none(), f)
+    }
+
+    /// Runs `f` with the configured judge; a language model judge stops asking once `deadline` has passed.
+    fn with_judge_until<R>(
+        &self,
+        deadline: &Deadline,
+        f: impl FnOnce(Option<&dyn verity_pipeline::judge::Judge>) -> R,
+    ) -> Result<R> {
         Ok(match &self.config.judge {
             JudgeConfig::Lexical => f(None),
             JudgeConfig::Nli => f(Some(self.entailment()?)),
@@ -653,7 +751,7 @@ impl Engine {
                     .as_ref()
                     .or(self.writer.as_ref())
                     .ok_or_else(|| EngineError::Judge { kind: "llm", message: "no language model is loaded".into() })?;
-                f(Some(&judge::ModelJudge { model, fallback: self.entailment()? }))
+                f(Some(&judge::ModelJudge { model, fallback: self.entailment()?, deadline: deadline.clone() }))
             }
         })
     }
@@ -796,11 +894,17 @@ fn embedding_text(title: &str, passage: &str) -> String {
     if title.trim().is_empty() { passage.to_string() } else { format!("{}\n{passage}", title.trim()) }
 }
 
-/// Splits a text into passages: windows of whole sentences, about [`PASSAGE_BYTES`] long.
+/// Splits a text into passages: windows of whole sentences, about [`PASSAGE_BYTES`] long, none over
+/// [`MAX_PASSAGE_BYTES`].
 pub fn passages(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut current: Option<(usize, usize, usize)> = None; // start, end, sentences
     for span in verity_text::sentences(text) {
+        if span.end - span.start > MAX_PASSAGE_BYTES {
+            out.extend(current.take().map(|(start, end, _)| (start, end)));
+            out.extend(pieces(text, span.start, span.end));
+            continue;
+        }
         current = match current {
             Some((start, _, n)) if span.end - start <= PASSAGE_BYTES && n < PASSAGE_MAX_SENTENCES => {
                 Some((start, span.end, n + 1))
@@ -818,6 +922,26 @@ pub fn passages(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Cuts `text[start..end]` into pieces of at most [`PASSAGE_BYTES`], at the last space before the limit (or, in a
+/// run with no space, at the last character boundary), without the spaces between pieces.
+fn pieces(text: &str, mut start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    while start < end {
+        let mut cut = (start + PASSAGE_BYTES).min(end);
+        if cut < end {
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if let Some(space) = text[start..cut].rfind(char::is_whitespace).filter(|at| *at > 0) {
+                cut = start + space;
+            }
+        }
+        out.push((start, cut));
+        start = cut + text[cut..end].len() - text[cut..end].trim_start().len();
+    }
+    out
+}
+
 /// The current time as the store records it: [`verity_model::timestamp`], RFC 3339, UTC, fixed width.
 pub fn now() -> String {
     verity_model::timestamp::now()
@@ -828,5 +952,5 @@ fn report_id(question: &str) -> String {
     use sha2::{Digest, Sha256};
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let digest = Sha256::digest(format!("{question}\u{0}{nanos}\u{0}{}", std::process::id()));
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..6])
 }

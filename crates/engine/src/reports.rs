@@ -1,7 +1,7 @@
 //! Stored reports as the site sees them: refreshing a check, its versions, questions asked before, browsing.
 
 use std::path::Path;
-use verity_model::{Correction, Document, Report, ReportSummary, Stage, Topic, VersionSummary};
+use verity_model::{Correction, Deadline, Document, Report, ReportSummary, Stage, Topic, VersionSummary};
 
 use verity_store::{Page, ReportFilter, Store};
 
@@ -47,6 +47,17 @@ impl Reports {
     /// Opens the reports of the data directory an [`Engine`] has already opened (and migrated).
     pub fn open(data_dir: &Path) -> Result<Reports> {
         Ok(Reports { store: Store::open(&data_dir.join(crate::STORE_FILE))? })
+    }
+
+    /// Opens a data directory's reports only to read them, writing nothing (no migration, no index, no lock): what
+    /// `verity list` and `verity show` need, so they work on a directory the user cannot write. A directory with no
+    /// store yet has no reports.
+    pub fn open_read_only(data_dir: &Path) -> Result<Option<Reports>> {
+        let path = data_dir.join(crate::STORE_FILE);
+        if !path.exists() {
+            return Ok(None);
+        }
+        Ok(Some(Reports { store: Store::open_read_only(&path)? }))
     }
 
     pub fn view(&self) -> ReportView<'_> {
@@ -185,9 +196,14 @@ impl Engine {
 
     /// Runs the report's question again as its next version, at the same address.
     pub fn refresh(&self, key: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+        self.refresh_until(key, &self.deadline(), observe)
+    }
+
+    /// Like [`Engine::refresh`], under the caller's deadline (see [`Engine::check_until`]).
+    pub fn refresh_until(&self, key: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
         let previous = self.show(key)?;
         let (report, _) =
-            self.run_and_save(&previous.question.clone(), &previous.id.clone(), Some(&previous), observe)?;
+            self.run_and_save(&previous.question.clone(), &previous.id.clone(), Some(&previous), deadline, observe)?;
         Ok(report)
     }
 

@@ -33,27 +33,9 @@ pub struct TrainingData {
     pub averitec: Option<PathBuf>,
 }
 
-fn read_error(path: &Path, message: String) -> EngineError {
-    EngineError::Eval(verity_eval::EvalError::Read { path: path.display().to_string(), message })
-}
-
-/// Reads a file of JSON records (one per line) keyed by `key`, with the abstract as a list of sentences.
-fn abstracts(path: &Path, key: &str) -> Result<HashMap<String, Vec<String>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| read_error(path, e.to_string()))?;
-    let mut out = HashMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| read_error(path, e.to_string()))?;
-        let id = match &v[key] {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let sentences = v["abstract"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str()).map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default();
-        out.insert(id, sentences);
-    }
-    Ok(out)
+/// A corpus's abstracts by id, as lists of sentences.
+fn abstracts(path: &Path) -> Result<HashMap<String, Vec<String>>> {
+    Ok(verity_eval::read_abstracts(path)?.into_iter().map(|a| (a.id, a.sentences)).collect())
 }
 
 /// Per-label calibration of verdict confidence, fitted on the training splits with lexical stance, and the
@@ -269,7 +251,7 @@ pub fn entailment_pairs(data: &TrainingData, training: bool) -> Result<Vec<Entai
     if let Some(dir) = &data.scifact {
         let split = if training { "train" } else { "dev" };
         let claims = scifact::read_claims(&dir.join(format!("claims_{split}.jsonl")))?;
-        let corpus = abstracts(&dir.join("corpus.jsonl"), "doc_id")?;
+        let corpus = abstracts(&dir.join("corpus.jsonl"))?;
         let engine = mining_engine(&[dir.join("corpus.jsonl")])?;
         for claim in &claims {
             let mut gold = Vec::new();
@@ -300,7 +282,7 @@ pub fn entailment_pairs(data: &TrainingData, training: bool) -> Result<Vec<Entai
     if let Some(dir) = &data.check_covid {
         let split = if training { "train" } else { "dev" };
         let claims = check_covid::read_claims(&check_covid::claims_path(dir, split))?;
-        let corpus = abstracts(&dir.join("corpus.json"), "cord_id")?;
+        let corpus = abstracts(&dir.join("corpus.json"))?;
         let engine = mining_engine(&[dir.join("corpus.json")])?;
         for claim in &claims {
             let Some(sentences) = corpus.get(&claim.cord_id) else { continue };
@@ -427,13 +409,11 @@ fn mine(
         out.push(pair(&e.text, claim, NEUTRAL, source));
     }
     // The first one again with the sentence after it: a judge must not take a longer text for a verdict.
-    if let Some(e) = mined.first() {
-        if let Some(stored) = engine.1.store().version(e.source.version_id)?.map(|v| v.text) {
-            let next = verity_text::sentences(&stored).into_iter().find(|span| span.start >= e.end);
-            if let Some(next) = next {
-                out.push(pair(&stored[e.start..next.end], claim, NEUTRAL, &source.replace("-mined", "-passage")));
-            }
-        }
+    if let Some(e) = mined.first()
+        && let Some(stored) = engine.1.store().version(e.source.version_id)?.map(|v| v.text)
+        && let Some(next) = verity_text::sentences(&stored).into_iter().find(|span| span.start >= e.end)
+    {
+        out.push(pair(&stored[e.start..next.end], claim, NEUTRAL, &source.replace("-mined", "-passage")));
     }
     Ok(())
 }

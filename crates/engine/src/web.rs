@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use verity_model::{Claim, Diagnostic, SourceTier, WebCoverage};
+use verity_model::{Claim, Deadline, Diagnostic, SourceTier, WebCoverage};
 use verity_web::{FetchConfig, Fetcher, Page, SearchError, WebSearch};
 
 /// One query's answer from one provider.
@@ -60,7 +60,33 @@ pub struct SourcePolicy {
     pub tiers: Vec<(String, SourceTier)>,
 }
 
+/// A source policy file as written (docs/web.md): `{"allow": [...], "deny": [...], "tiers": {"domain": "tier"}}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    deny: Vec<String>,
+    #[serde(default)]
+    tiers: std::collections::BTreeMap<String, SourceTier>,
+}
+
 impl SourcePolicy {
+    /// Reads a source policy file; the error names the file and what is wrong with it.
+    pub fn load(path: &std::path::Path) -> Result<SourcePolicy, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the source policy {}: {e}", path.display()))?;
+        SourcePolicy::parse(&text)
+            .map_err(|e| format!("the source policy {} is not valid (see docs/web.md): {e}", path.display()))
+    }
+
+    /// A source policy from the JSON of a policy file.
+    pub fn parse(json: &str) -> Result<SourcePolicy, serde_json::Error> {
+        let file: PolicyFile = serde_json::from_str(json)?;
+        Ok(SourcePolicy { allow: file.allow, deny: file.deny, tiers: file.tiers.into_iter().collect() })
+    }
+
     pub fn allows(&self, host: &str) -> bool {
         !self.deny.iter().any(|d| matches_domain(host, d))
             && (self.allow.is_empty() || self.allow.iter().any(|d| matches_domain(host, d)))
@@ -132,7 +158,15 @@ impl Web {
 
     /// Searches every provider with every query (providers at once), reads up to `budget` new pages at once,
     /// and says what failed. `seen` holds URLs already read by this check.
-    pub(crate) fn gather(&self, queries: &[String], budget: usize, seen: &mut HashSet<String>) -> Gathered {
+    /// Pages not yet started when `deadline` passes are not read (the diagnostics count them); pages being read
+    /// finish within the fetcher's own timeout.
+    pub(crate) fn gather(
+        &self,
+        queries: &[String],
+        budget: usize,
+        seen: &mut HashSet<String>,
+        deadline: &Deadline,
+    ) -> Gathered {
         let mut gathered = Gathered::default();
         gathered.coverage.providers = self.providers.iter().map(|p| p.name().to_string()).collect();
         gathered.coverage.queries = queries.to_vec();
@@ -192,8 +226,10 @@ impl Web {
             }
         }
         gathered.coverage.results = results;
-        for (url, page) in urls.iter().zip(self.fetcher.fetch_all(&urls)) {
+        let mut stopped = 0;
+        for (url, page) in urls.iter().zip(self.fetcher.fetch_all_until(&urls, &|| deadline.passed())) {
             match page {
+                Err(verity_web::FetchError::NotStarted) => stopped += 1,
                 Ok(page) => {
                     if let Some(note) = &page.note {
                         gathered
@@ -209,6 +245,12 @@ impl Web {
                         .push(Diagnostic { stage: "web".into(), message: format!("could not read {url}: {e}") });
                 }
             }
+        }
+        if stopped > 0 {
+            gathered.diagnostics.push(Diagnostic {
+                stage: "web".into(),
+                message: format!("{}: {stopped} of {} pages found were not read", deadline.reason(), urls.len()),
+            });
         }
         gathered.coverage.pages_read = gathered.pages.len();
         gathered.coverage.rounds = 1;
@@ -257,6 +299,19 @@ pub(crate) fn queries(claim: &Claim, round: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_file_is_read_as_written_and_a_misspelt_key_is_refused() {
+        let policy =
+            SourcePolicy::parse(r#"{"deny": ["tabloid.example"], "tiers": {"parliament.example": "primary_record"}}"#)
+                .unwrap();
+        assert_eq!(policy.deny, ["tabloid.example"]);
+        assert_eq!(policy.tier("www.parliament.example"), Some(SourceTier::PrimaryRecord));
+        let misspelt = SourcePolicy::parse(r#"{"denied": ["x.example"]}"#).unwrap_err().to_string();
+        assert!(misspelt.starts_with("unknown field `denied`"), "{misspelt}");
+        let missing = SourcePolicy::load(std::path::Path::new("/nonexistent/policy.json")).unwrap_err();
+        assert!(missing.starts_with("cannot read the source policy /nonexistent/policy.json"), "{missing}");
+    }
 
     #[test]
     fn the_policy_matches_domains_and_their_subdomains_only() {

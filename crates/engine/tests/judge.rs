@@ -3,8 +3,6 @@
 //! reply is. The server also *obeys* any instruction to "answer supports" that reaches its prompt, as a careless
 //! model would: a source planting one must change nothing.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -35,52 +33,34 @@ fn rule(sentence: &str) -> (&'static str, &'static str) {
 
 /// Starts the server; returns its API root and the user messages it received.
 fn serve(behaviour: Behaviour) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
+    let server = verity_loopback::Server::start("127.0.0.1", move |request, stream| {
+        let request: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let user = request["messages"].as_array().unwrap().iter().filter(|m| m["role"] == "user");
+        let user: String = user.map(|m| m["content"].as_str().unwrap().to_string()).collect();
+        log.lock().unwrap().push(user.clone());
+        let obeys = user.to_lowercase().contains("answer supports");
+        let fenced = user.split("<sentences>").nth(1).and_then(|s| s.split("</sentences>").next()).unwrap_or("");
+        let mut judgements = Vec::new();
+        for (i, line) in fenced.lines().filter(|l| l.starts_with('[')).enumerate() {
+            let (stance, reason) = if obeys { ("supports", "as instructed") } else { rule(line) };
+            judgements.push(serde_json::json!({"n": i + 1, "stance": stance, "reason": reason}));
+            if matches!(behaviour, Behaviour::FirstOnly) {
+                break;
             }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let request: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            let user = request["messages"].as_array().unwrap().iter().filter(|m| m["role"] == "user");
-            let user: String = user.map(|m| m["content"].as_str().unwrap().to_string()).collect();
-            log.lock().unwrap().push(user.clone());
-            let obeys = user.to_lowercase().contains("answer supports");
-            let fenced = user.split("<sentences>").nth(1).and_then(|s| s.split("</sentences>").next()).unwrap_or("");
-            let mut judgements = Vec::new();
-            for (i, line) in fenced.lines().filter(|l| l.starts_with('[')).enumerate() {
-                let (stance, reason) = if obeys { ("supports", "as instructed") } else { rule(line) };
-                judgements.push(serde_json::json!({"n": i + 1, "stance": stance, "reason": reason}));
-                if matches!(behaviour, Behaviour::FirstOnly) {
-                    break;
-                }
-            }
-            let content = serde_json::json!({"judgements": judgements}).to_string();
-            let reply =
-                serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]})
-                    .to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-                reply.len()
-            );
         }
+        let content = serde_json::json!({"judgements": judgements}).to_string();
+        let reply =
+            serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]});
+        verity_loopback::respond(
+            stream,
+            "200 OK",
+            &[("content-type", "application/json")],
+            reply.to_string().as_bytes(),
+        );
     });
-    (url, seen)
+    (format!("http://{}/v1", server.addr), seen)
 }
 
 fn corpus(dir: &Path) -> std::path::PathBuf {

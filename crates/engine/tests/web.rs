@@ -1,7 +1,7 @@
 //! Checks that read the web: a search provider and news pages served on loopback here, the SSRF guard
 //! allowing only that server, pages stored as snapshots and cited; and an unreachable web leaving a local check.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,41 +27,19 @@ fn serve_at(
     ip: &str,
     answer: impl Fn(&str, &[(String, String)]) -> Answer + Send + Sync + 'static,
 ) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind((ip, 0)).unwrap();
-    let addr = listener.local_addr().unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
-    let answer = Arc::new(answer);
-    let logged = log.clone();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let (answer, seen) = (answer.clone(), logged.clone());
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                reader.read_line(&mut request).unwrap_or(0);
-                let mut headers = Vec::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) <= 2 {
-                        break;
-                    }
-                    if let Some((k, v)) = line.trim_end().split_once(':') {
-                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                seen.lock().unwrap().push(path.clone());
-                let (status, kind, extra, body) = answer(&path, &headers);
-                let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
+    let seen = log.clone();
+    let server = verity_loopback::Server::start(ip, move |request, stream| {
+        seen.lock().unwrap().push(request.path.clone());
+        let (status, kind, extra, body) = answer(&request.path, &request.headers);
+        let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
     });
-    (addr, log)
+    (server.addr, log)
 }
 
 /// Serves fixed `pages` (path, content type, body; `{base}` in a body becomes the server's address).
@@ -214,7 +192,8 @@ fn with_the_web_unreachable_the_check_says_so_and_uses_the_local_archive() {
         report.diagnostics
     );
     assert_eq!(report.sources[0].doc_id, "l1");
-    assert_eq!(report.coverage.web.as_ref().unwrap().pages_read, 0);
+    let web = report.coverage.web.as_ref().unwrap();
+    assert_eq!((web.pages_read, web.unavailable), (0, true));
     let gaps: String = report.sections[4].sentences.iter().map(|s| s.text.as_str()).collect();
     assert!(gaps.contains("the web was searched (searxng) but no page could be read"), "{gaps}");
 }
@@ -360,4 +339,75 @@ fn a_deeply_nested_page_is_read_as_text_and_the_report_says_so() {
     let note = report.diagnostics.iter().find(|d| d.message.contains("levels deep"));
     assert!(note.is_some_and(|d| d.stage == "web"), "{:?}", report.diagnostics);
     assert!(report.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/nested"))));
+}
+
+/// A search that finds two pages on a slow host, read one at a time.
+fn slow_pages(delay: Duration) -> (SocketAddr, Arc<Mutex<Vec<String>>>, SocketAddr) {
+    let (slow_host, slow_log) = serve_at("127.0.0.2", move |_, _| {
+        std::thread::sleep(delay);
+        (200, "text/html", vec![], article("Ledger", "2026-11-20", "The Brelin tramway opened on Monday."))
+    });
+    let (addr, _) = serve_with(move |_, _| {
+        let results = format!(
+            r#"{{"results": [{{"url": "http://{slow_host}/first", "title": "Tramway", "content": "..."}},
+                            {{"url": "http://{slow_host}/second", "title": "Tramway", "content": "..."}}]}}"#
+        );
+        (200, "application/json", vec![], results)
+    });
+    (addr, slow_log, slow_host)
+}
+
+fn slow_engine(dir: &std::path::Path, search: SocketAddr, slow_host: SocketAddr, deadline: Duration) -> Engine {
+    let mut web = web_config(search, vec![search, slow_host]);
+    web.fetch.timeout = Duration::from_secs(30);
+    web.fetch.respect_robots = false;
+    web.fetch.concurrency = 1;
+    Engine::open(Config {
+        today: Some("2026-11-26".into()),
+        web: Some(web),
+        models: Some(dir.join("no-models")),
+        check_deadline: Some(deadline),
+        ..Config::new(dir.join("data"))
+    })
+    .unwrap()
+}
+
+/// Past its deadline a check takes no new page and starts no new round, yet still publishes what it read, and
+/// says what it left out.
+#[test]
+fn a_check_that_runs_out_of_time_publishes_what_it_read_and_says_what_it_skipped() {
+    let (search, log, slow_host) = slow_pages(Duration::from_millis(1_500));
+    let dir = tempfile::tempdir().unwrap();
+    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let report = engine.check("Did the Brelin tramway open on Monday?").unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!(*log.lock().unwrap(), ["/first"], "the second page was never asked for");
+    let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(messages.contains(&"the check ran out of time: 1 of 2 pages found were not read"), "{messages:?}");
+    assert!(report.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/first"))), "{messages:?}");
+    assert_eq!(engine.list(10).unwrap().len(), 1);
+}
+
+/// A check called off from another thread stops at its next stage and publishes nothing.
+#[test]
+fn a_cancelled_check_stops_and_publishes_nothing() {
+    let (search, log, slow_host) = slow_pages(Duration::from_millis(800));
+    let dir = tempfile::tempdir().unwrap();
+    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(120));
+    let deadline = engine.deadline();
+    std::thread::scope(|scope| {
+        let check =
+            scope.spawn(|| engine.check_until("Did the Brelin tramway open on Monday?", &deadline, &mut |_| {}));
+        let started = std::time::Instant::now();
+        while log.lock().unwrap().is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the page was never asked for");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        deadline.cancel();
+        let outcome = check.join().unwrap();
+        assert!(matches!(outcome, Err(verity_engine::EngineError::Cancelled)), "{outcome:?}");
+    });
+    assert_eq!(*log.lock().unwrap(), ["/first"]);
+    assert!(engine.list(10).unwrap().is_empty(), "nothing was published");
 }

@@ -88,7 +88,7 @@ pub struct Claim {
 impl Claim {
     /// `heldout` or `train` (see the module comment).
     pub fn split(&self) -> &'static str {
-        if self.index % 5 == 0 { "heldout" } else { "train" }
+        if self.index.is_multiple_of(5) { "heldout" } else { "train" }
     }
 }
 

@@ -19,6 +19,53 @@ pub mod healthver;
 pub mod labels;
 pub mod scifact;
 
+/// An abstract as SciFact's `corpus.jsonl` and Check-COVID's `corpus.json` hold it: an id (`doc_id` or
+/// `cord_id`, a number or a string) and a list of sentences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abstract {
+    pub id: String,
+    pub sentences: Vec<String>,
+}
+
+impl Abstract {
+    /// Where each sentence starts in the text the ingest reader stores for this abstract: the trimmed sentences
+    /// joined by single spaces (`verity_ingest`'s SciFact shape).
+    pub fn sentence_starts(&self) -> Vec<usize> {
+        let mut at = 0;
+        self.sentences
+            .iter()
+            .map(|s| {
+                let start = at;
+                at += s.len() + 1;
+                start
+            })
+            .collect()
+    }
+}
+
+/// Reads a corpus of abstracts, one JSON record per line; sentences are trimmed. The one reader of these files
+/// for everything that needs their sentences (rationale offsets, training pairs).
+pub fn read_abstracts(path: &std::path::Path) -> Result<Vec<Abstract>, EvalError> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        #[serde(alias = "cord_id")]
+        doc_id: serde_json::Value,
+        #[serde(rename = "abstract", default)]
+        sentences: Vec<String>,
+    }
+    let records: Vec<Record> = read_json_lines(path)?;
+    Ok(records
+        .into_iter()
+        .map(|r| Abstract {
+            id: match r.doc_id {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            },
+            sentences: r.sentences.iter().map(|s| s.trim().to_string()).collect(),
+        })
+        .collect())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("{path}: {message}")]
@@ -47,4 +94,24 @@ pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, EvalError
             "{e} (point --beir, --scifact, --check-covid, --climate-fever, --averitec or --healthver at the data set)"
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abstracts_are_read_by_either_id_with_offsets_as_ingest_stores_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("corpus.jsonl");
+        std::fs::write(
+            &path,
+            "{\"doc_id\": 13, \"title\": \"T\", \"abstract\": [\" One. \", \"Two.\"]}\n\n{\"cord_id\": \"ab12\", \"abstract\": []}\n",
+        )
+        .unwrap();
+        let abstracts = read_abstracts(&path).unwrap();
+        assert_eq!(abstracts[0], Abstract { id: "13".into(), sentences: vec!["One.".into(), "Two.".into()] });
+        assert_eq!(abstracts[0].sentence_starts(), [0, 5], "\"One. Two.\"");
+        assert_eq!((abstracts[1].id.as_str(), abstracts[1].sentences.len()), ("ab12", 0));
+    }
 }

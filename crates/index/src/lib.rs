@@ -241,6 +241,10 @@ impl SearchIndex {
     pub fn num_passages(&self) -> u64 {
         self.passages.reader.searcher().num_docs()
     }
+
+    pub fn num_documents(&self) -> u64 {
+        self.documents.reader.searcher().num_docs()
+    }
 }
 
 impl Part {
@@ -356,7 +360,7 @@ mod tests {
 
     /// Indexes (key, title, passages) documents; document `i` gets store id `100 + i`, passages ids from 1.
     fn index(docs: &[(&str, &str, &[&str])]) -> SearchIndex {
-        let mut idx = SearchIndex::open_in_memory().unwrap();
+        let idx = SearchIndex::open_in_memory().unwrap();
         let mut next = 0;
         let texts: Vec<String> = docs.iter().map(|(_, _, passages)| passages.join(" ")).collect();
         let entries: Vec<IndexEntry> = docs
@@ -408,8 +412,8 @@ mod tests {
             text,
             passages: vec![(id, text)],
         };
-        let mut server = SearchIndex::open(dir.path()).unwrap();
-        let mut ingest = SearchIndex::open(dir.path()).unwrap();
+        let server = SearchIndex::open(dir.path()).unwrap();
+        let ingest = SearchIndex::open(dir.path()).unwrap();
         // A writer with uncommitted work holds the lock; the other is told so at once, in words.
         ingest.upsert(&[entry("a", 1, "Tariffs on steel rose.")]).unwrap();
         let busy = server.upsert(&[entry("b", 2, "Quotas on grain fell.")]).unwrap_err();
@@ -428,7 +432,7 @@ mod tests {
 
     #[test]
     fn upsert_replaces_the_previous_version() {
-        let mut idx = index(&[("a", "Old", &["Original wording about tariffs."])]);
+        let idx = index(&[("a", "Old", &["Original wording about tariffs."])]);
         idx.upsert(&[IndexEntry {
             doc_id: 100,
             doc_key: "a",
@@ -440,7 +444,7 @@ mod tests {
         idx.commit().unwrap();
         check(&idx, "tariffs", &[]);
         check(&idx, "quotas", &[9]);
-        assert_eq!(idx.num_passages(), 1);
+        assert_eq!((idx.num_passages(), idx.num_documents()), (1, 1));
         let docs: Vec<i64> = idx.search_documents("quotas", 10).unwrap().into_iter().map(|h| h.key).collect();
         assert_eq!(docs, [100]);
     }

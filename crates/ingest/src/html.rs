@@ -27,6 +27,12 @@ pub struct ReadPage {
     pub note: Option<String>,
 }
 
+/// The text of an HTML fragment (a search API's snippet with `<span class="searchmatch">` or `<strong>`), entities
+/// decoded.
+pub fn fragment_text(fragment: &str) -> String {
+    Dom::fragment(fragment).root().text().to_string()
+}
+
 /// Extracts the readable article of a page. When the extractor finds no article (a very short page), the
 /// visible text of `<body>` is used instead, so a short note is not lost.
 pub fn extract(raw: &str, external_id: &str, fallback_title: &str) -> Document {

@@ -6,12 +6,12 @@
 //! - SciFact: `doc_id`, `title`, `abstract` (a list of sentences, joined with single spaces);
 //! - CORD-19 / Check-COVID: `cord_id`, `title`, `abstract`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{Document, Record, Skipped, normalize_date};
+use crate::{Document, MAX_DOCUMENT_BYTES, Record, Skipped, encoding, normalize_date, too_large};
 
 pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
     let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };
@@ -25,25 +25,68 @@ pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn Fn
     let mut line_no = 0usize;
     loop {
         buf.clear();
-        let n = match reader.read_until(b'\n', &mut buf) {
+        // One byte past the limit is enough to know a record is too large; the rest of its line is passed over
+        // without holding it in memory.
+        let n = match (&mut reader).take(MAX_DOCUMENT_BYTES + 1).read_until(b'\n', &mut buf) {
             Ok(0) => break,
-            Ok(n) => n,
+            Ok(n) => n as u64,
             Err(e) => return sink(Err(skipped(Some(line_no + 1), format!("read error: {e}")))),
         };
         line_no += 1;
-        consumed += n as u64;
+        consumed += n;
+        if buf.last() != Some(&b'\n') && n > MAX_DOCUMENT_BYTES {
+            let rest = match skip_line(&mut reader) {
+                Ok(rest) => rest,
+                Err(e) => return sink(Err(skipped(Some(line_no), format!("read error: {e}")))),
+            };
+            consumed += rest;
+            on_bytes(consumed);
+            sink(Err(skipped(Some(line_no), too_large(n + rest))));
+            continue;
+        }
         on_bytes(consumed);
+        // JSON is UTF-8; a line that is not is read by the rule every input follows (a Latin-1 export), and only
+        // bytes that are not text at all are skipped.
+        let decoded;
         let line = match std::str::from_utf8(&buf) {
             Ok(s) => s.trim(),
-            Err(_) => {
-                sink(Err(skipped(Some(line_no), "not valid UTF-8".into())));
-                continue;
-            }
+            Err(_) => match encoding::decode(&buf, None) {
+                Ok(d) => {
+                    decoded = d.text;
+                    decoded.trim()
+                }
+                Err(reason) => {
+                    sink(Err(skipped(Some(line_no), reason)));
+                    continue;
+                }
+            },
         };
         if line.is_empty() {
             continue;
         }
         sink(parse_line(line).map_err(|reason| skipped(Some(line_no), reason)));
+    }
+}
+
+/// Passes over the rest of the current line; returns how many bytes that was.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                reader.consume(at + 1);
+                return Ok(skipped + at as u64 + 1);
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+                skipped += n as u64;
+            }
+        }
     }
 }
 
@@ -112,8 +155,11 @@ pub(crate) fn parse_value(value: Value) -> Result<Document, String> {
         (Some(_), _) => return Err("`text` must be a string".into()),
         (None, _) => return Err("missing `text` (or SciFact's `abstract`)".into()),
     };
-    if text.trim().is_empty() {
+    if verity_text::normalize(&text).trim().is_empty() {
         return Err("`text` is empty".into());
+    }
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_large(text.len() as u64));
     }
     let optional = |key: &str| -> Result<Option<String>, String> {
         match obj.get(key) {

@@ -8,6 +8,7 @@
 //! This crate reads files and nothing else: it does not store, index or deduplicate (the store does that by
 //! content hash), and it never fails a whole file because of one bad record.
 
+pub mod encoding;
 pub mod html;
 mod jsonl;
 mod markup;
@@ -71,6 +72,36 @@ impl fmt::Display for Skipped {
 }
 
 pub type Record = Result<Document, Skipped>;
+
+/// How many skipped records are named one by one before the rest are summarised.
+pub const SKIPS_SHOWN: usize = 20;
+
+/// What to tell the user about skipped records: the first [`SKIPS_SHOWN`] one per line, then one line counting the
+/// rest by file (a binary file read as JSON Lines would otherwise print a line for each of its thousands of lines).
+pub fn skip_report(skipped: &[Skipped]) -> Vec<String> {
+    let mut lines: Vec<String> = skipped.iter().take(SKIPS_SHOWN).map(|s| format!("skipped {s}")).collect();
+    let rest = skipped.get(SKIPS_SHOWN..).unwrap_or_default();
+    if rest.is_empty() {
+        return lines;
+    }
+    let mut by_file: Vec<(&Path, usize)> = Vec::new();
+    for skip in rest {
+        match by_file.iter_mut().find(|(file, _)| *file == skip.file.as_path()) {
+            Some((_, n)) => *n += 1,
+            None => by_file.push((&skip.file, 1)),
+        }
+    }
+    by_file.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let shown: Vec<String> = by_file.iter().take(5).map(|(file, n)| format!("{n} in {}", file.display())).collect();
+    let others = by_file.len().saturating_sub(5);
+    lines.push(format!(
+        "skipped {} more: {}{}",
+        rest.len(),
+        shown.join(", "),
+        if others > 0 { format!(" and more in {others} other files") } else { String::new() }
+    ));
+    lines
+}
 
 /// Errors that stop planning altogether: the user named something that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -146,24 +177,41 @@ pub fn normalized(mut doc: Document) -> Document {
     doc
 }
 
+/// The largest document Verity reads, in bytes: a book is a few megabytes; past this a file is an export or a log
+/// to split into documents, and one passage of it would cost every check that touches it seconds and hundreds of
+/// megabytes.
+pub const MAX_DOCUMENT_BYTES: u64 = 10_000_000;
+
+/// The reason a document over [`MAX_DOCUMENT_BYTES`] is skipped.
+fn too_large(bytes: u64) -> String {
+    format!(
+        "{:.1} MB is over the {} MB limit for one document: split it into several documents (one article, chapter or \
+         record each)",
+        bytes as f64 / 1e6,
+        MAX_DOCUMENT_BYTES / 1_000_000
+    )
+}
+
 fn read_single(file: &InputFile, kind: InputKind) -> Record {
     let skipped = |reason: String| Skipped { file: file.path.clone(), line: None, reason };
+    if file.size > MAX_DOCUMENT_BYTES {
+        return Err(skipped(too_large(file.size)));
+    }
     let bytes = std::fs::read(&file.path).map_err(|e| skipped(format!("cannot read: {e}")))?;
-    let raw = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
+    let declared = if kind == InputKind::Html { encoding::meta_charset(&bytes) } else { None };
+    let raw = encoding::decode(&bytes, declared.as_deref()).map_err(skipped)?.text;
     let external_id = match &file.root {
         Some(root) => file.path.strip_prefix(root).unwrap_or(&file.path).to_string_lossy().replace('\\', "/"),
         None => file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
     };
     let stem = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let doc = match kind {
+    // Emptiness is judged on the text as it will be stored: a page of zero-width spaces has no text.
+    let doc = normalized(match kind {
         InputKind::Html => html::extract(&raw, &external_id, &stem),
         InputKind::Markdown => markup::markdown(&raw, &external_id, &stem),
         InputKind::Text => markup::plain(&raw, &external_id, &stem),
         InputKind::JsonLines | InputKind::Json => unreachable!("JSON files are read record by record"),
-    };
+    });
     if doc.text.trim().is_empty() {
         return Err(skipped("no text found in the file".into()));
     }

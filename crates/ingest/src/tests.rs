@@ -5,6 +5,11 @@ use super::*;
 /// Writes `files` (name, contents) into a temporary folder, plans the given entries (or the folder itself) and
 /// reads everything, returning documents and skips in order.
 fn check(files: &[(&str, &str)]) -> (Vec<Document>, Vec<Skipped>) {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(name, contents)| (*name, contents.as_bytes())).collect();
+    check_bytes(&files)
+}
+
+fn check_bytes(files: &[(&str, &[u8])]) -> (Vec<Document>, Vec<Skipped>) {
     let dir = tempfile::tempdir().unwrap();
     for (name, contents) in files {
         let path = dir.path().join(name);
@@ -178,4 +183,85 @@ fn deeply_nested_pages_are_read_as_plain_text() {
     assert!(page.note.is_none());
     assert!(page.document.text.contains("ban private cars"), "{}", page.document.text);
     assert!(!page.document.text.contains("Home"), "{}", page.document.text);
+}
+
+/// Every format follows one rule for bytes ([`encoding::decode`]): Latin-1 is read as Latin-1 whether it is a
+/// `.txt`, a page or a JSON Lines record, and what is not text is skipped with a reason, never stored as U+FFFD.
+#[test]
+fn encodings_are_detected_and_binary_is_skipped_in_every_format() {
+    let latin1: &[u8] =
+        b"Le minist\xe8re a d\xe9menti la r\xe9forme annonc\xe9e \xe0 l'Assembl\xe9e nationale hier soir.";
+    let page = [
+        b"<html><head><meta charset=\"iso-8859-1\"><title>R\xe9forme</title></head><body><p>".as_slice(),
+        latin1,
+        b"</p></body></html>",
+    ]
+    .concat();
+    let record =
+        [b"{\"id\": \"fr-1\", \"text\": \"".as_slice(), latin1, b"\"}\n{\"id\": \"fr-2\", \"text\": \"Plain.\"}\n"]
+            .concat();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0";
+    let jpeg: &[u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01";
+    let (docs, skips) = check_bytes(&[
+        ("a.txt", latin1),
+        ("b.html", &page),
+        ("c.jsonl", &record),
+        ("d.txt", png),
+        ("e.jsonl", &[b"{\"id\": \"x\", \"text\": \"".as_slice(), jpeg, b"\"}\n"].concat()),
+    ]);
+    let expected = "Le ministère a démenti la réforme annoncée à l'Assemblée nationale hier soir.";
+    let texts: Vec<(&str, &str)> = docs.iter().map(|d| (d.external_id.as_str(), d.text.as_str())).collect();
+    assert_eq!(texts, [("a.txt", expected), ("b.html", expected), ("fr-1", expected), ("fr-2", "Plain.")]);
+    assert_eq!(docs[1].title, "Réforme");
+    let lines: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("d.txt: not text: it holds NUL bytes"), "{}", lines[0]);
+    assert!(lines[1].starts_with("e.jsonl:1: not text"), "{}", lines[1]);
+}
+
+/// A document over [`MAX_DOCUMENT_BYTES`] is skipped with its size and what to do, whether it is a whole file or
+/// one JSON Lines record, and the records after it are still read.
+#[test]
+fn documents_over_the_size_limit_are_skipped_with_what_to_do() {
+    let huge = "word ".repeat(MAX_DOCUMENT_BYTES as usize / 5 + 10);
+    let lines =
+        format!("{{\"id\": \"big\", \"text\": \"{huge}\"}}\n{{\"id\": \"after\", \"text\": \"Still read.\"}}\n");
+    let (docs, skips) = check(&[("big.txt", &huge), ("records.jsonl", &lines)]);
+    assert_eq!(docs.iter().map(|d| d.external_id.as_str()).collect::<Vec<_>>(), ["after"]);
+    let lines: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "big.txt: 10.0 MB is over the 10 MB limit for one document: split it into several documents (one article, \
+             chapter or record each)",
+            "records.jsonl:1: 10.0 MB is over the 10 MB limit for one document: split it into several documents (one \
+             article, chapter or record each)",
+        ]
+    );
+}
+
+#[test]
+fn skips_past_the_first_twenty_are_counted_by_file() {
+    let skip = |file: &str, line| Skipped { file: file.into(), line: Some(line), reason: "not text".into() };
+    let few: Vec<Skipped> = (1..=3).map(|n| skip("a.jsonl", n)).collect();
+    assert_eq!(
+        skip_report(&few),
+        ["skipped a.jsonl:1: not text", "skipped a.jsonl:2: not text", "skipped a.jsonl:3: not text"]
+    );
+    let many: Vec<Skipped> =
+        (1..=810).map(|n| skip("blob.jsonl", n)).chain((1..=4).map(|n| skip("other.jsonl", n))).collect();
+    let report = skip_report(&many);
+    assert_eq!(report.len(), SKIPS_SHOWN + 1);
+    assert_eq!(report[19], "skipped blob.jsonl:20: not text");
+    assert_eq!(report[20], "skipped 794 more: 790 in blob.jsonl, 4 in other.jsonl");
+}
+
+/// Found by `scripts/fuzz.sh`: text made only of invisible characters is no text, in a page or in a record.
+#[test]
+fn text_of_invisible_characters_only_is_no_text() {
+    let (docs, skips) =
+        check(&[("a.html", "<div>\u{200b}<div>"), ("b.jsonl", "{\"id\": \"z\", \"text\": \"\u{200b}\u{feff}\"}\n")]);
+    assert!(docs.is_empty(), "{docs:?}");
+    let lines: Vec<String> = skips.iter().map(|s| s.to_string()).collect();
+    assert_eq!(lines, ["a.html: no text found in the file", "b.jsonl:1: `text` is empty"]);
 }

@@ -17,7 +17,8 @@ fn main() {
     let model = LocalModel::load(std::path::Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
     println!("loaded {} in {:.2} s", model.name(), started.elapsed().as_secs_f64());
     let messages = [ChatMessage::new(Role::User, question.as_str())];
-    let options = ChatOptions { max_tokens, temperature: 0.0, json: false, prime: String::new() };
+    let options =
+        ChatOptions { max_tokens, temperature: 0.0, json: false, prime: String::new(), deadline: Default::default() };
     let started = Instant::now();
     let mut first: Option<f64> = None;
     let mut pieces = 0;

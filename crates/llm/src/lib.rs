@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use verity_model::{ChatMessage, ChatOptions, Role};
+use verity_model::{ChatMessage, ChatOptions, Retry, Role};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
@@ -36,6 +36,9 @@ pub enum LlmError {
     Load { path: String, message: String },
     #[error("the local model failed while generating: {0}")]
     Generate(String),
+    /// The check's [`verity_model::Deadline`] passed (or the check was cancelled) before the model answered.
+    #[error("{0} before the language model answered")]
+    Deadline(&'static str),
 }
 
 /// Where an OpenAI-compatible server is and how to talk to it.
@@ -49,9 +52,13 @@ pub struct ServerConfig {
     pub timeout: Duration,
     /// Further attempts after a connection failure, a 429 or a 5xx.
     pub retries: u32,
-    /// The first wait between attempts; it doubles each time (a server's Retry-After wins, up to 30 s).
+    /// The first wait between attempts; it doubles each time (a server's Retry-After wins, up to
+    /// [`LONGEST_RETRY_WAIT`]; a server asking for longer is not waited for).
     pub backoff: Duration,
 }
+
+/// The longest a busy server's `Retry-After` is waited for.
+pub const LONGEST_RETRY_WAIT: Duration = Duration::from_secs(30);
 
 impl ServerConfig {
     pub fn new(base_url: &str, model: &str) -> ServerConfig {
@@ -154,9 +161,20 @@ impl OpenAiCompatible {
         let url = self.url();
         let mut json_mode = options.json;
         let mut attempt = 0;
+        let deadline = &options.deadline;
+        let retry =
+            Retry { attempts: self.config.retries, first_wait: self.config.backoff, longest_wait: LONGEST_RETRY_WAIT };
         loop {
+            if deadline.passed() {
+                return Err(LlmError::Deadline(deadline.reason()));
+            }
             let body = self.request_body(messages, options, stream, json_mode).to_string();
-            let mut request = self.client.post(&url).header("content-type", "application/json").body(body);
+            let mut request = self
+                .client
+                .post(&url)
+                .header("content-type", "application/json")
+                .timeout(deadline.bound(self.config.timeout))
+                .body(body);
             if let Some(key) = &self.config.api_key {
                 request = request.bearer_auth(key);
             }
@@ -164,12 +182,8 @@ impl OpenAiCompatible {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let retry_after = response
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(|s| Duration::from_secs(s.min(30)));
+                    let retry_after =
+                        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
                     let message = error_message(&response.text().unwrap_or_default());
                     match status {
                         401 | 403 => return Err(LlmError::Unauthorized { url, status }),
@@ -178,18 +192,24 @@ impl OpenAiCompatible {
                             json_mode = false;
                             continue;
                         }
-                        429 | 500..=599 if attempt < self.config.retries => {
-                            retry_after.unwrap_or(self.config.backoff * 2u32.pow(attempt))
-                        }
-                        _ => return Err(LlmError::Status { url, status, message }),
+                        _ => match retry.after_status(attempt, status, retry_after.as_deref()) {
+                            Some(wait) => wait,
+                            None => return Err(LlmError::Status { url, status, message }),
+                        },
                     }
                 }
+                Err(e) if e.is_timeout() && deadline.passed() => return Err(LlmError::Deadline(deadline.reason())),
                 Err(e) if e.is_timeout() => {
                     return Err(LlmError::Timeout { url, seconds: self.config.timeout.as_secs() });
                 }
-                Err(e) if attempt < self.config.retries && e.is_connect() => self.config.backoff * 2u32.pow(attempt),
-                Err(e) => return Err(LlmError::Unreachable { url, message: root_cause(&e) }),
+                Err(e) => match retry.backoff(attempt).filter(|_| e.is_connect()) {
+                    Some(wait) => wait,
+                    None => return Err(LlmError::Unreachable { url, message: root_cause(&e) }),
+                },
             };
+            if deadline.remaining().is_some_and(|left| left < wait) {
+                return Err(LlmError::Deadline(deadline.reason()));
+            }
             std::thread::sleep(wait);
             attempt += 1;
         }

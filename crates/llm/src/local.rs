@@ -164,6 +164,9 @@ impl LocalModel {
         let mut emitted = 0;
         let mut json_end = options.json.then(|| JsonEnd::after(prime));
         for i in 0..options.max_tokens {
+            if options.deadline.passed() {
+                return Err(LlmError::Deadline(options.deadline.reason()));
+            }
             let recent = &generated[generated.len().saturating_sub(REPEAT_WINDOW)..];
             let penalised = candle_transformers::utils::apply_repeat_penalty(&logits, REPEAT_PENALTY, recent)
                 .map_err(|e| generate(e.to_string()))?;

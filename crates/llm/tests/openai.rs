@@ -1,14 +1,14 @@
 //! The OpenAI-compatible client against a real HTTP server on 127.0.0.1 that the test starts and scripts: plain and
 //! streamed completions, retries on 429 and 5xx, errors that say what to do, timeouts.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
 use verity_llm::{LlmError, OpenAiCompatible, ServerConfig};
-use verity_model::{ChatMessage, ChatOptions, Role};
+use verity_model::{ChatMessage, ChatOptions, Deadline, Role};
 
 /// What the server does with one request.
 #[derive(Clone)]
@@ -57,68 +57,50 @@ impl Reply {
     }
 }
 
+/// A request as the tests look at it: its path, headers and JSON body.
 #[derive(Debug, Clone)]
 struct Request {
     path: String,
-    headers: Vec<(String, String)>,
     body: Value,
+    raw: verity_loopback::Request,
 }
 
 impl Request {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.raw.header(name)
     }
 }
 
 /// A server on an ephemeral loopback port answering each request with the next reply (the last one repeats).
 struct Server {
     url: String,
-    requests: Arc<Mutex<Vec<Request>>>,
+    server: verity_loopback::Server,
+}
+
+impl Server {
+    fn requests(&self) -> Vec<Request> {
+        self.server
+            .requests()
+            .into_iter()
+            .map(|raw| Request {
+                path: raw.path.clone(),
+                body: serde_json::from_slice(&raw.body).unwrap_or(Value::Null),
+                raw,
+            })
+            .collect()
+    }
 }
 
 fn serve(replies: Vec<Reply>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
-    std::thread::spawn(move || {
-        for (i, stream) in listener.incoming().enumerate() {
-            let Ok(stream) = stream else { return };
-            let reply = replies[i.min(replies.len() - 1)].clone();
-            let seen = seen.clone();
-            std::thread::spawn(move || answer(stream, reply, &seen));
-        }
+    let answered = AtomicUsize::new(0);
+    let server = verity_loopback::Server::start("127.0.0.1", move |_, stream| {
+        let i = answered.fetch_add(1, Ordering::SeqCst);
+        answer(stream, &replies[i.min(replies.len() - 1)]);
     });
-    Server { url, requests }
+    Server { url: format!("http://{}/v1", server.addr), server }
 }
 
-fn answer(stream: TcpStream, reply: Reply, seen: &Mutex<Vec<Request>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).unwrap();
-    let path = request_line.split_whitespace().nth(1).unwrap_or_default().to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    seen.lock().unwrap().push(Request { path, headers, body: serde_json::from_slice(&body).unwrap_or(Value::Null) });
-
-    let mut out = stream;
+fn answer(out: &mut TcpStream, reply: &Reply) {
     let mut head = format!("HTTP/1.1 {} Scripted\r\nconnection: close\r\n", reply.status);
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -156,7 +138,7 @@ fn a_completion_sends_the_model_messages_key_and_json_mode_and_returns_the_conte
     let llm = client(&server.url, |c| c.api_key = Some("sk-test".into()));
     let reply = llm.chat(&messages(), &ChatOptions::default()).unwrap();
     assert_eq!(reply, "{\"summary\": []}");
-    let requests = server.requests.lock().unwrap();
+    let requests = server.requests();
     let r = &requests[0];
     assert_eq!(r.path, "/v1/chat/completions");
     assert_eq!(r.header("authorization"), Some("Bearer sk-test"));
@@ -176,7 +158,7 @@ fn a_streamed_completion_arrives_piece_by_piece() {
     let reply = llm.chat_streaming(&messages(), &ChatOptions::default(), &mut |p| pieces.push(p.to_string())).unwrap();
     assert_eq!(pieces, ["{\"sum", "mary\": ", "[]}"]);
     assert_eq!(reply, "{\"summary\": []}");
-    assert_eq!(server.requests.lock().unwrap()[0].body["stream"], true);
+    assert_eq!(server.requests()[0].body["stream"], true);
 }
 
 #[test]
@@ -194,7 +176,7 @@ fn rate_limits_and_server_errors_are_retried_with_backoff() {
     let busy = Reply::json(429, serde_json::json!({"error": {"message": "slow down"}})).with_header("retry-after", "0");
     let server = serve(vec![busy, Reply::json(503, serde_json::json!({})), Reply::completion("ok")]);
     assert_eq!(client(&server.url, |_| {}).chat(&messages(), &ChatOptions::default()).unwrap(), "ok");
-    assert_eq!(server.requests.lock().unwrap().len(), 3);
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[test]
@@ -203,7 +185,7 @@ fn a_server_that_keeps_failing_gives_up_after_the_retries_and_says_what_it_answe
     let err = client(&server.url, |c| c.retries = 2).chat(&messages(), &ChatOptions::default()).unwrap_err();
     assert!(matches!(err, LlmError::Status { status: 500, .. }), "{err:?}");
     assert!(err.to_string().contains("out of memory"), "{err}");
-    assert_eq!(server.requests.lock().unwrap().len(), 3);
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[test]
@@ -211,7 +193,7 @@ fn a_refused_key_is_not_retried_and_says_which_variable_to_set() {
     let server = serve(vec![Reply::json(401, serde_json::json!({"error": {"message": "bad key"}}))]);
     let err = client(&server.url, |_| {}).chat(&messages(), &ChatOptions::default()).unwrap_err();
     assert!(err.to_string().contains("VERITY_LLM_API_KEY"), "{err}");
-    assert_eq!(server.requests.lock().unwrap().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]
@@ -219,14 +201,14 @@ fn a_server_without_json_mode_is_asked_again_without_it() {
     let refusal = Reply::json(400, serde_json::json!({"error": {"message": "response_format is not supported"}}));
     let server = serve(vec![refusal, Reply::completion("{}")]);
     assert_eq!(client(&server.url, |_| {}).chat(&messages(), &ChatOptions::default()).unwrap(), "{}");
-    let requests = server.requests.lock().unwrap();
+    let requests = server.requests();
     assert!(requests[0].body.get("response_format").is_some());
     assert!(requests[1].body.get("response_format").is_none());
 }
 
 #[test]
 fn an_unreachable_server_names_its_address_and_the_setting() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed when dropped
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed when dropped
     let url = format!("http://127.0.0.1:{port}/v1");
     let err = client(&url, |c| c.retries = 1).chat(&messages(), &ChatOptions::default()).unwrap_err();
     assert!(matches!(err, LlmError::Unreachable { .. }), "{err:?}");
@@ -243,6 +225,25 @@ fn a_server_that_does_not_answer_in_time_times_out() {
         client(&server.url, |c| c.timeout = Duration::from_millis(500)).chat(&messages(), &ChatOptions::default());
     assert!(matches!(err, Err(LlmError::Timeout { .. })), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+/// A request gets no more than the check's time left, and none is sent once the check is cancelled.
+#[test]
+fn a_request_ends_at_the_checks_deadline_and_none_starts_after_it() {
+    let slow = Reply { pause: Duration::from_secs(3), ..Reply::completion("late") };
+    let server = serve(vec![slow]);
+    let llm = client(&server.url, |c| c.timeout = Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let options = ChatOptions { deadline: Deadline::after(Duration::from_millis(400)), ..ChatOptions::default() };
+    let err = llm.chat(&messages(), &options);
+    assert!(matches!(err, Err(LlmError::Deadline("the check ran out of time"))), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+
+    let cancelled = ChatOptions::default();
+    cancelled.deadline.cancel();
+    let err = llm.chat(&messages(), &cancelled).unwrap_err();
+    assert_eq!(err.to_string(), "the check was cancelled before the language model answered");
+    assert_eq!(server.requests().len(), 1, "no request after the cancellation");
 }
 
 #[test]

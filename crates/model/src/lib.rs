@@ -4,14 +4,20 @@
 //! stored document version), [`Claim`], [`Stance`], [`Verdict`], and [`Report`] — the published fact-check,
 //! whose JSON form is versioned as [`REPORT_SCHEMA`] and documented in `docs/report-format.md`.
 //!
-//! [`timestamp`] is the one format every stored time uses (RFC 3339, UTC, fixed width).
+//! [`timestamp`] is the one format every stored time uses (RFC 3339, UTC, fixed width); [`Deadline`] is a check's
+//! time limit and cancellation; [`Retry`] is when every HTTP client asks a busy server again.
 //!
 //! This crate does no I/O (reading the clock aside) and holds no logic beyond small constructors and invariants
 //! that belong to the data itself (for example, that a verdict's confidence lies in `[0, 1]`).
 
 use serde::{Deserialize, Serialize};
 
+mod deadline;
+mod retry;
 pub mod timestamp;
+
+pub use deadline::Deadline;
+pub use retry::Retry;
 
 /// The schema tag every report JSON carries. Bump the number when a field changes meaning or disappears;
 /// adding an optional field keeps the number.
@@ -351,6 +357,9 @@ pub struct WebCoverage {
     pub pages_failed: usize,
     /// Search rounds: 2 when the first left the evidence thin.
     pub rounds: usize,
+    /// No provider answered at all: only the local archive was checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unavailable: bool,
 }
 
 /// A note about something that went wrong or was skipped while checking; the report is still produced.
@@ -522,11 +531,14 @@ pub struct ChatOptions {
     /// The first characters of the answer, for models whose answer can be started for them (a local model): it
     /// keeps a small model in the form asked for. Servers ignore it.
     pub prime: String,
+    /// The check's deadline: a request gets no more than the time left, and a local model stops generating
+    /// once it has passed.
+    pub deadline: Deadline,
 }
 
 impl Default for ChatOptions {
     fn default() -> ChatOptions {
-        ChatOptions { max_tokens: 500, temperature: 0.0, json: true, prime: String::new() }
+        ChatOptions { max_tokens: 500, temperature: 0.0, json: true, prime: String::new(), deadline: Deadline::none() }
     }
 }
 

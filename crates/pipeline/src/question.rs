@@ -208,10 +208,10 @@ fn auxiliary_at(tokens: &[&str]) -> Option<usize> {
     let lower_aux = |i: usize| is_aux(tokens[i]) && tokens[i].chars().all(char::is_lowercase) && i + 1 < tokens.len();
     let limit = tokens.len().min(16);
     // After a comma when the fronted phrase has one ("While X is present in feces, can it ..."), else the first.
-    if let Some(comma) = (0..limit).find(|&i| tokens[i].ends_with(',')) {
-        if lower_aux(comma + 1) {
-            return Some(comma + 1);
-        }
+    if let Some(comma) = (0..limit).find(|&i| tokens[i].ends_with(','))
+        && lower_aux(comma + 1)
+    {
+        return Some(comma + 1);
     }
     (1..limit).find(|&i| {
         lower_aux(i)

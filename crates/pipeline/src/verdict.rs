@@ -217,7 +217,8 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
     let read: Vec<&Evidence> = evidence.iter().filter(|e| e.reading.is_some()).collect();
     let line_of = lines_of_evidence(&read, provenance);
     // Per line: (best support, best refutation, the sentences giving them).
-    let mut lines: HashMap<usize, (f32, f32, Option<&Evidence>, Option<&Evidence>)> = HashMap::new();
+    type Best<'a> = (f32, f32, Option<&'a Evidence>, Option<&'a Evidence>);
+    let mut lines: HashMap<usize, Best> = HashMap::new();
     for e in &read {
         let Some(reading) = &e.reading else { continue };
         let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use verity_model::{ChatMessage, ChatOptions, Diagnostic, Report, Role, Sentence, Verification};
+use verity_model::{ChatMessage, ChatOptions, Deadline, Diagnostic, Report, Role, Sentence, Verification};
 
 use crate::cite::{backed, source_name, strip_citation_marks, support, without_names};
 
@@ -181,7 +181,7 @@ pub struct WriteStats {
 
 /// Asks `model` for the narrative sections of `draft` and puts in the sentences that check out. On any failure
 /// (no answer, no JSON) the draft stays as it is and a diagnostic says why.
-pub fn write(mut draft: Report, model: &dyn LanguageModel) -> (Report, WriteStats) {
+pub fn write(mut draft: Report, model: &dyn LanguageModel, deadline: &Deadline) -> (Report, WriteStats) {
     let brief = brief(&draft);
     let mut stats = WriteStats::default();
     for n in &brief.withheld {
@@ -195,7 +195,15 @@ pub fn write(mut draft: Report, model: &dyn LanguageModel) -> (Report, WriteStat
     if brief.sources.is_empty() {
         return (draft, stats);
     }
-    let options = ChatOptions { prime: "{\"summary\": [\"".to_string(), ..ChatOptions::default() };
+    if deadline.passed() {
+        draft.diagnostics.push(Diagnostic {
+            stage: "writer".into(),
+            message: format!("{} before {} could write; the extractive text was kept", deadline.reason(), model.name()),
+        });
+        return (draft, stats);
+    }
+    let options =
+        ChatOptions { prime: "{\"summary\": [\"".to_string(), deadline: deadline.clone(), ..ChatOptions::default() };
     let reply = match model.chat(&brief.messages, &options) {
         Ok(reply) => reply,
         Err(message) => {
@@ -493,7 +501,12 @@ mod tests {
 
     fn check(reply: &str) -> (Report, Scripted) {
         let model = Scripted::new(reply);
-        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None };
+        let ctx = CheckContext {
+            today: "2026-11-26".into(),
+            report_id: "0123456789ab".into(),
+            web: None,
+            deadline: Default::default(),
+        };
         let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
         (report, model)
     }
@@ -537,6 +550,26 @@ mod tests {
     }
 
     #[test]
+    fn past_the_deadline_the_model_is_not_asked_and_the_report_says_why() {
+        let model = Scripted::new(r#"{"summary": ["The council banned cars downtown, officials said [1]."]}"#);
+        let ctx = CheckContext {
+            today: "2026-11-26".into(),
+            report_id: "0123456789ab".into(),
+            web: None,
+            deadline: verity_model::Deadline::after(std::time::Duration::ZERO),
+        };
+        let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
+        assert!(model.asked.borrow().is_empty());
+        assert_eq!(report.writer, "extractive");
+        assert!(
+            report.diagnostics.iter().any(|d| d.stage == "writer"
+                && d.message == "the check ran out of time before scripted could write; the extractive text was kept"),
+            "{:?}",
+            report.diagnostics
+        );
+    }
+
+    #[test]
     fn a_model_that_fails_or_rambles_leaves_the_extractive_report() {
         for reply in ["I cannot help with that.", "{not json"] {
             let (report, _) = check(reply);
@@ -544,7 +577,12 @@ mod tests {
             assert!(report.diagnostics.iter().any(|d| d.stage == "writer"), "{:?}", report.diagnostics);
         }
         let model = Scripted { reply: Err("connection refused".into()), asked: Default::default() };
-        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None };
+        let ctx = CheckContext {
+            today: "2026-11-26".into(),
+            report_id: "0123456789ab".into(),
+            web: None,
+            deadline: Default::default(),
+        };
         let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
         assert_eq!(report.writer, "extractive");
         assert!(report.diagnostics.iter().any(|d| d.message.contains("connection refused")));

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use verity_engine::{RecordsOutcome, ReportFilter};
 
-use crate::{ApiError, AppState, BODY_LIMIT, Campaign, Work, start_job, summary_path, validated};
+use crate::{ApiError, AppState, BODY_LIMIT, Campaign, JobStarted, Work, start_job, summary_path, validated};
 
 /// Where the operator's campaign is kept in the store's settings.
 pub(crate) const CAMPAIGN_SETTING: &str = "campaign";
@@ -65,13 +65,13 @@ pub(crate) async fn create_check(
         }
     }
     let id = start_job(&state, Work::Check(question.clone()), &question);
-    Ok(accepted(&id, &state))
+    Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 
 pub(crate) async fn refresh(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
     let report = state.reports().view().show(&key)?;
     let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question);
-    Ok(accepted(&id, &state))
+    Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 
 fn job(state: &AppState, id: &str) -> Result<tokio::sync::watch::Sender<crate::jobs::Job>, ApiError> {
@@ -80,6 +80,16 @@ fn job(state: &AppState, id: &str) -> Result<tokio::sync::watch::Sender<crate::j
 
 pub(crate) async fn job_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     Ok(Json(job(&state, &id)?.borrow().clone()).into_response())
+}
+
+/// Operator: calls a running check off. It stops at its next stage (a page being read or a model request under
+/// way finishes first, within its timeout) and publishes nothing.
+pub(crate) async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    match state.0.jobs.cancel(&id) {
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}"))),
+        Some(false) => Err(ApiError::new(StatusCode::CONFLICT, "finished", format!("job {id:?} has already finished"))),
+        Some(true) => Ok((StatusCode::ACCEPTED, Json(job(&state, &id)?.borrow().clone())).into_response()),
+    }
 }
 
 pub(crate) async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -208,6 +218,9 @@ pub(crate) async fn stripe_webhook(
         }
         None => false,
     };
+    if recorded {
+        state.forget_progress();
+    }
     Ok(Json(serde_json::json!({"received": true, "recorded": recorded})).into_response())
 }
 
@@ -265,5 +278,6 @@ pub(crate) async fn put_campaign(
     }
     let json = serde_json::to_string(&campaign).expect("a campaign serialises");
     state.reports().site().put_setting(CAMPAIGN_SETTING, &json)?;
+    state.forget_progress();
     Ok(Json(campaign).into_response())
 }

@@ -10,7 +10,7 @@ use axum::response::sse::Event;
 use futures_util::{Stream, StreamExt as _};
 use serde::Serialize;
 use tokio::sync::watch;
-use verity_model::Stage;
+use verity_model::{Deadline, Stage};
 
 /// Jobs remembered for polling; the oldest are forgotten first.
 const JOBS_KEPT: usize = 1000;
@@ -61,16 +61,17 @@ pub struct Jobs {
     next: AtomicU64,
 }
 
-/// The jobs remembered, and their ids oldest first (for forgetting).
+/// The jobs remembered, each with its check's deadline (through which it is cancelled), and their ids oldest
+/// first (for forgetting).
 #[derive(Default)]
 struct Kept {
-    by_id: HashMap<String, watch::Sender<Job>>,
+    by_id: HashMap<String, (watch::Sender<Job>, Deadline)>,
     order: VecDeque<String>,
 }
 
 impl Jobs {
-    /// Registers a running job and returns its channel.
-    pub fn start(&self, kind: JobKind, question: &str) -> watch::Sender<Job> {
+    /// Registers a running job under the deadline its check runs to, and returns its channel.
+    pub fn start(&self, kind: JobKind, question: &str, deadline: Deadline) -> watch::Sender<Job> {
         let id = format!("job-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
         let job = Job {
             id: id.clone(),
@@ -84,7 +85,7 @@ impl Jobs {
         };
         let (sender, _) = watch::channel(job);
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        kept.by_id.insert(id.clone(), sender.clone());
+        kept.by_id.insert(id.clone(), (sender.clone(), deadline));
         kept.order.push_back(id);
         while kept.order.len() > JOBS_KEPT {
             if let Some(old) = kept.order.pop_front() {
@@ -95,7 +96,28 @@ impl Jobs {
     }
 
     pub fn get(&self, id: &str) -> Option<watch::Sender<Job>> {
-        self.kept.lock().unwrap_or_else(|p| p.into_inner()).by_id.get(id).cloned()
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).by_id.get(id).map(|(sender, _)| sender.clone())
+    }
+
+    /// Calls a running job off: its check stops at its next stage and publishes nothing. `None` when there is
+    /// no such job; `Some(false)` when it had already finished.
+    pub fn cancel(&self, id: &str) -> Option<bool> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let (sender, deadline) = kept.by_id.get(id)?;
+        let running = sender.borrow().status == JobStatus::Running;
+        if running {
+            deadline.cancel();
+        }
+        Some(running)
+    }
+
+    /// Calls off every running job (the server is stopping).
+    pub fn cancel_all(&self) {
+        for (sender, deadline) in self.kept.lock().unwrap_or_else(|p| p.into_inner()).by_id.values() {
+            if sender.borrow().status == JobStatus::Running {
+                deadline.cancel();
+            }
+        }
     }
 }
 

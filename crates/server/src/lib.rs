@@ -44,6 +44,11 @@ pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 pub use verity_engine::QUESTION_LIMIT;
 /// Any request but an event stream that takes longer than this is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a client may take to send a request's headers: a connection that trickles them is closed, so slow
+/// clients cannot hold connections open.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long requests under way may take to finish once the server is told to stop.
+const DRAIN: Duration = Duration::from_secs(10);
 
 /// Only the site's own script, styles and images; forms and event streams only to the site.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
@@ -61,7 +66,13 @@ struct Shared {
     site: SiteConfig,
     /// The date reports are fixed to (tests); today's otherwise.
     fixed_today: Option<String>,
+    /// The campaign's progress as last read, and when: every page shows it.
+    progress: std::sync::RwLock<Option<(std::time::Instant, Option<pages::Progress>)>>,
 }
+
+/// How long the campaign's progress is shown from memory before the store is read again (other servers on the
+/// same data record supporters too; this one forgets it at once when it records one).
+pub(crate) const CAMPAIGN_TTL: Duration = Duration::from_secs(5);
 
 impl AppState {
     fn reports(&self) -> &Reports {
@@ -79,6 +90,20 @@ impl AppState {
     /// The stored report that already answers `question` (words, and vectors when the model is installed).
     fn similar(&self, question: &str) -> Result<Option<ReportSummary>, EngineError> {
         self.0.engine.similar(question)
+    }
+
+    fn cached_progress(&self) -> Option<Option<pages::Progress>> {
+        let cached = self.0.progress.read().unwrap_or_else(|p| p.into_inner());
+        cached.as_ref().filter(|(at, _)| at.elapsed() < CAMPAIGN_TTL).map(|(_, progress)| progress.clone())
+    }
+
+    fn keep_progress(&self, progress: Option<pages::Progress>) {
+        *self.0.progress.write().unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), progress));
+    }
+
+    /// After the campaign or its supporters changed: the next page reads them again.
+    fn forget_progress(&self) {
+        *self.0.progress.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// The campaign in force: the operator's last change, else the site file's.
@@ -125,13 +150,67 @@ impl From<EngineError> for ApiError {
             e @ EngineError::NoSuchVersion { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, "no_such_version", e.to_string())
             }
+            e @ EngineError::Cancelled => ApiError::new(StatusCode::CONFLICT, "cancelled", e.to_string()),
             other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
         }
     }
 }
 
+/// Which layers an API route gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Reads (and the webhook): run off the runtime, under the request timeout.
+    Read,
+    /// Starts a check: rate-limited per client.
+    Limited,
+    /// The operator's: needs the bearer token.
+    Operator,
+    /// An event stream: long-lived, so neither timed nor on the blocking pool.
+    Stream,
+}
+
+/// Every API route, once: the router is built from this table, and [`api_operations`] lists it for the OpenAPI
+/// document's test, so neither can list a route the other lacks.
+fn api_table() -> Vec<(Access, &'static str, &'static str, axum::routing::MethodRouter<AppState>)> {
+    use Access::*;
+    vec![
+        (Limited, "post", "/api/v1/checks", post(api::create_check)),
+        (Limited, "post", "/api/v1/reports/{key}/refresh", post(api::refresh)),
+        (
+            Operator,
+            "post",
+            "/api/v1/admin/documents",
+            post(api::add_documents).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        (Operator, "delete", "/api/v1/admin/reports/{key}", delete(api::delete_report)),
+        (Operator, "put", "/api/v1/admin/campaign", put(api::put_campaign)),
+        (Operator, "delete", "/api/v1/admin/jobs/{id}", delete(api::cancel_job)),
+        (Read, "get", "/api/v1/jobs/{id}", get(api::job_status)),
+        (Stream, "get", "/api/v1/jobs/{id}/events", get(api::job_events)),
+        (Read, "get", "/api/v1/reports", get(api::list_reports)),
+        (Read, "get", "/api/v1/reports/{key}", get(api::get_report)),
+        (Read, "get", "/api/v1/reports/{key}/versions", get(api::versions)),
+        (Read, "get", "/api/v1/reports/{key}/versions/{version}", get(api::get_version)),
+        (Read, "get", "/api/v1/search", get(api::search)),
+        (Read, "get", "/api/v1/corrections", get(api::corrections)),
+        (Read, "get", "/api/v1/campaign", get(api::campaign)),
+        (Read, "get", "/api/v1/openapi.json", get(api::openapi)),
+        (Read, "post", "/api/v1/webhooks/stripe", post(api::stripe_webhook)),
+    ]
+}
+
+/// Every operation of the API as (method, path template), in OpenAPI's lower-case method names: what the
+/// router serves under `/api/v1`.
+pub fn api_operations() -> Vec<(&'static str, &'static str)> {
+    api_table().into_iter().map(|(_, method, path, _)| (method, path)).collect()
+}
+
 /// Every route of the site and the API over `engine`.
 pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
+    Ok(app(engine, site)?.0)
+}
+
+fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineError> {
     let reports = Reports::open(engine.data_dir())?;
     let state = AppState(Arc::new(Shared {
         fixed_today: engine.fixed_today().map(str::to_string),
@@ -140,19 +219,25 @@ pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
         jobs: jobs::Jobs::default(),
         limiter: limit::RateLimiter::new(site.checks_per_minute),
         site,
+        progress: Default::default(),
     }));
-    let limited = Router::new()
+    let (mut limited, mut operator, mut read, mut stream) =
+        (Router::new(), Router::new(), Router::new(), Router::new());
+    for (access, _, path, handler) in api_table() {
+        let group = match access {
+            Access::Limited => &mut limited,
+            Access::Operator => &mut operator,
+            Access::Read => &mut read,
+            Access::Stream => &mut stream,
+        };
+        *group = std::mem::take(group).route(path, handler);
+    }
+    let limited = limited
         .route("/checks", post(pages::check_form))
         .route("/checks/{category}/{slug}/refresh", post(pages::refresh_form))
-        .route("/api/v1/checks", post(api::create_check))
-        .route("/api/v1/reports/{key}/refresh", post(api::refresh))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit));
-    let operator = Router::new()
-        .route("/api/v1/admin/documents", post(api::add_documents).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
-        .route("/api/v1/admin/reports/{key}", delete(api::delete_report))
-        .route("/api/v1/admin/campaign", put(api::put_campaign))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), operator_only));
-    let timed = Router::new()
+    let operator = operator.route_layer(axum::middleware::from_fn_with_state(state.clone(), operator_only));
+    let timed = read
         .route("/", get(pages::home))
         .route("/jobs/{id}", get(pages::job_page))
         .route("/checks/{category}/{slug}", get(pages::report_page))
@@ -168,40 +253,142 @@ pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
         .route("/mine", get(pages::mine))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/static/verity.js", get(pages::script))
-        .route("/api/v1/jobs/{id}", get(api::job_status))
-        .route("/api/v1/reports", get(api::list_reports))
-        .route("/api/v1/reports/{key}", get(api::get_report))
-        .route("/api/v1/reports/{key}/versions", get(api::versions))
-        .route("/api/v1/reports/{key}/versions/{version}", get(api::get_version))
-        .route("/api/v1/search", get(api::search))
-        .route("/api/v1/corrections", get(api::corrections))
-        .route("/api/v1/campaign", get(api::campaign))
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/webhooks/stripe", post(api::stripe_webhook))
         .merge(limited)
         .merge(operator)
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(off_the_runtime))
         .layer(axum::middleware::from_fn(timeout));
-    Ok(Router::new()
-        .route("/api/v1/jobs/{id}/events", get(api::job_events))
+    let app = stream
         .merge(timed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(uniform_errors))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(state))
+        .with_state(state.clone());
+    Ok((app, state))
 }
 
 /// Serves `engine` on `addr` until Ctrl-C.
+/// Running checks are cancelled on the way out, so stopping never waits for a slow page or model.
 pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Result<()> {
-    let app = router(engine, site).map_err(std::io::Error::other)?;
+    let (app, state) = app(engine, site).map_err(std::io::Error::other)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        let stop = async move {
+            let _ = tokio::signal::ctrl_c().await;
+            state.0.jobs.cancel_all();
+        };
+        serve_connections(listener, app, HEADER_READ_TIMEOUT, stop).await
     })
+}
+
+/// Serves `app` on `listener` over HTTP/1.1 until `stop` completes, then lets requests under way finish (for at
+/// most ten seconds). A client must send each request's headers within `header_timeout`. Each request carries
+/// its peer's address (`ConnectInfo`), which the rate limit keys on.
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use tower::ServiceExt as _;
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, say: wait for some to close rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let app = app.clone();
+        let mut closed = closing.subscribe();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                app.clone().oneshot(request)
+            });
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+            let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = closed.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+    let _ = closing.send(true);
+    // Each connection holds a receiver until it ends: `closed` resolves when the last one has.
+    let _ = tokio::time::timeout(DRAIN, closing.closed()).await;
+    Ok(())
+}
+
+/// Runs a request's handler on the blocking pool: pages and API reads call SQLite, which blocks, and a slow
+/// read must not stall the runtime's few worker threads (and every connection they serve). The event streams,
+/// which wait without blocking, stay on the runtime.
+async fn off_the_runtime(request: Request, next: Next) -> Response {
+    let runtime = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(request))).await {
+        Ok(response) => response,
+        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
+    }
+}
+
+/// Every error in the form its reader expects, whoever produced it (a handler, an extractor's rejection, the
+/// router's 405, the body limit's 413): a JSON error body under `/api/`, a site page elsewhere. Headers such as
+/// `Allow` and `Retry-After` are kept.
+async fn uniform_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if (api && content_type.starts_with("application/json")) || (!api && content_type.starts_with("text/html")) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let message = if text.is_empty() { format!("{reason}.") } else { text };
+    let mut uniform = if api {
+        ApiError::new(status, error_code(status), message).into_response()
+    } else {
+        (status, axum::response::Html(pages::message_page(reason, &message))).into_response()
+    };
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            uniform.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    uniform
+}
+
+/// The API's error code for a status no handler named.
+fn error_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_client_error() => "bad_request",
+        _ => "internal",
+    }
 }
 
 async fn security_headers(mut response: Response) -> Response {
@@ -239,8 +426,15 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    match state.0.limiter.take(client(&request), std::time::Instant::now()) {
-        Ok(()) => next.run(request).await,
+    let client = client(&request);
+    match state.0.limiter.take(client, std::time::Instant::now()) {
+        Ok(()) => {
+            let response = next.run(request).await;
+            if response.extensions().get::<JobStarted>().is_none() {
+                state.0.limiter.refund(client);
+            }
+            response
+        }
         Err(wait) => {
             let seconds = wait.as_secs().max(1);
             let message = format!(
@@ -279,8 +473,7 @@ async fn operator_only(
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     // Compared in constant time: the token must not leak byte by byte through timing.
-    let same =
-        given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let same: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.as_bytes()).into();
     if !same {
         let mut response = ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -322,6 +515,10 @@ fn validated(question: &str) -> Result<String, ApiError> {
     Ok(question.to_string())
 }
 
+/// Marks a response that started a check or a refresh: only those count against a client's rate limit.
+#[derive(Clone, Copy)]
+pub(crate) struct JobStarted;
+
 /// What a job runs.
 enum Work {
     Check(String),
@@ -334,7 +531,8 @@ fn start_job(state: &AppState, work: Work, question: &str) -> String {
         Work::Check(_) => jobs::JobKind::Check,
         Work::Refresh(_) => jobs::JobKind::Refresh,
     };
-    let sender = state.0.jobs.start(kind, question);
+    let deadline = state.0.engine.deadline();
+    let sender = state.0.jobs.start(kind, question, deadline.clone());
     let id = sender.borrow().id.clone();
     let engine = state.0.engine.clone();
     tokio::task::spawn_blocking(move || {
@@ -342,8 +540,8 @@ fn start_job(state: &AppState, work: Work, question: &str) -> String {
             sender.send_modify(|job| job.stages.push(jobs::StageLine { text: stage.describe(), stage }));
         };
         let outcome = match &work {
-            Work::Check(question) => engine.check_observed(question, &mut observe),
-            Work::Refresh(key) => engine.refresh(key, &mut observe),
+            Work::Check(question) => engine.check_until(question, &deadline, &mut observe),
+            Work::Refresh(key) => engine.refresh_until(key, &deadline, &mut observe),
         };
         sender.send_modify(|job| match outcome {
             Ok(report) => {

@@ -37,6 +37,15 @@ impl RateLimiter {
             Err(Duration::from_secs_f64((1.0 - *tokens) * 60.0 / self.per_minute))
         }
     }
+
+    /// Gives back a token taken for a request that started no check (it was malformed, or answered by a report
+    /// checked before): only checks count against a client.
+    pub fn refund(&self, client: IpAddr) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((tokens, _)) = buckets.get_mut(&client) {
+            *tokens = (*tokens + 1.0).min(self.per_minute);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -56,5 +65,7 @@ mod tests {
         assert_eq!(limiter.take(b, t0), Ok(()));
         assert_eq!(limiter.take(a, t0 + Duration::from_secs(20)), Ok(()), "one token back after a third of a minute");
         assert!(limiter.take(a, t0 + Duration::from_secs(21)).is_err());
+        limiter.refund(a);
+        assert_eq!(limiter.take(a, t0 + Duration::from_secs(21)), Ok(()), "a refunded token is taken again");
     }
 }

@@ -11,7 +11,9 @@ use verity_engine::{EngineError, ReportFilter, SupporterTotals};
 use verity_model::{Report, ReportSummary, VersionSummary};
 use verity_render::{FollowUps, escape};
 
-use crate::{ApiError, AppState, Campaign, QUESTION_LIMIT, Work, report_path, start_job, summary_path, validated};
+use crate::{
+    ApiError, AppState, Campaign, JobStarted, QUESTION_LIMIT, Work, report_path, start_job, summary_path, validated,
+};
 
 const PER_PAGE: usize = 20;
 
@@ -27,13 +29,25 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;f
 ol.stages li{margin:.2rem 0}";
 
 /// A campaign with its progress, as the banner and `/api/v1/campaign` show it.
+#[derive(Clone)]
 pub(crate) struct Progress {
     pub campaign: Campaign,
     pub totals: SupporterTotals,
     pub days_left: i64,
 }
 
+/// The campaign's progress, read from the store at most once per [`crate::CAMPAIGN_TTL`] (every page shows it) and
+/// afresh after this server changed it.
 pub(crate) fn progress(state: &AppState) -> Result<Option<Progress>, ApiError> {
+    if let Some(cached) = state.cached_progress() {
+        return Ok(cached);
+    }
+    let progress = read_progress(state)?;
+    state.keep_progress(progress.clone());
+    Ok(progress)
+}
+
+fn read_progress(state: &AppState) -> Result<Option<Progress>, ApiError> {
     let Some(campaign) = state.campaign() else { return Ok(None) };
     let since = campaign.starts_on.clone().unwrap_or_default();
     let totals = state.reports().site().supporter_totals(&since, &campaign.currency)?;
@@ -232,7 +246,7 @@ pub(crate) async fn check_form(State(state): State<AppState>, Form(form): Form<Q
         }
     }
     let id = start_job(&state, Work::Check(question.clone()), &question);
-    Redirect::to(&format!("/jobs/{id}")).into_response()
+    (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response()
 }
 
 fn offer_page(state: &AppState, question: &str, existing: &ReportSummary) -> String {
@@ -260,7 +274,7 @@ pub(crate) async fn refresh_form(
         Err(e) => return page_error(&state, e),
     };
     let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question);
-    Redirect::to(&format!("/jobs/{id}")).into_response()
+    (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response()
 }
 
 /// A running check: its stages so far. Script follows the event stream and moves on to the report; without
@@ -634,13 +648,11 @@ pub(crate) async fn search(State(state): State<AppState>, Query(query): Query<Pa
     Html(layout(&state, "Search", "", &body)).into_response()
 }
 
+/// A query parameter's value: everything but RFC 3986's unreserved characters is percent-encoded.
 fn utf8_percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const RESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
 pub(crate) async fn corrections(State(state): State<AppState>) -> Response {

@@ -38,7 +38,7 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now: i64, toleran
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
-            Some(("v1", hex)) => signatures.extend(decode_hex(hex)),
+            Some(("v1", signature)) => signatures.extend(hex::decode(signature).ok()),
             _ => {}
         }
     }
@@ -69,15 +69,7 @@ pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 /// A payment recorded as one supporter, read from a verified event.

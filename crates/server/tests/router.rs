@@ -444,15 +444,49 @@ async fn operator_endpoints_need_the_token_and_are_off_without_one() {
     assert!(body.contains("operator_token"), "{body}");
 }
 
+/// Cancelling is the operator's (job ids are sequential, so anyone could guess another visitor's); a finished job
+/// is left as it is. (A running check stopping on cancel: the engine's `a_cancelled_check_stops_and_publishes_nothing`.)
+#[tokio::test]
+async fn only_the_operator_cancels_jobs_and_a_finished_one_stays_done() {
+    let (router, _dir) = site();
+    let (_, _, body) =
+        check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars downtown?"}"#)).await;
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap().to_string();
+    let done = finished(&router, &id).await;
+    let cancel = |token: &str, job: &str| operator("DELETE", &format!("/api/v1/admin/jobs/{job}"), "", token);
+    let (status, _, _) = check(&router, cancel("wrong", &id)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, body) = check(&router, cancel(OPERATOR, &id)).await;
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).unwrap()["error"]["code"].clone()),
+        (StatusCode::CONFLICT, "finished".into())
+    );
+    let (status, _, _) = check(&router, cancel(OPERATOR, "job-999")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(finished(&router, &id).await, done);
+}
+
 #[tokio::test]
 async fn starting_checks_is_rate_limited_per_client() {
     let (router, _dir) = site_with(SiteConfig { checks_per_minute: 2, ..SiteConfig::default() });
-    for _ in 0..2 {
-        let (status, _, _) =
-            check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars?", "fresh": true}"#))
-                .await;
-        assert_eq!(status, StatusCode::ACCEPTED);
+    let ask = r#"{"question": "Did the council ban cars?"}"#;
+    let (status, _, body) = check(&router, post_json("/api/v1/checks", ask)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    finished(&router, serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap()).await;
+    // Requests that start no check cost nothing: malformed ones, and one that a report checked before answers.
+    for bad in ["{not json", r#"{"question": "  "}"#, r#"{"question": "Did the council ban cars?", "fresh": 1}"#] {
+        let (status, _, body) = check(&router, post_json("/api/v1/checks", bad)).await;
+        assert!(status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS, "{bad}: {status} {body}");
     }
+    let (status, _, body) = check(&router, post_json("/api/v1/checks", ask)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["status"], "existing");
+    let (status, _, _) = check(&router, post_form("/checks", "question=")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) =
+        check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars?", "fresh": true}"#))
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the second check of two a minute");
     let (status, headers, body) =
         check(&router, post_json("/api/v1/checks", r#"{"question": "Did the council ban cars?"}"#)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
@@ -518,6 +552,29 @@ async fn api_errors_are_json_with_a_code_and_a_message() {
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "too_large");
 }
 
+/// Errors no handler wrote (an extractor's rejection, the router's 405) are site pages on the site and JSON on
+/// the API, never bare text.
+#[tokio::test]
+async fn every_error_is_a_page_on_the_site_and_json_on_the_api() {
+    let (router, _dir) = site();
+    let json_to_a_form = post_json("/checks", r#"{"question": "Did it rain?"}"#);
+    for (request, status) in [
+        (json_to_a_form, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (Request::delete("/archive").body(Body::empty()).unwrap(), StatusCode::METHOD_NOT_ALLOWED),
+        (post_form("/checks", "asked=nothing"), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let uri = request.uri().to_string();
+        let (got, headers, body) = check(&router, request).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8", "{uri}");
+        assert!(body.starts_with("<!doctype html>") && body.contains("role=\"alert\""), "{uri}: {body}");
+    }
+    let (status, headers, body) = check(&router, Request::delete("/api/v1/checks").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers[header::ALLOW], "POST");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "method_not_allowed");
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
     let (router, _dir) = site();
@@ -526,16 +583,25 @@ async fn the_openapi_document_describes_every_api_route() {
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     let doc: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    let source = include_str!("../src/lib.rs");
-    let routes: Vec<&str> = source
-        .match_indices(".route(\"/api/v1/")
-        .map(|(i, _)| {
-            let rest = &source[i + 8..];
-            &rest[..rest.find('"').unwrap()]
-        })
-        .collect();
-    assert!(routes.len() >= 15, "{routes:?}");
-    for path in routes {
-        assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
+    // Both ways: every operation the router serves is documented, and every documented one is served (its
+    // method routed: anything but the router's 404 and 405).
+    let served = verity_server::api_operations();
+    assert!(served.len() >= 17, "{served:?}");
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys().filter(|m| *m != "parameters") {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    for (method, path) in &served {
+        assert!(documented.contains(&(method.to_string(), path.to_string())), "{method} {path} is not documented");
+    }
+    for (method, path) in &documented {
+        assert!(served.contains(&(method.as_str(), path.as_str())), "{method} {path} is documented but not served");
+        let uri = path.replace('{', "").replace('}', "");
+        let request = Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
+        let (status, _, body) = check(&router, request).await;
+        let unrouted = status == StatusCode::METHOD_NOT_ALLOWED || body.contains("\"no route ");
+        assert!(!unrouted, "{method} {uri}: {status} {body}");
     }
 }

@@ -40,6 +40,17 @@ pub enum StoreError {
          upgrade Verity or use another --data-dir"
     )]
     TooNew { found: i64, known: i64 },
+    #[error(
+        "the data directory was written by an older Verity (store schema {found}, this build knows {known}) and is \
+         opened read-only here: run `verity ingest` or `verity check` once where it can be written, to upgrade it"
+    )]
+    NeedsUpgrade { found: i64, known: i64 },
+}
+
+/// A path as a SQLite URI's path: the characters a URI gives a meaning to are percent-encoded.
+fn uri_path(path: &Path) -> String {
+    const MEANINGFUL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+    percent_encoding::utf8_percent_encode(&path.to_string_lossy(), MEANINGFUL).to_string()
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -127,6 +138,30 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         Store::init(Connection::open(path)?, path.to_string_lossy().into_owned())
+    }
+
+    /// Opens an existing database only to read it, changing nothing: for a data directory the user may not write
+    /// (a read-only mount, another user's archive). WAL needs a shared-memory file beside the database; where none
+    /// is left and none can be made, the database is opened as immutable, which is safe because nothing can write
+    /// it there either. Writes through this store fail with SQLite's "readonly database".
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let plain = format!("file:{}", uri_path(path));
+        let immutable = format!("{plain}?immutable=1");
+        let mut last = None;
+        for target in [plain, immutable] {
+            let opened = Connection::open_with_flags(&target, flags).map_err(StoreError::from).and_then(|conn| {
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                schema::check_current(&conn)?;
+                Ok(conn)
+            });
+            match opened {
+                Ok(conn) => return Ok(Store { writer: Mutex::new(conn), readers: Mutex::default(), target }),
+                Err(e @ (StoreError::TooNew { .. } | StoreError::NeedsUpgrade { .. })) => return Err(e),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("two attempts were made"))
     }
 
     /// An in-memory store, for tests (its read connections share its memory).
@@ -463,7 +498,7 @@ pub fn content_hash(doc: &Document) -> String {
             None => h.update([0u8]),
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<PutOutcome> {

@@ -144,6 +144,17 @@ fn after(version: usize, tx: &Transaction) -> Result<()> {
 /// Brings the schema up to date. Several processes may open a new data directory at once (two ingests): the
 /// version is read and every step applied inside one exclusive transaction, so exactly one of them migrates and
 /// the others wait (the connection's busy timeout) and then find nothing to do.
+/// For a store opened read-only, which cannot migrate: its schema must be this build's.
+pub(crate) fn check_current(conn: &Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    match found.cmp(&known) {
+        std::cmp::Ordering::Greater => Err(StoreError::TooNew { found, known }),
+        std::cmp::Ordering::Less => Err(StoreError::NeedsUpgrade { found, known }),
+        std::cmp::Ordering::Equal => Ok(()),
+    }
+}
+
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     let known = MIGRATIONS.len() as i64;
     let version = |conn: &Connection| -> Result<i64> { Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?) };

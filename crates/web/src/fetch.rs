@@ -76,6 +76,10 @@ pub enum FetchError {
     Http(String),
     #[error("the page has no readable text")]
     Empty,
+    #[error("the response is {0}")]
+    NotText(String),
+    #[error("not read: the fetch was stopped before it started")]
+    NotStarted,
 }
 
 /// A page as read: the response and what was extracted from it.
@@ -251,7 +255,7 @@ impl Fetcher {
             return Err(FetchError::Status(304));
         };
         let is_pdf = raw.content_type.starts_with("application/pdf");
-        let text = if is_pdf { pdf_text(&raw.bytes)? } else { decode(&raw.bytes, &raw.content_type) };
+        let text = if is_pdf { pdf_text(&raw.bytes)? } else { decode(&raw.bytes, &raw.content_type)? };
         let body = Body { text, ..*raw };
         let id = body.url.to_string();
         let fallback = body.url.path_segments().and_then(|mut s| s.next_back().map(str::to_string)).unwrap_or_default();
@@ -278,7 +282,7 @@ impl Fetcher {
         if document.outlet.is_none() {
             document.outlet = body.url.host_str().map(|h| h.trim_start_matches("www.").to_string());
         }
-        let text_sha256 = Sha256::digest(document.text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let text_sha256 = hex::encode(Sha256::digest(document.text.as_bytes()));
         Ok(Page {
             requested,
             url: body.url,
@@ -295,6 +299,12 @@ impl Fetcher {
     /// spaced by the interval: a worker takes the first waiting URL whose host is free. Results are in the order
     /// of `urls`.
     pub fn fetch_all(&self, urls: &[String]) -> Vec<Result<Page, FetchError>> {
+        self.fetch_all_until(urls, &|| false)
+    }
+
+    /// Like [`Fetcher::fetch_all`], starting no fetch once `stop` says so: those pages are
+    /// [`FetchError::NotStarted`]. Fetches under way finish (within the fetcher's timeout).
+    pub fn fetch_all_until(&self, urls: &[String], stop: &(dyn Fn() -> bool + Sync)) -> Vec<Result<Page, FetchError>> {
         let pending: Mutex<Vec<usize>> = Mutex::new((0..urls.len()).collect());
         let results: Mutex<Vec<Option<Result<Page, FetchError>>>> = Mutex::new(vec![None; urls.len()]);
         std::thread::scope(|scope| {
@@ -303,7 +313,7 @@ impl Fetcher {
                     loop {
                         let next = {
                             let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
-                            if pending.is_empty() {
+                            if pending.is_empty() || stop() {
                                 break;
                             }
                             let at = pending.iter().position(|&i| self.host_is_free(&urls[i])).unwrap_or(0);
@@ -319,7 +329,7 @@ impl Fetcher {
             .into_inner()
             .unwrap_or_else(|p| p.into_inner())
             .into_iter()
-            .map(|r| r.expect("every url fetched"))
+            .map(|r| r.unwrap_or(Err(FetchError::NotStarted)))
             .collect()
     }
 
@@ -505,32 +515,17 @@ fn pdf_text(bytes: &[u8]) -> Result<String, FetchError> {
     Ok(out)
 }
 
-/// Decodes a body by the charset its Content-Type declares, else a byte-order mark, else a `<meta>` charset in
-/// its first kilobyte, else UTF-8; undecodable bytes become U+FFFD, never an error.
-pub fn decode(bytes: &[u8], content_type: &str) -> String {
+/// Decodes a body by the rule every input follows ([`verity_ingest::encoding`]): a byte-order mark, else the
+/// charset the Content-Type or (for HTML) a `<meta>` in the first kilobyte declares, else UTF-8 or a guess; a body
+/// that is not text at all is refused.
+pub fn decode(bytes: &[u8], content_type: &str) -> Result<String, FetchError> {
     let declared = charset_param(content_type)
-        .or_else(|| encoding_rs::Encoding::for_bom(bytes).map(|(e, _)| e))
-        .or_else(|| meta_charset(&bytes[..bytes.len().min(1024)]));
-    let encoding = declared.unwrap_or(encoding_rs::UTF_8);
-    encoding.decode(bytes).0.into_owned()
+        .or_else(|| content_type.contains("html").then(|| verity_ingest::encoding::meta_charset(bytes)).flatten());
+    verity_ingest::encoding::decode(bytes, declared.as_deref()).map(|d| d.text).map_err(FetchError::NotText)
 }
 
-fn charset_param(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
-    content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("charset="))
-        .find_map(|c| encoding_rs::Encoding::for_label(c.trim_matches('"').as_bytes()))
-}
-
-fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let at = head.find("charset=")? + "charset=".len();
-    let label: String = head[at..]
-        .chars()
-        .skip_while(|c| *c == '"' || *c == '\'')
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    encoding_rs::Encoding::for_label(label.as_bytes())
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').find_map(|p| p.trim().strip_prefix("charset=")).map(|c| c.trim_matches('"').to_string())
 }
 
 fn now() -> String {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
+use verity_model::Retry;
 
 /// One search hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,17 +93,9 @@ impl Api {
                 .send()
                 .map_err(|e| SearchError::Unreachable { provider: self.name.clone(), message: e.to_string() })?;
             let status = response.status();
-            if (status.as_u16() == 429 || status.is_server_error()) && attempt < RETRIES {
-                let asked = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
-                let wait = asked.unwrap_or(self.backoff * 2u32.pow(attempt));
-                if wait > MAX_RETRY_AFTER {
-                    return Err(SearchError::Status { provider: self.name.clone(), status: status.as_u16() });
-                }
+            let retry = Retry { attempts: RETRIES, first_wait: self.backoff, longest_wait: MAX_RETRY_AFTER };
+            let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok());
+            if let Some(wait) = retry.after_status(attempt, status.as_u16(), retry_after) {
                 std::thread::sleep(wait);
                 attempt += 1;
                 continue;
@@ -305,19 +298,9 @@ impl WebSearch for Brave {
     }
 }
 
-/// Removes the markup search APIs put in snippets (`<span class="searchmatch">`, `<strong>`).
+/// Removes the markup search APIs put in snippets (`<span class="searchmatch">`, `<strong>`) and decodes entities.
 fn strip_tags(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&quot;", "\"").replace("&#039;", "'").replace("&amp;", "&")
+    verity_ingest::html::fragment_text(s)
 }
 
 #[cfg(test)]
@@ -327,6 +310,8 @@ mod tests {
     #[test]
     fn snippet_markup_and_gdelt_dates_are_read() {
         assert_eq!(strip_tags("the <span class=\"searchmatch\">council</span> &quot;ban&quot;"), "the council \"ban\"");
+        // Every entity, not a hand-picked three.
+        assert_eq!(strip_tags("5 &lt; 7 &amp; caf&eacute; &#8220;x&#8221;"), "5 < 7 & café \u{201c}x\u{201d}");
         assert_eq!(gdelt_date("20250321T120000Z").as_deref(), Some("2025-03-21"));
         assert_eq!(gdelt_date("soon"), None);
     }

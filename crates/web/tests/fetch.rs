@@ -1,15 +1,13 @@
 //! The fetcher against real HTTP servers on loopback started here: articles, charsets, redirects, robots.txt,
 //! huge, endless and slow responses, and the SSRF guard, which must stop every blocked URL before it is sent.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{Server, respond};
+use verity_loopback::{Request, Server, respond};
 
 use verity_web::{Blocked, FetchConfig, FetchError, Fetcher, Guard};
 
@@ -26,7 +24,8 @@ const ARTICLE: &str = r#"<!doctype html><html><head><title>Council bans cars | T
 static SLOW_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 static SLOW_MOST: AtomicUsize = AtomicUsize::new(0);
 
-fn route(path: &str, _headers: &[(String, String)], stream: &mut TcpStream, addr: SocketAddr) {
+fn route(request: &Request, stream: &mut TcpStream) {
+    let (path, addr) = (request.path.as_str(), request.server);
     let html = [("Content-Type", "text/html; charset=utf-8")];
     match path {
         "/robots.txt" => {
@@ -47,6 +46,7 @@ fn route(path: &str, _headers: &[(String, String)], stream: &mut TcpStream, addr
             &html,
             b"<html><body><p>Broken \xff\xfe bytes do not stop the council report.</p></body></html>",
         ),
+        "/binary" => respond(stream, "200 OK", &html, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0"),
         "/plain" => respond(
             stream,
             "200 OK",
@@ -138,10 +138,10 @@ fn an_article_is_read_with_its_metadata_and_a_hash_of_what_was_read() {
     assert!(doc.text.contains("banned cars from the old town") && !doc.text.contains("Copyright"), "{}", doc.text);
     assert_eq!(page.text_sha256.len(), 64);
     assert!(page.fetched_at.starts_with("20"), "{}", page.fetched_at);
-    assert_eq!(server.requests(), ["/robots.txt", "/redirect", "/article"]);
+    assert_eq!(server.paths(), ["/robots.txt", "/redirect", "/article"]);
     // robots.txt is read once per site.
     check(&fetcher, &server, "/plain").unwrap();
-    assert_eq!(server.requests().iter().filter(|p| *p == "/robots.txt").count(), 1);
+    assert_eq!(server.paths().iter().filter(|p| *p == "/robots.txt").count(), 1);
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn pdf_text_is_read() {
 }
 
 #[test]
-fn charsets_are_decoded_by_header_by_meta_and_bad_bytes_do_not_fail_a_page() {
+fn charsets_are_decoded_by_header_by_meta_and_bad_bytes_do_not_fail_a_page_but_binary_does() {
     let server = Server::start("127.0.0.1", route);
     let fetcher = fetcher_for(&[&server], |c| c.respect_robots = false);
     assert!(
@@ -171,7 +171,11 @@ fn charsets_are_decoded_by_header_by_meta_and_bad_bytes_do_not_fail_a_page() {
     assert!(
         check(&fetcher, &server, "/meta-charset").unwrap().document.text.contains("Résumé of the council's décision")
     );
-    assert!(check(&fetcher, &server, "/bad-utf8").unwrap().document.text.contains("Broken \u{fffd}\u{fffd} bytes"));
+    // Declared UTF-8 and not: the bytes are read by a guessed charset rather than as replacement characters.
+    let text = check(&fetcher, &server, "/bad-utf8").unwrap().document.text;
+    assert!(text.contains("bytes do not stop the council report") && !text.contains('\u{fffd}'), "{text}");
+    let binary = check(&fetcher, &server, "/binary").unwrap_err();
+    assert!(matches!(&binary, FetchError::NotText(why) if why.contains("NUL bytes")), "{binary}");
     assert_eq!(check(&fetcher, &server, "/plain").unwrap().document.text, "The council banned cars from the old town.");
 }
 
@@ -207,7 +211,7 @@ fn robots_txt_is_respected() {
     let server = Server::start("127.0.0.1", route);
     let fetcher = fetcher_for(&[&server], |_| {});
     assert!(matches!(check(&fetcher, &server, "/private/page"), Err(FetchError::Robots(_))));
-    assert!(!server.requests().contains(&"/private/page".to_string()));
+    assert!(!server.paths().contains(&"/private/page".to_string()));
     let ignoring = fetcher_for(&[&server], |c| c.respect_robots = false);
     assert!(check(&ignoring, &server, "/private/page").is_ok());
 }
@@ -270,7 +274,7 @@ fn the_ssrf_guard_stops_every_blocked_url_and_redirect_before_it_is_sent() {
         let error = strict.fetch(url).unwrap_err();
         assert!(matches!(error, FetchError::Blocked(_)), "{url}: {error:?}");
     }
-    assert_eq!(server.requests(), Vec::<String>::new(), "nothing reached the server");
+    assert_eq!(server.paths(), Vec::<String>::new(), "nothing reached the server");
 
     // Redirects: the server itself is allowed (by exact address), every hop after it is checked again.
     let fetcher = fetcher_for(&[&server], |c| c.respect_robots = false);
@@ -288,7 +292,7 @@ fn the_ssrf_guard_stops_every_blocked_url_and_redirect_before_it_is_sent() {
         matches!(name, FetchError::Blocked(Blocked::Resolves { .. })),
         "a name that resolves to loopback: {name:?}"
     );
-    assert_eq!(server.requests(), ["/to-metadata", "/to-private", "/to-other-port", "/to-file", "/to-localhost"]);
+    assert_eq!(server.paths(), ["/to-metadata", "/to-private", "/to-other-port", "/to-file", "/to-localhost"]);
     assert!(direct.len() + 5 >= 40);
 }
 
@@ -313,6 +317,6 @@ fn pages_on_different_hosts_are_fetched_at_once_and_one_host_is_asked_one_at_a_t
     );
     assert!(SLOW_MOST.load(Ordering::SeqCst) >= 2, "different hosts were asked at the same time");
     assert!(servers.iter().all(|s| s.in_flight.load(Ordering::SeqCst) == 0));
-    let total: usize = servers.iter().map(|s| s.requests().len()).sum();
+    let total: usize = servers.iter().map(|s| s.paths().len()).sum();
     assert_eq!(total, 16);
 }

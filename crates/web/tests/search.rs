@@ -1,13 +1,11 @@
 //! Each search provider against a loopback server that answers like it (response bodies recorded in
 //! `tests/fixtures`): the request it sends, the results it reads, its retries and its errors.
 
-mod common;
-
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{Server, respond};
+use verity_loopback::{Request, Server, respond};
 use verity_web::{Brave, Gdelt, SearchError, Searxng, WebSearch, Wikipedia};
 
 const TIMEOUT: Duration = Duration::from_secs(3);
@@ -18,7 +16,8 @@ fn fixture(name: &str) -> Vec<u8> {
 
 static FLAKY_CALLS: AtomicUsize = AtomicUsize::new(0);
 
-fn route(path: &str, headers: &[(String, String)], stream: &mut TcpStream, _: SocketAddr) {
+fn route(request: &Request, stream: &mut TcpStream) {
+    let (path, headers) = (request.path.as_str(), &request.headers);
     let json = [("Content-Type", "application/json")];
     let (path_only, _) = path.split_once('?').unwrap_or((path, ""));
     match path_only {
@@ -52,7 +51,7 @@ fn wikipedia_results_are_article_pages() {
     assert_eq!(results[0].snippet, "In 2026 the council banned cars from the old town");
     assert_eq!(results[1].snippet, "A car-free zone is an area \"closed\" to motor traffic");
     assert_eq!(results[0].published.as_deref(), Some("2026-11-21"));
-    let asked = &server.requests()[0];
+    let asked = &server.paths()[0];
     assert!(
         asked.contains("action=query") && asked.contains("list=search") && asked.contains("srsearch=council+ban+cars"),
         "{asked}"
@@ -78,7 +77,7 @@ fn gdelt_results_are_news_articles_and_no_match_is_an_empty_list() {
             ),
         ]
     );
-    assert!(server.requests()[0].contains("mode=ArtList") && server.requests()[0].contains("format=json"));
+    assert!(server.paths()[0].contains("mode=ArtList") && server.paths()[0].contains("format=json"));
     assert_eq!(gdelt.search("nothing at all", 10).unwrap(), []);
 }
 
@@ -89,7 +88,7 @@ fn searxng_and_brave_are_read_and_brave_sends_its_key() {
     let results = searx.search("council ban cars brelin", 10).unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!((results[0].published.as_deref(), results[1].published.as_deref()), (Some("2026-11-20"), None));
-    assert!(server.requests()[0].starts_with("/search?q=council+ban+cars+brelin&format=json"));
+    assert!(server.paths()[0].starts_with("/search?q=council+ban+cars+brelin&format=json"));
     let brave = Brave::new(&server.url(""), "brave-key", TIMEOUT);
     let results = brave.search("council ban cars brelin", 5).unwrap();
     assert_eq!(
@@ -101,7 +100,7 @@ fn searxng_and_brave_are_read_and_brave_sends_its_key() {
 }
 
 /// A provider that is busy twice, then answers.
-fn flaky(_: &str, _: &[(String, String)], stream: &mut TcpStream, _: SocketAddr) {
+fn flaky(_: &Request, stream: &mut TcpStream) {
     if FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) < 2 {
         respond(stream, "429 Too Many Requests", &[("Retry-After", "0")], b"")
     } else {
@@ -109,11 +108,11 @@ fn flaky(_: &str, _: &[(String, String)], stream: &mut TcpStream, _: SocketAddr)
     }
 }
 
-fn down(_: &str, _: &[(String, String)], stream: &mut TcpStream, _: SocketAddr) {
+fn down(_: &Request, stream: &mut TcpStream) {
     respond(stream, "503 Service Unavailable", &[("Retry-After", "0")], b"")
 }
 
-fn not_json(_: &str, _: &[(String, String)], stream: &mut TcpStream, _: SocketAddr) {
+fn not_json(_: &Request, stream: &mut TcpStream) {
     respond(stream, "200 OK", &[("Content-Type", "text/html")], b"<html>maintenance</html>")
 }
 
@@ -121,12 +120,12 @@ fn not_json(_: &str, _: &[(String, String)], stream: &mut TcpStream, _: SocketAd
 fn rate_limits_are_retried_and_failures_say_which_provider_failed() {
     let busy = Server::start("127.0.0.1", flaky);
     assert_eq!(Wikipedia::new(&busy.url(""), TIMEOUT).search("council", 10).unwrap().len(), 2);
-    assert_eq!(busy.requests().len(), 3, "two 429s, then the answer");
+    assert_eq!(busy.paths().len(), 3, "two 429s, then the answer");
 
     let broken = Server::start("127.0.0.1", down);
     let error = Gdelt::new(&broken.url(""), TIMEOUT).search("council", 10).unwrap_err();
     assert_eq!(error, SearchError::Status { provider: "gdelt".into(), status: 503 });
-    assert_eq!(broken.requests().len(), 3, "the first try and two retries");
+    assert_eq!(broken.paths().len(), 3, "the first try and two retries");
 
     let odd = Server::start("127.0.0.1", not_json);
     assert!(matches!(Searxng::new(&odd.url("/"), TIMEOUT).search("x", 5), Err(SearchError::Format { .. })));
