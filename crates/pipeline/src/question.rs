@@ -205,7 +205,7 @@ fn auxiliary_at(tokens: &[&str]) -> Option<usize> {
     if !FRONTED.contains(&bare(tokens[0]).to_lowercase().as_str()) && !tokens[0].ends_with(',') {
         return None;
     }
-    let lower_aux = |i: usize| is_aux(tokens[i]) && tokens[i].chars().all(char::is_lowercase) && i + 1 < tokens.len();
+    let lower_aux = |i: usize| i + 1 < tokens.len() && is_aux(tokens[i]) && tokens[i].chars().all(char::is_lowercase);
     let limit = tokens.len().min(16);
     // After a comma when the fronted phrase has one ("While X is present in feces, can it ..."), else the first.
     if let Some(comma) = (0..limit).find(|&i| tokens[i].ends_with(','))
@@ -725,6 +725,12 @@ mod tests {
     fn check(question: &str, expected: &str) {
         let got = statement(question.trim_end_matches('?'));
         assert_eq!(got.text, expected, "{question}");
+    }
+
+    /// Found by `scripts/fuzz.sh`: a fronted phrase ending in a comma with nothing after it read past the end.
+    #[test]
+    fn a_question_ending_in_a_comma_is_read_as_it_is() {
+        check("in March 2025 ,", "in March 2025 ,");
     }
 
     #[test]

@@ -176,311 +176,20 @@ fn verb(e: &Evidence) -> &'static str {
     }
 }
 
+/// The report for a draft: the executive summary and the seven sections, each written by its own function in
+/// reading order (so citation numbers follow the text), then the sources traced.
 pub fn compose(d: Draft<'_>) -> Report {
-    let mut citer = Citer::default();
-    let relevant: Vec<&Evidence> = d.evidence.iter().filter(|e| e.is_relevant()).collect();
-    let label = d.outcome.verdict.label;
-    let decided = label != VerdictLabel::NotEnoughEvidence;
-    let mut used: Vec<(i64, usize)> = Vec::new();
-    let mark = |used: &mut Vec<(i64, usize)>, e: &Evidence| used.push((e.source.version_id, e.start));
-    let is_used = |used: &Vec<(i64, usize)>, e: &Evidence| used.contains(&(e.source.version_id, e.start));
-
-    let strongest = |lbl: StanceLabel| relevant.iter().copied().find(|e| e.stance.label == lbl);
-
-    // Executive summary.
-    let mut summary = vec![plain(format!(
-        "Verdict: {} (confidence {:.0}%): {}.",
-        label.headline(),
-        d.outcome.verdict.confidence * 100.0,
-        d.outcome.reason
-    ))];
-    if d.claim.announcement {
-        summary.push(plain(
-            "The question is about something to come: this report checks what has been announced or decided so far, \
-             not whether it will happen.",
-        ));
-    }
-    if decided {
-        if let Some(e) = strongest(StanceLabel::Supports) {
-            summary.push(
-                citer.quote(&format!("The strongest supporting evidence comes from {}:", name(e, d.provenance)), e),
-            );
-        }
-        if let Some(e) = strongest(StanceLabel::Refutes) {
-            summary.push(
-                citer.quote(&format!("The strongest contrary evidence comes from {}:", name(e, d.provenance)), e),
-            );
-        }
-        if label == VerdictLabel::PartlySupported && d.facets.is_empty() {
-            summary.push(plain(partial_support_note(d.claim, d.outcome, &relevant)));
-        }
-    } else {
-        summary.push(plain(format!(
-            "Verity read {} passages from {} documents for the claim {} and found {} sentences that speak directly to \
-             it; that is too little to rate the claim either way.",
-            d.coverage.passages_considered,
-            d.coverage.documents_considered,
-            quoted(&d.claim.text),
-            d.coverage.evidence_sentences
-        )));
-        let missing = &d.outcome.unaddressed_terms;
-        summary.push(plain(if missing.is_empty() {
-            "Reporting or records that state the claim, or deny it, would settle it.".to_string()
-        } else {
-            format!("Reporting or records that mention {} would settle it.", quoted_list(missing))
-        }));
-    }
-
-    if !d.facets.is_empty() {
-        summary.push(plain(facet_overview(d.facets)));
-    }
-
-    // 1. Core reporting: the original of the line of evidence the most relevant sentence belongs to.
-    let mut relevant_docs: Vec<&str> = Vec::new();
-    for e in &relevant {
-        if !relevant_docs.contains(&e.source.doc_id.as_str()) {
-            relevant_docs.push(&e.source.doc_id);
-        }
-    }
-    let top_line = relevant.first().and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
-    let in_line = |line: &crate::provenance::Line| d.provenance.members_among(line, &relevant_docs);
-    // The line the top evidence belongs to, when its original was never read and several documents credit it.
-    let unread_line = top_line.filter(|l| l.original.is_none() && in_line(l).len() >= 2);
-    let original_doc: Option<String> = top_line
-        .and_then(|l| l.original)
-        .map(|i| d.provenance.sources[i].doc_id.clone())
-        .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.is_context()))
-        .or_else(|| relevant.first().map(|e| e.source.doc_id.clone()));
-    let mut core = Vec::new();
-    if let Some(orig) = &original_doc {
-        let mut first: Vec<&Evidence> =
-            d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.is_relevant()).take(2).collect();
-        if first.is_empty() {
-            first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(1).collect();
-        }
-        let others_in_line = top_line.map(|l| in_line(l).into_iter().filter(|doc| doc != orig).count()).unwrap_or(0);
-        let read_original = top_line.is_some_and(|l| l.original.is_some());
-        core.push(plain(match (others_in_line, read_original) {
-            (0, _) => format!("The most relevant source found is {}.", name(first[0], d.provenance)),
-            (k, true) => format!(
-                "The reporting traces back to {}: {k} other document{} read credit{} it, link to it or repeat its text.",
-                name(first[0], d.provenance),
-                if k == 1 { "" } else { "s" },
-                if k == 1 { "s" } else { "" },
-            ),
-            (k, false) => format!(
-                "The reporting traces back to {}, which is not among the sources read: {} documents read credit it. \
-                 The most relevant of them is {}.",
-                top_line.map(|l| l.original_name.clone()).unwrap_or_default(),
-                k + 1,
-                name(first[0], d.provenance)
-            ),
-        }));
-        for e in first {
-            core.push(citer.quote(&format!("It {}", verb(e)), e));
-            mark(&mut used, e);
-        }
-    } else {
-        core.push(plain("No source in the corpus reports on this claim directly."));
-    }
-
-    // 2. Other sources, each with whom it credits.
-    let mut others = Vec::new();
-    let mut seen_docs = vec![original_doc.clone().unwrap_or_default()];
-    for e in relevant.iter().copied() {
-        if seen_docs.contains(&e.source.doc_id) || others.len() >= 4 {
-            continue;
-        }
-        seen_docs.push(e.source.doc_id.clone());
-        let credits: Vec<String> = d
-            .provenance
-            .get(&e.source.doc_id)
-            .map(|t| t.relies_on.iter().map(|r| r.name.clone()).collect())
-            .unwrap_or_default();
-        let lead = if credits.is_empty() {
-            format!("{} {}", name(e, d.provenance), verb(e))
-        } else {
-            format!("{}, relying on {}, {}", name(e, d.provenance), credits.join(" and "), verb(e))
-        };
-        others.push(citer.quote(&lead, e));
-        mark(&mut used, e);
-    }
-    let independent = d.outcome.independent_sources;
-    if others.is_empty() {
-        others.push(plain("No other source in the corpus addresses the claim."));
-    } else {
-        let documents = d.outcome.documents;
-        let shared: Vec<String> = d
-            .provenance
-            .lines
-            .iter()
-            .filter_map(|l| {
-                let members = in_line(l);
-                let repeating = if l.original.is_some() { members.len().saturating_sub(1) } else { members.len() };
-                (members.len() >= 2).then(|| format!("{repeating} rely on {}", l.original_name))
-            })
+    let mut c = Composer::new(&d);
+    let summary = c.summary();
+    let trace = c.trace();
+    let sections: Vec<Section> =
+        [c.core(&trace), c.others(&trace), c.who(), c.context(), c.gaps(&trace), c.perspectives(), c.bottom()]
+            .into_iter()
+            .zip(SECTION_TITLES)
+            .map(|(sentences, title)| Section { title: title.to_string(), sentences })
             .collect();
-        others.insert(0, plain(if independent < documents {
-            format!(
-                "{documents} documents carry relevant evidence, but only {independent} independently{}: a document that \
-                 credits, links to or reprints another counts with it as one line of evidence.",
-                if shared.is_empty() { String::new() } else { format!(" ({})", shared.join("; ")) }
-            )
-        } else {
-            format!(
-                "{documents} documents carry relevant evidence, independently of one another as far as their texts \
-                 show: none credits, links to or reprints another."
-            )
-        }));
-    }
-
-    // 3. Who is involved: sentences naming the claim's entities, not yet quoted.
-    let mut who = Vec::new();
-    for e in d.evidence.iter() {
-        if who.len() >= 2 || is_used(&used, e) {
-            continue;
-        }
-        let names = d.claim.entities.iter().filter(|ent| e.text.contains(ent.as_str())).count();
-        if names > 0 && e.is_context() {
-            who.push(citer.quote(&format!("{} notes", name(e, d.provenance)), e));
-            mark(&mut used, e);
-        }
-    }
-    if who.is_empty() {
-        who.push(plain(if d.claim.entities.is_empty() {
-            "The claim names no person or organisation, and the sources add none that matter to it.".to_string()
-        } else {
-            format!(
-                "The sources read say nothing more about {} beyond the passages quoted above.",
-                d.claim.entities.join(", ")
-            )
-        }));
-    }
-
-    // 4. Consequences and context.
-    let mut context = Vec::new();
-    for e in d.evidence.iter() {
-        if context.len() >= 2 || is_used(&used, e) {
-            continue;
-        }
-        let lower = e.text.to_lowercase();
-        if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.is_context() {
-            context.push(citer.quote(&format!("{} adds", name(e, d.provenance)), e));
-            mark(&mut used, e);
-        }
-    }
-    if context.is_empty() {
-        context.push(plain("The sources read describe no consequences or wider context for the claim."));
-    }
-
-    // 5. Disagreement, limitations and what the sources do not say. A compound claim first, part by part.
-    let mut gaps = Vec::new();
-    for (i, part) in d.facets.iter().enumerate() {
-        let lead = format!("Part {}, \u{201c}{}\u{201d}", i + 1, part.facet.text);
-        let verdict = part.outcome.verdict.label;
-        let side = match verdict {
-            VerdictLabel::Supported | VerdictLabel::PartlySupported => Some(StanceLabel::Supports),
-            VerdictLabel::Refuted => Some(StanceLabel::Refutes),
-            _ => None,
-        };
-        let best = side.and_then(|side| part.evidence.iter().find(|e| e.is_relevant() && e.stance.label == side));
-        gaps.push(match best {
-            Some(e) => citer.quote(
-                &format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), name(e, d.provenance), verb(e)),
-                e,
-            ),
-            None => plain(format!("{lead}: {}.", part_reason(part))),
-        });
-    }
-    if let (Some(s), Some(r)) = (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
-        gaps.push(plain("The sources disagree: the two quotes below take opposite sides."));
-        if !is_used(&used, s) {
-            gaps.push(citer.quote(&format!("{} reports", name(s, d.provenance)), s));
-        }
-        if !is_used(&used, r) {
-            gaps.push(citer.quote(&format!("{} says", name(r, d.provenance)), r));
-        }
-    }
-    if !d.outcome.unaddressed_terms.is_empty() {
-        gaps.push(plain(format!(
-            "No relevant passage mentions {}: the sources do not establish that part of the claim.",
-            quoted_list(&d.outcome.unaddressed_terms)
-        )));
-    }
-    // The records behind the reporting: an original known only through those who credit it, and no statement or
-    // document from those involved. (News sources carry an outlet; a corpus of studies is its own primary record.)
-    if let Some(line) = unread_line {
-        gaps.push(plain(format!(
-            "The original report, by {}, is not among the sources read: what it says is known here only through the \
-             {} documents that credit it.",
-            line.original_name,
-            in_line(line).len()
-        )));
-    }
-    let news = relevant.iter().any(|e| e.source.outlet.is_some());
-    let party = relevant.iter().any(|e| d.provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement));
-    if news && !party && decided {
-        gaps.push(plain(
-            "No primary record is among the sources read: no official document, transcript or statement from those \
-             involved, only reporting about them.",
-        ));
-    }
-    if relevant.iter().any(|e| e.stance.hedged && e.stance.label == StanceLabel::Supports) {
-        gaps.push(plain(
-            "Some supporting passages speak of intentions, possibilities or reports (\u{201c}promised\u{201d}, \
-             \u{201c}may\u{201d}, \u{201c}reportedly\u{201d}) rather than of things done; they are counted as partial support.",
-        ));
-    }
-    gaps.push(plain(format!(
-        "Coverage: {} quer{} over the archive, {} passages from {} documents read{}; {}.",
-        d.coverage.queries.len(),
-        if d.coverage.queries.len() == 1 { "y" } else { "ies" },
-        d.coverage.passages_considered,
-        d.coverage.documents_considered,
-        match &d.coverage.date_range {
-            Some((a, b)) => format!(", published between {a} and {b}"),
-            None => String::new(),
-        },
-        match &d.coverage.web {
-            None => "the web was not searched".to_string(),
-            Some(w) if w.pages_read == 0 => format!(
-                "the web was searched ({}) but no page could be read, so the archive alone decided",
-                w.providers.join(", ")
-            ),
-            Some(w) => format!(
-                "the web was searched with {} quer{} ({}) and {} page{} read into the archive",
-                w.queries.len(),
-                if w.queries.len() == 1 { "y" } else { "ies" },
-                w.providers.join(", "),
-                w.pages_read,
-                if w.pages_read == 1 { " was" } else { "s were" }
-            ),
-        }
-    )));
-    gaps.push(plain(judge_note(d.judge)));
-
-    // 6. Competing perspectives.
-    let mut perspectives = Vec::new();
-    match (strongest(StanceLabel::Supports), strongest(StanceLabel::Refutes)) {
-        (Some(s), Some(r)) => {
-            perspectives.push(citer.quote(&format!("For the claim, {} says", name(s, d.provenance)), s));
-            perspectives.push(citer.quote(&format!("Against it, {} says", name(r, d.provenance)), r));
-        }
-        (Some(_), None) => perspectives.push(plain("No source read argues against the claim.")),
-        (None, Some(_)) => perspectives.push(plain("No source read argues for the claim.")),
-        (None, None) => perspectives.push(plain("No source read takes a side on the claim.")),
-    }
-
-    // 7. Bottom line.
-    let bottom = vec![plain(bottom_line(&d, independent))];
-
-    let sections = [core, others, who, context, gaps, perspectives, bottom]
-        .into_iter()
-        .zip(SECTION_TITLES)
-        .map(|(sentences, title)| Section { title: title.to_string(), sentences })
-        .collect();
-
-    let unread_original = unread_line.map(|l| l.original_name.clone());
+    let unread_original = trace.unread.map(|l| l.original_name.clone());
+    let (citer, relevant_docs) = (c.citer, c.relevant_docs);
     let (sources, independence) = trace_sources(citer.sources, &d, &relevant_docs);
     Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -514,6 +223,384 @@ pub fn compose(d: Draft<'_>) -> Report {
         writer: "extractive".to_string(),
         judge: d.judge.clone(),
     }
+}
+
+/// What every section reads (the draft, its relevant evidence and their documents) and what the sections share as
+/// they are written: the citation numbers, and the sentences already quoted (no sentence is quoted twice).
+struct Composer<'d, 'a> {
+    d: &'d Draft<'a>,
+    relevant: Vec<&'a Evidence>,
+    relevant_docs: Vec<&'a str>,
+    citer: Citer,
+    used: Vec<(i64, usize)>,
+}
+
+/// Where the top evidence comes from: its line of evidence, that line when its original was never read, and the
+/// document the core reporting section starts from.
+struct Trace<'a> {
+    top_line: Option<&'a crate::provenance::Line>,
+    unread: Option<&'a crate::provenance::Line>,
+    original_doc: Option<String>,
+}
+
+impl<'d, 'a> Composer<'d, 'a> {
+    fn new(d: &'d Draft<'a>) -> Composer<'d, 'a> {
+        let relevant: Vec<&'a Evidence> = d.evidence.iter().filter(|e| e.is_relevant()).collect();
+        let mut relevant_docs: Vec<&'a str> = Vec::new();
+        for e in &relevant {
+            if !relevant_docs.contains(&e.source.doc_id.as_str()) {
+                relevant_docs.push(&e.source.doc_id);
+            }
+        }
+        Composer { d, relevant, relevant_docs, citer: Citer::default(), used: Vec::new() }
+    }
+
+    fn decided(&self) -> bool {
+        self.d.outcome.verdict.label != VerdictLabel::NotEnoughEvidence
+    }
+
+    fn strongest(&self, label: StanceLabel) -> Option<&'a Evidence> {
+        self.relevant.iter().copied().find(|e| e.stance.label == label)
+    }
+
+    fn mark(&mut self, e: &Evidence) {
+        self.used.push((e.source.version_id, e.start));
+    }
+
+    fn is_used(&self, e: &Evidence) -> bool {
+        self.used.contains(&(e.source.version_id, e.start))
+    }
+
+    /// A line's documents among those with relevant evidence.
+    fn in_line(&self, line: &crate::provenance::Line) -> Vec<&'a str> {
+        self.d.provenance.members_among(line, &self.relevant_docs)
+    }
+
+    fn name(&self, e: &Evidence) -> String {
+        name(e, self.d.provenance)
+    }
+
+    fn quote(&mut self, lead: &str, e: &Evidence) -> Sentence {
+        self.citer.quote(lead, e)
+    }
+
+    fn summary(&mut self) -> Vec<Sentence> {
+        let d = self.d;
+        let label = d.outcome.verdict.label;
+        let mut summary = vec![plain(format!(
+            "Verdict: {} (confidence {:.0}%): {}.",
+            label.headline(),
+            d.outcome.verdict.confidence * 100.0,
+            d.outcome.reason
+        ))];
+        if d.claim.announcement {
+            summary.push(plain(
+                "The question is about something to come: this report checks what has been announced or decided so \
+                 far, not whether it will happen.",
+            ));
+        }
+        if self.decided() {
+            if let Some(e) = self.strongest(StanceLabel::Supports) {
+                let lead = format!("The strongest supporting evidence comes from {}:", self.name(e));
+                summary.push(self.quote(&lead, e));
+            }
+            if let Some(e) = self.strongest(StanceLabel::Refutes) {
+                let lead = format!("The strongest contrary evidence comes from {}:", self.name(e));
+                summary.push(self.quote(&lead, e));
+            }
+            if label == VerdictLabel::PartlySupported && d.facets.is_empty() {
+                summary.push(plain(partial_support_note(d.claim, d.outcome, &self.relevant)));
+            }
+        } else {
+            summary.push(plain(format!(
+                "Verity read {} passages from {} documents for the claim {} and found {} sentences that speak \
+                 directly to it; that is too little to rate the claim either way.",
+                d.coverage.passages_considered,
+                d.coverage.documents_considered,
+                quoted(&d.claim.text),
+                d.coverage.evidence_sentences
+            )));
+            let missing = &d.outcome.unaddressed_terms;
+            summary.push(plain(if missing.is_empty() {
+                "Reporting or records that state the claim, or deny it, would settle it.".to_string()
+            } else {
+                format!("Reporting or records that mention {} would settle it.", quoted_list(missing))
+            }));
+        }
+        if !d.facets.is_empty() {
+            summary.push(plain(facet_overview(d.facets)));
+        }
+        summary
+    }
+
+    fn trace(&self) -> Trace<'a> {
+        let d = self.d;
+        let top_line =
+            self.relevant.first().and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
+        // The line the top evidence belongs to, when its original was never read and several documents credit it.
+        let unread = top_line.filter(|l| l.original.is_none() && self.in_line(l).len() >= 2);
+        let original_doc = top_line
+            .and_then(|l| l.original)
+            .map(|i| d.provenance.sources[i].doc_id.clone())
+            .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.is_context()))
+            .or_else(|| self.relevant.first().map(|e| e.source.doc_id.clone()));
+        Trace { top_line, unread, original_doc }
+    }
+
+    /// 1. Core reporting: the original of the line of evidence the most relevant sentence belongs to.
+    fn core(&mut self, trace: &Trace<'a>) -> Vec<Sentence> {
+        let d = self.d;
+        let Some(orig) = &trace.original_doc else {
+            return vec![plain("No source in the corpus reports on this claim directly.")];
+        };
+        let mut first: Vec<&Evidence> =
+            d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.is_relevant()).take(2).collect();
+        if first.is_empty() {
+            first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(1).collect();
+        }
+        let others_in_line =
+            trace.top_line.map(|l| self.in_line(l).into_iter().filter(|doc| doc != orig).count()).unwrap_or(0);
+        let read_original = trace.top_line.is_some_and(|l| l.original.is_some());
+        let mut core = vec![plain(match (others_in_line, read_original) {
+            (0, _) => format!("The most relevant source found is {}.", self.name(first[0])),
+            (k, true) => format!(
+                "The reporting traces back to {}: {k} other document{} read credit{} it, link to it or repeat its text.",
+                self.name(first[0]),
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "s" } else { "" },
+            ),
+            (k, false) => format!(
+                "The reporting traces back to {}, which is not among the sources read: {} documents read credit it. \
+                 The most relevant of them is {}.",
+                trace.top_line.map(|l| l.original_name.clone()).unwrap_or_default(),
+                k + 1,
+                self.name(first[0])
+            ),
+        })];
+        for e in first {
+            core.push(self.quote(&format!("It {}", verb(e)), e));
+            self.mark(e);
+        }
+        core
+    }
+
+    /// 2. Other sources, each with whom it credits, after how many independent lines of evidence they make.
+    fn others(&mut self, trace: &Trace<'a>) -> Vec<Sentence> {
+        let d = self.d;
+        let mut others = Vec::new();
+        let mut seen_docs = vec![trace.original_doc.clone().unwrap_or_default()];
+        for e in self.relevant.clone() {
+            if seen_docs.contains(&e.source.doc_id) || others.len() >= 4 {
+                continue;
+            }
+            seen_docs.push(e.source.doc_id.clone());
+            let credits: Vec<String> = d
+                .provenance
+                .get(&e.source.doc_id)
+                .map(|t| t.relies_on.iter().map(|r| r.name.clone()).collect())
+                .unwrap_or_default();
+            let lead = if credits.is_empty() {
+                format!("{} {}", self.name(e), verb(e))
+            } else {
+                format!("{}, relying on {}, {}", self.name(e), credits.join(" and "), verb(e))
+            };
+            others.push(self.quote(&lead, e));
+            self.mark(e);
+        }
+        if others.is_empty() {
+            return vec![plain("No other source in the corpus addresses the claim.")];
+        }
+        let (documents, independent) = (d.outcome.documents, d.outcome.independent_sources);
+        let shared: Vec<String> = d
+            .provenance
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let members = self.in_line(l);
+                let repeating = if l.original.is_some() { members.len().saturating_sub(1) } else { members.len() };
+                (members.len() >= 2).then(|| format!("{repeating} rely on {}", l.original_name))
+            })
+            .collect();
+        others.insert(0, plain(if independent < documents {
+            format!(
+                "{documents} documents carry relevant evidence, but only {independent} independently{}: a document that \
+                 credits, links to or reprints another counts with it as one line of evidence.",
+                if shared.is_empty() { String::new() } else { format!(" ({})", shared.join("; ")) }
+            )
+        } else {
+            format!(
+                "{documents} documents carry relevant evidence, independently of one another as far as their texts \
+                 show: none credits, links to or reprints another."
+            )
+        }));
+        others
+    }
+
+    /// 3. Who is involved: sentences naming the claim's entities, not yet quoted.
+    fn who(&mut self) -> Vec<Sentence> {
+        let d = self.d;
+        let mut who = Vec::new();
+        for e in d.evidence.iter() {
+            if who.len() >= 2 || self.is_used(e) {
+                continue;
+            }
+            let names = d.claim.entities.iter().filter(|ent| e.text.contains(ent.as_str())).count();
+            if names > 0 && e.is_context() {
+                let lead = format!("{} notes", self.name(e));
+                who.push(self.quote(&lead, e));
+                self.mark(e);
+            }
+        }
+        if who.is_empty() {
+            who.push(plain(if d.claim.entities.is_empty() {
+                "The claim names no person or organisation, and the sources add none that matter to it.".to_string()
+            } else {
+                format!(
+                    "The sources read say nothing more about {} beyond the passages quoted above.",
+                    d.claim.entities.join(", ")
+                )
+            }));
+        }
+        who
+    }
+
+    /// 4. Consequences and context.
+    fn context(&mut self) -> Vec<Sentence> {
+        let mut context = Vec::new();
+        for e in self.d.evidence.iter() {
+            if context.len() >= 2 || self.is_used(e) {
+                continue;
+            }
+            let lower = e.text.to_lowercase();
+            if CONSEQUENCE_CUES.iter().any(|c| lower.contains(c)) && e.is_context() {
+                let lead = format!("{} adds", self.name(e));
+                context.push(self.quote(&lead, e));
+                self.mark(e);
+            }
+        }
+        if context.is_empty() {
+            context.push(plain("The sources read describe no consequences or wider context for the claim."));
+        }
+        context
+    }
+
+    /// 5. Disagreement, limitations and what the sources do not say. A compound claim first, part by part.
+    fn gaps(&mut self, trace: &Trace<'a>) -> Vec<Sentence> {
+        let d = self.d;
+        let mut gaps = Vec::new();
+        for (i, part) in d.facets.iter().enumerate() {
+            let lead = format!("Part {}, \u{201c}{}\u{201d}", i + 1, part.facet.text);
+            let verdict = part.outcome.verdict.label;
+            let side = match verdict {
+                VerdictLabel::Supported | VerdictLabel::PartlySupported => Some(StanceLabel::Supports),
+                VerdictLabel::Refuted => Some(StanceLabel::Refutes),
+                _ => None,
+            };
+            let best = side.and_then(|side| part.evidence.iter().find(|e| e.is_relevant() && e.stance.label == side));
+            gaps.push(match best {
+                Some(e) => {
+                    let lead =
+                        format!("{lead}, is {}: {} {}", verdict.headline().to_lowercase(), self.name(e), verb(e));
+                    self.quote(&lead, e)
+                }
+                None => plain(format!("{lead}: {}.", part_reason(part))),
+            });
+        }
+        if let (Some(s), Some(r)) = (self.strongest(StanceLabel::Supports), self.strongest(StanceLabel::Refutes)) {
+            gaps.push(plain("The sources disagree: the two quotes below take opposite sides."));
+            if !self.is_used(s) {
+                let lead = format!("{} reports", self.name(s));
+                gaps.push(self.quote(&lead, s));
+            }
+            if !self.is_used(r) {
+                let lead = format!("{} says", self.name(r));
+                gaps.push(self.quote(&lead, r));
+            }
+        }
+        if !d.outcome.unaddressed_terms.is_empty() {
+            gaps.push(plain(format!(
+                "No relevant passage mentions {}: the sources do not establish that part of the claim.",
+                quoted_list(&d.outcome.unaddressed_terms)
+            )));
+        }
+        // The records behind the reporting: an original known only through those who credit it, and no statement
+        // or document from those involved. (News sources carry an outlet; a corpus of studies is its own primary
+        // record.)
+        if let Some(line) = trace.unread {
+            gaps.push(plain(format!(
+                "The original report, by {}, is not among the sources read: what it says is known here only through \
+                 the {} documents that credit it.",
+                line.original_name,
+                self.in_line(line).len()
+            )));
+        }
+        let news = self.relevant.iter().any(|e| e.source.outlet.is_some());
+        let party = self.relevant.iter().any(|e| d.provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement));
+        if news && !party && self.decided() {
+            gaps.push(plain(
+                "No primary record is among the sources read: no official document, transcript or statement from \
+                 those involved, only reporting about them.",
+            ));
+        }
+        if self.relevant.iter().any(|e| e.stance.hedged && e.stance.label == StanceLabel::Supports) {
+            gaps.push(plain(
+                "Some supporting passages speak of intentions, possibilities or reports (\u{201c}promised\u{201d}, \
+                 \u{201c}may\u{201d}, \u{201c}reportedly\u{201d}) rather than of things done; they are counted as partial support.",
+            ));
+        }
+        gaps.push(plain(coverage_note(&d.coverage)));
+        gaps.push(plain(judge_note(d.judge)));
+        gaps
+    }
+
+    /// 6. Competing perspectives.
+    fn perspectives(&mut self) -> Vec<Sentence> {
+        match (self.strongest(StanceLabel::Supports), self.strongest(StanceLabel::Refutes)) {
+            (Some(s), Some(r)) => {
+                let (for_lead, against_lead) =
+                    (format!("For the claim, {} says", self.name(s)), format!("Against it, {} says", self.name(r)));
+                vec![self.quote(&for_lead, s), self.quote(&against_lead, r)]
+            }
+            (Some(_), None) => vec![plain("No source read argues against the claim.")],
+            (None, Some(_)) => vec![plain("No source read argues for the claim.")],
+            (None, None) => vec![plain("No source read takes a side on the claim.")],
+        }
+    }
+
+    /// 7. Bottom line.
+    fn bottom(&mut self) -> Vec<Sentence> {
+        vec![plain(bottom_line(self.d, self.d.outcome.independent_sources))]
+    }
+}
+
+/// What was searched and read, in one sentence.
+fn coverage_note(coverage: &Coverage) -> String {
+    format!(
+        "Coverage: {} quer{} over the archive, {} passages from {} documents read{}; {}.",
+        coverage.queries.len(),
+        if coverage.queries.len() == 1 { "y" } else { "ies" },
+        coverage.passages_considered,
+        coverage.documents_considered,
+        match &coverage.date_range {
+            Some((a, b)) => format!(", published between {a} and {b}"),
+            None => String::new(),
+        },
+        match &coverage.web {
+            None => "the web was not searched".to_string(),
+            Some(w) if w.pages_read == 0 => format!(
+                "the web was searched ({}) but no page could be read, so the archive alone decided",
+                w.providers.join(", ")
+            ),
+            Some(w) => format!(
+                "the web was searched with {} quer{} ({}) and {} page{} read into the archive",
+                w.queries.len(),
+                if w.queries.len() == 1 { "y" } else { "ies" },
+                w.providers.join(", "),
+                w.pages_read,
+                if w.pages_read == 1 { " was" } else { "s were" }
+            ),
+        }
+    )
 }
 
 /// Each source's provenance (whom it relies on, by number where the report cites it; its line of evidence; whether

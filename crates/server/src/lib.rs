@@ -539,19 +539,31 @@ fn start_job(state: &AppState, work: Work, question: &str) -> String {
         let mut observe = |stage: verity_model::Stage| {
             sender.send_modify(|job| job.stages.push(jobs::StageLine { text: stage.describe(), stage }));
         };
-        let outcome = match &work {
+        // A bug that panics must still end the job, or its page and stream would wait forever.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &work {
             Work::Check(question) => engine.check_until(question, &deadline, &mut observe),
             Work::Refresh(key) => engine.refresh_until(key, &deadline, &mut observe),
-        };
+        }));
         sender.send_modify(|job| match outcome {
-            Ok(report) => {
+            Ok(Ok(report)) => {
                 job.status = jobs::JobStatus::Done;
                 job.report_url = Some(report_path(&report));
                 job.report_id = Some(report.id);
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 job.status = jobs::JobStatus::Failed;
                 job.error = Some(ApiError::from(e).1);
+            }
+            Err(_) => {
+                job.status = jobs::JobStatus::Failed;
+                job.error = Some(
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "the check stopped on an internal error (the server's log has the details); try again or ask another way",
+                    )
+                    .1,
+                );
             }
         });
     });
