@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
-use verity_model::{PassageHit, Report, Stage};
+use verity_model::{Claim, PassageHit, Report, Stage};
 use verity_pipeline::{CheckContext, Corpus, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store};
 
@@ -558,11 +558,11 @@ impl Engine {
     fn check_with_web(
         &self,
         question: &str,
+        claim: &Claim,
         id: &str,
         deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let claim = verity_pipeline::claim::extract(question, verity_pipeline::year_of(&self.today()))?;
         let mut seen = std::collections::HashSet::new();
         let mut coverage = verity_model::WebCoverage::default();
         let mut diagnostics = Vec::new();
@@ -573,7 +573,7 @@ impl Engine {
                 1 => web.budget().div_ceil(3) * 2,
                 _ => web.budget().saturating_sub(coverage.pages_read),
             };
-            let queries = web::queries(&claim, round);
+            let queries = web::queries(claim, round);
             if budget == 0 || queries.is_empty() {
                 break;
             }
@@ -609,8 +609,15 @@ impl Engine {
                     break;
                 }
             }
-            let checked =
-                self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), deadline, observe)?;
+            let checked = self.check_against_observed(
+                question,
+                claim,
+                id,
+                &self.corpus(),
+                Some(coverage.clone()),
+                deadline,
+                observe,
+            )?;
             let thin = checked.0.verdict.label == verity_model::VerdictLabel::NotEnoughEvidence;
             result = Some(checked);
             if !thin || unavailable {
@@ -620,7 +627,8 @@ impl Engine {
         let (mut report, assessment) = match result {
             Some(r) => r,
             None => {
-                self.check_against_observed(question, id, &self.corpus(), Some(coverage.clone()), deadline, observe)?
+                let coverage = Some(coverage.clone());
+                self.check_against_observed(question, claim, id, &self.corpus(), coverage, deadline, observe)?
             }
         };
         if let Some(web) = self.web.as_ref() {
@@ -671,10 +679,11 @@ impl Engine {
         deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
+        let claim = self.read_claim(question)?;
         let unsearchable = self.catch_up()?;
         let (mut report, assessment) = match self.web.is_some() {
-            true => self.check_with_web(question, id, deadline, observe)?,
-            false => self.check_against_observed(question, id, &self.corpus(), None, deadline, observe)?,
+            true => self.check_with_web(question, &claim, id, deadline, observe)?,
+            false => self.check_against_observed(question, &claim, id, &self.corpus(), None, deadline, observe)?,
         };
         // Called off: whatever was gathered is kept in the archive, but no report is published.
         if deadline.is_cancelled() {
@@ -712,12 +721,20 @@ impl Engine {
         id: &str,
         corpus: &dyn Corpus,
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.check_against_observed(question, id, corpus, None, &Deadline::none(), &mut |_| {})
+        let claim = self.read_claim(question)?;
+        self.check_against_observed(question, &claim, id, corpus, None, &Deadline::none(), &mut |_| {})
     }
 
+    /// The claim a question asks about, read once per check (the web's queries and the check use the same one).
+    fn read_claim(&self, question: &str) -> Result<Claim> {
+        Ok(verity_pipeline::claim::extract(question, verity_pipeline::year_of(&self.today()))?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn check_against_observed(
         &self,
         question: &str,
+        claim: &Claim,
         id: &str,
         corpus: &dyn Corpus,
         web: Option<verity_model::WebCoverage>,
@@ -727,8 +744,8 @@ impl Engine {
         let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web, deadline: deadline.clone() };
         let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
         self.with_judge_until(deadline, |judge| {
-            Ok(verity_pipeline::check_observed(question, &ctx, corpus, judge, writer, observe)?)
-        })?
+            verity_pipeline::check_claim(question, claim.clone(), &ctx, corpus, judge, writer, observe)
+        })
     }
 
     /// Runs `f` with the configured judge (`None` for the lexical rules), with no deadline.

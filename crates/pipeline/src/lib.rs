@@ -129,8 +129,22 @@ pub fn check_observed(
     writer: Option<&dyn LanguageModel>,
     observe: &mut dyn FnMut(verity_model::Stage),
 ) -> Result<(Report, Assessment), Uncheckable> {
-    use verity_model::Stage;
     let claim = claim::extract(question, ctx.year())?;
+    Ok(check_claim(question, claim, ctx, corpus, judge, writer, observe))
+}
+
+/// Like [`check_observed`], for the claim the caller has already read from `question` (`claim::extract` with the
+/// check's year): a check that searches the web first reads the claim once, for its queries and for the check.
+pub fn check_claim(
+    question: &str,
+    claim: verity_model::Claim,
+    ctx: &CheckContext,
+    corpus: &dyn Corpus,
+    judge: Option<&dyn judge::Judge>,
+    writer: Option<&dyn LanguageModel>,
+    observe: &mut dyn FnMut(verity_model::Stage),
+) -> (Report, Assessment) {
+    use verity_model::Stage;
     let corpus = &ReadOnce::new(corpus);
     let facets = facet::split(&claim);
     observe(Stage::Claim { claim: claim.text.clone(), parts: facets.len().max(1) });
@@ -217,7 +231,7 @@ pub fn check_observed(
         cited_sentences: report.citation_check.cited_sentences,
         verified: report.citation_check.verified,
     });
-    Ok((report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply }))
+    (report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply })
 }
 
 /// The verdict a check's assessment gives under other verdict settings: what `verity train verdict` searches over
