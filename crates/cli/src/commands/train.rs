@@ -1,0 +1,67 @@
+//! `verity train`: training pairs and fitted settings from the data sets' training splits.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use verity_engine::{Config, JudgeConfig};
+
+use crate::args::*;
+
+pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCode> {
+    match what {
+        TrainCommand::Pairs { data, split, out } => {
+            let training = match split.as_str() {
+                "train" => true,
+                "dev" => false,
+                other => anyhow::bail!("--split is `train` or `dev`, not {other:?}"),
+            };
+            let pairs = verity_engine::train::entailment_pairs(&data.into(), training)
+                .context("building the entailment pairs failed")?;
+            let mut lines = String::new();
+            for pair in &pairs {
+                lines.push_str(&serde_json::to_string(pair)?);
+                lines.push('\n');
+            }
+            std::fs::write(&out, lines).with_context(|| format!("cannot write {}", out.display()))?;
+            let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+            for pair in &pairs {
+                *counts.entry((pair.source.as_str(), pair.label)).or_default() += 1;
+            }
+            for ((source, label), n) in counts {
+                eprintln!("{source:<22} {label:<9} {n}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainCommand::Verdict { data, judge, llm, out } => {
+            let judge = judge.config(&llm, JudgeConfig::default())?;
+            if judge == JudgeConfig::Lexical {
+                anyhow::bail!("the lexical rules have no settings to fit; use `verity train calibration`");
+            }
+            let kind = judge.kind();
+            let models = Some(Config::new(data_dir).models_dir());
+            let (settings, report) = verity_engine::train::fit_verdict(&data.into(), judge, models)
+                .context("fitting the verdict settings failed")?;
+            let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
+                Ok(text) => {
+                    serde_json::from_str(&text).with_context(|| format!("{} is not a settings file", out.display()))?
+                }
+                Err(_) => Default::default(),
+            };
+            all.insert(kind.as_str().to_string(), serde_json::to_value(&settings)?);
+            std::fs::write(&out, serde_json::to_string_pretty(&all)? + "\n")
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainCommand::Calibration { data, out } => {
+            let data = data.into();
+            let (calibration, report) =
+                verity_engine::train::fit_calibration(&data).context("fitting the calibration failed")?;
+            std::fs::write(&out, serde_json::to_string_pretty(&calibration)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
