@@ -421,10 +421,8 @@ pub(crate) struct CheckArgs {
     pub(crate) writer: WriterArgs,
     #[command(flatten)]
     pub(crate) web: WebArgs,
-    /// Seconds a check may take: past it, no new pages are read and a language model's judging and writing are
-    /// skipped (the report says so). 0 for no limit.
-    #[arg(long, env = "VERITY_DEADLINE", value_name = "SECONDS", default_value_t = verity_engine::CHECK_DEADLINE.as_secs())]
-    pub(crate) deadline: u64,
+    #[command(flatten)]
+    pub(crate) deadline: DeadlineArgs,
 }
 
 #[derive(clap::Args)]
@@ -442,10 +440,8 @@ pub(crate) struct ServeArgs {
     pub(crate) writer: WriterArgs,
     #[command(flatten)]
     pub(crate) web: WebArgs,
-    /// Seconds a check may take: past it, no new pages are read and a language model's judging and writing are
-    /// skipped (the report says so). 0 for no limit.
-    #[arg(long, env = "VERITY_DEADLINE", value_name = "SECONDS", default_value_t = verity_engine::CHECK_DEADLINE.as_secs())]
-    pub(crate) deadline: u64,
+    #[command(flatten)]
+    pub(crate) deadline: DeadlineArgs,
 }
 
 #[derive(clap::Args)]
@@ -478,4 +474,19 @@ pub(crate) struct ListArgs {
 pub(crate) struct StatusArgs {
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DeadlineArgs {
+    /// Seconds a check may take: past it, no new pages are read and a language model's judging and writing are
+    /// skipped (the report says so). 0 for no limit.
+    #[arg(long, env = "VERITY_DEADLINE", value_name = "SECONDS", default_value_t = verity_engine::CHECK_DEADLINE.as_secs())]
+    deadline: u64,
+}
+
+impl DeadlineArgs {
+    /// The engine's `check_deadline`.
+    pub(crate) fn limit(&self) -> Option<std::time::Duration> {
+        (self.deadline > 0).then(|| std::time::Duration::from_secs(self.deadline))
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use verity_engine::{Config, Engine, JudgeConfig};
 
@@ -14,7 +13,7 @@ pub(crate) fn check(data_dir: &Path, args: CheckArgs) -> anyhow::Result<ExitCode
     let judge = judge.config(&writer.llm, JudgeConfig::default())?;
     let writer = writer.config()?;
     let web = web.config()?;
-    let check_deadline = (deadline > 0).then(|| Duration::from_secs(deadline));
+    let check_deadline = deadline.limit();
     let engine = Engine::open(Config { judge, writer, web, check_deadline, ..Config::new(data_dir) })?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::ValueEnum;
@@ -32,7 +31,7 @@ pub(crate) fn serve(data_dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode
         approximate_vectors: true,
         writer: writer.config()?,
         web: web.config()?,
-        check_deadline: (deadline > 0).then(|| Duration::from_secs(deadline)),
+        check_deadline: deadline.limit(),
         ..Config::new(data_dir)
     };
     let engine = Engine::open(config)?;
