@@ -598,7 +598,7 @@ async fn the_openapi_document_describes_every_api_route() {
     }
     for (method, path) in &documented {
         assert!(served.contains(&(method.as_str(), path.as_str())), "{method} {path} is documented but not served");
-        let uri = path.replace('{', "").replace('}', "");
+        let uri = path.replace(['{', '}'], "");
         let request = Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
         let (status, _, body) = check(&router, request).await;
         let unrouted = status == StatusCode::METHOD_NOT_ALLOWED || body.contains("\"no route ");

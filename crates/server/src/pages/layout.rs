@@ -1,0 +1,183 @@
+//! The frame of every page: layout, banner (the campaign's progress), error pages, styles and script, and the pieces listings share.
+
+use super::*;
+
+pub(super) const PER_PAGE: usize = 20;
+
+/// Site styles on top of the report's own.
+pub(super) const SITE_CSS: &str = "header.site{background:#1d2b3a;color:#fff;padding:.6rem 1rem}header.site a{color:#fff;\
+margin-right:1rem;text-decoration:none}header.site .brand{font-weight:bold}.banner{background:#fff4d6;padding:.5rem 1rem;\
+border-bottom:1px solid #e5d29b;font-size:.95rem}.banner progress{vertical-align:middle}.error{color:#b71c1c}\
+input[type=text],input[type=search]{width:100%;font:inherit;padding:.5rem;box-sizing:border-box}\
+.notice{background:#fff;border-left:6px solid #ef6c00;padding:.5rem .8rem}.actions form{display:inline}\
+.actions a,.actions button{margin-right:.8rem}.pager a{margin-right:1rem}ins{background:#e6f4e6}del{background:#fbe3e3}\
+footer.site-footer{max-width:46rem;margin:2rem auto;padding:0 1rem;color:#555;font-size:.85rem}\
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;font-size:.9rem;text-align:left}\
+ol.stages li{margin:.2rem 0}";
+
+/// A campaign with its progress, as the banner and `/api/v1/campaign` show it.
+#[derive(Clone)]
+pub(crate) struct Progress {
+    pub campaign: Campaign,
+    pub totals: SupporterTotals,
+    pub days_left: i64,
+}
+
+/// The campaign's progress, read from the store at most once per [`crate::CAMPAIGN_TTL`] (every page shows it) and
+/// afresh after this server changed it.
+pub(crate) fn progress(state: &AppState) -> Result<Option<Progress>, ApiError> {
+    if let Some(cached) = state.cached_progress() {
+        return Ok(cached);
+    }
+    let progress = read_progress(state)?;
+    state.keep_progress(progress.clone());
+    Ok(progress)
+}
+
+pub(super) fn read_progress(state: &AppState) -> Result<Option<Progress>, ApiError> {
+    let Some(campaign) = state.campaign() else { return Ok(None) };
+    let since = campaign.starts_on.clone().unwrap_or_default();
+    let totals = state.reports().site().supporter_totals(&since, &campaign.currency)?;
+    let ends = crate::config::parse_date(&campaign.ends_on).unwrap_or_else(|| state.today());
+    let days_left = (ends - state.today()).whole_days().max(-1) + 1;
+    Ok(Some(Progress { campaign, totals, days_left }))
+}
+
+pub(super) fn banner(state: &AppState) -> String {
+    let Ok(Some(p)) = progress(state) else { return String::new() };
+    if p.days_left <= 0 {
+        return String::new();
+    }
+    let (done, goal, unit) = match (p.campaign.goal_supporters, p.campaign.goal_amount) {
+        (Some(goal), _) => (p.totals.supporters as i64, goal as i64, "supporters".to_string()),
+        (None, Some(goal)) => (p.totals.amount / 100, goal / 100, p.campaign.currency.to_uppercase()),
+        (None, None) => return String::new(),
+    };
+    let days = if p.days_left == 1 { "last day".to_string() } else { format!("{} days left", p.days_left) };
+    format!(
+        "<div class=\"banner\" role=\"region\" aria-label=\"Support\"><strong>{}</strong> · \
+         <progress max=\"{goal}\" value=\"{}\">{done} of {goal}</progress> {done} of {goal} {} · {days} · \
+         <a href=\"{}\" rel=\"noopener\">Support Verity</a></div>",
+        escape(&p.campaign.title),
+        done.min(goal),
+        escape(&unit),
+        escape(&p.campaign.checkout_url)
+    )
+}
+
+/// A page of the site around `body` (already escaped HTML).
+pub(super) fn layout(state: &AppState, title: &str, head: &str, body: &str) -> String {
+    page_html(title, head, &banner(state), body)
+}
+
+pub(super) fn page_html(title: &str, head: &str, banner: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — Verity</title>\
+         <link rel=\"stylesheet\" href=\"/static/site.css\"><script src=\"/static/verity.js\" defer></script>{head}\
+         </head><body><header class=\"site\"><nav aria-label=\"Site\"><a class=\"brand\" href=\"/\">Verity</a>\
+         <a href=\"/archive\">Archive</a><a href=\"/categories\">Categories</a><a href=\"/search\">Search</a>\
+         <a href=\"/corrections\">Corrections</a><a href=\"/mine\">Your checks</a><a href=\"/about\">About</a></nav>\
+         </header>{banner}<main>{body}</main><footer class=\"site-footer\">Verity is an automated fact-checker: it \
+         can make mistakes. Every citation quotes the stored text it cites. <a href=\"/about\">How checks are made</a> \
+         · <a href=\"/api/v1/openapi.json\">API</a></footer></body></html>\n",
+        escape(title)
+    )
+}
+
+/// A page with a title and one message, for errors raised before a page's state is at hand.
+pub(crate) fn message_page(title: &str, message: &str) -> String {
+    page_html(
+        title,
+        "",
+        "",
+        &format!("<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>", escape(title), escape(message)),
+    )
+}
+
+pub(super) fn error_page(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/\">Ask a question</a></p>",
+        escape(title),
+        escape(message)
+    );
+    (status, Html(layout(state, title, "", &body))).into_response()
+}
+
+pub(super) fn page_error(state: &AppState, e: EngineError) -> Response {
+    match e {
+        EngineError::NoSuchReport(_) => {
+            error_page(state, StatusCode::NOT_FOUND, "Not found", "There is no report here.")
+        }
+        EngineError::NoSuchVersion { version, latest, .. } => error_page(
+            state,
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("This report has versions 1 to {latest}; there is no version {version}."),
+        ),
+        other => error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &other.to_string()),
+    }
+}
+
+pub(crate) async fn not_found(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {}", uri.path())).into_response();
+    }
+    error_page(&state, StatusCode::NOT_FOUND, "Not found", "There is no page here.")
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    let css = format!("{}{SITE_CSS}", verity_render::CSS);
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], css).into_response()
+}
+
+pub(crate) async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+        include_str!("../../static/verity.js"),
+    )
+        .into_response()
+}
+
+pub(super) fn summary_list(items: &[ReportSummary]) -> String {
+    if items.is_empty() {
+        return "<p>No checks here yet.</p>".into();
+    }
+    let mut out = String::from("<ul class=\"reports\">");
+    for r in items {
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}</a> — {} · {}</li>",
+            escape(&summary_path(r)),
+            escape(&r.question),
+            escape(r.verdict.headline()),
+            escape(&r.checked_on)
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// "Newer / older" links for a listing at `base` (which may carry a query already).
+pub(super) fn pager(base: &str, page: usize, total: usize) -> String {
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let join = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!("<p class=\"pager\">Page {page} of {pages}. ");
+    if page > 1 {
+        let _ = write!(out, "<a href=\"{}{join}page={}\" rel=\"prev\">Newer</a>", escape(base), page - 1);
+    }
+    if page < pages {
+        let _ = write!(out, "<a href=\"{}{join}page={}\" rel=\"next\">Older</a>", escape(base), page + 1);
+    }
+    out.push_str("</p>");
+    out
+}
+
+pub(super) fn ask_form(question: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/checks\" class=\"ask\"><label for=\"q\">Your question</label><br>\
+         <input type=\"text\" id=\"q\" name=\"question\" maxlength=\"{QUESTION_LIMIT}\" required value=\"{}\" \
+         placeholder=\"Did the minister hand over protected informants?\"> <button type=\"submit\">Check</button></form>",
+        escape(question)
+    )
+}
