@@ -376,12 +376,13 @@ fn slow_engine(dir: &std::path::Path, search: SocketAddr, slow_host: SocketAddr,
 /// says what it left out.
 #[test]
 fn a_check_that_runs_out_of_time_publishes_what_it_read_and_says_what_it_skipped() {
-    let (search, log, slow_host) = slow_pages(Duration::from_millis(1_500));
+    // The first page starts well inside the deadline and ends well past it, on a loaded machine too.
+    let (search, log, slow_host) = slow_pages(Duration::from_millis(3_000));
     let dir = tempfile::tempdir().unwrap();
-    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(1));
+    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(2));
     let started = std::time::Instant::now();
     let report = engine.check("Did the Brelin tramway open on Monday?").unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
     assert_eq!(*log.lock().unwrap(), ["/first"], "the second page was never asked for");
     let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert!(messages.contains(&"the check ran out of time: 1 of 2 pages found were not read"), "{messages:?}");
