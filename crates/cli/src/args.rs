@@ -416,13 +416,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub(crate) format: Format,
     #[command(flatten)]
-    pub(crate) judge: JudgeArgs,
-    #[command(flatten)]
-    pub(crate) writer: WriterArgs,
-    #[command(flatten)]
-    pub(crate) web: WebArgs,
-    #[command(flatten)]
-    pub(crate) deadline: DeadlineArgs,
+    pub(crate) checking: CheckingArgs,
 }
 
 #[derive(clap::Args)]
@@ -435,13 +429,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "VERITY_SITE")]
     pub(crate) site: Option<PathBuf>,
     #[command(flatten)]
-    pub(crate) judge: JudgeArgs,
-    #[command(flatten)]
-    pub(crate) writer: WriterArgs,
-    #[command(flatten)]
-    pub(crate) web: WebArgs,
-    #[command(flatten)]
-    pub(crate) deadline: DeadlineArgs,
+    pub(crate) checking: CheckingArgs,
 }
 
 #[derive(clap::Args)]
@@ -474,6 +462,33 @@ pub(crate) struct ListArgs {
 pub(crate) struct StatusArgs {
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// How checks are made, the same for `check` and `serve`: who judges, who writes, whether the web is read, and
+/// how long a check may take.
+#[derive(clap::Args)]
+pub(crate) struct CheckingArgs {
+    #[command(flatten)]
+    pub(crate) judge: JudgeArgs,
+    #[command(flatten)]
+    pub(crate) writer: WriterArgs,
+    #[command(flatten)]
+    pub(crate) web: WebArgs,
+    #[command(flatten)]
+    pub(crate) deadline: DeadlineArgs,
+}
+
+impl CheckingArgs {
+    /// The engine's configuration for `data_dir` with these choices.
+    pub(crate) fn config(&self, data_dir: &std::path::Path) -> anyhow::Result<verity_engine::Config> {
+        Ok(verity_engine::Config {
+            judge: self.judge.config(&self.writer.llm, JudgeConfig::default())?,
+            writer: self.writer.config()?,
+            web: self.web.config()?,
+            check_deadline: self.deadline.limit(),
+            ..verity_engine::Config::new(data_dir)
+        })
+    }
 }
 
 #[derive(clap::Args)]

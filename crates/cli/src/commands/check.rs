@@ -3,18 +3,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use verity_engine::{Config, Engine, JudgeConfig};
+use verity_engine::Engine;
 
 use crate::args::*;
 use crate::output::*;
 
 pub(crate) fn check(data_dir: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let CheckArgs { question, explain, json, format, judge, writer, web, deadline } = args;
-    let judge = judge.config(&writer.llm, JudgeConfig::default())?;
-    let writer = writer.config()?;
-    let web = web.config()?;
-    let check_deadline = deadline.limit();
-    let engine = Engine::open(Config { judge, writer, web, check_deadline, ..Config::new(data_dir) })?;
+    let CheckArgs { question, explain, json, format, checking } = args;
+    let engine = Engine::open(checking.config(data_dir)?)?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }

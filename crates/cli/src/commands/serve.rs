@@ -5,35 +5,25 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use verity_engine::{Config, Engine, JudgeConfig};
+use verity_engine::{Config, Engine};
 
 use crate::args::*;
 
 pub(crate) fn serve(data_dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let ServeArgs { addr, site, judge, writer, web, deadline } = args;
+    let ServeArgs { addr, site, mut checking } = args;
     let site = match &site {
         Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
         None => verity_server::SiteConfig::default(),
     };
     // The flag (or VERITY_JUDGE) wins over the site file, which wins over the default.
-    let judge =
-        match (judge.judge, site.judge.as_deref()) {
-            (None, Some(name)) => JudgeArgs {
-                judge: Some(JudgeChoice::from_str(name, true).map_err(|_| {
-                    anyhow::anyhow!("the site file's judge is {name:?}; it is `lexical`, `nli` or `llm`")
-                })?),
-            },
-            _ => judge,
-        };
+    if let (None, Some(name)) = (checking.judge.judge, site.judge.as_deref()) {
+        checking.judge.judge = Some(
+            JudgeChoice::from_str(name, true)
+                .map_err(|_| anyhow::anyhow!("the site file's judge is {name:?}; it is `lexical`, `nli` or `llm`"))?,
+        );
+    }
     // A long-running process may build the approximate vector index for a large corpus.
-    let config = Config {
-        judge: judge.config(&writer.llm, JudgeConfig::default())?,
-        approximate_vectors: true,
-        writer: writer.config()?,
-        web: web.config()?,
-        check_deadline: deadline.limit(),
-        ..Config::new(data_dir)
-    };
+    let config = Config { approximate_vectors: true, ..checking.config(data_dir)? };
     let engine = Engine::open(config)?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");
