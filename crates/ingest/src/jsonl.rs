@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{Document, MAX_DOCUMENT_BYTES, Record, Skipped, encoding, normalize_date, too_large};
+use crate::{Document, MAX_DOCUMENT_BYTES, Record, Skipped, encoding, normalize_date, normalized, too_large};
 
 pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
     let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };
@@ -155,7 +155,7 @@ pub(crate) fn parse_value(value: Value) -> Result<Document, String> {
         (Some(_), _) => return Err("`text` must be a string".into()),
         (None, _) => return Err("missing `text` (or SciFact's `abstract`)".into()),
     };
-    if verity_text::normalize(&text).trim().is_empty() {
+    if text.trim().is_empty() {
         return Err("`text` is empty".into());
     }
     if text.len() as u64 > MAX_DOCUMENT_BYTES {
@@ -169,7 +169,7 @@ pub(crate) fn parse_value(value: Value) -> Result<Document, String> {
             Some(_) => Err(format!("`{key}` must be a string")),
         }
     };
-    Ok(Document {
+    let doc = normalized(Document {
         external_id,
         title: optional("title")?.unwrap_or_default(),
         text,
@@ -177,5 +177,10 @@ pub(crate) fn parse_value(value: Value) -> Result<Document, String> {
         outlet: optional("outlet")?,
         published: optional("published")?.and_then(|d| normalize_date(&d)),
         author: optional("author")?,
-    })
+    });
+    // Judged on the text as it will be stored: text of invisible characters only is no text.
+    if doc.text.trim().is_empty() {
+        return Err("`text` is empty".into());
+    }
+    Ok(doc)
 }

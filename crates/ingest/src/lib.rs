@@ -149,10 +149,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestE
     Ok(())
 }
 
-/// Reads one input file. A file that cannot be opened yields a single [`Skipped`].
-/// `on_bytes` is told how many bytes of the file have been consumed, for progress reporting.
+/// Reads one input file. A file that cannot be opened yields a single [`Skipped`]. Every document comes out
+/// [`normalized`], and one whose normalised text is empty is skipped. `on_bytes` is told how many bytes of the file have been consumed, for progress reporting.
 pub fn read_file(file: &InputFile, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
-    let sink = &mut |record: Record| sink(record.map(normalized));
     match file.kind {
         InputKind::JsonLines => jsonl::read(&file.path, on_bytes, sink),
         InputKind::Json => jsonl::read_json(&file.path, file.size, on_bytes, sink),
@@ -221,11 +220,7 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
 /// One record as JSON (the fields a JSON Lines file may carry), read into a document; the error says which field is
 /// wrong.
 pub fn parse_record(value: serde_json::Value) -> Result<Document, String> {
-    let doc = normalized(jsonl::parse_value(value)?);
-    if doc.text.trim().is_empty() {
-        return Err("the record has no text".into());
-    }
-    Ok(doc)
+    jsonl::parse_value(value)
 }
 
 /// Reduces a date as sources write it to `YYYY-MM-DD` when it starts with an ISO date; otherwise keeps it.
