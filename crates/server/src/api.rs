@@ -242,11 +242,8 @@ pub(crate) async fn add_documents(
 ) -> Result<Response, ApiError> {
     let documents = json_body(body, "{\"documents\": [{\"id\", \"title\", \"text\", ...}]}")?.documents;
     let count = documents.len();
-    let engine = state.0.engine.clone();
-    let outcome = tokio::task::spawn_blocking(move || engine.ingest_records(documents))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
-    match outcome {
+    // Like every handler behind `off_the_runtime`, this already runs on the blocking pool.
+    match state.0.engine.ingest_records(documents)? {
         RecordsOutcome::Stored(stored) => Ok(Json(serde_json::json!({"stored": stored})).into_response()),
         RecordsOutcome::Refused(refused) => {
             let message = format!("{} of {count} records are not valid; nothing was stored", refused.len());
@@ -260,10 +257,7 @@ pub(crate) async fn delete_report(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    let engine = state.0.engine.clone();
-    tokio::task::spawn_blocking(move || engine.delete_report(&key))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    state.0.engine.delete_report(&key)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
