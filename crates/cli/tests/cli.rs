@@ -52,7 +52,7 @@ fn ingest_check_show_list() {
     let id = report["id"].as_str().unwrap();
 
     let html = check(d, &["show", id, "--format", "html"], 0);
-    assert!(html.starts_with("<!doctype html>") && html.contains("Checked on"));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Checked on"));
     let shown: serde_json::Value = serde_json::from_str(&check(d, &["show", "--json", id], 0)).unwrap();
     assert_eq!(shown, report);
     let list = check(d, &["list"], 0);

@@ -154,3 +154,43 @@ fn the_loopback_test_server_is_only_a_dev_dependency() {
     let offenders = graph.members.iter().filter(|m| graph.reaches(m).contains("verity-loopback")).cloned().collect();
     check("verity-loopback may only be a dev-dependency", offenders);
 }
+
+/// HTML is built by `maud` templates, which escape every spliced value; markup that bypasses them
+/// (`PreEscaped`, or tags written into strings) is allowed only where the content is not a document's text: the
+/// renderer's stylesheet and its JSON-LD block, which escapes `<` itself.
+#[test]
+fn html_is_escaped_by_construction() {
+    let allowed = [("render/src/lib.rs", 2)];
+    let mut offenders = Vec::new();
+    let mut seen = 0;
+    for krate in ["render", "server"] {
+        let mut stack = vec![workspace().join("crates").join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Tests may spell out the markup they expect.
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let relative = path.strip_prefix(workspace().join("crates")).unwrap().display().to_string();
+                seen += code.matches("html!").count();
+                let bypasses = code.matches("PreEscaped(").count();
+                let budget = allowed.iter().find(|(file, _)| *file == relative).map_or(0, |(_, n)| *n);
+                if bypasses > budget {
+                    offenders.push(format!("{relative}: PreEscaped used {bypasses} times (allowed {budget})"));
+                }
+                for (i, line) in code.lines().enumerate() {
+                    let tag = ["\"<p", "\"<a ", "\"<li", "\"<h1", "\"<div", "\"<ul", "\"<table", "\"<form", "\"<span"];
+                    if !line.trim_start().starts_with("//") && tag.iter().any(|t| line.contains(t)) {
+                        offenders.push(format!("{relative}:{}: markup in a string", i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 20, "the templates were read ({seen})");
+    check("HTML goes through maud templates (escaping by construction)", offenders);
+}

@@ -1,12 +1,11 @@
 //! What changed between two versions of a report, for readers: the verdict, the confidence, the sources and
 //! the summary.
 
-use std::fmt::Write;
-
+use maud::{Markup, html};
 use serde::Serialize;
 use verity_model::{Report, VerdictLabel};
 
-use crate::escape;
+use crate::percent;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportDiff {
@@ -68,51 +67,31 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
 }
 
 /// The diff as HTML: a list of changes, removed text struck through, added text marked.
-pub fn diff_html(d: &ReportDiff) -> String {
-    let mut out = format!(
-        "<p>From version {} (checked on {}) to version {} (checked on {}).</p>",
-        d.from_version,
-        escape(&d.from_checked_on),
-        d.to_version,
-        escape(&d.to_checked_on)
-    );
-    if d.is_empty() {
-        out.push_str("<p>Nothing changed: the same verdict, the same sources and the same summary.</p>");
-    }
-    out.push_str("<ul class=\"diff\">");
-    match d.verdict {
-        Some((before, after)) => {
-            let _ = write!(
-                out,
-                "<li>Verdict changed: <del>{}</del> → <ins>{}</ins> (confidence {:.0}% → {:.0}%)</li>",
-                escape(before.headline()),
-                escape(after.headline()),
-                d.confidence.0 * 100.0,
-                d.confidence.1 * 100.0
-            );
+pub fn diff_html(d: &ReportDiff) -> Markup {
+    let (before, after) = (percent(d.confidence.0), percent(d.confidence.1));
+    html! {
+        p {
+            "From version " (d.from_version) " (checked on " (d.from_checked_on) ") to version " (d.to_version)
+            " (checked on " (d.to_checked_on) ")."
         }
-        None => {
-            let _ = write!(
-                out,
-                "<li>Verdict unchanged (confidence {:.0}% → {:.0}%)</li>",
-                d.confidence.0 * 100.0,
-                d.confidence.1 * 100.0
-            );
+        @if d.is_empty() {
+            p { "Nothing changed: the same verdict, the same sources and the same summary." }
+        }
+        ul.diff {
+            @match d.verdict {
+                Some((was, is)) => li {
+                    "Verdict changed: " del { (was.headline()) } " → " ins { (is.headline()) }
+                    " (confidence " (before) "% → " (after) "%)"
+                },
+                None => li { "Verdict unchanged (confidence " (before) "% → " (after) "%)" },
+            }
+            @for item in &d.sources_added { li { "Source added: " ins { (item) } } }
+            @for item in &d.sources_removed { li { "Source removed: " del { (item) } } }
+            @for item in &d.sources_updated { li { "Source updated (a newer stored version): " span { (item) } } }
+            @for item in &d.summary_added { li { "Summary sentence added: " ins { (item) } } }
+            @for item in &d.summary_removed { li { "Summary sentence removed: " del { (item) } } }
         }
     }
-    for (label, items, tag) in [
-        ("Source added", &d.sources_added, "ins"),
-        ("Source removed", &d.sources_removed, "del"),
-        ("Source updated (a newer stored version)", &d.sources_updated, "span"),
-        ("Summary sentence added", &d.summary_added, "ins"),
-        ("Summary sentence removed", &d.summary_removed, "del"),
-    ] {
-        for item in items {
-            let _ = write!(out, "<li>{label}: <{tag}>{}</{tag}></li>", escape(item));
-        }
-    }
-    out.push_str("</ul>");
-    out
 }
 
 #[cfg(test)]
@@ -146,7 +125,7 @@ mod tests {
         );
         assert_eq!(d.sources_updated, ["A (Post)"]);
         assert_eq!((d.summary_added.len(), d.summary_removed.len()), (1, 1));
-        let html = diff_html(&d);
+        let html = diff_html(&d).into_string();
         assert!(html.contains("<del>Not enough evidence</del> → <ins>Supported</ins>"), "{html}");
         assert!(html.contains("it &lt;b&gt;."));
         assert!(diff(&old, &old).is_empty());

@@ -4,13 +4,16 @@
 //! the site lays out), [`claim_review`], [`diff`] (what changed between two versions of a report). JSON is the report's own serde form and needs no renderer.
 //!
 //! Rendering adds nothing to the report and checks nothing: the pipeline's citation check has already run.
-//! Every piece of source text is escaped in HTML; a source can never inject markup or script.
+//! HTML is built with `maud` templates, which escape every value spliced into them, so a source can never inject
+//! markup or script; the only unescaped text is the stylesheet and the JSON-LD block (which escapes `<` itself).
+//! [`article`], [`head`] and [`diff_html`] return [`maud::Markup`], so a page that embeds them keeps that property.
 
 mod diff;
 
 use std::fmt::Write;
 
 pub use diff::{ReportDiff, diff, diff_html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use verity_model::{Report, Sentence};
 
@@ -126,9 +129,10 @@ pub fn claim_review(r: &Report) -> serde_json::Value {
     })
 }
 
-/// JSON inside a script element: `<` is written as `\u003c`, so no text can close the element.
-fn json_ld(value: &serde_json::Value) -> String {
-    value.to_string().replace('<', "\\u003c")
+/// JSON inside a script element. A script's text is raw (entities are not decoded there), so it is not
+/// HTML-escaped; instead `<` is written as `\u003c`, so no text can close the element or open a comment.
+fn json_ld(value: &serde_json::Value) -> PreEscaped<String> {
+    PreEscaped(value.to_string().replace('<', "\\u003c"))
 }
 
 /// "; read 2026-11-26T10:00:00Z; established outlet": when a web page was read, and the site's rank of it.
@@ -209,39 +213,40 @@ fn provenance_note(s: &verity_model::ReportSource) -> Option<String> {
     })
 }
 
-/// Escapes text for HTML element content and double-quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// Only http(s) links become clickable; anything else (javascript:, data:) is shown as text.
+fn safe_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+}
+
+/// A sentence and its citation marks; the quoted passage shows on hover, the link jumps to the source and its
+/// quotations.
+fn html_sentence(r: &Report, s: &Sentence) -> Markup {
+    html! {
+        (s.text)
+        @for n in &s.citations {
+            " "
+            a.cite href={ "#source-" (n) } title=(r.source(*n).and_then(|src| src.quotes.first()).map_or("", String::as_str)) {
+                "[" (n) "]"
+            }
         }
     }
-    out
 }
 
-/// Only http(s) links become clickable; anything else (javascript:, data:) is shown as text.
-fn safe_url(url: &str) -> Option<String> {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| escape(url.trim()))
+/// Sentences one after another, a space between them.
+fn html_sentences(r: &Report, sentences: &[Sentence]) -> Markup {
+    html! {
+        @for (i, s) in sentences.iter().enumerate() {
+            @if i > 0 { " " }
+            (html_sentence(r, s))
+        }
+    }
 }
 
-fn html_sentence(r: &Report, s: &Sentence) -> String {
-    let marks: String = s
-        .citations
-        .iter()
-        .map(|n| {
-            // The quoted passage shows on hover; the link jumps to the source and its quotations.
-            let quote = r.source(*n).and_then(|src| src.quotes.first()).map(|q| escape(q)).unwrap_or_default();
-            format!(" <a class=\"cite\" href=\"#source-{n}\" title=\"{quote}\">[{n}]</a>")
-        })
-        .collect();
-    format!("{}{}", escape(&s.text), marks)
+/// A percentage as the report shows it: "62".
+fn percent(share: f32) -> String {
+    format!("{:.0}", share * 100.0)
 }
 
 /// How a report's follow-up questions are shown.
@@ -255,127 +260,126 @@ pub enum FollowUps<'a> {
 
 /// What goes in the page head for a report: its ClaimReview JSON-LD block; `url` is the page's public address,
 /// when the site knows it.
-pub fn head(r: &Report, url: Option<&str>) -> String {
+pub fn head(r: &Report, url: Option<&str>) -> Markup {
     let mut review = claim_review(r);
     if let Some(url) = url {
         review["url"] = url.into();
     }
-    format!("<script type=\"application/ld+json\">{}</script>", json_ld(&review))
+    html! { script type="application/ld+json" { (json_ld(&review)) } }
 }
 
 /// A standalone HTML page: the report and its styles, nothing else.
 pub fn html(r: &Report) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} — Verity</title><style>{CSS}</style>{}</head><body><main>{}</main></body></html>\n",
-        escape(&r.question),
-        head(r, None),
-        article(r, FollowUps::Text)
-    )
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (r.question) " — Verity" }
+                style { (PreEscaped(CSS)) }
+                (head(r, None))
+            }
+            body { main { (article(r, FollowUps::Text)) } }
+        }
+        "\n"
+    };
+    page.into_string()
 }
 
 /// The report as an HTML `<article>`, for a page that supplies the rest ([`CSS`] styles it).
-pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<article class=\"report\"><h1>{title}</h1><p class=\"verdict {label}\"><strong>{headline}</strong> · \
-         confidence {conf:.0}%</p>\
-         <p class=\"meta\">Claim checked: {claim}<br>Checked on <time datetime=\"{date}\">{date}</time></p>\
-         <p class=\"disclaimer\">{disclaimer}</p><h2>Executive summary</h2><p>{summary}</p>",
-        title = escape(&r.question),
-        label = r.verdict.label.as_str(),
-        headline = escape(r.verdict.label.headline()),
-        conf = r.verdict.confidence * 100.0,
-        claim = escape(&r.claim.text),
-        date = escape(&r.checked_on),
-        disclaimer = escape(&r.disclaimer),
-        summary = r.summary.iter().map(|s| html_sentence(r, s)).collect::<Vec<_>>().join(" "),
-    );
-    if !r.facets.is_empty() {
-        out.push_str("<h3>The claim, part by part</h3><ul class=\"facets\">");
-        for f in &r.facets {
-            let _ = write!(
-                out,
-                "<li>\u{201c}{}\u{201d}: <strong class=\"{}\">{}</strong> ({})</li>",
-                escape(&f.text),
-                f.verdict.as_str(),
-                escape(f.verdict.headline()),
-                escape(&f.reason)
-            );
-        }
-        out.push_str("</ul>");
-    }
-    for (i, section) in r.sections.iter().enumerate() {
-        let body: Vec<String> = section.sentences.iter().map(|s| html_sentence(r, s)).collect();
-        let _ = write!(out, "<h2>{}. {}</h2><p>{}</p>", i + 1, escape(&section.title), body.join(" "));
-    }
-    out.push_str("<h2>Want to dive deeper?</h2><ul class=\"follow-ups\">");
-    for q in &r.follow_ups {
-        match follow_ups {
-            FollowUps::Text => {
-                let _ = write!(out, "<li>{}</li>", escape(q));
-            }
-            FollowUps::Ask(action) => {
-                let _ = write!(
-                    out,
-                    "<li><form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"question\" value=\"{}\">\
-                     <button type=\"submit\" class=\"follow-up\">{}</button></form></li>",
-                    escape(action),
-                    escape(q),
-                    escape(q)
-                );
-            }
-        }
-    }
-    out.push_str("</ul><h2>Sources</h2><ol class=\"sources\">");
-    for s in &r.sources {
-        let title = match s.url.as_deref().and_then(safe_url) {
-            Some(href) => format!("<a href=\"{href}\" rel=\"noopener nofollow\">{}</a>", escape(&s.title)),
-            None => escape(&s.title),
-        };
-        let meta: Vec<String> =
-            [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()].into_iter().flatten().map(escape).collect();
-        let _ = write!(
-            out,
-            "<li id=\"source-{}\" value=\"{}\">{title}<br><small>{} · document {} v{}{}</small>",
-            s.n,
-            s.n,
-            meta.join(" · "),
-            escape(&s.doc_id),
-            s.version,
-            escape(&snapshot_note(s))
-        );
-        if let Some(note) = provenance_note(s) {
-            let _ = write!(out, "<br><small class=\"provenance\">{}</small>", escape(&note));
-        }
-        for q in &s.quotes {
-            let _ = write!(out, "<blockquote>{}</blockquote>", escape(q));
-        }
-        out.push_str("</li>");
-    }
+pub fn article(r: &Report, follow_ups: FollowUps<'_>) -> Markup {
     let c = &r.coverage;
-    let range = c.date_range.as_ref().map(|(a, b)| format!(" Sources dated {} to {}.", escape(a), escape(b)));
-    let _ = write!(
-        out,
-        "</ol><h2>How this was checked</h2><p>Queries: {}. Passages read: {}; documents: {}.{} {} Citation check: {} \
-         of {} cited sentences verified against the stored text. {}{}</p><footer>Report {} · version {} · {}</footer>\
-         </article>",
-        escape(&c.queries.join("; ")),
-        c.passages_considered,
-        c.documents_considered,
-        range.unwrap_or_default(),
-        escape(&judge_note(r)),
-        r.citation_check.verified,
-        r.citation_check.cited_sentences,
-        escape(&writer_note(r)),
-        web_note(r).map(|n| format!(" {}", escape(&n))).unwrap_or_default(),
-        escape(&r.id),
-        r.version,
-        escape(&r.schema)
-    );
-    out
+    html! {
+        article.report {
+            h1 { (r.question) }
+            p class={ "verdict " (r.verdict.label.as_str()) } {
+                strong { (r.verdict.label.headline()) } " · confidence " (percent(r.verdict.confidence)) "%"
+            }
+            p.meta {
+                "Claim checked: " (r.claim.text) br;
+                "Checked on " time datetime=(r.checked_on) { (r.checked_on) }
+            }
+            p.disclaimer { (r.disclaimer) }
+            h2 { "Executive summary" }
+            p { (html_sentences(r, &r.summary)) }
+            @if !r.facets.is_empty() {
+                h3 { "The claim, part by part" }
+                ul.facets {
+                    @for f in &r.facets {
+                        li {
+                            "\u{201c}" (f.text) "\u{201d}: "
+                            strong class=(f.verdict.as_str()) { (f.verdict.headline()) }
+                            " (" (f.reason) ")"
+                        }
+                    }
+                }
+            }
+            @for (i, section) in r.sections.iter().enumerate() {
+                h2 { (i + 1) ". " (section.title) }
+                p { (html_sentences(r, &section.sentences)) }
+            }
+            h2 { "Want to dive deeper?" }
+            ul.follow-ups {
+                @for q in &r.follow_ups {
+                    li {
+                        @match follow_ups {
+                            FollowUps::Text => (q),
+                            FollowUps::Ask(action) => form method="post" action=(action) {
+                                input type="hidden" name="question" value=(q);
+                                button type="submit" .follow-up { (q) }
+                            },
+                        }
+                    }
+                }
+            }
+            h2 { "Sources" }
+            ol.sources {
+                @for s in &r.sources {
+                    li id={ "source-" (s.n) } value=(s.n) {
+                        @match s.url.as_deref().and_then(safe_url) {
+                            Some(href) => a href=(href) rel="noopener nofollow" { (s.title) },
+                            None => (s.title),
+                        }
+                        br;
+                        small {
+                            @for (i, part) in [s.outlet.as_deref(), s.published.as_deref(), s.url.as_deref()]
+                                .into_iter()
+                                .flatten()
+                                .enumerate()
+                            {
+                                @if i > 0 { " · " }
+                                (part)
+                            }
+                            " · document " (s.doc_id) " v" (s.version) (snapshot_note(s))
+                        }
+                        @if let Some(note) = provenance_note(s) {
+                            br;
+                            small.provenance { (note) }
+                        }
+                        @for q in &s.quotes {
+                            blockquote { (q) }
+                        }
+                    }
+                }
+            }
+            h2 { "How this was checked" }
+            p {
+                "Queries: " (c.queries.join("; ")) ". Passages read: " (c.passages_considered) "; documents: "
+                (c.documents_considered) "."
+                @if let Some((from, to)) = &c.date_range {
+                    " Sources dated " (from) " to " (to) "."
+                }
+                " " (judge_note(r)) " Citation check: " (r.citation_check.verified) " of "
+                (r.citation_check.cited_sentences) " cited sentences verified against the stored text. "
+                (writer_note(r))
+                @if let Some(note) = web_note(r) {
+                    " " (note)
+                }
+            }
+            footer { "Report " (r.id) " · version " (r.version) " · " (r.schema) }
+        }
+    }
 }
 
 /// The report's styles, screen and print.
@@ -392,16 +396,40 @@ li:target{background:#fff6d5}.follow-up{font:inherit;background:none;border:0;pa
 mod tests {
     use super::*;
 
-    fn check(text: &str, expected: &str) {
-        assert_eq!(escape(text), expected);
+    /// A report whose every text field holds `hostile`.
+    fn report_with_text(hostile: &str) -> Report {
+        let sentence = serde_json::json!({"text": hostile, "citations": [1]});
+        serde_json::from_value(serde_json::json!({
+            "schema": "verity.report/1", "id": hostile, "slug": "s", "question": hostile,
+            "claim": {"text": hostile, "entities": [], "key_terms": [], "negated": false},
+            "checked_on": hostile, "verdict": {"label": "refuted", "confidence": 0.8}, "disclaimer": hostile,
+            "facets": [{"text": hostile, "role": "act", "verdict": "refuted", "reason": hostile}],
+            "summary": [sentence], "sections": [{"title": hostile, "sentences": [sentence]}],
+            "follow_ups": [hostile],
+            "sources": [{"n": 1, "doc_id": hostile, "version_id": 1, "version": 1, "title": hostile,
+                "outlet": hostile, "published": hostile, "url": hostile, "stance": "supports", "quotes": [hostile]}],
+            "coverage": {"queries": [hostile], "passages_considered": 0, "documents_considered": 0,
+                "evidence_sentences": 0, "date_range": [hostile, hostile]}
+        }))
+        .unwrap()
+    }
+
+    /// Renders a report full of `hostile` text both ways and checks that the page holds the text, escaped, and
+    /// none of its markup.
+    fn check(hostile: &str, escaped: &str) {
+        let report = report_with_text(hostile);
+        for page in [html(&report), article(&report, FollowUps::Ask("/checks")).into_string()] {
+            let body = &page[page.find("<article").unwrap()..];
+            assert!(!body.contains(hostile), "unescaped text in {body}");
+            assert!(body.matches(escaped).count() >= 15, "the text is shown, escaped: {body}");
+        }
     }
 
     #[test]
-    fn escaping() {
-        check(
-            "<script>alert('x')</script> & \"q\"",
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;",
-        );
+    fn source_and_visitor_text_is_escaped_everywhere() {
+        check("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;");
+        check("\"><script>alert(1)</script>", "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
+        check("Tom & Jerry <b>", "Tom &amp; Jerry &lt;b&gt;");
     }
 
     #[test]
@@ -433,6 +461,8 @@ mod tests {
     #[test]
     fn only_web_links_are_clickable() {
         assert_eq!(safe_url("javascript:alert(1)"), None);
-        assert_eq!(safe_url("https://a.example/?q=\"x\"").as_deref(), Some("https://a.example/?q=&quot;x&quot;"));
+        assert_eq!(safe_url(" https://a.example/?q=1 "), Some("https://a.example/?q=1"));
+        let page = html(&report_with_text("javascript:alert(1)"));
+        assert!(!page.contains("href=\"javascript:"), "{page}");
     }
 }

@@ -365,7 +365,7 @@ async fn uniform_errors(request: Request, next: Next) -> Response {
     let mut uniform = if api {
         ApiError::new(status, error_code(status), message).into_response()
     } else {
-        (status, axum::response::Html(pages::message_page(reason, &message))).into_response()
+        (status, pages::message_page(reason, &message)).into_response()
     };
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -444,8 +444,7 @@ async fn rate_limit(
             let mut response = if request.uri().path().starts_with("/api/") {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response()
             } else {
-                (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(pages::message_page("Too many checks", &message)))
-                    .into_response()
+                (StatusCode::TOO_MANY_REQUESTS, pages::message_page("Too many checks", &message)).into_response()
             };
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             response

@@ -302,7 +302,7 @@ async fn reports_download_as_markdown_and_json_and_old_addresses_redirect() {
     assert_eq!((status, location(&headers)), (StatusCode::PERMANENT_REDIRECT, url.clone()));
     let (_, _, page) = check(&router, get(&url)).await;
     assert!(page.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
-    assert!(page.contains("id=\"print\" hidden"), "the print button waits for script");
+    assert!(page.contains("id=\"print\" type=\"button\" hidden"), "the print button waits for script");
 }
 
 #[tokio::test]
@@ -567,7 +567,7 @@ async fn every_error_is_a_page_on_the_site_and_json_on_the_api() {
         let (got, headers, body) = check(&router, request).await;
         assert_eq!(got, status, "{uri}: {body}");
         assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8", "{uri}");
-        assert!(body.starts_with("<!doctype html>") && body.contains("role=\"alert\""), "{uri}: {body}");
+        assert!(body.starts_with("<!DOCTYPE html>") && body.contains("role=\"alert\""), "{uri}: {body}");
     }
     let (status, headers, body) = check(&router, Request::delete("/api/v1/checks").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);

@@ -12,14 +12,18 @@ pub(crate) async fn home(State(state): State<AppState>, Query(query): Query<Home
         Ok(recent) => recent,
         Err(e) => return page_error(&state, e),
     };
-    let body = format!(
-        "<h1>Check a claim</h1><p>Ask about a claim in plain words. Verity reads the sources in its archive, weighs \
-         the evidence and writes a dated report whose every citation quotes what it cites.</p>{}\
-         <h2>Recent checks</h2>{}<p><a href=\"/archive\">All checks</a></p>",
-        ask_form(query.q.as_deref().unwrap_or("")),
-        summary_list(&recent)
-    );
-    Html(layout(&state, "Check a claim", "", &body)).into_response()
+    let body = html! {
+        h1 { "Check a claim" }
+        p {
+            "Ask about a claim in plain words. Verity reads the sources in its archive, weighs the evidence and \
+             writes a dated report whose every citation quotes what it cites."
+        }
+        (ask_form(query.q.as_deref().unwrap_or("")))
+        h2 { "Recent checks" }
+        (summary_list(&recent))
+        p { a href="/archive" { "All checks" } }
+    };
+    layout(&state, "Check a claim", html! {}, body).into_response()
 }
 
 #[derive(Deserialize)]
@@ -36,18 +40,17 @@ pub(crate) async fn check_form(State(state): State<AppState>, Form(form): Form<Q
     let question = match validated(&form.question) {
         Ok(q) => q,
         Err(ApiError(status, body)) => {
-            let page = format!(
-                "<h1>Check a claim</h1><p class=\"error\" role=\"alert\">{}</p>{}",
-                escape(&body.message),
-                ask_form(&form.question)
-            );
-            return (status, Html(layout(&state, "Check a claim", "", &page))).into_response();
+            let page = html! {
+                (alert("Check a claim", &body.message))
+                (ask_form(&form.question))
+            };
+            return (status, layout(&state, "Check a claim", html! {}, page)).into_response();
         }
     };
     if form.fresh.as_deref() != Some("1") {
         let known = state.similar(&question);
         match known {
-            Ok(Some(existing)) => return Html(offer_page(&state, &question, &existing)).into_response(),
+            Ok(Some(existing)) => return offer_page(&state, &question, &existing).into_response(),
             Ok(None) => {}
             Err(e) => return page_error(&state, e),
         }
@@ -56,20 +59,26 @@ pub(crate) async fn check_form(State(state): State<AppState>, Form(form): Form<Q
     (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response()
 }
 
-pub(super) fn offer_page(state: &AppState, question: &str, existing: &ReportSummary) -> String {
-    let body = format!(
-        "<h1>Checked before</h1><p>Verity checked this claim on {date}:</p><p><a href=\"{url}\" class=\"existing\">{q}</a> \
-         — <strong>{verdict}</strong></p><p>Read that report, or run a fresh check of your question: a fresh check \
-         adds a new version of the same report, so its history stays in one place.</p>\
-         <form method=\"post\" action=\"{url}/refresh\"><button type=\"submit\">Run a fresh check</button></form>\
-         <p class=\"meta\">You asked: {asked}</p>",
-        date = escape(&existing.checked_on),
-        url = escape(&summary_path(existing)),
-        q = escape(&existing.question),
-        verdict = escape(existing.verdict.headline()),
-        asked = escape(question),
-    );
-    layout(state, "Checked before", "", &body)
+pub(super) fn offer_page(state: &AppState, question: &str, existing: &ReportSummary) -> Html<String> {
+    let url = summary_path(existing);
+    let body = html! {
+        h1 { "Checked before" }
+        p { "Verity checked this claim on " (existing.checked_on) ":" }
+        p {
+            a.existing href=(url) { (existing.question) }
+            " — "
+            strong { (existing.verdict.headline()) }
+        }
+        p {
+            "Read that report, or run a fresh check of your question: a fresh check adds a new version of the same \
+             report, so its history stays in one place."
+        }
+        form method="post" action={ (url) "/refresh" } {
+            button type="submit" { "Run a fresh check" }
+        }
+        p.meta { "You asked: " (question) }
+    };
+    layout(state, "Checked before", html! {}, body)
 }
 
 pub(crate) async fn refresh_form(
@@ -99,20 +108,25 @@ pub(crate) async fn job_page(State(state): State<AppState>, Path(id): Path<Strin
     if let (crate::jobs::JobStatus::Done, Some(url)) = (job.status, &job.report_url) {
         return Redirect::to(&format!("{url}?asked=1")).into_response();
     }
-    let stages: String = job.stages.iter().map(|s| format!("<li>{}</li>", escape(&s.text))).collect();
-    let (error, refresh) = match &job.error {
-        Some(e) => (format!("<p id=\"job-error\" class=\"error\" role=\"alert\">{}</p>", escape(&e.message)), ""),
-        None => (
-            "<p id=\"job-error\" class=\"error\" role=\"alert\" hidden></p>".to_string(),
-            "<noscript><meta http-equiv=\"refresh\" content=\"1\"></noscript>",
-        ),
+    // Without script the page reloads itself until the check ends.
+    let refresh = match job.error {
+        Some(_) => html! {},
+        None => html! { noscript { meta http-equiv="refresh" content="1"; } },
     };
-    let body = format!(
-        "<h1>Checking</h1><p class=\"meta\">{}</p><div id=\"job\" data-job=\"{}\" data-question=\"{}\">\
-         <ol id=\"stages\" class=\"stages\" aria-live=\"polite\">{stages}</ol></div>{error}",
-        escape(&job.question),
-        escape(&job.id),
-        escape(&job.question),
-    );
-    Html(layout(&state, "Checking", refresh, &body)).into_response()
+    let body = html! {
+        h1 { "Checking" }
+        p.meta { (job.question) }
+        div #job data-job=(job.id) data-question=(job.question) {
+            ol #stages .stages aria-live="polite" {
+                @for stage in &job.stages {
+                    li { (stage.text) }
+                }
+            }
+        }
+        @match &job.error {
+            Some(e) => p id="job-error" class="error" role="alert" { (e.message) },
+            None => p id="job-error" class="error" role="alert" hidden {},
+        }
+    };
+    layout(&state, "Checking", refresh, body).into_response()
 }

@@ -43,65 +43,91 @@ pub(super) fn read_progress(state: &AppState) -> Result<Option<Progress>, ApiErr
     Ok(Some(Progress { campaign, totals, days_left }))
 }
 
-pub(super) fn banner(state: &AppState) -> String {
-    let Ok(Some(p)) = progress(state) else { return String::new() };
+pub(super) fn banner(state: &AppState) -> Markup {
+    let Ok(Some(p)) = progress(state) else { return html! {} };
     if p.days_left <= 0 {
-        return String::new();
+        return html! {};
     }
     let (done, goal, unit) = match (p.campaign.goal_supporters, p.campaign.goal_amount) {
         (Some(goal), _) => (p.totals.supporters as i64, goal as i64, "supporters".to_string()),
         (None, Some(goal)) => (p.totals.amount / 100, goal / 100, p.campaign.currency.to_uppercase()),
-        (None, None) => return String::new(),
+        (None, None) => return html! {},
     };
     let days = if p.days_left == 1 { "last day".to_string() } else { format!("{} days left", p.days_left) };
-    format!(
-        "<div class=\"banner\" role=\"region\" aria-label=\"Support\"><strong>{}</strong> · \
-         <progress max=\"{goal}\" value=\"{}\">{done} of {goal}</progress> {done} of {goal} {} · {days} · \
-         <a href=\"{}\" rel=\"noopener\">Support Verity</a></div>",
-        escape(&p.campaign.title),
-        done.min(goal),
-        escape(&unit),
-        escape(&p.campaign.checkout_url)
-    )
+    html! {
+        div.banner role="region" aria-label="Support" {
+            strong { (p.campaign.title) } " · "
+            progress max=(goal) value=(done.min(goal)) { (done) " of " (goal) }
+            " " (done) " of " (goal) " " (unit) " · " (days) " · "
+            a href=(p.campaign.checkout_url) rel="noopener" { "Support Verity" }
+        }
+    }
 }
 
-/// A page of the site around `body` (already escaped HTML).
-pub(super) fn layout(state: &AppState, title: &str, head: &str, body: &str) -> String {
-    page_html(title, head, &banner(state), body)
+/// A page of the site around `body`.
+pub(super) fn layout(state: &AppState, title: &str, head: Markup, body: Markup) -> Html<String> {
+    page_html(title, head, banner(state), body)
 }
 
-pub(super) fn page_html(title: &str, head: &str, banner: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — Verity</title>\
-         <link rel=\"stylesheet\" href=\"/static/site.css\"><script src=\"/static/verity.js\" defer></script>{head}\
-         </head><body><header class=\"site\"><nav aria-label=\"Site\"><a class=\"brand\" href=\"/\">Verity</a>\
-         <a href=\"/archive\">Archive</a><a href=\"/categories\">Categories</a><a href=\"/search\">Search</a>\
-         <a href=\"/corrections\">Corrections</a><a href=\"/mine\">Your checks</a><a href=\"/about\">About</a></nav>\
-         </header>{banner}<main>{body}</main><footer class=\"site-footer\">Verity is an automated fact-checker: it \
-         can make mistakes. Every citation quotes the stored text it cites. <a href=\"/about\">How checks are made</a> \
-         · <a href=\"/api/v1/openapi.json\">API</a></footer></body></html>\n",
-        escape(title)
-    )
+pub(super) fn page_html(title: &str, head: Markup, banner: Markup, body: Markup) -> Html<String> {
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Verity" }
+                link rel="stylesheet" href="/static/site.css";
+                script src="/static/verity.js" defer {}
+                (head)
+            }
+            body {
+                header.site {
+                    nav aria-label="Site" {
+                        a.brand href="/" { "Verity" }
+                        a href="/archive" { "Archive" }
+                        a href="/categories" { "Categories" }
+                        a href="/search" { "Search" }
+                        a href="/corrections" { "Corrections" }
+                        a href="/mine" { "Your checks" }
+                        a href="/about" { "About" }
+                    }
+                }
+                (banner)
+                main { (body) }
+                footer.site-footer {
+                    "Verity is an automated fact-checker: it can make mistakes. Every citation quotes the stored text \
+                     it cites. "
+                    a href="/about" { "How checks are made" }
+                    " · "
+                    a href="/api/v1/openapi.json" { "API" }
+                }
+            }
+        }
+        "\n"
+    };
+    Html(page.into_string())
+}
+
+/// A page's title and a message for the visitor, marked as an alert.
+pub(super) fn alert(title: &str, message: &str) -> Markup {
+    html! {
+        h1 { (title) }
+        p.error role="alert" { (message) }
+    }
 }
 
 /// A page with a title and one message, for errors raised before a page's state is at hand.
-pub(crate) fn message_page(title: &str, message: &str) -> String {
-    page_html(
-        title,
-        "",
-        "",
-        &format!("<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>", escape(title), escape(message)),
-    )
+pub(crate) fn message_page(title: &str, message: &str) -> Html<String> {
+    page_html(title, html! {}, html! {}, alert(title, message))
 }
 
 pub(super) fn error_page(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
-    let body = format!(
-        "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/\">Ask a question</a></p>",
-        escape(title),
-        escape(message)
-    );
-    (status, Html(layout(state, title, "", &body))).into_response()
+    let body = html! {
+        (alert(title, message))
+        p { a href="/" { "Ask a question" } }
+    };
+    (status, layout(state, title, html! {}, body)).into_response()
 }
 
 pub(super) fn page_error(state: &AppState, e: EngineError) -> Response {
@@ -139,45 +165,49 @@ pub(crate) async fn script() -> Response {
         .into_response()
 }
 
-pub(super) fn summary_list(items: &[ReportSummary]) -> String {
-    if items.is_empty() {
-        return "<p>No checks here yet.</p>".into();
+pub(super) fn summary_list(items: &[ReportSummary]) -> Markup {
+    html! {
+        @if items.is_empty() {
+            p { "No checks here yet." }
+        } @else {
+            ul.reports {
+                @for r in items {
+                    li {
+                        a href=(summary_path(r)) { (r.question) }
+                        " — " (r.verdict.headline()) " · " (r.checked_on)
+                    }
+                }
+            }
+        }
     }
-    let mut out = String::from("<ul class=\"reports\">");
-    for r in items {
-        let _ = write!(
-            out,
-            "<li><a href=\"{}\">{}</a> — {} · {}</li>",
-            escape(&summary_path(r)),
-            escape(&r.question),
-            escape(r.verdict.headline()),
-            escape(&r.checked_on)
-        );
-    }
-    out.push_str("</ul>");
-    out
 }
 
 /// "Newer / older" links for a listing at `base` (which may carry a query already).
-pub(super) fn pager(base: &str, page: usize, total: usize) -> String {
+pub(super) fn pager(base: &str, page: usize, total: usize) -> Markup {
     let pages = total.div_ceil(PER_PAGE).max(1);
     let join = if base.contains('?') { '&' } else { '?' };
-    let mut out = format!("<p class=\"pager\">Page {page} of {pages}. ");
-    if page > 1 {
-        let _ = write!(out, "<a href=\"{}{join}page={}\" rel=\"prev\">Newer</a>", escape(base), page - 1);
+    html! {
+        p.pager {
+            "Page " (page) " of " (pages) ". "
+            @if page > 1 {
+                a href={ (base) (join) "page=" (page - 1) } rel="prev" { "Newer" }
+            }
+            @if page < pages {
+                a href={ (base) (join) "page=" (page + 1) } rel="next" { "Older" }
+            }
+        }
     }
-    if page < pages {
-        let _ = write!(out, "<a href=\"{}{join}page={}\" rel=\"next\">Older</a>", escape(base), page + 1);
-    }
-    out.push_str("</p>");
-    out
 }
 
-pub(super) fn ask_form(question: &str) -> String {
-    format!(
-        "<form method=\"post\" action=\"/checks\" class=\"ask\"><label for=\"q\">Your question</label><br>\
-         <input type=\"text\" id=\"q\" name=\"question\" maxlength=\"{QUESTION_LIMIT}\" required value=\"{}\" \
-         placeholder=\"Did the minister hand over protected informants?\"> <button type=\"submit\">Check</button></form>",
-        escape(question)
-    )
+pub(super) fn ask_form(question: &str) -> Markup {
+    html! {
+        form.ask method="post" action="/checks" {
+            label for="q" { "Your question" }
+            br;
+            input type="text" id="q" name="question" maxlength=(QUESTION_LIMIT) required value=(question)
+                placeholder="Did the minister hand over protected informants?";
+            " "
+            button type="submit" { "Check" }
+        }
+    }
 }

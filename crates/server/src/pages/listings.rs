@@ -17,7 +17,7 @@ impl PageQuery {
 pub(super) fn listing(
     state: &AppState,
     title: &str,
-    intro: &str,
+    intro: Markup,
     base: &str,
     filter: ReportFilter,
     page: usize,
@@ -25,20 +25,21 @@ pub(super) fn listing(
     let found = state.reports().view().page(&filter, (page - 1) * PER_PAGE, PER_PAGE);
     match found {
         Ok(found) => {
-            let body = format!(
-                "<h1>{}</h1>{intro}{}{}",
-                escape(title),
-                summary_list(&found.items),
-                pager(base, page, found.total)
-            );
-            Html(layout(state, title, "", &body)).into_response()
+            let body = html! {
+                h1 { (title) }
+                (intro)
+                (summary_list(&found.items))
+                (pager(base, page, found.total))
+            };
+            layout(state, title, html! {}, body).into_response()
         }
         Err(e) => page_error(state, e),
     }
 }
 
 pub(crate) async fn archive(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Response {
-    listing(&state, "Archive", "<p>Every check, newest first.</p>", "/archive", ReportFilter::default(), query.number())
+    let intro = html! { p { "Every check, newest first." } };
+    listing(&state, "Archive", intro, "/archive", ReportFilter::default(), query.number())
 }
 
 pub(crate) async fn categories(State(state): State<AppState>) -> Response {
@@ -55,27 +56,25 @@ pub(crate) async fn categories(State(state): State<AppState>) -> Response {
             "The categories could not be read.",
         );
     };
-    let mut body = String::from("<h1>Categories</h1><ul>");
-    for (key, count) in &categories {
-        let _ = write!(
-            body,
-            "<li><a href=\"/categories/{}\">{}</a> ({count})</li>",
-            escape(key),
-            escape(category_name(key))
-        );
-    }
-    body.push_str("</ul><h2>Topics</h2>");
-    if topics.is_empty() {
-        body.push_str("<p>Topics appear once two checks share a name.</p>");
-    } else {
-        body.push_str("<ul>");
-        for t in &topics {
-            let _ =
-                write!(body, "<li><a href=\"/topics/{}\">{}</a> ({})</li>", escape(&t.key), escape(&t.name), t.reports);
+    let body = html! {
+        h1 { "Categories" }
+        ul {
+            @for (key, count) in &categories {
+                li { a href={ "/categories/" (key) } { (category_name(key)) } " (" (count) ")" }
+            }
         }
-        body.push_str("</ul>");
-    }
-    Html(layout(&state, "Categories", "", &body)).into_response()
+        h2 { "Topics" }
+        @if topics.is_empty() {
+            p { "Topics appear once two checks share a name." }
+        } @else {
+            ul {
+                @for t in &topics {
+                    li { a href={ "/topics/" (t.key) } { (t.name) } " (" (t.reports) ")" }
+                }
+            }
+        }
+    };
+    layout(&state, "Categories", html! {}, body).into_response()
 }
 
 pub(crate) async fn category(
@@ -87,7 +86,7 @@ pub(crate) async fn category(
         return error_page(&state, StatusCode::NOT_FOUND, "Not found", "There is no such category.");
     };
     let filter = ReportFilter { category: Some(category.clone()), topic: None };
-    listing(&state, title, "", &format!("/categories/{category}"), filter, query.number())
+    listing(&state, title, html! {}, &format!("/categories/{category}"), filter, query.number())
 }
 
 pub(crate) async fn topic(
@@ -97,35 +96,36 @@ pub(crate) async fn topic(
 ) -> Response {
     let filter = ReportFilter { category: None, topic: Some(topic.clone()) };
     let title = format!("Topic: {}", topic.replace('-', " "));
-    listing(&state, &title, "", &format!("/topics/{topic}"), filter, query.number())
+    listing(&state, &title, html! {}, &format!("/topics/{topic}"), filter, query.number())
 }
 
 pub(crate) async fn search(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Response {
     let q = query.q.clone().unwrap_or_default();
-    let form = format!(
-        "<form method=\"get\" action=\"/search\" role=\"search\"><label for=\"s\">Search past checks</label>\
-         <input type=\"search\" id=\"s\" name=\"q\" value=\"{}\"> <button type=\"submit\">Search</button></form>",
-        escape(&q)
-    );
-    let mut body = format!("<h1>Search</h1>{form}");
-    if !q.trim().is_empty() {
-        let page = query.number();
-        let found = state.reports().view().search(&q, (page - 1) * PER_PAGE, PER_PAGE);
-        match found {
-            Ok(found) => {
-                let base = format!("/search?q={}", utf8_percent_encode(&q));
-                let _ = write!(
-                    body,
-                    "<p>{} found.</p>{}{}",
-                    found.total,
-                    summary_list(&found.items),
-                    pager(&base, page, found.total)
-                );
+    let results = match q.trim() {
+        "" => None,
+        _ => {
+            let page = query.number();
+            match state.reports().view().search(&q, (page - 1) * PER_PAGE, PER_PAGE) {
+                Ok(found) => Some((page, found)),
+                Err(e) => return page_error(&state, e),
             }
-            Err(e) => return page_error(&state, e),
         }
-    }
-    Html(layout(&state, "Search", "", &body)).into_response()
+    };
+    let body = html! {
+        h1 { "Search" }
+        form method="get" action="/search" role="search" {
+            label for="s" { "Search past checks" }
+            input type="search" id="s" name="q" value=(q);
+            " "
+            button type="submit" { "Search" }
+        }
+        @if let Some((page, found)) = results {
+            p { (found.total) " found." }
+            (summary_list(&found.items))
+            (pager(&format!("/search?q={}", utf8_percent_encode(&q)), page, found.total))
+        }
+    };
+    layout(&state, "Search", html! {}, body).into_response()
 }
 
 /// A query parameter's value: everything but RFC 3986's unreserved characters is percent-encoded.
@@ -145,40 +145,48 @@ pub(crate) async fn corrections(State(state): State<AppState>) -> Response {
             "The corrections could not be read.",
         );
     };
-    let mut body = String::from(
-        "<h1>Corrections</h1><p>Every time a fresh check changed a report's verdict, newest first. Earlier versions stay \
-         readable from each report's page.</p>",
-    );
-    if corrections.is_empty() {
-        body.push_str("<p>No verdict has changed yet.</p>");
-    } else {
-        body.push_str("<table><thead><tr><th>Date</th><th>Question</th><th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>");
-        for c in &corrections {
-            let path = summary_path(&c.report);
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>\
-                 <td><a href=\"{}/diff?from={}&amp;to={}\">version {} → {}</a></td></tr>",
-                escape(&c.changed_on),
-                escape(&path),
-                escape(&c.report.question),
-                escape(c.from.headline()),
-                escape(c.to.headline()),
-                escape(&path),
-                c.version - 1,
-                c.version,
-                c.version - 1,
-                c.version
-            );
+    let body = html! {
+        h1 { "Corrections" }
+        p {
+            "Every time a fresh check changed a report's verdict, newest first. Earlier versions stay readable from \
+             each report's page."
         }
-        body.push_str("</tbody></table>");
-    }
-    Html(layout(&state, "Corrections", "", &body)).into_response()
+        @if corrections.is_empty() {
+            p { "No verdict has changed yet." }
+        } @else {
+            table {
+                thead { tr { th { "Date" } th { "Question" } th { "Before" } th { "After" } th { "Change" } } }
+                tbody {
+                    @for c in &corrections {
+                        @let path = summary_path(&c.report);
+                        tr {
+                            td { (c.changed_on) }
+                            td { a href=(path) { (c.report.question) } }
+                            td { (c.from.headline()) }
+                            td { (c.to.headline()) }
+                            td {
+                                a href={ (path) "/diff?from=" (c.version - 1) "&to=" (c.version) } {
+                                    "version " (c.version - 1) " → " (c.version)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&state, "Corrections", html! {}, body).into_response()
 }
 
 pub(crate) async fn mine(State(state): State<AppState>) -> Response {
-    let body = "<h1>Your checks</h1><p>The checks you asked for in this browser. They are kept only here, in your \
-                browser's storage: Verity has no accounts and keeps no record of who asked what.</p>\
-                <ul id=\"mine\"></ul><p id=\"mine-empty\">None yet (or script is off in this browser).</p>";
-    Html(layout(&state, "Your checks", "", body)).into_response()
+    let body = html! {
+        h1 { "Your checks" }
+        p {
+            "The checks you asked for in this browser. They are kept only here, in your browser's storage: Verity \
+             has no accounts and keeps no record of who asked what."
+        }
+        ul #mine {}
+        p #mine-empty { "None yet (or script is off in this browser)." }
+    };
+    layout(&state, "Your checks", html! {}, body).into_response()
 }

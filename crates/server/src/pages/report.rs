@@ -41,7 +41,7 @@ pub(crate) async fn report_page(
             "application/json",
             serde_json::to_string_pretty(&report).expect("a report serialises"),
         ),
-        None => Html(report_html(&state, &report, &versions, &topics, None, query.asked.is_some())).into_response(),
+        None => report_html(&state, &report, &versions, &topics, None, query.asked.is_some()).into_response(),
     }
 }
 
@@ -63,97 +63,81 @@ pub(super) fn report_html(
     topics: &[verity_model::Topic],
     older: Option<&Report>,
     asked: bool,
-) -> String {
+) -> Html<String> {
     let path = report_path(report);
     let shown = older.unwrap_or(report);
-    let mut body = String::new();
-    let category_title = category_name(&report.category);
-    let _ = write!(
-        body,
-        "<p class=\"meta\"><a href=\"/categories/{}\">{}</a></p>",
-        escape(&report.category),
-        escape(category_title)
-    );
-    if let Some(old) = older {
-        let _ = write!(
-            body,
-            "<p class=\"notice\" role=\"note\">This is version {} of this report, checked on {}. <a href=\"{}\">Read the \
-             latest version</a> (version {}, checked on {}).</p>",
-            old.version,
-            escape(&old.checked_on),
-            escape(&path),
-            report.version,
-            escape(&report.checked_on)
-        );
-    } else if let Some(days) = age_in_days(state, &report.checked_on).filter(|d| *d > state.0.site.outdated_after_days)
-    {
-        let _ = write!(
-            body,
-            "<p class=\"notice\" role=\"note\">This report was checked {days} days ago and may be outdated. Use \
-             \u{201c}Check again\u{201d} below for a fresh check against the current sources.</p>"
-        );
-    }
-    let mut data = String::new();
-    if asked {
-        let _ = write!(
-            data,
-            " data-asked=\"{}\" data-question=\"{}\" data-date=\"{}\"",
-            escape(&path),
-            escape(&shown.question),
-            escape(&shown.checked_on)
-        );
-    }
-    let _ = write!(body, "<div id=\"report\"{data}>{}</div>", verity_render::article(shown, FollowUps::Ask("/checks")));
-    let _ = write!(
-        body,
-        "<section class=\"actions\" aria-label=\"Actions\"><h2>Keep, share, check again</h2><div>\
-         <a href=\"{p}.md\" download>Markdown</a><a href=\"{p}.json\" download>JSON</a>\
-         <button type=\"button\" id=\"print\" hidden>Print</button>\
-         <form method=\"post\" action=\"{p}/refresh\"><button type=\"submit\">Check again</button></form></div></section>",
-        p = escape(&report_path(report))
-    );
-    if !topics.is_empty() {
-        body.push_str("<p>Topics: ");
-        let links: Vec<String> =
-            topics.iter().map(|t| format!("<a href=\"/topics/{}\">{}</a>", escape(&t.key), escape(&t.name))).collect();
-        body.push_str(&links.join(", "));
-        body.push_str("</p>");
-    }
-    if versions.len() > 1 {
-        body.push_str("<h2>Versions</h2><ol class=\"versions\">");
-        for (i, v) in versions.iter().enumerate() {
-            let link = if v.version == report.version {
-                format!("<a href=\"{}\">latest</a>", escape(&report_path(report)))
-            } else {
-                format!("<a href=\"{}/versions/{}\">read</a>", escape(&report_path(report)), v.version)
-            };
-            let diff = match i {
-                0 => String::new(),
-                _ => format!(
-                    " · <a href=\"{}/diff?from={}&amp;to={}\">what changed</a>",
-                    escape(&report_path(report)),
-                    versions[i - 1].version,
-                    v.version
-                ),
-            };
-            let _ = write!(
-                body,
-                "<li value=\"{}\">Checked on {}: {} ({:.0}%) · {link}{diff}</li>",
-                v.version,
-                escape(&v.checked_on),
-                escape(v.verdict.headline()),
-                v.confidence * 100.0
-            );
+    let outdated = match older {
+        Some(_) => None,
+        None => age_in_days(state, &report.checked_on).filter(|d| *d > state.0.site.outdated_after_days),
+    };
+    // Set when the visitor just asked for this check: the script keeps it in the browser's list of their checks.
+    let asked = asked.then_some(&shown.checked_on);
+    let body = html! {
+        p.meta { a href={ "/categories/" (report.category) } { (category_name(&report.category)) } }
+        @if let Some(old) = older {
+            p.notice role="note" {
+                "This is version " (old.version) " of this report, checked on " (old.checked_on) ". "
+                a href=(path) { "Read the latest version" }
+                " (version " (report.version) ", checked on " (report.checked_on) ")."
+            }
+        } @else if let Some(days) = outdated {
+            p.notice role="note" {
+                "This report was checked " (days) " days ago and may be outdated. Use \u{201c}Check again\u{201d} \
+                 below for a fresh check against the current sources."
+            }
         }
-        body.push_str("</ol>");
-    }
+        div #report
+            data-asked=[asked.map(|_| &path)]
+            data-question=[asked.map(|_| &shown.question)]
+            data-date=[asked]
+        {
+            (verity_render::article(shown, FollowUps::Ask("/checks")))
+        }
+        section.actions aria-label="Actions" {
+            h2 { "Keep, share, check again" }
+            div {
+                a href={ (path) ".md" } download { "Markdown" }
+                a href={ (path) ".json" } download { "JSON" }
+                button type="button" #print hidden { "Print" }
+                form method="post" action={ (path) "/refresh" } { button type="submit" { "Check again" } }
+            }
+        }
+        @if !topics.is_empty() {
+            p {
+                "Topics: "
+                @for (i, t) in topics.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/topics/" (t.key) } { (t.name) }
+                }
+            }
+        }
+        @if versions.len() > 1 {
+            h2 { "Versions" }
+            ol.versions {
+                @for (i, v) in versions.iter().enumerate() {
+                    li value=(v.version) {
+                        "Checked on " (v.checked_on) ": " (v.verdict.headline()) " ("
+                        (format!("{:.0}", v.confidence * 100.0)) "%) · "
+                        @if v.version == report.version {
+                            a href=(path) { "latest" }
+                        } @else {
+                            a href={ (path) "/versions/" (v.version) } { "read" }
+                        }
+                        @if i > 0 {
+                            " · "
+                            a href={ (path) "/diff?from=" (versions[i - 1].version) "&to=" (v.version) } { "what changed" }
+                        }
+                    }
+                }
+            }
+        }
+    };
     let public = state.0.site.public_url.as_deref().map(|base| format!("{}{}", base.trim_end_matches('/'), path));
-    let head = format!(
-        "<link rel=\"canonical\" href=\"{}\">{}",
-        escape(&report_path(report)),
-        verity_render::head(shown, public.as_deref())
-    );
-    layout(state, &shown.question, &head, &body)
+    let head = html! {
+        link rel="canonical" href=(path);
+        (verity_render::head(shown, public.as_deref()))
+    };
+    layout(state, &shown.question, head, body)
 }
 
 pub(super) fn category_name(key: &str) -> &'static str {
@@ -180,7 +164,7 @@ pub(crate) async fn version_page(
     match found {
         Ok((latest, old, versions)) => {
             let older = (old.version != latest.version).then_some(&old);
-            Html(report_html(&state, &latest, &versions, &[], older, false)).into_response()
+            report_html(&state, &latest, &versions, &[], older, false).into_response()
         }
         Err(e) => page_error(&state, e),
     }
@@ -209,13 +193,13 @@ pub(crate) async fn diff_page(
     };
     match found {
         Ok((old, new, latest)) => {
-            let body = format!(
-                "<h1>What changed</h1><p><a href=\"{}\">{}</a></p>{}",
-                escape(&report_path(&latest)),
-                escape(&latest.question),
-                verity_render::diff_html(&verity_render::diff(&old, &new))
-            );
-            Html(layout(&state, "What changed", "<meta name=\"robots\" content=\"noindex\">", &body)).into_response()
+            let body = html! {
+                h1 { "What changed" }
+                p { a href=(report_path(&latest)) { (latest.question) } }
+                (verity_render::diff_html(&verity_render::diff(&old, &new)))
+            };
+            let head = html! { meta name="robots" content="noindex"; };
+            layout(&state, "What changed", head, body).into_response()
         }
         Err(e) => page_error(&state, e),
     }
