@@ -12,6 +12,11 @@ pub(crate) struct Cli {
     /// Where documents, the index and reports are kept.
     #[arg(long, global = true, env = "VERITY_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
+    /// A PostgreSQL database for the store (documents, reports, everything but this machine's search index),
+    /// shared by every Verity process that names it: postgres://user:password@host:5432/verity. Without it the
+    /// store is the data directory's SQLite file.
+    #[arg(long, global = true, env = "VERITY_DATABASE", value_name = "URL")]
+    pub(crate) database: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -479,14 +484,14 @@ pub(crate) struct CheckingArgs {
 }
 
 impl CheckingArgs {
-    /// The engine's configuration for `data_dir` with these choices.
-    pub(crate) fn config(&self, data_dir: &std::path::Path) -> anyhow::Result<verity_engine::Config> {
+    /// The engine's configuration: `base` (where the data is) with these choices.
+    pub(crate) fn config(&self, base: &verity_engine::Config) -> anyhow::Result<verity_engine::Config> {
         Ok(verity_engine::Config {
             judge: self.judge.config(&self.writer.llm, JudgeConfig::default())?,
             writer: self.writer.config()?,
             web: self.web.config()?,
             check_deadline: self.deadline.limit(),
-            ..verity_engine::Config::new(data_dir)
+            ..base.clone()
         })
     }
 }

@@ -29,17 +29,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let data_dir = cli.data_dir.unwrap_or_else(Config::default_data_dir);
-    let data_dir = data_dir.as_path();
+    // Where the data is: the data directory, and the database when the store is elsewhere.
+    let base = Config { database: cli.database, ..Config::new(cli.data_dir.unwrap_or_else(Config::default_data_dir)) };
+    let data_dir = base.data_dir.as_path();
     match cli.command {
-        Command::Ingest(args) => commands::ingest::ingest(data_dir, args),
-        Command::Embed => commands::ingest::embed(data_dir),
-        Command::Check(args) => commands::check::check(data_dir, args),
-        Command::Serve(args) => commands::serve::serve(data_dir, args),
-        Command::Feeds(args) => commands::feeds::feeds(data_dir, args),
-        Command::Show(args) => commands::reports::show(data_dir, args),
-        Command::List(args) => commands::reports::list(data_dir, args),
-        Command::Status(args) => commands::reports::status(data_dir, args),
+        Command::Ingest(args) => commands::ingest::ingest(&base, args),
+        Command::Embed => commands::ingest::embed(&base),
+        Command::Check(args) => commands::check::check(&base, args),
+        Command::Serve(args) => commands::serve::serve(&base, args),
+        Command::Feeds(args) => commands::feeds::feeds(&base, args),
+        Command::Show(args) => commands::reports::show(&base, args),
+        Command::List(args) => commands::reports::list(&base, args),
+        Command::Status(args) => commands::reports::status(&base, args),
         Command::Models { what } => commands::models::run(data_dir, what),
         Command::Train { what } => commands::train::run(data_dir, what),
         Command::Eval { what } => commands::eval::run(data_dir, what),

@@ -94,3 +94,25 @@ pub(crate) fn progress_bar() -> ProgressBar {
     );
     bar
 }
+
+/// Where the data is, for messages: the data directory, and the database when the store is there.
+pub(crate) fn where_data_is(base: &verity_engine::Config) -> String {
+    match &base.database {
+        Some(url) => format!("the database {} (index in {})", redact(url), base.data_dir.display()),
+        None => format!("the data directory {}", base.data_dir.display()),
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

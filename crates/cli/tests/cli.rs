@@ -207,3 +207,51 @@ fn an_ingest_killed_midway_loses_nothing_and_duplicates_nothing() {
     let done = status(&data);
     assert_eq!((done["documents"].as_u64(), done["indexed_documents"].as_u64()), (Some(total), Some(total)), "{done}");
 }
+
+/// With `--database`, the store is a PostgreSQL database that several data directories (nodes) share: what one
+/// ingests and checks, another lists, shows and finds, each through its own search index.
+#[test]
+fn a_postgresql_store_is_shared_by_the_nodes_that_name_it() {
+    let database = verity_pgtest::Cluster::shared().database();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let on = |dir: &Path, args: &[&str]| {
+        let mut all = vec!["--database", database.as_str()];
+        all.extend_from_slice(args);
+        check(dir, &all, 0)
+    };
+    let out = on(a.path(), &["ingest", newsroom().to_str().unwrap()]);
+    assert!(out.contains("ingested 8 documents from 3 files"), "{out}");
+    let question = "Did Minister Okafor hand over protected informants to Norland?";
+    let report: serde_json::Value = serde_json::from_str(&on(a.path(), &["check", "--json", question])).unwrap();
+    assert!(!report["sources"].as_array().unwrap().is_empty(), "{report}");
+    let id = report["id"].as_str().unwrap();
+
+    // Node B has never ingested anything: it reads the same store.
+    assert!(on(b.path(), &["list"]).lines().next().unwrap().starts_with(id));
+    let shown: serde_json::Value = serde_json::from_str(&on(b.path(), &["show", "--json", id])).unwrap();
+    assert_eq!(shown, report);
+    let status: serde_json::Value = serde_json::from_str(&on(b.path(), &["status", "--json"])).unwrap();
+    assert_eq!((status["documents"].as_u64(), status["reports"].as_u64()), (Some(8), Some(1)), "{status}");
+    let again: serde_json::Value =
+        serde_json::from_str(&on(b.path(), &["check", "--json", "Did Norland agree to hold deportees in a prison?"]))
+            .unwrap();
+    assert!(!again["sources"].as_array().unwrap().is_empty(), "node B searched its own index of the shared store");
+    assert!(!b.path().join("verity.sqlite").exists() && !a.path().join("verity.sqlite").exists());
+    assert_eq!(on(a.path(), &["list"]).lines().count(), 2, "node A lists node B's check too");
+
+    // A document ingested through node A after node B built its index reaches B's index too: each node follows
+    // the store's change sequence from its own position.
+    let late = a.path().join("late.jsonl");
+    std::fs::write(
+        &late,
+        r#"{"id": "late-1", "title": "Lighthouse", "text": "The Brelin lighthouse keeper retired after forty years of service."}"#,
+    )
+    .unwrap();
+    on(a.path(), &["ingest", late.to_str().unwrap()]);
+    let found: serde_json::Value =
+        serde_json::from_str(&on(b.path(), &["check", "--json", "Did the Brelin lighthouse keeper retire?"])).unwrap();
+    let cited: Vec<&str> = found["sources"].as_array().unwrap().iter().filter_map(|s| s["doc_id"].as_str()).collect();
+    assert!(cited.contains(&"late-1"), "{found}");
+    let status: serde_json::Value = serde_json::from_str(&on(b.path(), &["status", "--json"])).unwrap();
+    assert_eq!((status["indexed_documents"].as_u64(), status["pending_index"].as_u64()), (Some(9), Some(0)));
+}

@@ -103,8 +103,15 @@ fn graph() -> &'static Graph {
 
 #[test]
 fn sql_lives_only_in_the_store_crate() {
-    assert_eq!(graph().direct(&["rusqlite"], &[]), ["verity-store -> rusqlite"], "the graph was read");
-    check("only crates/store may depend on rusqlite", graph().direct(&["rusqlite"], &["store"]));
+    assert_eq!(
+        graph().direct(&["rusqlite", "postgres"], &[]),
+        ["verity-store -> postgres", "verity-store -> rusqlite"],
+        "the graph was read"
+    );
+    check(
+        "only crates/store may talk to a database",
+        graph().direct(&["rusqlite", "postgres", "tokio-postgres", "sqlx"], &["store"]),
+    );
 }
 
 /// Not only its manifest: nothing the pipeline depends on may bring storage, an index, the network, a runtime
@@ -147,12 +154,17 @@ fn inbound_http_lives_only_in_the_server_crate() {
     check("only crates/server may serve HTTP", offenders);
 }
 
-/// The loopback test server is for tests: no crate may ship it.
+/// The loopback test server and the throwaway PostgreSQL cluster are for tests: no crate may ship them.
 #[test]
-fn the_loopback_test_server_is_only_a_dev_dependency() {
+fn test_helpers_are_only_dev_dependencies() {
     let graph = graph();
-    let offenders = graph.members.iter().filter(|m| graph.reaches(m).contains("verity-loopback")).cloned().collect();
-    check("verity-loopback may only be a dev-dependency", offenders);
+    let offenders = graph
+        .members
+        .iter()
+        .filter(|m| ["verity-loopback", "verity-pgtest"].iter().any(|helper| graph.reaches(m).contains(*helper)))
+        .cloned()
+        .collect();
+    check("verity-loopback and verity-pgtest may only be dev-dependencies", offenders);
 }
 
 /// HTML is built by `maud` templates, which escape every spliced value; markup that bypasses them

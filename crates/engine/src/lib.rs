@@ -87,7 +87,11 @@ pub type Result<T> = std::result::Result<T, EngineError>;
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Where the search index, models and (without `database`) the SQLite store are kept.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://...`) holding the store instead of the data directory's SQLite file:
+    /// shared by every process that names it; the data directory keeps this process's own search index.
+    pub database: Option<String>,
     /// The date written on reports (YYYY-MM-DD); today's UTC date when `None`.
     pub today: Option<String>,
     /// Where installed models are looked for; `<data dir>/models` when `None`.
@@ -111,6 +115,19 @@ pub struct Config {
     /// How long one check may take before it stops taking new pages and skips a language model's judging and
     /// writing (the report says so); `None` for no limit. Evaluation runs have none.
     pub check_deadline: Option<Duration>,
+}
+
+/// Whether an engine can serve: [`Engine::health`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Health {
+    /// The store's back end: "sqlite" or "postgres".
+    pub store: &'static str,
+    pub store_reachable: bool,
+    /// The last document version (the store's change sequence) this process's index has applied.
+    pub index_position: i64,
+    /// Documents whose latest version the index has not applied yet; `None` when the store cannot be reached.
+    pub index_lag: Option<usize>,
+    pub error: Option<String>,
 }
 
 /// What a data directory holds: [`Engine::status`].
@@ -139,6 +156,7 @@ impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
         Config {
             data_dir: data_dir.into(),
+            database: None,
             today: None,
             models: None,
             approximate_vectors: false,
@@ -148,6 +166,15 @@ impl Config {
             writer: WriterConfig::Extractive,
             check_deadline: Some(CHECK_DEADLINE),
         }
+    }
+
+    /// Opens the store this configuration names (the database, or the data directory's SQLite file), migrating
+    /// it when needed.
+    pub fn open_store(&self) -> Result<Store> {
+        Ok(match &self.database {
+            Some(url) => Store::connect(url)?,
+            None => Store::open(&self.data_dir.join(STORE_FILE))?,
+        })
     }
 
     /// Where installed models live: `<models dir>/<name>/`.
@@ -246,7 +273,7 @@ impl Engine {
         }
         let dir = &config.data_dir;
         std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
-        let store = Store::open(&dir.join(STORE_FILE))?;
+        let store = config.open_store()?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let (semantic, mut notices) = Semantic::load(&config.models_dir(), config.approximate_vectors);
         if let Some(semantic) = semantic.as_ref().filter(|_| config.passage_vectors) {
@@ -283,11 +310,10 @@ impl Engine {
             notices,
         };
         if engine.index.is_new() {
-            // A new or rebuilt index holds nothing: every document must be indexed again.
-            engine.store.reset_indexed()?;
+            // A new or rebuilt index is at position 0: the whole store is ahead of it and will be indexed.
             engine.index.mark_format()?;
         }
-        if engine.store.pending_index_count()? > 0 {
+        if engine.index_lag()? > 0 {
             // Another process may be indexing them right now (an ingest in progress): then it finishes the job,
             // and checks say what they could not read yet.
             engine.try_sync_index()?;
@@ -357,6 +383,11 @@ impl Engine {
         &self.config.data_dir
     }
 
+    /// The configuration this engine was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -376,7 +407,7 @@ impl Engine {
             reports: counts.reports,
             indexed_documents: self.index.num_documents() as usize,
             indexed_passages: self.index.num_passages() as usize,
-            pending_index: self.store.pending_index_count()?,
+            pending_index: self.index_lag()?,
             embedded_passages: embedded,
         })
     }
@@ -468,13 +499,30 @@ impl Engine {
     /// documents are still not searchable.
     pub fn catch_up(&self) -> Result<usize> {
         self.index.reload()?;
-        if self.store.pending_index_count()? > 0 {
+        if self.index_lag()? > 0 {
             self.try_sync_index()?;
         }
         if let Some(semantic) = self.semantic.as_ref() {
             semantic.refresh(&self.store)?;
         }
-        Ok(self.store.pending_index_count()?)
+        self.index_lag()
+    }
+
+    /// Whether this process can serve: its store answers, and how far its index is behind the store.
+    pub fn health(&self) -> Health {
+        let store = self.store.kind();
+        let index_position = self.index.position().unwrap_or(0);
+        match self.store.changes_after_count(index_position) {
+            Ok(lag) => Health { store, store_reachable: true, index_position, index_lag: Some(lag), error: None },
+            Err(e) => {
+                Health { store, store_reachable: false, index_position, index_lag: None, error: Some(e.to_string()) }
+            }
+        }
+    }
+
+    /// How many stored documents have a latest version this process's index has not applied yet.
+    pub fn index_lag(&self) -> Result<usize> {
+        Ok(self.store.changes_after_count(self.index.position()?)?)
     }
 
     /// [`Engine::sync_index`], unless another process holds the index's write lock: then nothing is done.
@@ -485,8 +533,9 @@ impl Engine {
         }
     }
 
-    /// Brings the index up to the store: every document whose latest version is not yet indexed is indexed,
-    /// committed, then marked. Safe to repeat after any interruption: indexing a document replaces it. While
+    /// Brings this process's index up to the store: the documents whose latest version comes after the index's
+    /// position in the store's change sequence are indexed and committed with the new position, a batch at a
+    /// time. Safe to repeat after any interruption: indexing a document replaces it. While
     /// another process holds the index's write lock it waits (up to [`INDEX_LOCK_WAIT`]), then says who to wait
     /// for.
     pub fn sync_index(&self) -> Result<()> {
@@ -504,10 +553,13 @@ impl Engine {
     fn sync_index_once(&self) -> Result<()> {
         let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            let pending = self.store.pending_index(BATCH)?;
-            if pending.is_empty() {
+            // The write lock first, then the position: no other process can move it until this commit.
+            self.index.begin()?;
+            let pending = self.store.changes_after(self.index.position()?, BATCH)?;
+            let Some(last) = pending.last().map(|p| p.version_id) else {
+                self.index.release();
                 return Ok(());
-            }
+            };
             let entries: Vec<IndexEntry> = pending
                 .iter()
                 .map(|item| IndexEntry {
@@ -519,9 +571,7 @@ impl Engine {
                 })
                 .collect();
             self.index.upsert(&entries)?;
-            self.index.commit()?;
-            let ids: Vec<i64> = pending.iter().map(|p| p.version_id).collect();
-            self.store.mark_indexed(&ids)?;
+            self.index.commit_at(last)?;
         }
     }
 

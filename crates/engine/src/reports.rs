@@ -1,6 +1,5 @@
 //! Stored reports as the site sees them: refreshing a check, its versions, questions asked before, browsing.
 
-use std::path::Path;
 use verity_model::{Correction, Deadline, Document, Report, ReportSummary, Stage, Topic, VersionSummary};
 
 use verity_store::{Page, ReportFilter, Store};
@@ -44,16 +43,20 @@ pub struct Reports {
 }
 
 impl Reports {
-    /// Opens the reports of the data directory an [`Engine`] has already opened (and migrated).
-    pub fn open(data_dir: &Path) -> Result<Reports> {
-        Ok(Reports { store: Store::open(&data_dir.join(crate::STORE_FILE))? })
+    /// Opens the reports of the store an [`Engine`] with this configuration has already opened (and migrated).
+    pub fn open(config: &crate::Config) -> Result<Reports> {
+        Ok(Reports { store: config.open_store()? })
     }
 
-    /// Opens a data directory's reports only to read them, writing nothing (no migration, no index, no lock): what
-    /// `verity list` and `verity show` need, so they work on a directory the user cannot write. A directory with no
-    /// store yet has no reports.
-    pub fn open_read_only(data_dir: &Path) -> Result<Option<Reports>> {
-        let path = data_dir.join(crate::STORE_FILE);
+    /// Opens the reports only to read them: what `verity list` and `verity show` need. In a data directory that
+    /// writes nothing (no migration, no index, no lock), so they work on a directory the user cannot write; a
+    /// directory with no store yet has no reports. A database is read as it is (its migrations take a lock of
+    /// their own and never wait on readers).
+    pub fn open_read_only(config: &crate::Config) -> Result<Option<Reports>> {
+        if config.database.is_some() {
+            return Ok(Some(Reports { store: config.open_store()? }));
+        }
+        let path = config.data_dir.join(crate::STORE_FILE);
         if !path.exists() {
             return Ok(None);
         }

@@ -250,9 +250,12 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     // Documents reach the store but the process dies before the index is committed: simulate by writing
     // to the store alone.
     store_only(dir.path(), "late", "The harbor bridge was closed to trucks by the council in May.");
-    assert_eq!(verity_store::Store::open(&dir.path().join("verity.sqlite")).unwrap().pending_index_count().unwrap(), 1);
+    assert_eq!(
+        verity_store::Store::open(&dir.path().join("verity.sqlite")).unwrap().changes_after_count(0).unwrap(),
+        1
+    );
     let engine = engine(dir.path());
-    assert_eq!(engine.store().pending_index_count().unwrap(), 0);
+    assert_eq!(engine.index_lag().unwrap(), 0);
     let report = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
     assert_eq!(report.sources[0].doc_id, "late");
 

@@ -82,6 +82,9 @@ struct Part {
     text: Field,
 }
 
+/// A part's writer slot, locked: `Some` while this process holds the part's write lock.
+type HeldWriter<'a> = MutexGuard<'a, Option<IndexWriter>>;
+
 /// Searches never lock (tantivy's readers are lock-free); writes take each part's writer lock, so one
 /// `SearchIndex` can be shared by threads that search while one writes.
 pub struct SearchIndex {
@@ -139,15 +142,7 @@ impl SearchIndex {
     /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
     /// [`SearchIndex::commit`].
     pub fn upsert(&self, entries: &[IndexEntry<'_>]) -> Result<()> {
-        // Both locks or neither: a process must never keep one part's lock while waiting for the other's.
-        let mut documents = self.documents.writer()?;
-        let mut passages = match self.passages.writer() {
-            Ok(writer) => writer,
-            Err(e) => {
-                *documents = None;
-                return Err(e);
-            }
-        };
+        let (mut documents, mut passages) = self.writers()?;
         let (documents, passages) = (
             documents.as_mut().expect("a part's writer is taken"),
             passages.as_mut().expect("a part's writer is taken"),
@@ -182,15 +177,64 @@ impl SearchIndex {
     /// Makes every upsert so far durable and visible to searches, and lets go of the write lock, so that another
     /// process (a server, a second ingest) can write next.
     pub fn commit(&self) -> Result<()> {
+        self.commit_with(Some(self.position()?))
+    }
+
+    /// Like [`SearchIndex::commit`], recording that the index now holds the store up to `position` (see
+    /// [`SearchIndex::position`]).
+    pub fn commit_at(&self, position: i64) -> Result<()> {
+        self.commit_with(Some(position))
+    }
+
+    fn commit_with(&self, position: Option<i64>) -> Result<()> {
+        // The position goes with the passages' commit, the second: a crash between the two leaves the old
+        // position, and the work since is done again (indexing a document replaces it).
         for part in [&self.documents, &self.passages] {
             let taken = part.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
             if let Some(mut w) = taken {
-                w.commit()?;
+                let mut commit = w.prepare_commit()?;
+                if let Some(position) = position.filter(|_| std::ptr::eq(part, &self.passages)) {
+                    commit.set_payload(&position.to_string());
+                }
+                commit.commit()?;
                 w.wait_merging_threads()?;
             }
             part.reader.reload()?;
         }
         Ok(())
+    }
+
+    /// How far into the store's change sequence (its document versions, numbered in the order they were
+    /// committed) this index is: every version numbered up to it is applied. 0 for a new index. Read from the
+    /// last commit on disk, so it is current even when another process committed.
+    pub fn position(&self) -> Result<i64> {
+        let metas = self.passages.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or(0))
+    }
+
+    /// Takes the write lock of both parts now (`Busy` at once when another process holds either), so that
+    /// [`SearchIndex::position`] cannot move until this process commits.
+    pub fn begin(&self) -> Result<()> {
+        self.writers().map(drop)
+    }
+
+    /// Lets go of the write lock without committing (after [`SearchIndex::begin`] found nothing to write).
+    pub fn release(&self) {
+        for part in [&self.documents, &self.passages] {
+            drop(part.writer.lock().unwrap_or_else(|p| p.into_inner()).take());
+        }
+    }
+
+    /// Both parts' writers, or neither: a process must never keep one part's lock while waiting for the other's.
+    fn writers(&self) -> Result<(HeldWriter<'_>, HeldWriter<'_>)> {
+        let mut documents = self.documents.writer()?;
+        match self.passages.writer() {
+            Ok(passages) => Ok((documents, passages)),
+            Err(e) => {
+                *documents = None;
+                Err(e)
+            }
+        }
     }
 
     /// Sees what other processes have committed since this index was opened or last reloaded.
@@ -201,12 +245,12 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Removes everything (used when the store asks for a full rebuild).
+    /// Removes everything, back to position 0.
     pub fn clear(&self) -> Result<()> {
         for part in [&self.documents, &self.passages] {
             part.writer()?.as_mut().expect("a part's writer is taken").delete_all_documents()?;
         }
-        self.commit()
+        self.commit_with(Some(0))
     }
 
     /// The best passages for `query`, as (passage id, BM25 score).

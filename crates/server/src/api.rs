@@ -193,6 +193,16 @@ pub(crate) async fn campaign(State(state): State<AppState>) -> Result<Response, 
     .into_response())
 }
 
+/// Whether this node can serve: 200 with its index position and lag, or 503 when its store cannot be reached
+/// (for a load balancer's health check).
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    let health = state.0.engine.health();
+    let status = if health.store_reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let mut body = serde_json::to_value(&health).expect("health serialises");
+    body["status"] = if health.store_reachable { "ok" } else { "unavailable" }.into();
+    (status, Json(body)).into_response()
+}
+
 /// Stripe's webhook: a verified, paid checkout is one supporter, however often Stripe resends it.
 pub(crate) async fn stripe_webhook(
     State(state): State<AppState>,

@@ -194,6 +194,7 @@ fn api_table() -> Vec<(Access, &'static str, &'static str, axum::routing::Method
         (Read, "get", "/api/v1/search", get(api::search)),
         (Read, "get", "/api/v1/corrections", get(api::corrections)),
         (Read, "get", "/api/v1/campaign", get(api::campaign)),
+        (Read, "get", "/api/v1/health", get(api::health)),
         (Read, "get", "/api/v1/openapi.json", get(api::openapi)),
         (Read, "post", "/api/v1/webhooks/stripe", post(api::stripe_webhook)),
     ]
@@ -211,7 +212,7 @@ pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
 }
 
 fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineError> {
-    let reports = Reports::open(engine.data_dir())?;
+    let reports = Reports::open(engine.config())?;
     let state = AppState(Arc::new(Shared {
         fixed_today: engine.fixed_today().map(str::to_string),
         engine: Arc::new(engine),

@@ -605,3 +605,18 @@ async fn the_openapi_document_describes_every_api_route() {
         assert!(!unrouted, "{method} {uri}: {status} {body}");
     }
 }
+
+/// A load balancer asks each node whether it can serve: its store answers and its index is caught up.
+#[tokio::test]
+async fn health_says_the_store_answers_and_how_far_the_index_is_behind() {
+    let (router, _dir) = site();
+    let (status, _, body) = check(&router, get("/api/v1/health")).await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (health["status"].as_str(), health["store"].as_str(), health["index_lag"].as_u64()),
+        (Some("ok"), Some("sqlite"), Some(0)),
+        "{body}"
+    );
+    assert!(health["index_position"].as_i64().unwrap() > 0, "the corpus was indexed: {body}");
+}

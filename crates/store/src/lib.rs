@@ -1,38 +1,43 @@
-//! The embedded store: documents with every version of their text, passages as offsets into that text, and
-//! published reports, in one SQLite database.
+//! The store: documents with every version of their text, passages as offsets into that text, and published
+//! reports, in one SQLite database (embedded, the default) or in PostgreSQL (shared by many processes and
+//! machines). Both back ends keep the same data with the same behaviour, and the same tests run against both.
 //!
 //! Main type: [`Store`]. [`Store::put_documents`] deduplicates by content hash and turns a changed document into a
-//! new version while keeping the old text readable (old reports cite it). [`Store::pending_index`] and
-//! [`Store::mark_indexed`] let the engine keep the search index in step even after an interrupted ingest.
+//! new version while keeping the old text readable (old reports cite it). Versions are numbered in the order they
+//! are committed, a change sequence: [`Store::changes_after`] is what a search index at some position has yet
+//! to apply, so each process keeps its own index in step, even after an interrupted ingest.
 //! Reports keep every run as a version ([`Store::save_report`], [`Store::report_version`]); the latest is
 //! listed, filed by category and topic, and searchable in full text ([`Store::search_reports`]). The site's
 //! supporters and run-time settings live here too, and the news feeds an archive follows.
 //!
-//! All SQL in Verity lives in this crate. It knows nothing of searching, claims or rendering. Migrations are
-//! append-only and tracked with SQLite's `user_version`.
+//! All SQL in Verity lives in this crate: `sqlite` and `postgres`, one module per back end, each query with its
+//! twin in the other. It knows nothing of searching, claims or rendering. Migrations are append-only, per back
+//! end (SQLite's `user_version`; PostgreSQL's `verity_schema` table), and run once under a lock.
 
-mod feeds;
-mod reports;
-mod schema;
-mod site;
+mod postgres;
+mod sqlite;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
-use verity_model::{Document, Passage, SourceMeta};
-
-pub use feeds::{FeedPoll, FeedRow};
-pub use reports::{Page, ReportFilter};
-pub use site::SupporterTotals;
+use verity_model::{Correction, Document, Passage, Report, ReportSummary, SourceMeta, Topic, VersionSummary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error(
+        "the database address is not one Verity can use ({0}): give a URL such as \
+         postgres://user:password@host:5432/verity"
+    )]
+    BadDatabaseUrl(String),
+    #[error(
+        "the database was migrated by a newer Verity (store schema {found}, this build knows {known}); upgrade \
+         Verity or use another database"
+    )]
+    TooNewDatabase { found: i64, known: i64 },
     #[error("stored report {id} is unreadable: {source}")]
     CorruptReport { id: String, source: serde_json::Error },
     #[error(
@@ -45,12 +50,6 @@ pub enum StoreError {
          opened read-only here: run `verity ingest` or `verity check` once where it can be written, to upgrade it"
     )]
     NeedsUpgrade { found: i64, known: i64 },
-}
-
-/// A path as a SQLite URI's path: the characters a URI gives a meaning to are percent-encoded.
-fn uri_path(path: &Path) -> String {
-    const MEANINGFUL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
-    percent_encoding::utf8_percent_encode(&path.to_string_lossy(), MEANINGFUL).to_string()
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -92,7 +91,7 @@ pub struct UnembeddedPassage {
     pub text: String,
 }
 
-/// A document whose latest version is not yet in the search index.
+/// A document's latest version, for a search index to apply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexItem {
     /// The store's document id (stable across versions).
@@ -120,361 +119,286 @@ pub struct StoredVersion {
     pub content_hash: String,
 }
 
-/// The store: one connection writes, one transaction at a time; every read takes a connection of its own from a
-/// small pool, so readers never wait for the writer (SQLite's WAL lets them read the last commit meanwhile). `Store`
-/// is `Sync`: a server shares one among its threads.
-pub struct Store {
-    writer: Mutex<Connection>,
-    /// Idle read connections, opened on demand and kept for the next read.
-    readers: Mutex<Vec<Connection>>,
-    /// What read connections open: the database file, or the shared-cache name of an in-memory one.
-    target: String,
+/// Which reports a listing shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub category: Option<String>,
+    /// A topic key (see [`Store::save_report`]).
+    pub topic: Option<String>,
 }
 
-/// Read connections kept idle; more are opened when more threads read at once, and closed when returned.
-const IDLE_READERS: usize = 8;
+/// One page of a listing and the total it was cut from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+/// Supporters so far: events recorded, and the sum of their amounts in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SupporterTotals {
+    pub supporters: usize,
+    /// In the currency's smallest unit (cents), as payment providers send it.
+    pub amount: i64,
+}
+
+/// A followed feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    pub url: String,
+    pub title: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub added_at: String,
+    pub polled_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Items read so far.
+    pub items: usize,
+}
+
+/// What one poll learnt about a feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedPoll<'a> {
+    pub title: Option<&'a str>,
+    /// New validators, when the server sent the feed (a 304 keeps the old ones).
+    pub validators: Option<(Option<&'a str>, Option<&'a str>)>,
+    pub error: Option<&'a str>,
+}
+
+/// Search terms as words: letters and digits only, empty ones left out; `None` when none is left. Both back ends
+/// build their full-text queries from these, so no term is ever read as query syntax.
+fn search_terms(terms: &[String]) -> Option<Vec<String>> {
+    let words: Vec<String> = terms
+        .iter()
+        .map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!words.is_empty()).then_some(words)
+}
+
+/// The store, on one back end or the other. `Store` is `Sync`: a server shares one among its threads.
+pub struct Store {
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// Calls the same method on whichever back end the store has.
+macro_rules! dispatch {
+    ($store:ident, $method:ident($($arg:expr),*)) => {
+        match &$store.backend {
+            Backend::Sqlite(db) => db.$method($($arg),*),
+            Backend::Postgres(db) => db.$method($($arg),*),
+        }
+    };
+}
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::init(Connection::open(path)?, path.to_string_lossy().into_owned())
+        Ok(Store { backend: Backend::Sqlite(sqlite::Sqlite::open(path)?) })
     }
 
-    /// Opens an existing database only to read it, changing nothing: for a data directory the user may not write
-    /// (a read-only mount, another user's archive). WAL needs a shared-memory file beside the database; where none
-    /// is left and none can be made, the database is opened as immutable, which is safe because nothing can write
-    /// it there either. Writes through this store fail with SQLite's "readonly database".
+    /// Opens an existing SQLite database only to read it, changing nothing: for a data directory the user may not
+    /// write (a read-only mount, another user's archive). Writes through this store fail.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-        let plain = format!("file:{}", uri_path(path));
-        let immutable = format!("{plain}?immutable=1");
-        let mut last = None;
-        for target in [plain, immutable] {
-            let opened = Connection::open_with_flags(&target, flags).map_err(StoreError::from).and_then(|conn| {
-                conn.busy_timeout(BUSY_TIMEOUT)?;
-                schema::check_current(&conn)?;
-                Ok(conn)
-            });
-            match opened {
-                Ok(conn) => return Ok(Store { writer: Mutex::new(conn), readers: Mutex::default(), target }),
-                Err(e @ (StoreError::TooNew { .. } | StoreError::NeedsUpgrade { .. })) => return Err(e),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("two attempts were made"))
+        Ok(Store { backend: Backend::Sqlite(sqlite::Sqlite::open_read_only(path)?) })
     }
 
-    /// An in-memory store, for tests (its read connections share its memory).
+    /// An in-memory SQLite store, for tests.
     pub fn open_in_memory() -> Result<Store> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "file:verity-memory-{}-{}?mode=memory&cache=shared",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_URI;
-        Store::init(Connection::open_with_flags(&name, flags)?, name)
+        Ok(Store { backend: Backend::Sqlite(sqlite::Sqlite::open_in_memory()?) })
     }
 
-    fn init(mut conn: Connection, target: String) -> Result<Store> {
-        // The busy timeout first: switching a new database to WAL takes a lock another opener may hold.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        schema::migrate(&mut conn)?;
-        Ok(Store { writer: Mutex::new(conn), readers: Mutex::default(), target })
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:port/database`; a Unix socket
+    /// directory may be the host, percent-encoded) and brings its schema up to date.
+    pub fn connect(url: &str) -> Result<Store> {
+        Ok(Store { backend: Backend::Postgres(postgres::Postgres::connect(url)?) })
     }
 
-    /// The write connection, for one write at a time.
-    fn write(&self) -> MutexGuard<'_, Connection> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A read connection of this thread's own for as long as the guard lives.
-    fn read(&self) -> Result<Reader<'_>> {
-        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => {
-                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-                let conn = Connection::open_with_flags(&self.target, flags)?;
-                conn.busy_timeout(BUSY_TIMEOUT)?;
-                conn
-            }
-        };
-        Ok(Reader { conn: Some(conn), store: self })
+    /// Which back end this store is on: "sqlite" or "postgres".
+    pub fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
     pub fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
-        let mut conn = self.write();
-        let tx = conn.transaction()?;
-        let outcomes = batch.iter().map(|new| put_one(&tx, new, now)).collect::<Result<Vec<_>>>()?;
-        tx.commit()?;
-        Ok(outcomes)
+        dispatch!(self, put_documents(batch, now))
+    }
+    /// The change sequence a search index follows: documents whose latest version is numbered above `position`,
+    /// in version order, at most `limit`, with their passages. Version numbers (ids) are committed in order (one
+    /// writer of documents at a time), so an index that applied every version up to `n` has only these to catch
+    /// up on, and can record the last one it applied as its new position.
+    pub fn changes_after(&self, position: i64, limit: usize) -> Result<Vec<IndexItem>> {
+        dispatch!(self, changes_after(position, limit))
     }
 
-    /// Documents whose latest version is not marked as indexed, oldest first, at most `limit`.
-    pub fn pending_index(&self, limit: usize) -> Result<Vec<IndexItem>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.external_id, v.id, v.title, v.text FROM documents d JOIN versions v ON v.id = d.latest_version_id
-             WHERE d.indexed_version_id IS NOT d.latest_version_id ORDER BY d.id LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok(IndexItem {
-                document_id: r.get(0)?,
-                external_id: r.get(1)?,
-                version_id: r.get(2)?,
-                title: r.get(3)?,
-                text: r.get(4)?,
-                passages: vec![],
-            })
-        })?;
-        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        for item in &mut items {
-            item.passages = self.version_passages(item.version_id, &item.text)?;
-        }
-        Ok(items)
-    }
-
-    pub fn pending_index_count(&self) -> Result<usize> {
-        let conn = self.read()?;
-        let n: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM documents WHERE indexed_version_id IS NOT latest_version_id",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n as usize)
-    }
-
-    /// Records that these versions are now in the search index (call after the index commit succeeded).
-    pub fn mark_indexed(&self, version_ids: &[i64]) -> Result<()> {
-        let mut conn = self.write();
-        let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE documents SET indexed_version_id = ?1 WHERE id = (SELECT document_id FROM versions WHERE id = ?1)",
-            )?;
-            for id in version_ids {
-                stmt.execute([id])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Forgets what was indexed, so that everything is indexed again (after the index folder was lost).
-    pub fn reset_indexed(&self) -> Result<()> {
-        let conn = self.write();
-        conn.execute("UPDATE documents SET indexed_version_id = NULL", [])?;
-        Ok(())
-    }
-
-    fn version_passages(&self, version_id: i64, text: &str) -> Result<Vec<Passage>> {
-        let conn = self.read()?;
-        let mut stmt =
-            conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
-        let rows = stmt.query_map([version_id], |r| {
-            let (start, end): (i64, i64) = (r.get(1)?, r.get(2)?);
-            Ok((r.get::<_, i64>(0)?, start as usize, end as usize))
-        })?;
-        rows.map(|row| {
-            let (passage_id, start, end) = row?;
-            Ok(Passage { passage_id, version_id, start, end, text: text[start..end].to_string() })
-        })
-        .collect()
+    /// How many documents have a latest version numbered above `position`: how far behind an index at that
+    /// position is.
+    pub fn changes_after_count(&self, position: i64) -> Result<usize> {
+        dispatch!(self, changes_after_count(position))
     }
 
     /// Passages by id, each with the metadata of its document version; unknown ids are left out.
     pub fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
-        let conn = self.read()?;
-        // SQLite's substr counts characters in text, so the passage is sliced from the text cast to bytes.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {SOURCE_COLUMNS}, p.id, p.start, p.end, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
-             FROM passages p JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
-             WHERE p.id = ?1"
-        ))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = stmt
-                .query_row([id], |r| {
-                    let meta = source_meta(r)?;
-                    let bytes: Vec<u8> = r.get(AFTER_SOURCE + 3)?;
-                    let passage = Passage {
-                        passage_id: r.get(AFTER_SOURCE)?,
-                        version_id: meta.version_id,
-                        start: r.get::<_, i64>(AFTER_SOURCE + 1)? as usize,
-                        end: r.get::<_, i64>(AFTER_SOURCE + 2)? as usize,
-                        text: String::from_utf8_lossy(&bytes).into_owned(),
-                    };
-                    Ok((passage, meta))
-                })
-                .optional()?;
-            out.extend(row);
-        }
-        Ok(out)
+        dispatch!(self, passages(ids))
     }
-
     /// One stored version by its id, with its full text.
     pub fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
-        let conn = self.read()?;
-        conn.query_row(
-            &format!(
-                "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
-                     FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1"
-            ),
-            [version_id],
-            |r| {
-                Ok(StoredVersion {
-                    meta: source_meta(r)?,
-                    text: r.get(AFTER_SOURCE)?,
-                    content_hash: r.get(AFTER_SOURCE + 1)?,
-                })
-            },
-        )
-        .optional()
-        .map_err(Into::into)
+        dispatch!(self, version(version_id))
     }
-
     /// Every stored version of a document, oldest first.
     pub fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
-        let conn = self.read()?;
-        let ids: Vec<i64> = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id
-                 WHERE d.external_id = ?1 ORDER BY v.version",
-            )?;
-            stmt.query_map([external_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-        };
-        ids.into_iter().filter_map(|id| self.version(id).transpose()).collect()
+        dispatch!(self, versions_of(external_id))
     }
-
     pub fn counts(&self) -> Result<Counts> {
-        let conn = self.read()?;
-        let count = |table: &str| -> Result<usize> {
-            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
-            Ok(n as usize)
-        };
-        Ok(Counts {
-            documents: count("documents")?,
-            versions: count("versions")?,
-            passages: count("passages")?,
-            reports: count("reports")?,
-        })
+        dispatch!(self, counts())
     }
-
     /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
     /// document's title (embedded together with the passage).
     pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.id, v.title, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
-             FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
-             WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
-             ORDER BY p.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![model, limit as i64], |r| {
-            let bytes: Vec<u8> = r.get(2)?;
-            Ok(UnembeddedPassage {
-                passage_id: r.get(0)?,
-                title: r.get(1)?,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            })
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+        dispatch!(self, passages_without_vectors(model, limit))
     }
-
     /// How many passages of latest document versions have a vector for `model`, out of how many.
     pub fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
-        let conn = self.read()?;
-        let (with, total): (i64, i64) = conn.query_row(
-            "SELECT COUNT(pv.passage_id), COUNT(*)
-             FROM documents d JOIN passages p ON p.version_id = d.latest_version_id
-             LEFT JOIN passage_vectors pv ON pv.passage_id = p.id AND pv.model = ?1",
-            [model],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok((with as usize, total as usize))
+        dispatch!(self, vector_coverage(model))
+    }
+    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
+    /// grow, so a cache of vectors can be brought up to date without reading them all again.
+    pub fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
+        dispatch!(self, vectors_after(model, after))
+    }
+    /// The external id of every document, by the store's document id.
+    pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
+        dispatch!(self, document_keys())
+    }
+    /// The document (external id) of every passage of a current document version.
+    pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
+        dispatch!(self, passage_document_map())
+    }
+    /// The latest version of a report by id, by slug, or by a unique id prefix.
+    pub fn report(&self, key: &str) -> Result<Option<Report>> {
+        dispatch!(self, report(key))
+    }
+    /// One stored run of the report with this id.
+    pub fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
+        dispatch!(self, report_version(id, version))
+    }
+    /// Every run of the report with this id, oldest first.
+    pub fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
+        dispatch!(self, report_versions(id))
+    }
+    /// A page of the latest versions, newest first.
+    pub fn reports_page(&self, filter: &ReportFilter, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
+        dispatch!(self, reports_page(filter, offset, limit))
+    }
+    /// Categories in use, with how many reports each holds, largest first.
+    pub fn categories(&self) -> Result<Vec<(String, usize)>> {
+        dispatch!(self, categories())
+    }
+    /// Topics shared by at least `min_reports` reports, most reports first.
+    pub fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
+        dispatch!(self, topics(min_reports, limit))
+    }
+    /// The topics a report is filed under.
+    pub fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
+        dispatch!(self, topics_of(id))
+    }
+    /// Every run whose verdict differs from the run before it, newest first: the corrections log.
+    pub fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
+        dispatch!(self, corrections(limit))
+    }
+    /// Deletes a report and all its versions; false when there was none.
+    pub fn delete_report(&self, id: &str) -> Result<bool> {
+        dispatch!(self, delete_report(id))
+    }
+    /// Supporters recorded on or after `since` (a date or timestamp; `""` for all), with amounts in `currency`.
+    pub fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
+        dispatch!(self, supporter_totals(since, currency))
+    }
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        dispatch!(self, setting(key))
+    }
+    pub fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        dispatch!(self, put_setting(key, value))
+    }
+    /// Follows a feed; false when it was already followed.
+    pub fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
+        dispatch!(self, add_feed(url, now))
+    }
+    /// Stops following a feed (its items stay in the archive); false when it was not followed.
+    pub fn remove_feed(&self, url: &str) -> Result<bool> {
+        dispatch!(self, remove_feed(url))
+    }
+    pub fn feeds(&self) -> Result<Vec<FeedRow>> {
+        dispatch!(self, feeds())
+    }
+    /// Records a poll.
+    pub fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
+        dispatch!(self, feed_polled(url, poll, now))
+    }
+    /// The items of `urls` not yet read from this feed, in the order given.
+    pub fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
+        dispatch!(self, unseen_items(feed, urls))
+    }
+    /// Marks items as read from this feed.
+    pub fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
+        dispatch!(self, mark_items(feed, urls, now))
+    }
+
+    /// Stores a run of a report. Version 1 of an id is a new report; a later version keeps the earlier ones
+    /// readable and becomes the one listed. Storing a version that exists replaces it. `topics` are
+    /// `(key, name)` pairs the report is filed under. One transaction: the listing, the versions, the topics and
+    /// the search index never disagree.
+    pub fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
+        dispatch!(self, save_report(report, topics, created_at))
+    }
+
+    /// Stored reports, newest first.
+    pub fn list_reports(&self, limit: usize) -> Result<Vec<ReportSummary>> {
+        Ok(self.reports_page(&ReportFilter::default(), 0, limit)?.items)
+    }
+
+    /// Reports whose question or claim matches the terms, best match first. With `all`, every term must match;
+    /// otherwise any. Terms are words, never query syntax.
+    pub fn search_reports(
+        &self,
+        terms: &[String],
+        all: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<ReportSummary>> {
+        dispatch!(self, search_reports(terms, all, offset, limit))
+    }
+
+    /// Records a payment event once: false when an event with this id was already recorded (providers resend
+    /// events, and a resent event must not count twice).
+    pub fn record_supporter(
+        &self,
+        event_id: &str,
+        kind: &str,
+        amount: Option<i64>,
+        currency: Option<&str>,
+        received_at: &str,
+    ) -> Result<bool> {
+        dispatch!(self, record_supporter(event_id, kind, amount, currency, received_at))
     }
 
     /// Stores passage vectors for `model` in one transaction.
     pub fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
-        let mut conn = self.write();
-        let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO passage_vectors (passage_id, model, vector) VALUES (?1, ?2, ?3)",
-            )?;
-            for (id, vector) in vectors {
-                let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
-                stmt.execute(params![id, model, bytes])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        dispatch!(self, put_vectors(model, vectors))
     }
 
     /// Every vector of `model` for passages of latest document versions, as (passage id, vector).
     pub fn vectors(&self, model: &str) -> Result<Vec<(i64, Vec<f32>)>> {
         self.vectors_after(model, i64::MIN)
     }
-
-    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
-    /// grow, so a cache of vectors can be brought up to date without reading them all again.
-    pub fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
-             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = ?1 AND pv.passage_id > ?2
-             ORDER BY pv.passage_id",
-        )?;
-        let rows = stmt.query_map(params![model, after], |r| {
-            let bytes: Vec<u8> = r.get(1)?;
-            let vector = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-            Ok((r.get(0)?, vector))
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
-    }
-
-    /// The external id of every document, by the store's document id.
-    pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached("SELECT id, external_id FROM documents")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-
-    /// The document (external id) of every passage of a current document version.
-    pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.id, d.external_id FROM documents d JOIN passages p ON p.version_id = d.latest_version_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-}
-
-/// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
-const SOURCE_COLUMNS: &str =
-    "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.fetched_at";
-/// How many columns [`SOURCE_COLUMNS`] has: the index of the first column a query adds after them.
-const AFTER_SOURCE: usize = 9;
-
-fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
-    Ok(SourceMeta {
-        version_id: r.get(0)?,
-        version: r.get::<_, i64>(1)? as u32,
-        title: r.get(2)?,
-        url: r.get(3)?,
-        outlet: r.get(4)?,
-        published: r.get(5)?,
-        author: r.get(6)?,
-        fetched_at: r.get(8)?,
-        doc_id: r.get(7)?,
-    })
 }
 
 /// The content hash of a document: everything but its id, so the same text under the same id is "unchanged".
@@ -501,92 +425,5 @@ pub fn content_hash(doc: &Document) -> String {
     hex::encode(h.finalize())
 }
 
-fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<PutOutcome> {
-    let doc = new.document;
-    let hash = content_hash(doc);
-    let existing: Option<(i64, Option<i64>)> = tx
-        .prepare_cached("SELECT id, latest_version_id FROM documents WHERE external_id = ?1")?
-        .query_row([&doc.external_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (document_id, version) = match existing {
-        Some((document_id, Some(latest))) => {
-            let (latest_hash, latest_version): (String, i64) = tx
-                .prepare_cached("SELECT content_hash, version FROM versions WHERE id = ?1")?
-                .query_row([latest], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            if latest_hash == hash {
-                return Ok(PutOutcome::Unchanged);
-            }
-            (document_id, latest_version + 1)
-        }
-        Some((document_id, None)) => (document_id, 1),
-        None => {
-            tx.prepare_cached("INSERT INTO documents (external_id) VALUES (?1)")?.execute([&doc.external_id])?;
-            (tx.last_insert_rowid(), 1)
-        }
-    };
-    tx.prepare_cached(
-        "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author, ingested_at,
-                               fetched_at, http_status, text_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        document_id,
-        version,
-        hash,
-        doc.title,
-        doc.text,
-        doc.url,
-        doc.outlet,
-        doc.published,
-        doc.author,
-        now,
-        new.fetched.map(|f| f.at.as_str()),
-        new.fetched.map(|f| f.status),
-        new.fetched.map(|f| f.text_sha256.as_str())
-    ])?;
-    let version_id = tx.last_insert_rowid();
-    {
-        let mut stmt =
-            tx.prepare_cached("INSERT INTO passages (version_id, ordinal, start, end) VALUES (?1, ?2, ?3, ?4)")?;
-        for (ordinal, (start, end)) in new.passages.iter().enumerate() {
-            stmt.execute(params![version_id, ordinal as i64, *start as i64, *end as i64])?;
-        }
-    }
-    tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?
-        .execute([version_id, document_id])?;
-    let passages = new.passages.len();
-    Ok(if version == 1 {
-        PutOutcome::Added { version_id, passages }
-    } else {
-        PutOutcome::NewVersion { version_id, version: version as u32, passages }
-    })
-}
-
 #[cfg(test)]
 mod tests;
-
-/// How long a connection waits for another's lock (another process writing, a migration) before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A read connection borrowed from the store's pool, returned to it when dropped.
-struct Reader<'a> {
-    conn: Option<Connection>,
-    store: &'a Store,
-}
-
-impl std::ops::Deref for Reader<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        self.conn.as_ref().expect("a reader holds its connection until dropped")
-    }
-}
-
-impl Drop for Reader<'_> {
-    fn drop(&mut self) {
-        let mut idle = self.store.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(conn) = self.conn.take().filter(|_| idle.len() < IDLE_READERS) {
-            idle.push(conn);
-        }
-    }
-}

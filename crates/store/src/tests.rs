@@ -1,6 +1,25 @@
 use verity_model::{Document, Report, VerdictLabel};
+use verity_pgtest::Cluster;
 
 use super::*;
+
+/// The same behaviour on both back ends: `test` runs on an in-memory SQLite store and on a new PostgreSQL
+/// database (a throwaway cluster this test process started).
+fn on_each_backend(test: impl Fn(&Store)) {
+    for store in [Store::open_in_memory().unwrap(), Store::connect(&Cluster::shared().database()).unwrap()] {
+        eprintln!("on {}", store.kind());
+        test(&store);
+    }
+}
+
+impl Store {
+    fn sqlite(&self) -> &sqlite::Sqlite {
+        match &self.backend {
+            Backend::Sqlite(db) => db,
+            Backend::Postgres(_) => panic!("an SQLite store was expected"),
+        }
+    }
+}
 
 fn doc(id: &str, text: &str) -> Document {
     Document {
@@ -15,7 +34,7 @@ fn doc(id: &str, text: &str) -> Document {
 }
 
 /// Puts each document as a single passage and returns the outcomes.
-fn check(store: &mut Store, docs: &[Document]) -> Vec<PutOutcome> {
+fn check(store: &Store, docs: &[Document]) -> Vec<PutOutcome> {
     let batch: Vec<NewDocument> =
         docs.iter().map(|d| NewDocument { document: d, passages: vec![(0, d.text.len())], fetched: None }).collect();
     store.put_documents(&batch, "2026-01-01T00:00:00Z").unwrap()
@@ -23,66 +42,145 @@ fn check(store: &mut Store, docs: &[Document]) -> Vec<PutOutcome> {
 
 #[test]
 fn same_content_is_unchanged_and_changed_content_is_a_new_version() {
-    let mut store = Store::open_in_memory().unwrap();
-    let first = check(&mut store, &[doc("a", "Alpha text."), doc("b", "Beta text.")]);
-    assert!(matches!(first[0], PutOutcome::Added { passages: 1, .. }));
-    assert_eq!(check(&mut store, &[doc("a", "Alpha text.")]), [PutOutcome::Unchanged]);
-    let again = check(&mut store, &[doc("a", "Alpha text, revised.")]);
-    assert!(matches!(again[0], PutOutcome::NewVersion { version: 2, .. }), "{again:?}");
-    let versions = store.versions_of("a").unwrap();
-    assert_eq!(versions.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(), ["Alpha text.", "Alpha text, revised."]);
-    let counts = store.counts().unwrap();
-    assert_eq!((counts.documents, counts.versions, counts.passages), (2, 3, 3));
+    on_each_backend(|store| {
+        let first = check(store, &[doc("a", "Alpha text."), doc("b", "Beta text.")]);
+        assert!(matches!(first[0], PutOutcome::Added { passages: 1, .. }));
+        assert_eq!(check(store, &[doc("a", "Alpha text.")]), [PutOutcome::Unchanged]);
+        let again = check(store, &[doc("a", "Alpha text, revised.")]);
+        assert!(matches!(again[0], PutOutcome::NewVersion { version: 2, .. }), "{again:?}");
+        let versions = store.versions_of("a").unwrap();
+        assert_eq!(
+            versions.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(),
+            ["Alpha text.", "Alpha text, revised."]
+        );
+        let counts = store.counts().unwrap();
+        assert_eq!((counts.documents, counts.versions, counts.passages), (2, 3, 3));
+    });
 }
 
 #[test]
-fn pending_index_follows_the_latest_version() {
-    let mut store = Store::open_in_memory().unwrap();
-    check(&mut store, &[doc("a", "One."), doc("b", "Two.")]);
-    let pending = store.pending_index(10).unwrap();
-    assert_eq!(pending.len(), 2);
-    store.mark_indexed(&[pending[0].version_id, pending[1].version_id]).unwrap();
-    assert_eq!(store.pending_index_count().unwrap(), 0);
-    check(&mut store, &[doc("b", "Two, changed.")]);
-    let pending = store.pending_index(10).unwrap();
-    assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].external_id, "b");
-    assert_eq!(pending[0].passages[0].text, "Two, changed.");
+fn the_change_sequence_holds_each_documents_latest_version_in_commit_order() {
+    on_each_backend(|store| {
+        check(store, &[doc("a", "One."), doc("b", "Two.")]);
+        let changes = store.changes_after(0, 10).unwrap();
+        assert_eq!(changes.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        let position = changes[1].version_id;
+        assert_eq!((store.changes_after_count(0).unwrap(), store.changes_after_count(position).unwrap()), (2, 0));
+        check(store, &[doc("b", "Two, changed.")]);
+        let changes = store.changes_after(position, 10).unwrap();
+        assert_eq!((changes.len(), changes[0].external_id.as_str()), (1, "b"));
+        assert_eq!(changes[0].passages[0].text, "Two, changed.");
+        // From the start, a superseded version is not replayed: only each document's latest.
+        let from_start: Vec<String> = store.changes_after(0, 10).unwrap().into_iter().map(|c| c.text).collect();
+        assert_eq!(from_start, ["One.", "Two, changed."]);
+        assert_eq!(store.changes_after(0, 1).unwrap().len(), 1, "at most `limit`");
+    });
 }
 
 #[test]
 fn passages_slice_by_bytes_even_with_multibyte_text() {
-    let store = Store::open_in_memory().unwrap();
-    let d = doc("u", "Café crème. Über alles.");
-    let split = d.text.find(". ").unwrap() + 1;
-    let batch = [NewDocument { document: &d, passages: vec![(0, split), (split + 1, d.text.len())], fetched: None }];
-    store.put_documents(&batch, "now").unwrap();
-    let ids: Vec<i64> = store.pending_index(1).unwrap()[0].passages.iter().map(|p| p.passage_id).collect();
-    let got = store.passages(&ids).unwrap();
-    assert_eq!(got[0].0.text, "Café crème.");
-    assert_eq!(got[1].0.text, "Über alles.");
-    assert_eq!(got[1].1.doc_id, "u");
+    on_each_backend(|store| {
+        let d = doc("u", "Café crème. Über alles.");
+        let split = d.text.find(". ").unwrap() + 1;
+        let batch =
+            [NewDocument { document: &d, passages: vec![(0, split), (split + 1, d.text.len())], fetched: None }];
+        store.put_documents(&batch, "now").unwrap();
+        let ids: Vec<i64> = store.changes_after(0, 1).unwrap()[0].passages.iter().map(|p| p.passage_id).collect();
+        let got = store.passages(&ids).unwrap();
+        assert_eq!(got[0].0.text, "Café crème.");
+        assert_eq!(got[1].0.text, "Über alles.");
+        assert_eq!(got[1].1.doc_id, "u");
+    });
 }
 
-#[test]
-fn a_failed_batch_leaves_nothing_behind() {
-    let mut store = Store::open_in_memory().unwrap();
-    check(&mut store, &[doc("keep", "Kept.")]);
+/// A batch whose second document cannot be stored (a trigger refuses passages ending past byte 100).
+fn failing_batch(store: &Store) {
+    check(store, &[doc("keep", "Kept.")]);
     let good = doc("new", "New.");
     let bad = doc("bad", "Bad.");
-    // A passage past the end of the text cannot be stored: the whole batch must roll back.
-    store
-        .write()
-        .execute_batch(
-            "CREATE TRIGGER no_bad BEFORE INSERT ON passages WHEN NEW.end > 100 BEGIN SELECT RAISE(ABORT, 'bad'); END;",
-        )
-        .unwrap();
     let batch = [
         NewDocument { document: &good, passages: vec![(0, 4)], fetched: None },
         NewDocument { document: &bad, passages: vec![(0, 1000)], fetched: None },
     ];
     assert!(store.put_documents(&batch, "now").is_err());
-    assert_eq!(store.counts().unwrap().documents, 1);
+    assert_eq!(store.counts().unwrap().documents, 1, "on {}", store.kind());
+}
+
+#[test]
+fn a_failed_batch_leaves_nothing_behind() {
+    let store = Store::open_in_memory().unwrap();
+    store
+        .sqlite()
+        .write()
+        .execute_batch(
+            "CREATE TRIGGER no_bad BEFORE INSERT ON passages WHEN NEW.end > 100 BEGIN SELECT RAISE(ABORT, 'bad'); END;",
+        )
+        .unwrap();
+    failing_batch(&store);
+
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    let store = Store::connect(&url).unwrap();
+    cluster.psql(
+        &url,
+        "CREATE FUNCTION no_bad() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.\"end\" > 100 THEN RAISE EXCEPTION 'bad'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER no_bad BEFORE INSERT ON passages FOR EACH ROW EXECUTE FUNCTION no_bad();",
+    );
+    failing_batch(&store);
+}
+
+/// Several processes (serve nodes, workers, ingests) storing the same document at once store it once.
+#[test]
+fn writers_storing_one_document_at_once_make_one_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("verity.sqlite");
+    let postgres = Cluster::shared().database();
+    let opens: [Box<dyn Fn() -> Store + Sync>; 2] =
+        [Box::new(|| Store::open(&sqlite).unwrap()), Box::new(|| Store::connect(&postgres).unwrap())];
+    for open in &opens {
+        let outcomes: Vec<PutOutcome> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..6).map(|_| scope.spawn(|| check(&open(), &[doc("same", "One text.")]))).collect();
+            writers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+        });
+        let added = outcomes.iter().filter(|o| matches!(o, PutOutcome::Added { .. })).count();
+        let store = open();
+        assert_eq!((added, store.counts().unwrap().versions), (1, 1), "on {}: {outcomes:?}", store.kind());
+    }
+}
+
+#[test]
+fn nodes_connecting_to_a_new_database_at_once_migrate_it_once() {
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    let connections: Vec<_> = (0..6)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || Store::connect(&url).map(|_| ()).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for connection in connections {
+        assert_eq!(connection.join().unwrap(), Ok(()));
+    }
+    let versions = cluster.psql(&url, "SELECT string_agg(version::text, ',' ORDER BY version) FROM verity_schema");
+    let expected: Vec<String> = (1..=postgres::MIGRATIONS.len()).map(|v| v.to_string()).collect();
+    assert_eq!(versions, expected.join(","), "each migration ran once");
+}
+
+#[test]
+fn a_database_from_a_newer_verity_is_refused_with_advice() {
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    drop(Store::connect(&url).unwrap());
+    cluster.psql(&url, "INSERT INTO verity_schema (version) VALUES (99)");
+    let err = Store::connect(&url).err().unwrap();
+    assert!(err.to_string().contains("upgrade Verity or use another database"), "{err}");
+}
+
+#[test]
+fn a_database_address_that_is_not_a_url_says_what_to_give() {
+    let err = Store::connect("postgres://verity@localhost:notaport/verity").err().unwrap();
+    assert!(err.to_string().contains("postgres://user:password@host:5432/verity"), "{err}");
 }
 
 fn report(id: &str, question: &str, claim: &str, verdict: &str, version: u32, checked_on: &str) -> Report {
@@ -99,91 +197,105 @@ fn report(id: &str, question: &str, claim: &str, verdict: &str, version: u32, ch
 
 #[test]
 fn reports_round_trip_by_id_slug_and_prefix() {
-    let store = Store::open_in_memory().unwrap();
-    let report = report("abc123def456", "Did X happen?", "X happened.", "not_enough_evidence", 1, "2026-11-26");
-    store.save_report(&report, &[], "2026-11-26T00:00:00Z").unwrap();
-    for key in ["abc123def456", &report.slug, "abc1"] {
-        assert_eq!(store.report(key).unwrap().as_ref(), Some(&report), "{key}");
-    }
-    assert_eq!(store.report("zzz").unwrap(), None);
-    assert_eq!(store.list_reports(10).unwrap()[0].question, "Did X happen?");
+    on_each_backend(|store| {
+        let report = report("abc123def456", "Did X happen?", "X happened.", "not_enough_evidence", 1, "2026-11-26");
+        store.save_report(&report, &[], "2026-11-26T00:00:00Z").unwrap();
+        for key in ["abc123def456", &report.slug, "abc1"] {
+            assert_eq!(store.report(key).unwrap().as_ref(), Some(&report), "{key}");
+        }
+        assert_eq!(store.report("zzz").unwrap(), None);
+        assert_eq!(store.list_reports(10).unwrap()[0].question, "Did X happen?");
+    });
 }
 
 #[test]
 fn every_run_is_a_version_and_verdict_changes_make_the_corrections_log() {
-    let store = Store::open_in_memory().unwrap();
-    let id = "abc123def456";
-    let runs =
-        [("not_enough_evidence", "2026-01-01"), ("not_enough_evidence", "2026-02-01"), ("refuted", "2026-03-01")];
-    for (i, (verdict, date)) in runs.iter().enumerate() {
-        let run = report(id, "Did X happen?", "X happened.", verdict, i as u32 + 1, date);
-        store.save_report(&run, &[], &format!("{date} 00:00:00")).unwrap();
-    }
-    let listed = store.list_reports(10).unwrap();
-    assert_eq!(listed.len(), 1, "one report, however many runs");
-    assert_eq!((listed[0].version, listed[0].verdict), (3, VerdictLabel::Refuted));
-    let versions = store.report_versions(id).unwrap();
-    assert_eq!(
-        versions.iter().map(|v| (v.version, v.checked_on.as_str())).collect::<Vec<_>>(),
-        [(1, "2026-01-01"), (2, "2026-02-01"), (3, "2026-03-01")]
-    );
-    assert_eq!(store.report_version(id, 1).unwrap().unwrap().checked_on, "2026-01-01");
-    assert_eq!(store.report_version(id, 4).unwrap(), None);
-    let corrections = store.corrections(10).unwrap();
-    assert_eq!(corrections.len(), 1, "an unchanged verdict is not a correction: {corrections:?}");
-    let c = &corrections[0];
-    assert_eq!(
-        (c.version, c.from, c.to, c.changed_on.as_str()),
-        (3, VerdictLabel::NotEnoughEvidence, VerdictLabel::Refuted, "2026-03-01")
-    );
-    assert!(store.delete_report(id).unwrap());
-    assert_eq!((store.report(id).unwrap(), store.report_versions(id).unwrap().len()), (None, 0));
-    assert!(!store.delete_report(id).unwrap());
+    on_each_backend(|store| {
+        let id = "abc123def456";
+        let runs =
+            [("not_enough_evidence", "2026-01-01"), ("not_enough_evidence", "2026-02-01"), ("refuted", "2026-03-01")];
+        for (i, (verdict, date)) in runs.iter().enumerate() {
+            let run = report(id, "Did X happen?", "X happened.", verdict, i as u32 + 1, date);
+            store.save_report(&run, &[], &format!("{date} 00:00:00")).unwrap();
+        }
+        let listed = store.list_reports(10).unwrap();
+        assert_eq!(listed.len(), 1, "one report, however many runs");
+        assert_eq!((listed[0].version, listed[0].verdict), (3, VerdictLabel::Refuted));
+        let versions = store.report_versions(id).unwrap();
+        assert_eq!(
+            versions.iter().map(|v| (v.version, v.checked_on.as_str())).collect::<Vec<_>>(),
+            [(1, "2026-01-01"), (2, "2026-02-01"), (3, "2026-03-01")]
+        );
+        assert_eq!(store.report_version(id, 1).unwrap().unwrap().checked_on, "2026-01-01");
+        assert_eq!(store.report_version(id, 4).unwrap(), None);
+        let corrections = store.corrections(10).unwrap();
+        assert_eq!(corrections.len(), 1, "an unchanged verdict is not a correction: {corrections:?}");
+        let c = &corrections[0];
+        assert_eq!(
+            (c.version, c.from, c.to, c.changed_on.as_str()),
+            (3, VerdictLabel::NotEnoughEvidence, VerdictLabel::Refuted, "2026-03-01")
+        );
+        assert!(store.delete_report(id).unwrap());
+        assert_eq!((store.report(id).unwrap(), store.report_versions(id).unwrap().len()), (None, 0));
+        assert!(!store.delete_report(id).unwrap());
+    });
 }
 
 #[test]
 fn reports_are_found_by_words_category_and_topic_and_query_syntax_is_only_words() {
-    let store = Store::open_in_memory().unwrap();
-    let a = report("aaaaaa000001", "Did the minister resign?", "The minister resigned.", "supported", 1, "2026-01-01");
-    let mut b =
-        report("bbbbbb000002", "Did vaccines cause autism?", "Vaccines caused autism.", "refuted", 1, "2026-01-02");
-    b.category = "health".into();
-    let topic = |k: &str| (k.to_string(), k.to_uppercase());
-    store.save_report(&a, &[topic("minister")], "2026-01-01 00:00:00").unwrap();
-    store.save_report(&b, &[topic("vaccines")], "2026-01-02 00:00:00").unwrap();
-    let search = |terms: &[&str], all: bool| {
-        let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
-        store.search_reports(&terms, all, 0, 10).unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>()
-    };
-    assert_eq!(search(&["resigning"], true), ["aaaaaa000001"], "stemmed");
-    assert_eq!(search(&["minister", "autism"], true), Vec::<String>::new());
-    assert_eq!(search(&["minister", "autism"], false).len(), 2);
-    assert_eq!(search(&["\"NEAR(", "*", "OR"], true), Vec::<String>::new(), "syntax is quoted, not run");
-    let health = ReportFilter { category: Some("health".into()), topic: None };
-    assert_eq!(store.reports_page(&health, 0, 10).unwrap().items[0].id, "bbbbbb000002");
-    let minister = ReportFilter { category: None, topic: Some("minister".into()) };
-    let page = store.reports_page(&minister, 0, 10).unwrap();
-    assert_eq!((page.total, page.items[0].id.as_str()), (1, "aaaaaa000001"));
-    let all = store.reports_page(&ReportFilter::default(), 1, 1).unwrap();
-    assert_eq!((all.total, all.items[0].id.as_str()), (2, "aaaaaa000001"), "newest first, paged");
-    assert_eq!(store.categories().unwrap(), [("health".to_string(), 1), ("politics".to_string(), 1)]);
-    assert_eq!(store.topics_of("bbbbbb000002").unwrap()[0].name, "VACCINES");
+    on_each_backend(|store| {
+        let a =
+            report("aaaaaa000001", "Did the minister resign?", "The minister resigned.", "supported", 1, "2026-01-01");
+        let mut b =
+            report("bbbbbb000002", "Did vaccines cause autism?", "Vaccines caused autism.", "refuted", 1, "2026-01-02");
+        b.category = "health".into();
+        let topic = |k: &str| (k.to_string(), k.to_uppercase());
+        store.save_report(&a, &[topic("minister")], "2026-01-01 00:00:00").unwrap();
+        store.save_report(&b, &[topic("vaccines")], "2026-01-02 00:00:00").unwrap();
+        let search = |terms: &[&str], all: bool| {
+            let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+            store.search_reports(&terms, all, 0, 10).unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>()
+        };
+        assert_eq!(search(&["resigning"], true), ["aaaaaa000001"], "stemmed");
+        assert_eq!(search(&["minister", "autism"], true), Vec::<String>::new());
+        assert_eq!(search(&["minister", "autism"], false).len(), 2);
+        assert_eq!(search(&["\"NEAR(", "*", "OR"], true), Vec::<String>::new(), "syntax is quoted, not run");
+        let health = ReportFilter { category: Some("health".into()), topic: None };
+        assert_eq!(store.reports_page(&health, 0, 10).unwrap().items[0].id, "bbbbbb000002");
+        let minister = ReportFilter { category: None, topic: Some("minister".into()) };
+        let page = store.reports_page(&minister, 0, 10).unwrap();
+        assert_eq!((page.total, page.items[0].id.as_str()), (1, "aaaaaa000001"));
+        let all = store.reports_page(&ReportFilter::default(), 1, 1).unwrap();
+        assert_eq!((all.total, all.items[0].id.as_str()), (2, "aaaaaa000001"), "newest first, paged");
+        assert_eq!(store.categories().unwrap(), [("health".to_string(), 1), ("politics".to_string(), 1)]);
+        assert_eq!(store.topics_of("bbbbbb000002").unwrap()[0].name, "VACCINES");
+    });
 }
 
 #[test]
 fn a_payment_event_counts_once() {
-    let store = Store::open_in_memory().unwrap();
-    assert!(
-        store.record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-02").unwrap()
-    );
-    assert!(
-        !store.record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-03").unwrap()
-    );
-    assert!(
-        store.record_supporter("evt_2", "checkout.session.completed", Some(700), Some("usd"), "2026-11-04").unwrap()
-    );
-    assert_eq!(store.supporter_totals("", "eur").unwrap(), SupporterTotals { supporters: 2, amount: 500 });
-    assert_eq!(store.supporter_totals("2026-11-03", "usd").unwrap(), SupporterTotals { supporters: 1, amount: 700 });
+    on_each_backend(|store| {
+        assert!(
+            store
+                .record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-02")
+                .unwrap()
+        );
+        assert!(
+            !store
+                .record_supporter("evt_1", "checkout.session.completed", Some(500), Some("EUR"), "2026-11-03")
+                .unwrap()
+        );
+        assert!(
+            store
+                .record_supporter("evt_2", "checkout.session.completed", Some(700), Some("usd"), "2026-11-04")
+                .unwrap()
+        );
+        assert_eq!(store.supporter_totals("", "eur").unwrap(), SupporterTotals { supporters: 2, amount: 500 });
+        assert_eq!(
+            store.supporter_totals("2026-11-03", "usd").unwrap(),
+            SupporterTotals { supporters: 1, amount: 700 }
+        );
+    });
 }
 
 #[test]
@@ -192,7 +304,7 @@ fn reports_stored_before_versions_existed_become_version_one() {
     let path = dir.path().join("verity.sqlite");
     let conn = rusqlite::Connection::open(&path).unwrap();
     // The schema as release 2 left it, with one report.
-    for sql in &schema::MIGRATIONS[..2] {
+    for sql in &sqlite::MIGRATIONS[..2] {
         conn.execute_batch(sql).unwrap();
     }
     conn.pragma_update(None, "user_version", 2).unwrap();
@@ -245,7 +357,7 @@ fn processes_opening_a_new_data_directory_at_once_migrate_it_once() {
     }
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, schema::MIGRATIONS.len() as i64);
+    assert_eq!(version, sqlite::MIGRATIONS.len() as i64);
 }
 
 #[test]
@@ -262,51 +374,53 @@ fn a_newer_schema_is_refused_with_advice() {
 
 #[test]
 fn vectors_are_kept_per_model_and_follow_the_latest_version() {
-    let mut store = Store::open_in_memory().unwrap();
-    check(&mut store, &[doc("a", "Alpha."), doc("b", "Beta.")]);
-    let pending = store.passages_without_vectors("m", 10).unwrap();
-    assert_eq!(pending.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
-    assert_eq!(pending[0].title, "Title a");
-    assert_eq!(store.vector_coverage("m").unwrap(), (0, 2));
-    let (a, b) = (pending[0].passage_id, pending[1].passage_id);
-    store.put_vectors("m", &[(a, vec![1.0, -0.5])]).unwrap();
-    assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
-    store.put_vectors("m", &[(b, vec![0.25, 2.0])]).unwrap();
-    assert_eq!(store.vector_coverage("m").unwrap(), (2, 2));
-    assert!(store.passages_without_vectors("m", 10).unwrap().is_empty());
-    assert_eq!(store.passages_without_vectors("other", 10).unwrap().len(), 2);
-    assert_eq!(store.vectors("m").unwrap(), [(a, vec![1.0, -0.5]), (b, vec![0.25, 2.0])]);
-    // A new version's passages need vectors of their own; the old version's drop out of search.
-    check(&mut store, &[doc("a", "Alpha, changed.")]);
-    let pending_now = store.passages_without_vectors("m", 10).unwrap();
-    assert_eq!(pending_now.len(), 1);
-    assert_eq!(pending_now[0].text, "Alpha, changed.");
-    assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
-    assert_eq!(store.vectors("m").unwrap().len(), 1);
-    assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].passage_id], "a");
+    on_each_backend(|store| {
+        check(store, &[doc("a", "Alpha."), doc("b", "Beta.")]);
+        let pending = store.passages_without_vectors("m", 10).unwrap();
+        assert_eq!(pending.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
+        assert_eq!(pending[0].title, "Title a");
+        assert_eq!(store.vector_coverage("m").unwrap(), (0, 2));
+        let (a, b) = (pending[0].passage_id, pending[1].passage_id);
+        store.put_vectors("m", &[(a, vec![1.0, -0.5])]).unwrap();
+        assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
+        store.put_vectors("m", &[(b, vec![0.25, 2.0])]).unwrap();
+        assert_eq!(store.vector_coverage("m").unwrap(), (2, 2));
+        assert!(store.passages_without_vectors("m", 10).unwrap().is_empty());
+        assert_eq!(store.passages_without_vectors("other", 10).unwrap().len(), 2);
+        assert_eq!(store.vectors("m").unwrap(), [(a, vec![1.0, -0.5]), (b, vec![0.25, 2.0])]);
+        // A new version's passages need vectors of their own; the old version's drop out of search.
+        check(store, &[doc("a", "Alpha, changed.")]);
+        let pending_now = store.passages_without_vectors("m", 10).unwrap();
+        assert_eq!(pending_now.len(), 1);
+        assert_eq!(pending_now[0].text, "Alpha, changed.");
+        assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
+        assert_eq!(store.vectors("m").unwrap().len(), 1);
+        assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].passage_id], "a");
+    });
 }
 
 #[test]
 fn feeds_remember_their_validators_errors_and_the_items_read() {
-    let store = Store::open_in_memory().unwrap();
-    assert!(store.add_feed("https://a.example/rss", "2026-11-01").unwrap());
-    assert!(!store.add_feed("https://a.example/rss", "2026-11-02").unwrap(), "followed once");
-    let poll = FeedPoll { title: Some("A"), validators: Some((Some("\"v1\""), None)), error: None };
-    store.feed_polled("https://a.example/rss", &poll, "2026-11-03").unwrap();
-    let items = vec!["https://a.example/1".to_string(), "https://a.example/2".to_string()];
-    assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), items);
-    store.mark_items("https://a.example/rss", &items[..1], "2026-11-03").unwrap();
-    assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), &items[1..]);
-    // A failed poll keeps the validators and says why.
-    let failed = FeedPoll { error: Some("HTTP 500"), ..FeedPoll::default() };
-    store.feed_polled("https://a.example/rss", &failed, "2026-11-04").unwrap();
-    let row = &store.feeds().unwrap()[0];
-    assert_eq!(
-        (row.title.as_deref(), row.etag.as_deref(), row.last_error.as_deref(), row.items),
-        (Some("A"), Some("\"v1\""), Some("HTTP 500"), 1)
-    );
-    assert!(store.remove_feed("https://a.example/rss").unwrap());
-    assert!(store.feeds().unwrap().is_empty());
+    on_each_backend(|store| {
+        assert!(store.add_feed("https://a.example/rss", "2026-11-01").unwrap());
+        assert!(!store.add_feed("https://a.example/rss", "2026-11-02").unwrap(), "followed once");
+        let poll = FeedPoll { title: Some("A"), validators: Some((Some("\"v1\""), None)), error: None };
+        store.feed_polled("https://a.example/rss", &poll, "2026-11-03").unwrap();
+        let items = vec!["https://a.example/1".to_string(), "https://a.example/2".to_string()];
+        assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), items);
+        store.mark_items("https://a.example/rss", &items[..1], "2026-11-03").unwrap();
+        assert_eq!(store.unseen_items("https://a.example/rss", &items).unwrap(), &items[1..]);
+        // A failed poll keeps the validators and says why.
+        let failed = FeedPoll { error: Some("HTTP 500"), ..FeedPoll::default() };
+        store.feed_polled("https://a.example/rss", &failed, "2026-11-04").unwrap();
+        let row = &store.feeds().unwrap()[0];
+        assert_eq!(
+            (row.title.as_deref(), row.etag.as_deref(), row.last_error.as_deref(), row.items),
+            (Some("A"), Some("\"v1\""), Some("HTTP 500"), 1)
+        );
+        assert!(store.remove_feed("https://a.example/rss").unwrap());
+        assert!(store.feeds().unwrap().is_empty());
+    });
 }
 
 /// Readers never wait for the writer: while a write transaction is open (an ingest, a report being saved), other
@@ -315,22 +429,20 @@ fn feeds_remember_their_validators_errors_and_the_items_read() {
 fn reads_go_on_while_a_write_is_open() {
     fn shared<T: Sync + Send>(_: &T) {}
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("verity.sqlite3")).unwrap();
-    check(&mut store, &[doc("a", "Alpha text.")]);
-    let versions: Vec<i64> = store.pending_index(10).unwrap().iter().map(|p| p.version_id).collect();
-    store.mark_indexed(&versions).unwrap();
+    let store = Store::open(&dir.path().join("verity.sqlite3")).unwrap();
+    check(&store, &[doc("a", "Alpha text.")]);
     shared(&store);
-    let mut writer = store.write();
+    let mut writer = store.sqlite().write();
     let open = writer.transaction().unwrap();
-    open.execute("UPDATE documents SET indexed_version_id = NULL", []).unwrap();
+    open.execute("UPDATE documents SET latest_version_id = 0", []).unwrap();
     std::thread::scope(|scope| {
-        let reader = scope.spawn(|| store.pending_index_count().unwrap());
+        let reader = scope.spawn(|| store.changes_after_count(0).unwrap());
         let started = std::time::Instant::now();
         while !reader.is_finished() {
             assert!(started.elapsed() < std::time::Duration::from_secs(3), "a read waited for the open write");
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        assert_eq!(reader.join().unwrap(), 0, "the reader sees the last commit, not the open write");
+        assert_eq!(reader.join().unwrap(), 1, "the reader sees the last commit, not the open write");
     });
     open.commit().unwrap();
 }

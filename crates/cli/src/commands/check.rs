@@ -1,24 +1,20 @@
 //! `verity check`: one question, one stored report, printed.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use verity_engine::Engine;
+use verity_engine::{Config, Engine};
 
 use crate::args::*;
 use crate::output::*;
 
-pub(crate) fn check(data_dir: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn check(base: &Config, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let CheckArgs { question, explain, json, format, checking } = args;
-    let engine = Engine::open(checking.config(data_dir)?)?;
+    let engine = Engine::open(checking.config(base)?)?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
     if engine.store().counts()?.documents == 0 {
-        eprintln!(
-            "note: the data directory {} holds no documents yet; run `verity ingest PATH` first",
-            data_dir.display()
-        );
+        eprintln!("note: {} holds no documents yet; run `verity ingest PATH` first", where_data_is(base));
     }
     let (report, assessment) = engine.check_explained(&question)?;
     if report.coverage.web.as_ref().is_some_and(|web| web.unavailable) {

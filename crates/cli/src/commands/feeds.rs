@@ -1,13 +1,12 @@
 //! `verity feeds`: following RSS and Atom feeds.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::args::*;
 
-pub(crate) fn feeds(data_dir: &Path, args: FeedsArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn feeds(base: &verity_engine::Config, args: FeedsArgs) -> anyhow::Result<ExitCode> {
     let FeedsArgs { action, allow_private_addresses } = args;
-    let mut engine = super::open(data_dir)?;
+    let mut engine = super::open(base)?;
     let mut fetch = verity_engine::web::WebConfig::default().fetch;
     fetch.guard.allow_private = allow_private_addresses;
     match action {

@@ -1,6 +1,5 @@
 //! `verity ingest` and `verity embed`: documents into the data directory, and their vectors.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use verity_engine::Progress;
@@ -8,9 +7,9 @@ use verity_engine::Progress;
 use crate::args::*;
 use crate::output::*;
 
-pub(crate) fn ingest(data_dir: &Path, args: IngestArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn ingest(base: &verity_engine::Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let IngestArgs { paths } = args;
-    let mut engine = super::open(data_dir)?;
+    let mut engine = super::open(base)?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
@@ -54,8 +53,8 @@ pub(crate) fn ingest(data_dir: &Path, args: IngestArgs) -> anyhow::Result<ExitCo
     Ok(if summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }
 
-pub(crate) fn embed(data_dir: &Path) -> anyhow::Result<ExitCode> {
-    let engine = super::open(data_dir)?;
+pub(crate) fn embed(base: &verity_engine::Config) -> anyhow::Result<ExitCode> {
+    let engine = super::open(base)?;
     if !engine.semantic_search() {
         for notice in engine.notices() {
             eprintln!("note: {notice}");

@@ -9,7 +9,7 @@ pub(crate) mod reports;
 pub(crate) mod serve;
 pub(crate) mod train;
 
-/// Opens the data directory for a command that writes (or may write) it.
-pub(crate) fn open(data_dir: &std::path::Path) -> Result<verity_engine::Engine, verity_engine::EngineError> {
-    verity_engine::Engine::open(verity_engine::Config::new(data_dir))
+/// Opens the data (directory, and database if any) for a command that writes (or may write) it.
+pub(crate) fn open(base: &verity_engine::Config) -> Result<verity_engine::Engine, verity_engine::EngineError> {
+    verity_engine::Engine::open(base.clone())
 }

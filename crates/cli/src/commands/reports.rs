@@ -1,6 +1,5 @@
 //! `verity show`, `verity list` and `verity status`: what the data directory holds, read without writing.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use verity_engine::{EngineError, Reports};
@@ -8,9 +7,9 @@ use verity_engine::{EngineError, Reports};
 use crate::args::*;
 use crate::output::*;
 
-pub(crate) fn show(data_dir: &Path, args: ShowArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn show(base: &verity_engine::Config, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let ShowArgs { id, json, format } = args;
-    let reports = Reports::open_read_only(data_dir)?;
+    let reports = Reports::open_read_only(base)?;
     let report = match &reports {
         Some(reports) => reports.view().show(&id)?,
         None => return Err(EngineError::NoSuchReport(id).into()),
@@ -19,9 +18,9 @@ pub(crate) fn show(data_dir: &Path, args: ShowArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn list(data_dir: &Path, args: ListArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn list(base: &verity_engine::Config, args: ListArgs) -> anyhow::Result<ExitCode> {
     let ListArgs { limit, json } = args;
-    let reports = match Reports::open_read_only(data_dir)? {
+    let reports = match Reports::open_read_only(base)? {
         Some(reports) => reports.view().list(limit)?,
         None => Vec::new(),
     };
@@ -44,9 +43,9 @@ pub(crate) fn list(data_dir: &Path, args: ListArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn status(data_dir: &Path, args: StatusArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn status(base: &verity_engine::Config, args: StatusArgs) -> anyhow::Result<ExitCode> {
     let StatusArgs { json } = args;
-    let status = super::open(data_dir)?.status()?;
+    let status = super::open(base)?.status()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {

@@ -1,6 +1,5 @@
 //! `verity serve`: the site and the API.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -8,8 +7,9 @@ use clap::ValueEnum;
 use verity_engine::{Config, Engine};
 
 use crate::args::*;
+use crate::output::where_data_is;
 
-pub(crate) fn serve(data_dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn serve(base: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let ServeArgs { addr, site, mut checking } = args;
     let site = match &site {
         Some(path) => verity_server::SiteConfig::load(path).map_err(anyhow::Error::msg)?,
@@ -23,12 +23,12 @@ pub(crate) fn serve(data_dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode
         );
     }
     // A long-running process may build the approximate vector index for a large corpus.
-    let config = Config { approximate_vectors: true, ..checking.config(data_dir)? };
+    let config = Config { approximate_vectors: true, ..checking.config(base)? };
     let engine = Engine::open(config)?;
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
-    eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", data_dir.display());
+    eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", where_data_is(base));
     verity_server::serve(engine, site, addr).with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,22 +3,8 @@
 use rusqlite::{OptionalExtension, params};
 use verity_model::{Correction, Report, ReportSummary, Topic, VerdictLabel, VersionSummary};
 
-use crate::{Result, Store, StoreError};
-
-/// Which reports a listing shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReportFilter {
-    pub category: Option<String>,
-    /// A topic key (see [`Store::save_report`]).
-    pub topic: Option<String>,
-}
-
-/// One page of a listing and the total it was cut from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: usize,
-}
+use super::Sqlite;
+use crate::{Page, ReportFilter, Result, StoreError, search_terms};
 
 const SUMMARY_COLUMNS: &str = "r.id, r.slug, r.category, r.version, r.question, r.verdict, r.confidence, r.checked_on";
 
@@ -45,21 +31,16 @@ fn parse(id: String, body: String) -> Result<Report> {
 
 /// An FTS5 query matching every term (`all`) or any of them, each quoted so no term is read as syntax.
 fn match_expression(terms: &[String], all: bool) -> Option<String> {
-    let quoted: Vec<String> = terms
-        .iter()
-        .map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{t}\""))
-        .collect();
-    (!quoted.is_empty()).then(|| quoted.join(if all { " AND " } else { " OR " }))
+    let quoted: Vec<String> = search_terms(terms)?.iter().map(|t| format!("\"{t}\"")).collect();
+    Some(quoted.join(if all { " AND " } else { " OR " }))
 }
 
-impl Store {
+impl Sqlite {
     /// Stores a run of a report. Version 1 of an id is a new report; a later version keeps the earlier ones
     /// readable and becomes the one listed. Storing a version that exists replaces it. `topics` are
     /// `(key, name)` pairs the report is filed under. One transaction: the listing, the versions, the topics and
     /// the search index never disagree.
-    pub fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
+    pub(crate) fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
         let mut conn = self.write();
         let body = serde_json::to_string(report).expect("a report always serialises");
         let tx = conn.transaction()?;
@@ -111,7 +92,7 @@ impl Store {
     }
 
     /// The latest version of a report by id, by slug, or by a unique id prefix.
-    pub fn report(&self, key: &str) -> Result<Option<Report>> {
+    pub(crate) fn report(&self, key: &str) -> Result<Option<Report>> {
         let row: Option<(String, String)> = self
             .read()?
             .query_row(
@@ -127,7 +108,7 @@ impl Store {
     }
 
     /// One stored run of the report with this id.
-    pub fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
+    pub(crate) fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
         let body: Option<String> = self
             .read()?
             .query_row(
@@ -140,7 +121,7 @@ impl Store {
     }
 
     /// Every run of the report with this id, oldest first.
-    pub fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
+    pub(crate) fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT version, verdict, confidence, checked_on, created_at FROM report_versions
@@ -158,13 +139,13 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
 
-    /// Stored reports, newest first.
-    pub fn list_reports(&self, limit: usize) -> Result<Vec<ReportSummary>> {
-        Ok(self.reports_page(&ReportFilter::default(), 0, limit)?.items)
-    }
-
     /// A page of the latest versions, newest first.
-    pub fn reports_page(&self, filter: &ReportFilter, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
+    pub(crate) fn reports_page(
+        &self,
+        filter: &ReportFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<ReportSummary>> {
         let conn = self.read()?;
         let condition = "(?1 IS NULL OR r.category = ?1)
              AND (?2 IS NULL OR EXISTS (SELECT 1 FROM report_topics t WHERE t.report_id = r.id AND t.topic = ?2))";
@@ -183,7 +164,7 @@ impl Store {
 
     /// Reports whose question or claim matches the terms, best match first. With `all`, every term must match;
     /// otherwise any. Terms are words, never query syntax.
-    pub fn search_reports(
+    pub(crate) fn search_reports(
         &self,
         terms: &[String],
         all: bool,
@@ -205,7 +186,7 @@ impl Store {
     }
 
     /// Categories in use, with how many reports each holds, largest first.
-    pub fn categories(&self) -> Result<Vec<(String, usize)>> {
+    pub(crate) fn categories(&self) -> Result<Vec<(String, usize)>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT category, COUNT(*) FROM reports GROUP BY category ORDER BY COUNT(*) DESC, category",
@@ -215,7 +196,7 @@ impl Store {
     }
 
     /// Topics shared by at least `min_reports` reports, most reports first.
-    pub fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
+    pub(crate) fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT topic, MIN(name), COUNT(*) FROM report_topics GROUP BY topic HAVING COUNT(*) >= ?1
@@ -228,7 +209,7 @@ impl Store {
     }
 
     /// The topics a report is filed under.
-    pub fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
+    pub(crate) fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT t.topic, t.name, (SELECT COUNT(*) FROM report_topics u WHERE u.topic = t.topic)
@@ -241,7 +222,7 @@ impl Store {
     }
 
     /// Every run whose verdict differs from the run before it, newest first: the corrections log.
-    pub fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
+    pub(crate) fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS}, c.version, c.previous, c.verdict, c.checked_on FROM (
@@ -265,7 +246,7 @@ impl Store {
     }
 
     /// Deletes a report and all its versions; false when there was none.
-    pub fn delete_report(&self, id: &str) -> Result<bool> {
+    pub(crate) fn delete_report(&self, id: &str) -> Result<bool> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM reports_fts WHERE report_id = ?1", [id])?;

@@ -3,20 +3,13 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Result, Store};
+use super::Sqlite;
+use crate::{Result, SupporterTotals};
 
-/// Supporters so far: events recorded, and the sum of their amounts in one currency.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SupporterTotals {
-    pub supporters: usize,
-    /// In the currency's smallest unit (cents), as payment providers send it.
-    pub amount: i64,
-}
-
-impl Store {
+impl Sqlite {
     /// Records a payment event once: false when an event with this id was already recorded (providers resend
     /// events, and a resent event must not count twice).
-    pub fn record_supporter(
+    pub(crate) fn record_supporter(
         &self,
         event_id: &str,
         kind: &str,
@@ -34,7 +27,7 @@ impl Store {
     }
 
     /// Supporters recorded on or after `since` (a date or timestamp; `""` for all), with amounts in `currency`.
-    pub fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
+    pub(crate) fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
         let conn = self.read()?;
         let (supporters, amount): (i64, i64) = conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN currency = ?2 THEN amount END), 0)
@@ -45,12 +38,12 @@ impl Store {
         Ok(SupporterTotals { supporters: supporters as usize, amount })
     }
 
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
         let conn = self.read()?;
         Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
-    pub fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
         let conn = self.write();
         conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",

@@ -3,40 +3,18 @@
 
 use rusqlite::params;
 
-use crate::{Result, Store};
+use super::Sqlite;
+use crate::{FeedPoll, FeedRow, Result};
 
-/// A followed feed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedRow {
-    pub url: String,
-    pub title: Option<String>,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub added_at: String,
-    pub polled_at: Option<String>,
-    pub last_error: Option<String>,
-    /// Items read so far.
-    pub items: usize,
-}
-
-/// What one poll learnt about a feed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FeedPoll<'a> {
-    pub title: Option<&'a str>,
-    /// New validators, when the server sent the feed (a 304 keeps the old ones).
-    pub validators: Option<(Option<&'a str>, Option<&'a str>)>,
-    pub error: Option<&'a str>,
-}
-
-impl Store {
+impl Sqlite {
     /// Follows a feed; false when it was already followed.
-    pub fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
+    pub(crate) fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
         let conn = self.write();
         Ok(conn.execute("INSERT OR IGNORE INTO feeds (url, added_at) VALUES (?1, ?2)", params![url, now])? == 1)
     }
 
     /// Stops following a feed (its items stay in the archive); false when it was not followed.
-    pub fn remove_feed(&self, url: &str) -> Result<bool> {
+    pub(crate) fn remove_feed(&self, url: &str) -> Result<bool> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM feed_items WHERE feed_url = ?1", [url])?;
@@ -45,7 +23,7 @@ impl Store {
         Ok(removed == 1)
     }
 
-    pub fn feeds(&self) -> Result<Vec<FeedRow>> {
+    pub(crate) fn feeds(&self) -> Result<Vec<FeedRow>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT f.url, f.title, f.etag, f.last_modified, f.added_at, f.polled_at, f.last_error,
@@ -68,7 +46,7 @@ impl Store {
     }
 
     /// Records a poll.
-    pub fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
+    pub(crate) fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
         let conn = self.write();
         conn.execute(
             "UPDATE feeds SET polled_at = ?2, last_error = ?3, title = COALESCE(?4, title) WHERE url = ?1",
@@ -84,7 +62,7 @@ impl Store {
     }
 
     /// The items of `urls` not yet read from this feed, in the order given.
-    pub fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
+    pub(crate) fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached("SELECT 1 FROM feed_items WHERE feed_url = ?1 AND item_url = ?2")?;
         let mut unseen = Vec::new();
@@ -97,7 +75,7 @@ impl Store {
     }
 
     /// Marks items as read from this feed.
-    pub fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
+    pub(crate) fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
         for url in urls {

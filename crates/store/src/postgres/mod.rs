@@ -1,0 +1,672 @@
+//! The PostgreSQL back end: the same store, shared by many processes on many machines. Every query here has an
+//! SQLite twin in `crate::sqlite`; the store's tests run against both.
+//!
+//! PostgreSQL does its own locking, so there is no writer mutex: connections come from a small pool, each write
+//! is one transaction, and a document being stored is locked by its row (`FOR UPDATE`), so two processes storing
+//! the same document at once make one version, not two.
+
+mod schema;
+
+#[cfg(test)]
+pub(crate) use schema::MIGRATIONS;
+
+use std::sync::Mutex;
+
+use postgres::{Client, NoTls, Row, Transaction};
+use verity_model::{Correction, Passage, Report, ReportSummary, SourceMeta, Topic, VerdictLabel, VersionSummary};
+
+use crate::{
+    Counts, FeedPoll, FeedRow, IndexItem, NewDocument, Page, PutOutcome, ReportFilter, Result, StoreError,
+    StoredVersion, SupporterTotals, UnembeddedPassage, content_hash, search_terms,
+};
+
+/// The advisory lock that makes writers of documents take turns ("doc" in ASCII).
+const DOCUMENT_WRITES: i64 = 0x646f63;
+
+/// Idle connections kept for the next use; more are opened when more threads use the store at once.
+const IDLE_CONNECTIONS: usize = 8;
+
+pub(crate) struct Postgres {
+    config: postgres::Config,
+    idle: Mutex<Vec<Client>>,
+}
+
+/// A connection borrowed from the pool, returned to it when dropped (unless it broke).
+struct Conn<'a> {
+    client: Option<Client>,
+    pool: &'a Postgres,
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        self.client.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = self.client.take().filter(|c| !c.is_closed() && idle.len() < IDLE_CONNECTIONS) {
+            idle.push(client);
+        }
+    }
+}
+
+impl Postgres {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or a Unix socket
+    /// directory as the percent-encoded host) and brings its schema up to date.
+    pub(crate) fn connect(url: &str) -> Result<Postgres> {
+        let config: postgres::Config = url.parse().map_err(|e| StoreError::BadDatabaseUrl(format!("{e}")))?;
+        let store = Postgres { config, idle: Mutex::default() };
+        schema::migrate(&mut *store.conn()?)?;
+        Ok(store)
+    }
+
+    fn conn(&self) -> Result<Conn<'_>> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let client = match idle {
+            Some(client) => client,
+            None => self.config.connect(NoTls)?,
+        };
+        Ok(Conn { client: Some(client), pool: self })
+    }
+
+    pub(crate) fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // One writer of documents at a time, as in SQLite: version ids are then committed in the order they are
+        // numbered, so a reader that has seen version n has seen every version before it (the change sequence
+        // search indexes follow).
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DOCUMENT_WRITES])?;
+        let outcomes = batch.iter().map(|new| put_one(&mut tx, new, now)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    pub(crate) fn changes_after(&self, position: i64, limit: usize) -> Result<Vec<IndexItem>> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT d.id, d.external_id, v.id, v.title, v.text FROM versions v JOIN documents d ON d.latest_version_id = v.id
+             WHERE v.id > $1 ORDER BY v.id LIMIT $2",
+            &[&position, &(limit as i64)],
+        )?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (version_id, text): (i64, String) = (r.get(2), r.get(4));
+            let spans = conn.query(
+                "SELECT id, start, \"end\" FROM passages WHERE version_id = $1 ORDER BY ordinal",
+                &[&version_id],
+            )?;
+            let passages = spans
+                .iter()
+                .map(|p| {
+                    let (start, end) = (p.get::<_, i64>(1) as usize, p.get::<_, i64>(2) as usize);
+                    Passage { passage_id: p.get(0), version_id, start, end, text: text[start..end].to_string() }
+                })
+                .collect();
+            items.push(IndexItem {
+                document_id: r.get(0),
+                external_id: r.get(1),
+                version_id,
+                title: r.get(3),
+                text,
+                passages,
+            });
+        }
+        Ok(items)
+    }
+
+    pub(crate) fn changes_after_count(&self, position: i64) -> Result<usize> {
+        let row =
+            self.conn()?.query_one("SELECT COUNT(*) FROM documents WHERE latest_version_id > $1", &[&position])?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    pub(crate) fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
+        let rows = self.conn()?.query(
+            &format!(
+                "SELECT {SOURCE_COLUMNS}, p.id, p.start, p.\"end\",
+                        substring(convert_to(v.text, 'UTF8') FROM (p.start + 1)::int FOR (p.\"end\" - p.start)::int)
+                 FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted(id, n)
+                 JOIN passages p ON p.id = wanted.id JOIN versions v ON v.id = p.version_id
+                 JOIN documents d ON d.id = v.document_id ORDER BY wanted.n"
+            ),
+            &[&ids],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let meta = source_meta(r);
+                let bytes: Vec<u8> = r.get(AFTER_SOURCE + 3);
+                let passage = Passage {
+                    passage_id: r.get(AFTER_SOURCE),
+                    version_id: meta.version_id,
+                    start: r.get::<_, i64>(AFTER_SOURCE + 1) as usize,
+                    end: r.get::<_, i64>(AFTER_SOURCE + 2) as usize,
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                };
+                (passage, meta)
+            })
+            .collect())
+    }
+
+    pub(crate) fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
+        let row = self.conn()?.query_opt(
+            &format!(
+                "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
+                 FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = $1"
+            ),
+            &[&version_id],
+        )?;
+        Ok(row.map(|r| StoredVersion {
+            meta: source_meta(&r),
+            text: r.get(AFTER_SOURCE),
+            content_hash: r.get(AFTER_SOURCE + 1),
+        }))
+    }
+
+    pub(crate) fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
+        let rows = self.conn()?.query(
+            &format!(
+                "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
+                 FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.external_id = $1 ORDER BY v.version"
+            ),
+            &[&external_id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredVersion {
+                meta: source_meta(r),
+                text: r.get(AFTER_SOURCE),
+                content_hash: r.get(AFTER_SOURCE + 1),
+            })
+            .collect())
+    }
+
+    pub(crate) fn counts(&self) -> Result<Counts> {
+        let row = self.conn()?.query_one(
+            "SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) FROM versions),
+                    (SELECT COUNT(*) FROM passages), (SELECT COUNT(*) FROM reports)",
+            &[],
+        )?;
+        let n = |i: usize| row.get::<_, i64>(i) as usize;
+        Ok(Counts { documents: n(0), versions: n(1), passages: n(2), reports: n(3) })
+    }
+
+    pub(crate) fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
+        let rows = self.conn()?.query(
+            "SELECT p.id, v.title, substring(convert_to(v.text, 'UTF8') FROM (p.start + 1)::int FOR (p.\"end\" - p.start)::int)
+             FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
+             WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = $1)
+             ORDER BY p.id LIMIT $2",
+            &[&model, &(limit as i64)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| UnembeddedPassage {
+                passage_id: r.get(0),
+                title: r.get(1),
+                text: String::from_utf8_lossy(r.get::<_, &[u8]>(2)).into_owned(),
+            })
+            .collect())
+    }
+
+    pub(crate) fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
+        let row = self.conn()?.query_one(
+            "SELECT COUNT(pv.passage_id), COUNT(*)
+             FROM documents d JOIN passages p ON p.version_id = d.latest_version_id
+             LEFT JOIN passage_vectors pv ON pv.passage_id = p.id AND pv.model = $1",
+            &[&model],
+        )?;
+        Ok((row.get::<_, i64>(0) as usize, row.get::<_, i64>(1) as usize))
+    }
+
+    pub(crate) fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
+        let ids: Vec<i64> = vectors.iter().map(|(id, _)| *id).collect();
+        let blobs: Vec<Vec<u8>> =
+            vectors.iter().map(|(_, v)| v.iter().flat_map(|x| x.to_le_bytes()).collect()).collect();
+        self.conn()?.execute(
+            "INSERT INTO passage_vectors (passage_id, model, vector)
+             SELECT id, $1, vector FROM unnest($2::bigint[], $3::bytea[]) AS given(id, vector)
+             ON CONFLICT (passage_id, model) DO UPDATE SET vector = EXCLUDED.vector",
+            &[&model, &ids, &blobs],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
+        let rows = self.conn()?.query(
+            "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
+             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = $1 AND pv.passage_id > $2
+             ORDER BY pv.passage_id",
+            &[&model, &after],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let bytes: &[u8] = r.get(1);
+                let vector = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                (r.get(0), vector)
+            })
+            .collect())
+    }
+
+    pub(crate) fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let rows = self.conn()?.query("SELECT id, external_id FROM documents", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub(crate) fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let rows = self.conn()?.query(
+            "SELECT p.id, d.external_id FROM documents d JOIN passages p ON p.version_id = d.latest_version_id",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    // Reports.
+
+    pub(crate) fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
+        let body = serde_json::to_string(report).expect("a report always serialises");
+        let (verdict, confidence, version) =
+            (report.verdict.label.as_str(), report.verdict.confidence as f64, report.version as i64);
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO reports (id, slug, question, claim, verdict, confidence, checked_on, created_at, body, category, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (id) DO UPDATE SET slug = $2, question = $3, claim = $4, verdict = $5, confidence = $6,
+                 checked_on = $7, created_at = $8, body = $9, category = $10, version = $11",
+            &[
+                &report.id,
+                &report.slug,
+                &report.question,
+                &report.claim.text,
+                &verdict,
+                &confidence,
+                &report.checked_on,
+                &created_at,
+                &body,
+                &report.category,
+                &version,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO report_versions (report_id, version, verdict, confidence, checked_on, created_at, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (report_id, version) DO UPDATE SET verdict = $3, confidence = $4, checked_on = $5,
+                 created_at = $6, body = $7",
+            &[&report.id, &version, &verdict, &confidence, &report.checked_on, &created_at, &body],
+        )?;
+        tx.execute("DELETE FROM report_topics WHERE report_id = $1", &[&report.id])?;
+        for (key, name) in topics {
+            tx.execute(
+                "INSERT INTO report_topics (report_id, topic, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&report.id, key, name],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn report(&self, key: &str) -> Result<Option<Report>> {
+        let prefix = format!("{}%", key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let row = self.conn()?.query_opt(
+            "SELECT id, body FROM reports WHERE id = $1 OR slug = $1
+             UNION ALL SELECT id, body FROM reports WHERE id LIKE $2
+                 AND (SELECT COUNT(*) FROM reports WHERE id LIKE $2) = 1
+             LIMIT 1",
+            &[&key, &prefix],
+        )?;
+        row.map(|r| parse(r.get(0), r.get(1))).transpose()
+    }
+
+    pub(crate) fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
+        let row = self.conn()?.query_opt(
+            "SELECT body FROM report_versions WHERE report_id = $1 AND version = $2",
+            &[&id, &(version as i64)],
+        )?;
+        row.map(|r| parse(id.to_string(), r.get(0))).transpose()
+    }
+
+    pub(crate) fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
+        let rows = self.conn()?.query(
+            "SELECT version, verdict, confidence, checked_on, created_at FROM report_versions
+             WHERE report_id = $1 ORDER BY version",
+            &[&id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| VersionSummary {
+                version: r.get::<_, i64>(0) as u32,
+                verdict: label(r.get(1)),
+                confidence: r.get::<_, f64>(2) as f32,
+                checked_on: r.get(3),
+                created_at: r.get(4),
+            })
+            .collect())
+    }
+
+    pub(crate) fn reports_page(
+        &self,
+        filter: &ReportFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<ReportSummary>> {
+        let condition = "($1::text IS NULL OR r.category = $1)
+             AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM report_topics t WHERE t.report_id = r.id AND t.topic = $2))";
+        let mut conn = self.conn()?;
+        let total: i64 = conn
+            .query_one(
+                &format!("SELECT COUNT(*) FROM reports r WHERE {condition}"),
+                &[&filter.category, &filter.topic],
+            )?
+            .get(0);
+        let rows = conn.query(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS} FROM reports r WHERE {condition}
+                 ORDER BY r.created_at DESC, r.seq DESC LIMIT $3 OFFSET $4"
+            ),
+            &[&filter.category, &filter.topic, &(limit as i64), &(offset as i64)],
+        )?;
+        Ok(Page { items: rows.iter().map(summary).collect(), total: total as usize })
+    }
+
+    pub(crate) fn search_reports(
+        &self,
+        terms: &[String],
+        all: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<ReportSummary>> {
+        // Each term is letters and digits only (`search_terms`), so the query is words, never tsquery syntax.
+        let Some(words) = search_terms(terms) else { return Ok(Page { items: Vec::new(), total: 0 }) };
+        let query = words.join(if all { " & " } else { " | " });
+        let mut conn = self.conn()?;
+        let total: i64 =
+            conn.query_one("SELECT COUNT(*) FROM reports WHERE search @@ to_tsquery('english', $1)", &[&query])?.get(0);
+        let rows = conn.query(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS} FROM reports r, to_tsquery('english', $1) q WHERE r.search @@ q
+                 ORDER BY ts_rank(r.search, q) DESC, r.created_at DESC LIMIT $2 OFFSET $3"
+            ),
+            &[&query, &(limit as i64), &(offset as i64)],
+        )?;
+        Ok(Page { items: rows.iter().map(summary).collect(), total: total as usize })
+    }
+
+    pub(crate) fn categories(&self) -> Result<Vec<(String, usize)>> {
+        let rows = self
+            .conn()?
+            .query("SELECT category, COUNT(*) FROM reports GROUP BY category ORDER BY COUNT(*) DESC, category", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as usize)).collect())
+    }
+
+    pub(crate) fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
+        let rows = self.conn()?.query(
+            "SELECT topic, MIN(name), COUNT(*) FROM report_topics GROUP BY topic HAVING COUNT(*) >= $1
+             ORDER BY COUNT(*) DESC, topic LIMIT $2",
+            &[&(min_reports as i64), &(limit as i64)],
+        )?;
+        Ok(rows.iter().map(|r| Topic { key: r.get(0), name: r.get(1), reports: r.get::<_, i64>(2) as usize }).collect())
+    }
+
+    pub(crate) fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
+        let rows = self.conn()?.query(
+            "SELECT t.topic, t.name, (SELECT COUNT(*) FROM report_topics u WHERE u.topic = t.topic)
+             FROM report_topics t WHERE t.report_id = $1 ORDER BY t.name",
+            &[&id],
+        )?;
+        Ok(rows.iter().map(|r| Topic { key: r.get(0), name: r.get(1), reports: r.get::<_, i64>(2) as usize }).collect())
+    }
+
+    pub(crate) fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
+        let rows = self.conn()?.query(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS}, c.version, c.previous, c.verdict, c.checked_on FROM (
+                     SELECT report_id, version, verdict, checked_on, created_at,
+                            LAG(verdict) OVER (PARTITION BY report_id ORDER BY version) AS previous
+                     FROM report_versions) c
+                 JOIN reports r ON r.id = c.report_id
+                 WHERE c.previous IS NOT NULL AND c.previous <> c.verdict
+                 ORDER BY c.created_at DESC, c.version DESC LIMIT $1"
+            ),
+            &[&(limit as i64)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Correction {
+                report: summary(r),
+                version: r.get::<_, i64>(8) as u32,
+                from: label(r.get(9)),
+                to: label(r.get(10)),
+                changed_on: r.get(11),
+            })
+            .collect())
+    }
+
+    pub(crate) fn delete_report(&self, id: &str) -> Result<bool> {
+        // Versions and topics go with the report (ON DELETE CASCADE).
+        Ok(self.conn()?.execute("DELETE FROM reports WHERE id = $1", &[&id])? > 0)
+    }
+
+    // The site.
+
+    pub(crate) fn record_supporter(
+        &self,
+        event_id: &str,
+        kind: &str,
+        amount: Option<i64>,
+        currency: Option<&str>,
+        received_at: &str,
+    ) -> Result<bool> {
+        let inserted = self.conn()?.execute(
+            "INSERT INTO supporter_events (event_id, kind, amount, currency, received_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (event_id) DO NOTHING",
+            &[&event_id, &kind, &amount, &currency.map(|c| c.to_ascii_lowercase()), &received_at],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    pub(crate) fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
+        let row = self.conn()?.query_one(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN currency = $2 THEN amount END), 0)::bigint
+             FROM supporter_events WHERE received_at >= $1",
+            &[&since, &currency.to_ascii_lowercase()],
+        )?;
+        Ok(SupporterTotals { supporters: row.get::<_, i64>(0) as usize, amount: row.get(1) })
+    }
+
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn()?.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])?.map(|r| r.get(0)))
+    }
+
+    pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+
+    // Feeds.
+
+    pub(crate) fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
+        let added = self
+            .conn()?
+            .execute("INSERT INTO feeds (url, added_at) VALUES ($1, $2) ON CONFLICT (url) DO NOTHING", &[&url, &now])?;
+        Ok(added == 1)
+    }
+
+    pub(crate) fn remove_feed(&self, url: &str) -> Result<bool> {
+        // Its items go with it (ON DELETE CASCADE).
+        Ok(self.conn()?.execute("DELETE FROM feeds WHERE url = $1", &[&url])? == 1)
+    }
+
+    pub(crate) fn feeds(&self) -> Result<Vec<FeedRow>> {
+        let rows = self.conn()?.query(
+            "SELECT f.url, f.title, f.etag, f.last_modified, f.added_at, f.polled_at, f.last_error,
+                    (SELECT COUNT(*) FROM feed_items i WHERE i.feed_url = f.url)
+             FROM feeds f ORDER BY f.added_at, f.url",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| FeedRow {
+                url: r.get(0),
+                title: r.get(1),
+                etag: r.get(2),
+                last_modified: r.get(3),
+                added_at: r.get(4),
+                polled_at: r.get(5),
+                last_error: r.get(6),
+                items: r.get::<_, i64>(7) as usize,
+            })
+            .collect())
+    }
+
+    pub(crate) fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE feeds SET polled_at = $2, last_error = $3, title = COALESCE($4, title) WHERE url = $1",
+            &[&url, &now, &poll.error, &poll.title],
+        )?;
+        if let Some((etag, last_modified)) = poll.validators {
+            tx.execute(
+                "UPDATE feeds SET etag = $2, last_modified = $3 WHERE url = $1",
+                &[&url, &etag, &last_modified],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
+        let rows = self.conn()?.query(
+            "SELECT given.url FROM unnest($2::text[]) WITH ORDINALITY AS given(url, n)
+             WHERE NOT EXISTS (SELECT 1 FROM feed_items i WHERE i.feed_url = $1 AND i.item_url = given.url)
+             ORDER BY given.n",
+            &[&feed, &urls],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub(crate) fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO feed_items (feed_url, item_url, seen_at) SELECT $1, url, $3 FROM unnest($2::text[]) AS given(url)
+             ON CONFLICT DO NOTHING",
+            &[&feed, &urls, &now],
+        )?;
+        Ok(())
+    }
+}
+
+fn put_one(tx: &mut Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<PutOutcome> {
+    let doc = new.document;
+    let hash = content_hash(doc);
+    // The row lock makes concurrent writers of one document take turns: each sees the other's version.
+    tx.execute(
+        "INSERT INTO documents (external_id) VALUES ($1) ON CONFLICT (external_id) DO NOTHING",
+        &[&doc.external_id],
+    )?;
+    let row = tx.query_one(
+        "SELECT d.id, v.content_hash, v.version FROM documents d LEFT JOIN versions v ON v.id = d.latest_version_id
+         WHERE d.external_id = $1 FOR UPDATE OF d",
+        &[&doc.external_id],
+    )?;
+    let document_id: i64 = row.get(0);
+    let (latest_hash, latest_version): (Option<String>, Option<i64>) = (row.get(1), row.get(2));
+    if latest_hash.as_deref() == Some(hash.as_str()) {
+        return Ok(PutOutcome::Unchanged);
+    }
+    let version = latest_version.unwrap_or(0) + 1;
+    let fetched_status = new.fetched.map(|f| f.status as i32);
+    let version_id: i64 = tx
+        .query_one(
+            "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author,
+                                   ingested_at, fetched_at, http_status, text_sha256)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            &[
+                &document_id,
+                &version,
+                &hash,
+                &doc.title,
+                &doc.text,
+                &doc.url,
+                &doc.outlet,
+                &doc.published,
+                &doc.author,
+                &now,
+                &new.fetched.map(|f| f.at.as_str()),
+                &fetched_status,
+                &new.fetched.map(|f| f.text_sha256.as_str()),
+            ],
+        )?
+        .get(0);
+    let starts: Vec<i64> = new.passages.iter().map(|(start, _)| *start as i64).collect();
+    let ends: Vec<i64> = new.passages.iter().map(|(_, end)| *end as i64).collect();
+    tx.execute(
+        "INSERT INTO passages (version_id, ordinal, start, \"end\")
+         SELECT $1, n - 1, start, stop FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS given(start, stop, n)",
+        &[&version_id, &starts, &ends],
+    )?;
+    tx.execute("UPDATE documents SET latest_version_id = $1 WHERE id = $2", &[&version_id, &document_id])?;
+    let passages = new.passages.len();
+    Ok(if version == 1 {
+        PutOutcome::Added { version_id, passages }
+    } else {
+        PutOutcome::NewVersion { version_id, version: version as u32, passages }
+    })
+}
+
+/// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
+const SOURCE_COLUMNS: &str =
+    "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.fetched_at";
+/// How many columns [`SOURCE_COLUMNS`] has: the index of the first column a query adds after them.
+const AFTER_SOURCE: usize = 9;
+
+fn source_meta(r: &Row) -> SourceMeta {
+    SourceMeta {
+        version_id: r.get(0),
+        version: r.get::<_, i64>(1) as u32,
+        title: r.get(2),
+        url: r.get(3),
+        outlet: r.get(4),
+        published: r.get(5),
+        author: r.get(6),
+        doc_id: r.get(7),
+        fetched_at: r.get(8),
+    }
+}
+
+const SUMMARY_COLUMNS: &str = "r.id, r.slug, r.category, r.version, r.question, r.verdict, r.confidence, r.checked_on";
+
+fn summary(r: &Row) -> ReportSummary {
+    ReportSummary {
+        id: r.get(0),
+        slug: r.get(1),
+        category: r.get(2),
+        version: r.get::<_, i64>(3) as u32,
+        question: r.get(4),
+        verdict: label(r.get(5)),
+        confidence: r.get::<_, f64>(6) as f32,
+        checked_on: r.get(7),
+    }
+}
+
+fn label(s: String) -> VerdictLabel {
+    VerdictLabel::parse(&s).unwrap_or(VerdictLabel::NotEnoughEvidence)
+}
+
+fn parse(id: String, body: String) -> Result<Report> {
+    serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source })
+}

@@ -1,0 +1,131 @@
+//! Append-only migrations for PostgreSQL, tracked in `verity_schema`. They run in one transaction under an
+//! advisory lock, so of many processes starting at once (serve nodes, workers) exactly one migrates and the others
+//! wait and find nothing to do. A database migrated by a newer Verity is refused, never written.
+
+use postgres::Client;
+
+use crate::{Result, StoreError};
+
+/// The key of the advisory lock migrations hold ("verity" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7665_7269_7479;
+
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: the whole store as SQLite's migrations 1 to 5 leave it. `reports.seq` orders reports saved in the same
+    // instant (SQLite's rowid); `reports.search` is the full-text index of question and claim.
+    "CREATE TABLE documents (
+        id BIGSERIAL PRIMARY KEY,
+        external_id TEXT NOT NULL UNIQUE,
+        latest_version_id BIGINT
+    );
+    CREATE INDEX documents_by_latest_version ON documents (latest_version_id);
+    CREATE TABLE versions (
+        id BIGSERIAL PRIMARY KEY,
+        document_id BIGINT NOT NULL REFERENCES documents(id),
+        version BIGINT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        url TEXT,
+        outlet TEXT,
+        published TEXT,
+        author TEXT,
+        ingested_at TEXT NOT NULL,
+        fetched_at TEXT,
+        http_status INTEGER,
+        text_sha256 TEXT,
+        UNIQUE (document_id, version)
+    );
+    CREATE TABLE passages (
+        id BIGSERIAL PRIMARY KEY,
+        version_id BIGINT NOT NULL REFERENCES versions(id),
+        ordinal BIGINT NOT NULL,
+        start BIGINT NOT NULL,
+        \"end\" BIGINT NOT NULL
+    );
+    CREATE INDEX passages_by_version ON passages (version_id, ordinal);
+    CREATE TABLE passage_vectors (
+        passage_id BIGINT NOT NULL REFERENCES passages(id),
+        model TEXT NOT NULL,
+        vector BYTEA NOT NULL,
+        PRIMARY KEY (passage_id, model)
+    );
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        seq BIGSERIAL,
+        slug TEXT NOT NULL UNIQUE,
+        question TEXT NOT NULL,
+        claim TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        confidence DOUBLE PRECISION NOT NULL,
+        checked_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT 'general',
+        version BIGINT NOT NULL DEFAULT 1,
+        search TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', question || ' ' || claim)) STORED
+    );
+    CREATE INDEX reports_by_category ON reports (category, created_at);
+    CREATE INDEX reports_search ON reports USING GIN (search);
+    CREATE TABLE report_versions (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        version BIGINT NOT NULL,
+        verdict TEXT NOT NULL,
+        confidence DOUBLE PRECISION NOT NULL,
+        checked_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (report_id, version)
+    );
+    CREATE TABLE report_topics (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (report_id, topic)
+    );
+    CREATE INDEX report_topics_by_topic ON report_topics (topic);
+    CREATE TABLE supporter_events (
+        event_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        amount BIGINT,
+        currency TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        added_at TEXT NOT NULL,
+        polled_at TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE feed_items (
+        feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+        item_url TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_url, item_url)
+    );",
+];
+
+/// The schema version the database is at (0 for a new one).
+fn version(client: &mut impl postgres::GenericClient) -> Result<i64> {
+    client.batch_execute("CREATE TABLE IF NOT EXISTS verity_schema (version BIGINT NOT NULL)")?;
+    Ok(client.query_opt("SELECT MAX(version) FROM verity_schema", &[])?.and_then(|r| r.get(0)).unwrap_or(0))
+}
+
+pub(crate) fn migrate(client: &mut Client) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    let current = version(&mut tx)?;
+    if current > known {
+        return Err(StoreError::TooNewDatabase { found: current, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO verity_schema (version) VALUES ($1)", &[&((i + 1) as i64)])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
