@@ -38,6 +38,9 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// List stored reports, newest first.
     List(ListArgs),
+    /// Copy the whole store: the data directory's into a PostgreSQL database (`--to`), or a database's into the
+    /// data directory (`--from`, a backup). Safe to run again: it resumes, and copies nothing twice.
+    Migrate(MigrateArgs),
     /// What the data directory holds: documents, versions, passages and reports, and how much of it is indexed
     /// and embedded (opening it first finishes what an interrupted ingest left unindexed).
     Status(StatusArgs),
@@ -461,6 +464,17 @@ pub(crate) struct ListArgs {
     pub(crate) limit: usize,
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct MigrateArgs {
+    /// The PostgreSQL database to copy the data directory's store into: postgres://user:password@host/verity.
+    #[arg(long, value_name = "URL")]
+    pub(crate) to: Option<String>,
+    /// The PostgreSQL database to copy into the data directory's store.
+    #[arg(long, value_name = "URL")]
+    pub(crate) from: Option<String>,
 }
 
 #[derive(clap::Args)]

@@ -255,3 +255,44 @@ fn a_postgresql_store_is_shared_by_the_nodes_that_name_it() {
     let status: serde_json::Value = serde_json::from_str(&on(b.path(), &["status", "--json"])).unwrap();
     assert_eq!((status["indexed_documents"].as_u64(), status["pending_index"].as_u64()), (Some(9), Some(0)));
 }
+
+/// `verity migrate --to` moves an embedded data directory into PostgreSQL, where other nodes find everything;
+/// `--from` copies it back into a data directory.
+#[test]
+fn migrate_moves_a_data_directory_into_postgresql_and_back() {
+    let database = verity_pgtest::Cluster::shared().database();
+    let (embedded, node, backup) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    check(embedded.path(), &["ingest", newsroom().to_str().unwrap()], 0);
+    let question = "Did Minister Okafor hand over protected informants to Norland?";
+    let report: serde_json::Value =
+        serde_json::from_str(&check(embedded.path(), &["check", "--json", question], 0)).unwrap();
+    let out = check(embedded.path(), &["migrate", "--to", &database], 0);
+    assert!(
+        out.contains("source: 8 documents, 8 versions") && out.contains("target: 8 documents, 8 versions"),
+        "{out}"
+    );
+    assert!(
+        check(embedded.path(), &["migrate", "--to", &database], 0).contains("target: 8 documents, 8 versions"),
+        "again: nothing twice"
+    );
+
+    let on_node = |args: &[&str]| {
+        let mut all = vec!["--database", database.as_str()];
+        all.extend_from_slice(args);
+        check(node.path(), &all, 0)
+    };
+    let shown: serde_json::Value =
+        serde_json::from_str(&on_node(&["show", "--json", report["id"].as_str().unwrap()])).unwrap();
+    assert_eq!(shown, report);
+    let again: serde_json::Value = serde_json::from_str(&on_node(&["check", "--json", question])).unwrap();
+    assert_eq!(again["sources"].as_array().unwrap().len(), report["sources"].as_array().unwrap().len());
+
+    check(backup.path(), &["migrate", "--from", &database], 0);
+    assert_eq!(
+        check(backup.path(), &["list"], 0).lines().count(),
+        check(node.path(), &["--database", &database, "list"], 0).lines().count()
+    );
+    let usage = verity(backup.path(), &["migrate"]);
+    assert_eq!(usage.status.code(), Some(2), "--to or --from is required");
+}

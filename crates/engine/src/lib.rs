@@ -11,6 +11,7 @@
 pub mod eval;
 pub mod feeds;
 pub mod judge;
+pub mod migrate;
 mod reports;
 pub mod train;
 pub mod web;

@@ -26,6 +26,11 @@ use verity_model::{Correction, Document, Passage, Report, ReportSummary, SourceM
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "document version {id} in this store differs from the one being copied in: the target holds other data; \
+         copy into an empty store (or one an earlier copy of the same source started)"
+    )]
+    Conflict { id: i64 },
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] ::postgres::Error),
     #[error(
@@ -103,6 +108,38 @@ pub struct IndexItem {
     pub passages: Vec<Passage>,
 }
 
+/// One stored document version with everything the store keeps of it, for copying a store into another
+/// (`verity migrate`). Ids are kept: reports cite versions by id, and passage vectors belong to passage ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRecord {
+    pub id: i64,
+    pub external_id: String,
+    pub version: u32,
+    pub content_hash: String,
+    pub title: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<String>,
+    pub author: Option<String>,
+    pub ingested_at: String,
+    pub fetched_at: Option<String>,
+    pub http_status: Option<i64>,
+    pub text_sha256: Option<String>,
+    /// (passage id, start, end), in the passages' order.
+    pub passages: Vec<(i64, i64, i64)>,
+}
+
+/// A recorded payment event, as [`Store::record_supporter`] stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupporterEvent {
+    pub event_id: String,
+    pub kind: String,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub received_at: String,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub documents: usize,
@@ -163,6 +200,11 @@ pub struct FeedPoll<'a> {
     /// New validators, when the server sent the feed (a 304 keeps the old ones).
     pub validators: Option<(Option<&'a str>, Option<&'a str>)>,
     pub error: Option<&'a str>,
+}
+
+/// A count or offset as SQL takes it: "no limit" (`usize::MAX`) is the largest the database knows.
+fn sql_limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Search terms as words: letters and digits only, empty ones left out; `None` when none is left. Both back ends
@@ -388,6 +430,44 @@ impl Store {
         received_at: &str,
     ) -> Result<bool> {
         dispatch!(self, record_supporter(event_id, kind, amount, currency, received_at))
+    }
+
+    /// Every document version numbered above `after`, oldest first, at most `limit`, with all it keeps: what a copy
+    /// of the store reads.
+    pub fn version_records_after(&self, after: i64, limit: usize) -> Result<Vec<VersionRecord>> {
+        dispatch!(self, version_records_after(after, limit))
+    }
+
+    /// Stores versions read from another store with their ids, in one transaction; a version already here with
+    /// the same id and content is left as it is, so a copy can be run again or resumed. A version with an id
+    /// this store uses for other content is [`StoreError::Conflict`]. Returns how many were new here.
+    pub fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
+        dispatch!(self, import_versions(records))
+    }
+
+    /// The highest document version number (id) stored, 0 when there is none.
+    pub fn last_version_id(&self) -> Result<i64> {
+        dispatch!(self, last_version_id())
+    }
+
+    /// The models that passages have vectors of.
+    pub fn vector_models(&self) -> Result<Vec<String>> {
+        dispatch!(self, vector_models())
+    }
+
+    /// Every recorded payment event, oldest first.
+    pub fn supporter_events(&self) -> Result<Vec<SupporterEvent>> {
+        dispatch!(self, supporter_events())
+    }
+
+    /// Every run-time setting, by key.
+    pub fn settings(&self) -> Result<Vec<(String, String)>> {
+        dispatch!(self, settings())
+    }
+
+    /// The items read from a feed, as (item URL, when it was read).
+    pub fn feed_items(&self, feed: &str) -> Result<Vec<(String, String)>> {
+        dispatch!(self, feed_items(feed))
     }
 
     /// Stores passage vectors for `model` in one transaction.

@@ -4,6 +4,7 @@ pub(crate) mod check;
 pub(crate) mod eval;
 pub(crate) mod feeds;
 pub(crate) mod ingest;
+pub(crate) mod migrate;
 pub(crate) mod models;
 pub(crate) mod reports;
 pub(crate) mod serve;

@@ -17,7 +17,8 @@ use verity_model::{Correction, Passage, Report, ReportSummary, SourceMeta, Topic
 
 use crate::{
     Counts, FeedPoll, FeedRow, IndexItem, NewDocument, Page, PutOutcome, ReportFilter, Result, StoreError,
-    StoredVersion, SupporterTotals, UnembeddedPassage, content_hash, search_terms,
+    StoredVersion, SupporterEvent, SupporterTotals, UnembeddedPassage, VersionRecord, content_hash, search_terms,
+    sql_limit,
 };
 
 /// The advisory lock that makes writers of documents take turns ("doc" in ASCII).
@@ -96,7 +97,7 @@ impl Postgres {
         let rows = conn.query(
             "SELECT d.id, d.external_id, v.id, v.title, v.text FROM versions v JOIN documents d ON d.latest_version_id = v.id
              WHERE v.id > $1 ORDER BY v.id LIMIT $2",
-            &[&position, &(limit as i64)],
+            &[&position, &sql_limit(limit)],
         )?;
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
@@ -128,6 +129,153 @@ impl Postgres {
         let row =
             self.conn()?.query_one("SELECT COUNT(*) FROM documents WHERE latest_version_id > $1", &[&position])?;
         Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    pub(crate) fn version_records_after(&self, after: i64, limit: usize) -> Result<Vec<VersionRecord>> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT v.id, d.external_id, v.version, v.content_hash, v.title, v.text, v.url, v.outlet, v.published,
+                    v.author, v.ingested_at, v.fetched_at, v.http_status, v.text_sha256
+             FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id > $1 ORDER BY v.id LIMIT $2",
+            &[&after, &sql_limit(limit)],
+        )?;
+        let mut records: Vec<VersionRecord> = rows
+            .iter()
+            .map(|r| VersionRecord {
+                id: r.get(0),
+                external_id: r.get(1),
+                version: r.get::<_, i64>(2) as u32,
+                content_hash: r.get(3),
+                title: r.get(4),
+                text: r.get(5),
+                url: r.get(6),
+                outlet: r.get(7),
+                published: r.get(8),
+                author: r.get(9),
+                ingested_at: r.get(10),
+                fetched_at: r.get(11),
+                http_status: r.get::<_, Option<i32>>(12).map(i64::from),
+                text_sha256: r.get(13),
+                passages: Vec::new(),
+            })
+            .collect();
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        let spans = conn.query(
+            "SELECT version_id, id, start, \"end\" FROM passages WHERE version_id = ANY($1) ORDER BY version_id, ordinal",
+            &[&ids],
+        )?;
+        for span in spans {
+            let version_id: i64 = span.get(0);
+            if let Some(record) = records.iter_mut().find(|r| r.id == version_id) {
+                record.passages.push((span.get(1), span.get(2), span.get(3)));
+            }
+        }
+        Ok(records)
+    }
+
+    pub(crate) fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DOCUMENT_WRITES])?;
+        let mut new = 0;
+        for r in records {
+            tx.execute(
+                "INSERT INTO documents (external_id) VALUES ($1) ON CONFLICT (external_id) DO NOTHING",
+                &[&r.external_id],
+            )?;
+            let document_id: i64 =
+                tx.query_one("SELECT id FROM documents WHERE external_id = $1", &[&r.external_id])?.get(0);
+            let inserted = tx.execute(
+                "INSERT INTO versions (id, document_id, version, content_hash, title, text, url, outlet, published,
+                     author, ingested_at, fetched_at, http_status, text_sha256)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
+                &[
+                    &r.id,
+                    &document_id,
+                    &(r.version as i64),
+                    &r.content_hash,
+                    &r.title,
+                    &r.text,
+                    &r.url,
+                    &r.outlet,
+                    &r.published,
+                    &r.author,
+                    &r.ingested_at,
+                    &r.fetched_at,
+                    &r.http_status.map(|s| s as i32),
+                    &r.text_sha256,
+                ],
+            )?;
+            let held = tx.query_one("SELECT content_hash, document_id FROM versions WHERE id = $1", &[&r.id])?;
+            if held.get::<_, String>(0) != r.content_hash || held.get::<_, i64>(1) != document_id {
+                return Err(StoreError::Conflict { id: r.id });
+            }
+            if inserted == 0 {
+                continue;
+            }
+            new += 1;
+            let ids: Vec<i64> = r.passages.iter().map(|p| p.0).collect();
+            let starts: Vec<i64> = r.passages.iter().map(|p| p.1).collect();
+            let ends: Vec<i64> = r.passages.iter().map(|p| p.2).collect();
+            tx.execute(
+                "INSERT INTO passages (id, version_id, ordinal, start, \"end\")
+                 SELECT id, $1, n - 1, start, stop
+                 FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS given(id, start, stop, n)
+                 ON CONFLICT (id) DO NOTHING",
+                &[&r.id, &ids, &starts, &ends],
+            )?;
+            tx.execute(
+                "UPDATE documents SET latest_version_id = $1
+                 WHERE id = $2 AND (latest_version_id IS NULL OR latest_version_id < $1)",
+                &[&r.id, &document_id],
+            )?;
+        }
+        // Ids given explicitly do not move the sequences: new rows must be numbered after the copied ones.
+        tx.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('versions', 'id'), GREATEST((SELECT MAX(id) FROM versions), 1));
+             SELECT setval(pg_get_serial_sequence('passages', 'id'), GREATEST((SELECT MAX(id) FROM passages), 1));",
+        )?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    pub(crate) fn last_version_id(&self) -> Result<i64> {
+        Ok(self.conn()?.query_one("SELECT COALESCE(MAX(id), 0) FROM versions", &[])?.get(0))
+    }
+
+    pub(crate) fn vector_models(&self) -> Result<Vec<String>> {
+        let rows = self.conn()?.query("SELECT DISTINCT model FROM passage_vectors ORDER BY model", &[])?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub(crate) fn supporter_events(&self) -> Result<Vec<SupporterEvent>> {
+        let rows = self.conn()?.query(
+            "SELECT event_id, kind, amount, currency, received_at FROM supporter_events ORDER BY received_at, event_id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| SupporterEvent {
+                event_id: r.get(0),
+                kind: r.get(1),
+                amount: r.get(2),
+                currency: r.get(3),
+                received_at: r.get(4),
+            })
+            .collect())
+    }
+
+    pub(crate) fn settings(&self) -> Result<Vec<(String, String)>> {
+        let rows = self.conn()?.query("SELECT key, value FROM settings ORDER BY key", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub(crate) fn feed_items(&self, feed: &str) -> Result<Vec<(String, String)>> {
+        let rows = self.conn()?.query(
+            "SELECT item_url, seen_at FROM feed_items WHERE feed_url = $1 ORDER BY seen_at, item_url",
+            &[&feed],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     pub(crate) fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
@@ -207,7 +355,7 @@ impl Postgres {
              FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
              WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = $1)
              ORDER BY p.id LIMIT $2",
-            &[&model, &(limit as i64)],
+            &[&model, &sql_limit(limit)],
         )?;
         Ok(rows
             .iter()
@@ -375,7 +523,7 @@ impl Postgres {
                 "SELECT {SUMMARY_COLUMNS} FROM reports r WHERE {condition}
                  ORDER BY r.created_at DESC, r.seq DESC LIMIT $3 OFFSET $4"
             ),
-            &[&filter.category, &filter.topic, &(limit as i64), &(offset as i64)],
+            &[&filter.category, &filter.topic, &sql_limit(limit), &sql_limit(offset)],
         )?;
         Ok(Page { items: rows.iter().map(summary).collect(), total: total as usize })
     }
@@ -398,7 +546,7 @@ impl Postgres {
                 "SELECT {SUMMARY_COLUMNS} FROM reports r, to_tsquery('english', $1) q WHERE r.search @@ q
                  ORDER BY ts_rank(r.search, q) DESC, r.created_at DESC LIMIT $2 OFFSET $3"
             ),
-            &[&query, &(limit as i64), &(offset as i64)],
+            &[&query, &sql_limit(limit), &sql_limit(offset)],
         )?;
         Ok(Page { items: rows.iter().map(summary).collect(), total: total as usize })
     }
@@ -414,7 +562,7 @@ impl Postgres {
         let rows = self.conn()?.query(
             "SELECT topic, MIN(name), COUNT(*) FROM report_topics GROUP BY topic HAVING COUNT(*) >= $1
              ORDER BY COUNT(*) DESC, topic LIMIT $2",
-            &[&(min_reports as i64), &(limit as i64)],
+            &[&(min_reports as i64), &sql_limit(limit)],
         )?;
         Ok(rows.iter().map(|r| Topic { key: r.get(0), name: r.get(1), reports: r.get::<_, i64>(2) as usize }).collect())
     }
@@ -439,7 +587,7 @@ impl Postgres {
                  WHERE c.previous IS NOT NULL AND c.previous <> c.verdict
                  ORDER BY c.created_at DESC, c.version DESC LIMIT $1"
             ),
-            &[&(limit as i64)],
+            &[&sql_limit(limit)],
         )?;
         Ok(rows
             .iter()

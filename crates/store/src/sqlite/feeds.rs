@@ -87,4 +87,13 @@ impl Sqlite {
         tx.commit()?;
         Ok(())
     }
+
+    pub(crate) fn feed_items(&self, feed: &str) -> Result<Vec<(String, String)>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT item_url, seen_at FROM feed_items WHERE feed_url = ?1 ORDER BY seen_at, item_url",
+        )?;
+        let rows = stmt.query_map([feed], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
 }

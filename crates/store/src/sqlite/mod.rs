@@ -15,7 +15,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use verity_model::{Passage, SourceMeta};
 
 use crate::{
-    Counts, IndexItem, NewDocument, PutOutcome, Result, StoreError, StoredVersion, UnembeddedPassage, content_hash,
+    Counts, IndexItem, NewDocument, PutOutcome, Result, StoreError, StoredVersion, UnembeddedPassage, VersionRecord,
+    content_hash, sql_limit,
 };
 
 #[cfg(test)]
@@ -128,7 +129,7 @@ impl Sqlite {
             "SELECT d.id, d.external_id, v.id, v.title, v.text FROM versions v JOIN documents d ON d.latest_version_id = v.id
              WHERE v.id > ?1 ORDER BY v.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![position, limit as i64], |r| {
+        let rows = stmt.query_map(params![position, sql_limit(limit)], |r| {
             Ok(IndexItem {
                 document_id: r.get(0)?,
                 external_id: r.get(1)?,
@@ -150,6 +151,113 @@ impl Sqlite {
         let n: i64 =
             conn.query_row("SELECT COUNT(*) FROM documents WHERE latest_version_id > ?1", [position], |r| r.get(0))?;
         Ok(n as usize)
+    }
+
+    pub(crate) fn version_records_after(&self, after: i64, limit: usize) -> Result<Vec<VersionRecord>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT v.id, d.external_id, v.version, v.content_hash, v.title, v.text, v.url, v.outlet, v.published,
+                    v.author, v.ingested_at, v.fetched_at, v.http_status, v.text_sha256
+             FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id > ?1 ORDER BY v.id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, sql_limit(limit)], |r| {
+            Ok(VersionRecord {
+                id: r.get(0)?,
+                external_id: r.get(1)?,
+                version: r.get::<_, i64>(2)? as u32,
+                content_hash: r.get(3)?,
+                title: r.get(4)?,
+                text: r.get(5)?,
+                url: r.get(6)?,
+                outlet: r.get(7)?,
+                published: r.get(8)?,
+                author: r.get(9)?,
+                ingested_at: r.get(10)?,
+                fetched_at: r.get(11)?,
+                http_status: r.get(12)?,
+                text_sha256: r.get(13)?,
+                passages: Vec::new(),
+            })
+        })?;
+        let mut records = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut spans =
+            conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
+        for record in &mut records {
+            record.passages = spans
+                .query_map([record.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(records)
+    }
+
+    pub(crate) fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
+        let mut new = 0;
+        for r in records {
+            tx.prepare_cached("INSERT OR IGNORE INTO documents (external_id) VALUES (?1)")?
+                .execute([&r.external_id])?;
+            let document_id: i64 = tx
+                .prepare_cached("SELECT id FROM documents WHERE external_id = ?1")?
+                .query_row([&r.external_id], |row| row.get(0))?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO versions (id, document_id, version, content_hash, title, text, url, outlet,
+                         published, author, ingested_at, fetched_at, http_status, text_sha256)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                )?
+                .execute(params![
+                    r.id,
+                    document_id,
+                    r.version,
+                    r.content_hash,
+                    r.title,
+                    r.text,
+                    r.url,
+                    r.outlet,
+                    r.published,
+                    r.author,
+                    r.ingested_at,
+                    r.fetched_at,
+                    r.http_status,
+                    r.text_sha256
+                ])?;
+            let (hash, owner): (String, i64) = tx
+                .prepare_cached("SELECT content_hash, document_id FROM versions WHERE id = ?1")?
+                .query_row([r.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            if hash != r.content_hash || owner != document_id {
+                return Err(StoreError::Conflict { id: r.id });
+            }
+            if inserted == 0 {
+                continue;
+            }
+            new += 1;
+            let mut passage = tx.prepare_cached(
+                "INSERT OR IGNORE INTO passages (id, version_id, ordinal, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (ordinal, (id, start, end)) in r.passages.iter().enumerate() {
+                passage.execute(params![id, r.id, ordinal as i64, start, end])?;
+            }
+            tx.prepare_cached(
+                "UPDATE documents SET latest_version_id = ?1
+                 WHERE id = ?2 AND (latest_version_id IS NULL OR latest_version_id < ?1)",
+            )?
+            .execute([r.id, document_id])?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    pub(crate) fn last_version_id(&self) -> Result<i64> {
+        let conn = self.read()?;
+        Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM versions", [], |r| r.get(0))?)
+    }
+
+    pub(crate) fn vector_models(&self) -> Result<Vec<String>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached("SELECT DISTINCT model FROM passage_vectors ORDER BY model")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
 
     fn version_passages(&self, version_id: i64, text: &str) -> Result<Vec<Passage>> {
@@ -255,7 +363,7 @@ impl Sqlite {
              WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
              ORDER BY p.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![model, limit as i64], |r| {
+        let rows = stmt.query_map(params![model, sql_limit(limit)], |r| {
             let bytes: Vec<u8> = r.get(2)?;
             Ok(UnembeddedPassage {
                 passage_id: r.get(0)?,

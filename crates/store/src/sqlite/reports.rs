@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use verity_model::{Correction, Report, ReportSummary, Topic, VerdictLabel, VersionSummary};
 
 use super::Sqlite;
-use crate::{Page, ReportFilter, Result, StoreError, search_terms};
+use crate::{Page, ReportFilter, Result, StoreError, search_terms, sql_limit};
 
 const SUMMARY_COLUMNS: &str = "r.id, r.slug, r.category, r.version, r.question, r.verdict, r.confidence, r.checked_on";
 
@@ -158,7 +158,8 @@ impl Sqlite {
             "SELECT {SUMMARY_COLUMNS} FROM reports r WHERE {condition}
              ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?3 OFFSET ?4"
         ))?;
-        let rows = stmt.query_map(params![filter.category, filter.topic, limit as i64, offset as i64], summary)?;
+        let rows =
+            stmt.query_map(params![filter.category, filter.topic, sql_limit(limit), sql_limit(offset)], summary)?;
         Ok(Page { items: rows.collect::<rusqlite::Result<Vec<_>>>()?, total: total as usize })
     }
 
@@ -181,7 +182,7 @@ impl Sqlite {
             "SELECT {SUMMARY_COLUMNS} FROM reports_fts f JOIN reports r ON r.id = f.report_id
              WHERE reports_fts MATCH ?1 ORDER BY bm25(reports_fts), r.created_at DESC LIMIT ?2 OFFSET ?3"
         ))?;
-        let rows = stmt.query_map(params![expression, limit as i64, offset as i64], summary)?;
+        let rows = stmt.query_map(params![expression, sql_limit(limit), sql_limit(offset)], summary)?;
         Ok(Page { items: rows.collect::<rusqlite::Result<Vec<_>>>()?, total: total as usize })
     }
 
@@ -202,7 +203,7 @@ impl Sqlite {
             "SELECT topic, MIN(name), COUNT(*) FROM report_topics GROUP BY topic HAVING COUNT(*) >= ?1
              ORDER BY COUNT(*) DESC, topic LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![min_reports as i64, limit as i64], |r| {
+        let rows = stmt.query_map(params![min_reports as i64, sql_limit(limit)], |r| {
             Ok(Topic { key: r.get(0)?, name: r.get(1)?, reports: r.get::<_, i64>(2)? as usize })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
@@ -233,7 +234,7 @@ impl Sqlite {
              WHERE c.previous IS NOT NULL AND c.previous <> c.verdict
              ORDER BY c.created_at DESC, c.version DESC LIMIT ?1"
         ))?;
-        let rows = stmt.query_map([limit as i64], |r| {
+        let rows = stmt.query_map([sql_limit(limit)], |r| {
             Ok(Correction {
                 report: summary(r)?,
                 version: r.get::<_, i64>(8)? as u32,

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::Sqlite;
-use crate::{Result, SupporterTotals};
+use crate::{Result, SupporterEvent, SupporterTotals};
 
 impl Sqlite {
     /// Records a payment event once: false when an event with this id was already recorded (providers resend
@@ -50,5 +50,29 @@ impl Sqlite {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    pub(crate) fn supporter_events(&self) -> Result<Vec<SupporterEvent>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT event_id, kind, amount, currency, received_at FROM supporter_events ORDER BY received_at, event_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SupporterEvent {
+                event_id: r.get(0)?,
+                kind: r.get(1)?,
+                amount: r.get(2)?,
+                currency: r.get(3)?,
+                received_at: r.get(4)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
+    }
+
+    pub(crate) fn settings(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached("SELECT key, value FROM settings ORDER BY key")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
 }
