@@ -38,6 +38,9 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// List stored reports, newest first.
     List(ListArgs),
+    /// Run checks queued by `verity serve` nodes that share a PostgreSQL database (--database), until stopped
+    /// (SIGTERM or Ctrl-C: the job in hand is finished first).
+    Worker(WorkerArgs),
     /// Copy the whole store: the data directory's into a PostgreSQL database (`--to`), or a database's into the
     /// data directory (`--from`, a backup). Safe to run again: it resumes, and copies nothing twice.
     Migrate(MigrateArgs),
@@ -464,6 +467,20 @@ pub(crate) struct ListArgs {
     pub(crate) limit: usize,
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct WorkerArgs {
+    /// This worker's name in the queue (unique among the running workers); the host name and process id by
+    /// default.
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Seconds a claimed job stays this worker's without a renewal; another worker takes it over after that
+    /// when this one dies.
+    #[arg(long, value_name = "SECONDS", default_value_t = verity_engine::worker::LEASE.as_secs())]
+    pub(crate) lease: u64,
+    #[command(flatten)]
+    pub(crate) checking: CheckingArgs,
 }
 
 #[derive(clap::Args)]

@@ -42,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => commands::reports::list(&base, args),
         Command::Status(args) => commands::reports::status(&base, args),
         Command::Migrate(args) => commands::migrate::migrate(&base, args),
+        Command::Worker(args) => commands::worker::worker(&base, args),
         Command::Models { what } => commands::models::run(data_dir, what),
         Command::Train { what } => commands::train::run(data_dir, what),
         Command::Eval { what } => commands::eval::run(data_dir, what),

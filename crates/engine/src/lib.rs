@@ -15,6 +15,7 @@ pub mod migrate;
 mod reports;
 pub mod train;
 pub mod web;
+pub mod worker;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -35,7 +36,7 @@ pub use verity_llm::ServerConfig;
 pub use verity_model::Deadline;
 pub use verity_pipeline::QUESTION_LIMIT;
 pub use verity_pipeline::category::title as category_title;
-pub use verity_store::{FeedRow, Page, ReportFilter, StoreError, SupporterTotals};
+pub use verity_store::{FeedRow, JobLease, JobRecord, Page, ReportFilter, StoreError, SupporterTotals};
 pub use writer::{Writer, WriterConfig};
 
 /// The database file in a data directory.
@@ -82,6 +83,22 @@ pub enum EngineError {
     Cancelled,
     #[error("{0:?} is not a date for reports; write it as YYYY-MM-DD")]
     BadDate(String),
+    #[error("this worker's hold on the job ran out and another worker took it over; nothing was published here")]
+    LeaseLost,
+}
+
+impl EngineError {
+    /// A short, stable name for what went wrong, as the API and the job queue report it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Uncheckable(_) => "uncheckable",
+            EngineError::NoSuchReport(_) => "not_found",
+            EngineError::NoSuchVersion { .. } => "no_such_version",
+            EngineError::Cancelled => "cancelled",
+            EngineError::LeaseLost => "lease_lost",
+            _ => "internal",
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -589,13 +606,25 @@ impl Engine {
     /// Like [`Engine::check_observed`], under the caller's deadline: it can call the check off from another
     /// thread ([`Deadline::cancel`]), and then nothing is stored and the result is [`EngineError::Cancelled`].
     pub fn check_until(&self, question: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        let (report, _) = self.run_and_save(question, &report_id(question), None, deadline, observe)?;
+        self.check_for(question, None, deadline, observe)
+    }
+
+    /// A check run for a job of the shared queue: saved only while `lease` holds (or, without one, as
+    /// [`Engine::check_until`]).
+    pub(crate) fn check_for(
+        &self,
+        question: &str,
+        lease: Option<&verity_store::JobLease>,
+        deadline: &Deadline,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<Report> {
+        let (report, _) = self.run_and_save(question, &report_id(question), None, lease, deadline, observe)?;
         Ok(report)
     }
 
     /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
     pub fn check_explained(&self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.run_and_save(question, &report_id(question), None, &self.deadline(), &mut |_| {})
+        self.run_and_save(question, &report_id(question), None, None, &self.deadline(), &mut |_| {})
     }
 
     /// A new check's deadline, from [`Config::check_deadline`].
@@ -722,11 +751,13 @@ impl Engine {
 
     /// Runs a check under `id` and stores it: as a new report, or as the next version of `previous`, which
     /// keeps its slug and category so that its address never changes.
+    #[allow(clippy::too_many_arguments)]
     fn run_and_save(
         &self,
         question: &str,
         id: &str,
         previous: Option<&Report>,
+        lease: Option<&verity_store::JobLease>,
         deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
@@ -755,7 +786,15 @@ impl Engine {
             report.slug = previous.slug.clone();
             report.category = previous.category.clone();
         }
-        self.store.save_report(&report, &reports::topics(&report), &now())?;
+        // A job's report is saved with the job's end, in one transaction, and only while its lease holds.
+        match lease {
+            None => self.store.save_report(&report, &reports::topics(&report), &now())?,
+            Some(lease) => {
+                if !self.store.complete_job(lease, &report, &reports::topics(&report), &now())? {
+                    return Err(EngineError::LeaseLost);
+                }
+            }
+        }
         Ok((report, assessment))
     }
 

@@ -204,9 +204,27 @@ impl Engine {
 
     /// Like [`Engine::refresh`], under the caller's deadline (see [`Engine::check_until`]).
     pub fn refresh_until(&self, key: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
+        self.refresh_for(key, None, deadline, observe)
+    }
+
+    /// A refresh run for a job of the shared queue: saved only while `lease` holds (or, without one, as
+    /// [`Engine::refresh_until`]).
+    pub(crate) fn refresh_for(
+        &self,
+        key: &str,
+        lease: Option<&verity_store::JobLease>,
+        deadline: &Deadline,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<Report> {
         let previous = self.show(key)?;
-        let (report, _) =
-            self.run_and_save(&previous.question.clone(), &previous.id.clone(), Some(&previous), deadline, observe)?;
+        let (report, _) = self.run_and_save(
+            &previous.question.clone(),
+            &previous.id.clone(),
+            Some(&previous),
+            lease,
+            deadline,
+            observe,
+        )?;
         Ok(report)
     }
 

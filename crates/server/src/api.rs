@@ -37,7 +37,7 @@ pub(crate) struct CheckRequest {
 }
 
 fn accepted(id: &str, state: &AppState) -> Response {
-    let job = state.0.jobs.get(id).map(|s| s.borrow().clone());
+    let job = crate::job_snapshot(state, id).ok().flatten();
     let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
     let location = HeaderValue::from_str(&format!("/api/v1/jobs/{id}")).expect("ascii");
     response.headers_mut().insert(header::LOCATION, location);
@@ -64,37 +64,52 @@ pub(crate) async fn create_check(
             .into_response());
         }
     }
-    let id = start_job(&state, Work::Check(question.clone()), &question);
+    let id = start_job(&state, Work::Check(question.clone()), &question)?;
     Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 
 pub(crate) async fn refresh(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
     let report = state.reports().view().show(&key)?;
-    let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question);
+    let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question)?;
     Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 
-fn job(state: &AppState, id: &str) -> Result<tokio::sync::watch::Sender<crate::jobs::Job>, ApiError> {
-    state.0.jobs.get(id).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}")))
+fn job(state: &AppState, id: &str) -> Result<crate::jobs::Job, ApiError> {
+    crate::job_snapshot(state, id)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}")))
 }
 
 pub(crate) async fn job_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    Ok(Json(job(&state, &id)?.borrow().clone()).into_response())
+    Ok(Json(job(&state, &id)?).into_response())
 }
 
 /// Operator: calls a running check off. It stops at its next stage (a page being read or a model request under
 /// way finishes first, within its timeout) and publishes nothing.
 pub(crate) async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    match state.0.jobs.cancel(&id) {
+    let cancelled = match state.0.jobs.cancel(&id) {
+        None if crate::queue::is_shared(&state) => {
+            state.0.engine.store().cancel_job(&id).map_err(verity_engine::EngineError::from)?
+        }
+        local => local,
+    };
+    match cancelled {
         None => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no job {id:?}"))),
         Some(false) => Err(ApiError::new(StatusCode::CONFLICT, "finished", format!("job {id:?} has already finished"))),
-        Some(true) => Ok((StatusCode::ACCEPTED, Json(job(&state, &id)?.borrow().clone())).into_response()),
+        Some(true) => Ok((StatusCode::ACCEPTED, Json(job(&state, &id)?)).into_response()),
     }
 }
 
 pub(crate) async fn job_events(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let sender = job(&state, &id)?;
-    Ok(Sse::new(crate::jobs::events(&sender)).keep_alive(KeepAlive::default()).into_response())
+    if let Some(sender) = state.0.jobs.get(&id) {
+        return Ok(Sse::new(crate::jobs::events(&sender)).keep_alive(KeepAlive::default()).into_response());
+    }
+    // Streams run on the runtime: the store is read on the blocking pool.
+    let known = {
+        let (state, id) = (state.clone(), id.clone());
+        tokio::task::spawn_blocking(move || job(&state, &id).map(drop)).await
+    };
+    known.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    Ok(Sse::new(crate::queue::events(state, id)).keep_alive(KeepAlive::default()).into_response())
 }
 
 #[derive(Deserialize)]

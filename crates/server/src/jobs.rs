@@ -48,7 +48,7 @@ pub enum JobStatus {
 }
 
 /// A stage and the line a reader sees for it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StageLine {
     #[serde(flatten)]
     pub stage: Stage,
@@ -137,19 +137,7 @@ pub fn events(sender: &watch::Sender<Job>) -> impl Stream<Item = Result<Event, I
                     .map(|line| Ok(Event::default().event("stage").json_data(line).expect("a stage serialises")))
                     .collect();
                 let done = job.status != JobStatus::Running;
-                match job.status {
-                    JobStatus::Running => {}
-                    JobStatus::Done => events.push(Ok(Event::default()
-                        .event("done")
-                        .json_data(serde_json::json!({
-                            "report_id": job.report_id, "report_url": job.report_url,
-                        }))
-                        .expect("json"))),
-                    JobStatus::Failed => events.push(Ok(Event::default()
-                        .event("failed")
-                        .json_data(job.error.clone().map(|e| serde_json::json!({"code": e.code, "message": e.message})))
-                        .expect("json"))),
-                }
+                events.extend(final_event(&job).map(Ok));
                 (events, job.stages.len(), done)
             };
             if !events.is_empty() {
@@ -161,4 +149,24 @@ pub fn events(sender: &watch::Sender<Job>) -> impl Stream<Item = Result<Event, I
         }
     })
     .flatten()
+}
+
+/// The event that ends a job's stream: `done` with the report's address, or `failed` with the error; `None`
+/// while it runs.
+pub(crate) fn final_event(job: &Job) -> Option<Event> {
+    match job.status {
+        JobStatus::Running => None,
+        JobStatus::Done => Some(
+            Event::default()
+                .event("done")
+                .json_data(serde_json::json!({ "report_id": job.report_id, "report_url": job.report_url }))
+                .expect("json"),
+        ),
+        JobStatus::Failed => Some(
+            Event::default()
+                .event("failed")
+                .json_data(job.error.clone().map(|e| serde_json::json!({"code": e.code, "message": e.message})))
+                .expect("json"),
+        ),
+    }
 }

@@ -18,6 +18,7 @@ pub mod config;
 mod jobs;
 mod limit;
 mod pages;
+mod queue;
 pub mod stripe;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -268,7 +269,7 @@ fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineErr
     Ok((app, state))
 }
 
-/// Serves `engine` on `addr` until Ctrl-C.
+/// Serves `engine` on `addr` until Ctrl-C or SIGTERM.
 /// Running checks are cancelled on the way out, so stopping never waits for a slow page or model.
 pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Result<()> {
     let (app, state) = app(engine, site).map_err(std::io::Error::other)?;
@@ -276,11 +277,24 @@ pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Res
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let stop = async move {
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
             state.0.jobs.cancel_all();
         };
         serve_connections(listener, app, HEADER_READ_TIMEOUT, stop).await
     })
+}
+
+/// Ctrl-C, or SIGTERM (how systemd and container runtimes stop a service).
+async fn stop_signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Serves `app` on `listener` over HTTP/1.1 until `stop` completes, then lets requests under way finish (for at
@@ -338,9 +352,31 @@ pub async fn serve_connections(
 /// which wait without blocking, stay on the runtime.
 async fn off_the_runtime(request: Request, next: Next) -> Response {
     let runtime = tokio::runtime::Handle::current();
-    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(request))).await {
+    match tokio::task::spawn_blocking(move || run_here(&runtime, next.run(request))).await {
         Ok(response) => response,
         Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
+    }
+}
+
+/// Drives `future` to completion on this (blocking-pool) thread. Unlike `Handle::block_on`, this does not mark
+/// the thread as running a runtime, so what the handler calls may block on a runtime of its own (the PostgreSQL
+/// client does); the runtime's handle is entered, so the handler can still spawn tasks and use timers.
+fn run_here<F: std::future::Future>(runtime: &tokio::runtime::Handle, future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let _entered = runtime.enter();
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::park();
     }
 }
 
@@ -526,7 +562,12 @@ enum Work {
 }
 
 /// Starts a check or a refresh on the blocking pool and returns the job's id at once.
-fn start_job(state: &AppState, work: Work, question: &str) -> String {
+/// Starts a check or refresh: queued for the workers when the store is shared, else run here on the blocking
+/// pool. Returns the job's id.
+fn start_job(state: &AppState, work: Work, question: &str) -> Result<String, EngineError> {
+    if queue::is_shared(state) {
+        return queue::enqueue(state, &work, question);
+    }
     let kind = match work {
         Work::Check(_) => jobs::JobKind::Check,
         Work::Refresh(_) => jobs::JobKind::Refresh,
@@ -567,5 +608,16 @@ fn start_job(state: &AppState, work: Work, question: &str) -> String {
             }
         });
     });
-    id
+    Ok(id)
+}
+
+/// A job, wherever it runs: one this server runs, or one of the shared queue (read from the store).
+fn job_snapshot(state: &AppState, id: &str) -> Result<Option<jobs::Job>, EngineError> {
+    if let Some(sender) = state.0.jobs.get(id) {
+        return Ok(Some(sender.borrow().clone()));
+    }
+    if queue::is_shared(state) {
+        return Ok(queue::snapshot(state, id)?.map(|(job, _)| job));
+    }
+    Ok(None)
 }

@@ -130,6 +130,37 @@ pub struct VersionRecord {
     pub passages: Vec<(i64, i64, i64)>,
 }
 
+/// A check or refresh waiting for a worker, running, or ended: the shared job queue of a deployment with many
+/// processes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub id: String,
+    /// "check" (input: the question) or "refresh" (input: the report's key).
+    pub kind: String,
+    pub input: String,
+    /// The question, as the job's page shows it.
+    pub question: String,
+    /// "queued", "running", "done" or "failed".
+    pub status: String,
+    /// Who runs it now (or ran it last), and how many times it was claimed: a worker whose lease ran out loses
+    /// the job, and its later writes are refused (they name an older attempt).
+    pub worker: Option<String>,
+    pub attempt: u32,
+    pub cancel_requested: bool,
+    pub report_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: String,
+}
+
+/// A worker's hold on a job: only writes that name the current holder and attempt are taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobLease {
+    pub job_id: String,
+    pub worker: String,
+    pub attempt: u32,
+}
+
 /// A recorded payment event, as [`Store::record_supporter`] stored it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupporterEvent {
@@ -200,6 +231,16 @@ pub struct FeedPoll<'a> {
     /// New validators, when the server sent the feed (a 304 keeps the old ones).
     pub validators: Option<(Option<&'a str>, Option<&'a str>)>,
     pub error: Option<&'a str>,
+}
+
+/// A job id: "job-" and 16 hex digits from the input, the time and the process, so ids are not guessable in
+/// order (the progress of someone else's check is theirs to share).
+fn job_id(input: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let seed = format!("{input}\u{0}{nanos}\u{0}{}\u{0}{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    format!("job-{}", hex::encode(&Sha256::digest(seed)[..8]))
 }
 
 /// A count or offset as SQL takes it: "no limit" (`usize::MAX`) is the largest the database knows.
@@ -468,6 +509,65 @@ impl Store {
     /// The items read from a feed, as (item URL, when it was read).
     pub fn feed_items(&self, feed: &str) -> Result<Vec<(String, String)>> {
         dispatch!(self, feed_items(feed))
+    }
+
+    /// Queues a check (`kind` "check", `input` the question) or a refresh ("refresh", the report's key) for a
+    /// worker; returns the job's id.
+    pub fn enqueue_job(&self, kind: &str, input: &str, question: &str) -> Result<String> {
+        let id = job_id(input);
+        dispatch!(self, enqueue_job(&id, kind, input, question, &verity_model::timestamp::now()))?;
+        Ok(id)
+    }
+
+    /// Gives `worker` the oldest job that is queued, or running under a lease that ran out (its worker died), for
+    /// `lease` from now. Many workers may ask at once: each job goes to one.
+    pub fn claim_job(&self, worker: &str, lease: std::time::Duration) -> Result<Option<JobRecord>> {
+        dispatch!(self, claim_job(worker, lease))
+    }
+
+    /// Extends a lease; `Ok(None)` when the job is no longer this worker's (its lease ran out and another took
+    /// it, or it ended), else whether the job was asked to stop.
+    pub fn renew_job(&self, lease: &JobLease, duration: std::time::Duration) -> Result<Option<bool>> {
+        dispatch!(self, renew_job(lease, duration))
+    }
+
+    /// Records a stage of a running job (a JSON value), for every node's progress stream; false when the job is
+    /// no longer this worker's.
+    pub fn add_job_event(&self, lease: &JobLease, event: &str) -> Result<bool> {
+        dispatch!(self, add_job_event(lease, event))
+    }
+
+    /// Ends a job with its report, in one transaction with the report: the report is saved only while the
+    /// lease holds, so a job's report version is committed exactly once, whoever ran it. False (and nothing
+    /// saved) when the job is no longer this worker's.
+    pub fn complete_job(
+        &self,
+        lease: &JobLease,
+        report: &Report,
+        topics: &[(String, String)],
+        created_at: &str,
+    ) -> Result<bool> {
+        dispatch!(self, complete_job(lease, report, topics, created_at))
+    }
+
+    /// Ends a job with an error; false when the job is no longer this worker's.
+    pub fn fail_job(&self, lease: &JobLease, code: &str, message: &str) -> Result<bool> {
+        dispatch!(self, fail_job(lease, code, message))
+    }
+
+    /// Asks a job to stop: a queued one fails at once ("cancelled"), a running one is told at its worker's next
+    /// renewal. `None` when there is no such job; `Some(false)` when it had already ended.
+    pub fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
+        dispatch!(self, cancel_job(id))
+    }
+
+    pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
+        dispatch!(self, job(id))
+    }
+
+    /// A job's recorded stages after `after` (0 for all), as (sequence number, JSON value), in order.
+    pub fn job_events(&self, id: &str, after: i64) -> Result<Vec<(i64, String)>> {
+        dispatch!(self, job_events(id, after))
     }
 
     /// Stores passage vectors for `model` in one transaction.

@@ -446,3 +446,60 @@ fn reads_go_on_while_a_write_is_open() {
     });
     open.commit().unwrap();
 }
+
+/// The shared job queue: each job goes to one worker; a worker whose lease ran out loses the job, and nothing it
+/// writes afterwards is taken, so the job's report is committed once, by whoever holds the job.
+#[test]
+fn jobs_go_to_one_worker_and_a_lost_lease_takes_its_writes_with_it() {
+    use std::time::Duration;
+    on_each_backend(|store| {
+        let lease = |job: &JobRecord| JobLease {
+            job_id: job.id.clone(),
+            worker: job.worker.clone().unwrap(),
+            attempt: job.attempt,
+        };
+        let first = store.enqueue_job("check", "Did X happen?", "Did X happen?").unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let second = store.enqueue_job("refresh", "abc123", "Did Y happen?").unwrap();
+        assert_ne!(first, second);
+        let a = store.claim_job("worker-a", Duration::from_secs(60)).unwrap().unwrap();
+        let b = store.claim_job("worker-b", Duration::from_secs(60)).unwrap().unwrap();
+        assert_eq!(
+            (a.id.as_str(), b.id.as_str(), a.status.as_str(), a.attempt),
+            (first.as_str(), second.as_str(), "running", 1)
+        );
+        assert_eq!(store.claim_job("worker-c", Duration::from_secs(60)).unwrap(), None, "nothing left to claim");
+
+        // Progress, cancellation through the renewal.
+        assert!(store.add_job_event(&lease(&b), "{\"stage\": \"search\"}").unwrap());
+        assert_eq!(store.job_events(&second, 0).unwrap(), [(1, "{\"stage\": \"search\"}".to_string())]);
+        assert_eq!(store.renew_job(&lease(&b), Duration::from_secs(60)).unwrap(), Some(false));
+        assert_eq!(store.cancel_job(&second).unwrap(), Some(true));
+        assert_eq!(store.renew_job(&lease(&b), Duration::from_secs(60)).unwrap(), Some(true), "told to stop");
+        assert!(store.fail_job(&lease(&b), "cancelled", "called off").unwrap());
+        assert_eq!(store.cancel_job(&second).unwrap(), Some(false), "already ended");
+
+        // Worker A's lease runs out (it died, or stalled): worker C takes the job over.
+        let expired = store.renew_job(&lease(&a), Duration::ZERO).unwrap();
+        assert_eq!(expired, Some(false));
+        std::thread::sleep(Duration::from_millis(20));
+        let c = store.claim_job("worker-c", Duration::from_secs(60)).unwrap().unwrap();
+        assert_eq!((c.id.as_str(), c.attempt), (first.as_str(), 2));
+        let done = report("abc123def456", "Did X happen?", "X happened.", "supported", 1, "2026-12-02");
+        assert!(!store.add_job_event(&lease(&a), "{}").unwrap(), "a lost lease writes nothing");
+        assert!(!store.complete_job(&lease(&a), &done, &[], "2026-12-02T00:00:00.000000Z").unwrap());
+        assert_eq!(store.report("abc123def456").unwrap(), None, "the report went with the lost lease");
+        assert!(store.complete_job(&lease(&c), &done, &[], "2026-12-02T00:00:00.000000Z").unwrap());
+        assert!(!store.complete_job(&lease(&c), &done, &[], "2026-12-02T00:00:01.000000Z").unwrap(), "once");
+        assert_eq!(store.report_versions("abc123def456").unwrap().len(), 1);
+        let job = store.job(&first).unwrap().unwrap();
+        assert_eq!((job.status.as_str(), job.report_id.as_deref()), ("done", Some("abc123def456")));
+
+        // A queued job called off never runs.
+        let third = store.enqueue_job("check", "Did Z happen?", "Did Z happen?").unwrap();
+        assert_eq!(store.cancel_job(&third).unwrap(), Some(true));
+        assert_eq!(store.claim_job("worker-a", Duration::from_secs(60)).unwrap(), None);
+        assert_eq!(store.job(&third).unwrap().unwrap().error_code.as_deref(), Some("cancelled"));
+        assert_eq!(store.cancel_job("job-none").unwrap(), None);
+    });
+}

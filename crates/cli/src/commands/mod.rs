@@ -9,6 +9,7 @@ pub(crate) mod models;
 pub(crate) mod reports;
 pub(crate) mod serve;
 pub(crate) mod train;
+pub(crate) mod worker;
 
 /// Opens the data (directory, and database if any) for a command that writes (or may write) it.
 pub(crate) fn open(base: &verity_engine::Config) -> Result<verity_engine::Engine, verity_engine::EngineError> {

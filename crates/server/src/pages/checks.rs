@@ -55,8 +55,10 @@ pub(crate) async fn check_form(State(state): State<AppState>, Form(form): Form<Q
             Err(e) => return page_error(&state, e),
         }
     }
-    let id = start_job(&state, Work::Check(question.clone()), &question);
-    (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response()
+    match start_job(&state, Work::Check(question.clone()), &question) {
+        Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
+        Err(e) => page_error(&state, e),
+    }
 }
 
 pub(super) fn offer_page(state: &AppState, question: &str, existing: &ReportSummary) -> Html<String> {
@@ -89,22 +91,27 @@ pub(crate) async fn refresh_form(
         Ok(r) => r,
         Err(e) => return page_error(&state, e),
     };
-    let id = start_job(&state, Work::Refresh(report.id.clone()), &report.question);
-    (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response()
+    match start_job(&state, Work::Refresh(report.id.clone()), &report.question) {
+        Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
+        Err(e) => page_error(&state, e),
+    }
 }
 
 /// A running check: its stages so far. Script follows the event stream and moves on to the report; without
 /// script the page reloads itself until the report is ready.
 pub(crate) async fn job_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(sender) = state.0.jobs.get(&id) else {
-        return error_page(
-            &state,
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no such check; it may have finished long ago.",
-        );
+    let job = match crate::job_snapshot(&state, &id) {
+        Ok(Some(job)) => job,
+        Ok(None) => {
+            return error_page(
+                &state,
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such check; it may have finished long ago.",
+            );
+        }
+        Err(e) => return page_error(&state, e),
     };
-    let job = sender.borrow().clone();
     if let (crate::jobs::JobStatus::Done, Some(url)) = (job.status, &job.report_url) {
         return Redirect::to(&format!("{url}?asked=1")).into_response();
     }

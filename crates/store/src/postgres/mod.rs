@@ -5,6 +5,7 @@
 //! is one transaction, and a document being stored is locked by its row (`FOR UPDATE`), so two processes storing
 //! the same document at once make one version, not two.
 
+mod jobs;
 mod schema;
 
 #[cfg(test)]
@@ -423,44 +424,9 @@ impl Postgres {
     // Reports.
 
     pub(crate) fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
-        let body = serde_json::to_string(report).expect("a report always serialises");
-        let (verdict, confidence, version) =
-            (report.verdict.label.as_str(), report.verdict.confidence as f64, report.version as i64);
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO reports (id, slug, question, claim, verdict, confidence, checked_on, created_at, body, category, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (id) DO UPDATE SET slug = $2, question = $3, claim = $4, verdict = $5, confidence = $6,
-                 checked_on = $7, created_at = $8, body = $9, category = $10, version = $11",
-            &[
-                &report.id,
-                &report.slug,
-                &report.question,
-                &report.claim.text,
-                &verdict,
-                &confidence,
-                &report.checked_on,
-                &created_at,
-                &body,
-                &report.category,
-                &version,
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO report_versions (report_id, version, verdict, confidence, checked_on, created_at, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (report_id, version) DO UPDATE SET verdict = $3, confidence = $4, checked_on = $5,
-                 created_at = $6, body = $7",
-            &[&report.id, &version, &verdict, &confidence, &report.checked_on, &created_at, &body],
-        )?;
-        tx.execute("DELETE FROM report_topics WHERE report_id = $1", &[&report.id])?;
-        for (key, name) in topics {
-            tx.execute(
-                "INSERT INTO report_topics (report_id, topic, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &[&report.id, key, name],
-            )?;
-        }
+        save_report_in(&mut tx, report, topics, created_at)?;
         tx.commit()?;
         Ok(())
     }
@@ -817,4 +783,50 @@ fn label(s: String) -> VerdictLabel {
 
 fn parse(id: String, body: String) -> Result<Report> {
     serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source })
+}
+
+/// Saves a report inside the caller's transaction (a job completes in the same one).
+fn save_report_in(
+    tx: &mut Transaction<'_>,
+    report: &Report,
+    topics: &[(String, String)],
+    created_at: &str,
+) -> Result<()> {
+    let body = serde_json::to_string(report).expect("a report always serialises");
+    let (verdict, confidence, version) =
+        (report.verdict.label.as_str(), report.verdict.confidence as f64, report.version as i64);
+    tx.execute(
+            "INSERT INTO reports (id, slug, question, claim, verdict, confidence, checked_on, created_at, body, category, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (id) DO UPDATE SET slug = $2, question = $3, claim = $4, verdict = $5, confidence = $6,
+                 checked_on = $7, created_at = $8, body = $9, category = $10, version = $11",
+            &[
+                &report.id,
+                &report.slug,
+                &report.question,
+                &report.claim.text,
+                &verdict,
+                &confidence,
+                &report.checked_on,
+                &created_at,
+                &body,
+                &report.category,
+                &version,
+            ],
+        )?;
+    tx.execute(
+        "INSERT INTO report_versions (report_id, version, verdict, confidence, checked_on, created_at, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (report_id, version) DO UPDATE SET verdict = $3, confidence = $4, checked_on = $5,
+                 created_at = $6, body = $7",
+        &[&report.id, &version, &verdict, &confidence, &report.checked_on, &created_at, &body],
+    )?;
+    tx.execute("DELETE FROM report_topics WHERE report_id = $1", &[&report.id])?;
+    for (key, name) in topics {
+        tx.execute(
+            "INSERT INTO report_topics (report_id, topic, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&report.id, key, name],
+        )?;
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ use crate::{Result, StoreError};
 const MIGRATION_LOCK: i64 = 0x7665_7269_7479;
 
 pub(crate) const MIGRATIONS: &[&str] = &[
-    // 1: the whole store as SQLite's migrations 1 to 5 leave it. `reports.seq` orders reports saved in the same
+    // 1: the whole store as SQLite's migrations 1 to 6 leave it. `reports.seq` orders reports saved in the same
     // instant (SQLite's rowid); `reports.search` is the full-text index of question and claim.
     "CREATE TABLE documents (
         id BIGSERIAL PRIMARY KEY,
@@ -105,6 +105,29 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         item_url TEXT NOT NULL,
         seen_at TEXT NOT NULL,
         PRIMARY KEY (feed_url, item_url)
+    );
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        input TEXT NOT NULL,
+        question TEXT NOT NULL,
+        status TEXT NOT NULL,
+        worker TEXT,
+        attempt BIGINT NOT NULL DEFAULT 0,
+        lease_until TIMESTAMPTZ,
+        cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+        report_id TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX jobs_waiting ON jobs (status, created_at);
+    CREATE TABLE job_events (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        attempt BIGINT NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
     );",
 ];
 

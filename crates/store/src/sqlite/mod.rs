@@ -2,6 +2,7 @@
 //! connections of their own (WAL). Every query here has a PostgreSQL twin in `crate::postgres`.
 
 mod feeds;
+mod jobs;
 mod reports;
 mod schema;
 mod site;

@@ -42,51 +42,8 @@ impl Sqlite {
     /// the search index never disagree.
     pub(crate) fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
         let mut conn = self.write();
-        let body = serde_json::to_string(report).expect("a report always serialises");
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO reports (id, slug, question, verdict, confidence, checked_on, created_at, body, category, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET slug = ?2, question = ?3, verdict = ?4, confidence = ?5,
-                 checked_on = ?6, created_at = ?7, body = ?8, category = ?9, version = ?10",
-            params![
-                report.id,
-                report.slug,
-                report.question,
-                report.verdict.label.as_str(),
-                report.verdict.confidence as f64,
-                report.checked_on,
-                created_at,
-                body,
-                report.category,
-                report.version
-            ],
-        )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO report_versions (report_id, version, verdict, confidence, checked_on, created_at, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                report.id,
-                report.version,
-                report.verdict.label.as_str(),
-                report.verdict.confidence as f64,
-                report.checked_on,
-                created_at,
-                body
-            ],
-        )?;
-        tx.execute("DELETE FROM report_topics WHERE report_id = ?1", [&report.id])?;
-        for (key, name) in topics {
-            tx.execute(
-                "INSERT OR IGNORE INTO report_topics (report_id, topic, name) VALUES (?1, ?2, ?3)",
-                params![report.id, key, name],
-            )?;
-        }
-        tx.execute("DELETE FROM reports_fts WHERE report_id = ?1", [&report.id])?;
-        tx.execute(
-            "INSERT INTO reports_fts (report_id, question, claim) VALUES (?1, ?2, ?3)",
-            params![report.id, report.question, report.claim.text],
-        )?;
+        save_report_in(&tx, report, topics, created_at)?;
         tx.commit()?;
         Ok(())
     }
@@ -257,4 +214,58 @@ impl Sqlite {
         tx.commit()?;
         Ok(deleted > 0)
     }
+}
+
+/// Saves a report inside the caller's transaction (a job completes in the same one).
+pub(super) fn save_report_in(
+    tx: &rusqlite::Transaction<'_>,
+    report: &Report,
+    topics: &[(String, String)],
+    created_at: &str,
+) -> Result<()> {
+    let body = serde_json::to_string(report).expect("a report always serialises");
+    tx.execute(
+        "INSERT INTO reports (id, slug, question, verdict, confidence, checked_on, created_at, body, category, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET slug = ?2, question = ?3, verdict = ?4, confidence = ?5,
+             checked_on = ?6, created_at = ?7, body = ?8, category = ?9, version = ?10",
+        params![
+            report.id,
+            report.slug,
+            report.question,
+            report.verdict.label.as_str(),
+            report.verdict.confidence as f64,
+            report.checked_on,
+            created_at,
+            body,
+            report.category,
+            report.version
+        ],
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO report_versions (report_id, version, verdict, confidence, checked_on, created_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            report.id,
+            report.version,
+            report.verdict.label.as_str(),
+            report.verdict.confidence as f64,
+            report.checked_on,
+            created_at,
+            body
+        ],
+    )?;
+    tx.execute("DELETE FROM report_topics WHERE report_id = ?1", [&report.id])?;
+    for (key, name) in topics {
+        tx.execute(
+            "INSERT OR IGNORE INTO report_topics (report_id, topic, name) VALUES (?1, ?2, ?3)",
+            params![report.id, key, name],
+        )?;
+    }
+    tx.execute("DELETE FROM reports_fts WHERE report_id = ?1", [&report.id])?;
+    tx.execute(
+        "INSERT INTO reports_fts (report_id, question, claim) VALUES (?1, ?2, ?3)",
+        params![report.id, report.question, report.claim.text],
+    )?;
+    Ok(())
 }

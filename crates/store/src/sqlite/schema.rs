@@ -106,6 +106,30 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );",
     // 5: every stored time in one fixed-width form (the rewrite is in Rust: see `after`).
     "",
+    // 6: the job queue (used by processes sharing a store; kept here too, so that both back ends hold the same).
+    "CREATE TABLE IF NOT EXISTS jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        input TEXT NOT NULL,
+        question TEXT NOT NULL,
+        status TEXT NOT NULL,
+        worker TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        lease_until TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        report_id TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (status, created_at);
+    CREATE TABLE IF NOT EXISTS job_events (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+    );",
 ];
 
 /// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.

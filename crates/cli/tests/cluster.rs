@@ -1,0 +1,160 @@
+//! Many processes on one PostgreSQL database, as a site that outgrew one machine runs: `verity serve` nodes that
+//! only queue checks, `verity worker`s that run them, and any node answering for any job and any report.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `verity` process that is killed when the test ends, however it ends.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn verity(dir: &Path, database: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_verity"));
+    command.env("VERITY_DATA_DIR", dir).env("VERITY_NO_WEB", "1").args(["--database", database]).args(args);
+    command
+}
+
+fn newsroom() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom").to_string_lossy().into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn serve(dir: &Path, database: &str) -> (Process, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    // Every request comes from one address here: a rate limit for a crowd, not for one reader.
+    let site = dir.join("site.json");
+    std::fs::write(&site, r#"{"checks_per_minute": 10000}"#).unwrap();
+    let args = ["serve", "--judge", "lexical", "--addr", &addr, "--site", site.to_str().unwrap()];
+    let child = verity(dir, database, &args).stderr(Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Process(child), addr)
+}
+
+fn worker(dir: &Path, database: &str, name: &str) -> Process {
+    Process(
+        verity(dir, database, &["worker", "--judge", "lexical", "--name", name]).stderr(Stdio::null()).spawn().unwrap(),
+    )
+}
+
+/// One HTTP/1.1 request; returns the status and the body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Asks node `addr` about a job until it ends; returns its last state.
+fn wait_for(addr: &str, job: &str) -> serde_json::Value {
+    let started = Instant::now();
+    loop {
+        let (status, body) = http(addr, "GET", &format!("/api/v1/jobs/{job}"), "");
+        assert_eq!(status, 200, "{body}");
+        let state = json(&body);
+        if state["status"] != "running" {
+            return state;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "job {job} never ended: {state}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn ask(addr: &str, question: &str) -> String {
+    let (status, body) =
+        http(addr, "POST", "/api/v1/checks", &serde_json::json!({"question": question, "fresh": true}).to_string());
+    assert_eq!(status, 202, "{addr} {question}: {body}");
+    json(&body)["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
+    let cluster = verity_pgtest::Cluster::shared();
+    let database = cluster.database();
+    let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let out = verity(dirs[0].path(), &database, &["ingest", &newsroom()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_a, node_a) = serve(dirs[0].path(), &database);
+    let (_b, node_b) = serve(dirs[1].path(), &database);
+
+    // No worker yet: the check waits in the queue, and both nodes say so.
+    let question = "Did Minister Okafor hand over protected informants to Norland?";
+    let job = ask(&node_a, question);
+    let (_, queued) = http(&node_b, "GET", &format!("/api/v1/jobs/{job}"), "");
+    assert_eq!(json(&queued)["status"], "running", "queued jobs show as running: {queued}");
+
+    // A worker that dies holding a job (as after SIGKILL: it never renews its lease, never ends the job): the
+    // lease runs out and a live worker runs the job, once.
+    let orphan = ask(&node_b, "Did Norland agree to hold deportees in its prison?");
+    let store = verity_store::Store::connect(&database).unwrap();
+    let claimed = store.claim_job("dead-worker", Duration::from_secs(2)).unwrap().unwrap();
+    assert_eq!(claimed.id, job, "the oldest job first");
+    let claimed = store.claim_job("dead-worker", Duration::from_secs(2)).unwrap().unwrap();
+    assert_eq!(claimed.id, orphan);
+
+    let _workers = [worker(dirs[2].path(), &database, "w1"), worker(dirs[3].path(), &database, "w2")];
+    let done = wait_for(&node_b, &job);
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(store.report_versions(done["report_id"].as_str().unwrap()).unwrap().len(), 1, "committed once");
+    assert!(!done["stages"].as_array().unwrap().is_empty(), "the worker's stages reach node B: {done}");
+    let url = done["report_url"].as_str().unwrap();
+    let (status, page) = http(&node_b, "GET", url, "");
+    assert!(status == 200 && page.contains("protected informants"), "{status}");
+    let (_, stream) = http(&node_a, "GET", &format!("/api/v1/jobs/{job}/events"), "");
+    assert!(stream.contains("event: stage") && stream.contains("event: done"), "{stream}");
+
+    let taken_over = wait_for(&node_a, &orphan);
+    assert_eq!(taken_over["status"], "done", "{taken_over}");
+    let record = store.job(&orphan).unwrap().unwrap();
+    assert!(record.attempt >= 2 && record.worker.as_deref() != Some("dead-worker"), "{record:?}");
+    let report = taken_over["report_id"].as_str().unwrap();
+    assert_eq!(store.report_versions(report).unwrap().len(), 1, "committed once");
+
+    // Many checks across both nodes: none lost, none run twice, every report readable at both.
+    let questions: Vec<String> =
+        (0..40).map(|i| format!("Did the council of town number {i} close the harbour?")).collect();
+    let jobs: Vec<String> =
+        questions.iter().enumerate().map(|(i, q)| ask(if i % 2 == 0 { &node_a } else { &node_b }, q)).collect();
+    let mut reports = std::collections::BTreeSet::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let state = wait_for(if i % 2 == 0 { &node_b } else { &node_a }, job);
+        assert_eq!(state["status"], "done", "{state}");
+        let id = state["report_id"].as_str().unwrap().to_string();
+        for node in [&node_a, &node_b] {
+            let (status, _) = http(node, "GET", &format!("/api/v1/reports/{id}"), "");
+            assert_eq!(status, 200);
+        }
+        reports.insert(id);
+    }
+    assert_eq!(reports.len(), questions.len(), "one report per check");
+    for id in &reports {
+        assert_eq!(store.report_versions(id).unwrap().len(), 1, "no check ran twice");
+    }
+}

@@ -1,0 +1,109 @@
+//! Jobs of the shared queue, when the store is a PostgreSQL database that many processes share: this node only
+//! queues checks and refreshes in the store; `verity worker` processes run them; any node shows a job's state
+//! and streams its progress, read from the store. In embedded mode (`jobs.rs`) the server runs checks itself.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::Event;
+use futures_util::{Stream, StreamExt as _};
+use verity_engine::EngineError;
+use verity_engine::JobRecord;
+
+use crate::jobs::{Job, JobKind, JobStatus, StageLine};
+use crate::{AppState, ErrorBody, Work, report_path};
+
+/// How often a progress stream looks at the store for new stages.
+const STREAM_POLL: Duration = Duration::from_millis(200);
+
+/// Whether checks go through the shared queue: the store is shared with other processes.
+pub(crate) fn is_shared(state: &AppState) -> bool {
+    state.0.engine.store().kind() == "postgres"
+}
+
+/// Queues a check or refresh for the workers; returns the job's id.
+pub(crate) fn enqueue(state: &AppState, work: &Work, question: &str) -> Result<String, EngineError> {
+    let (kind, input) = match work {
+        Work::Check(question) => ("check", question.as_str()),
+        Work::Refresh(key) => ("refresh", key.as_str()),
+    };
+    Ok(state.0.engine.store().enqueue_job(kind, input, question)?)
+}
+
+/// A job of the shared queue as the site and the API show it, with the last event number read; `None` when
+/// the store has no such job.
+pub(crate) fn snapshot(state: &AppState, id: &str) -> Result<Option<(Job, i64)>, EngineError> {
+    let store = state.0.engine.store();
+    let Some(record) = store.job(id)? else { return Ok(None) };
+    let events = store.job_events(id, 0)?;
+    let last = events.last().map_or(0, |(seq, _)| *seq);
+    let stages = events.iter().filter_map(|(_, event)| serde_json::from_str::<StageLine>(event).ok()).collect();
+    Ok(Some((job(state, record, stages)?, last)))
+}
+
+fn job(state: &AppState, record: JobRecord, stages: Vec<StageLine>) -> Result<Job, EngineError> {
+    let status = match record.status.as_str() {
+        "done" => JobStatus::Done,
+        "failed" => JobStatus::Failed,
+        _ => JobStatus::Running,
+    };
+    let report_url = match (&status, &record.report_id) {
+        (JobStatus::Done, Some(report_id)) => Some(report_path(&state.reports().view().show(report_id)?)),
+        _ => None,
+    };
+    let error = (status == JobStatus::Failed).then(|| ErrorBody {
+        code: known_code(record.error_code.as_deref().unwrap_or("internal")),
+        message: record.error_message.clone().unwrap_or_default(),
+    });
+    Ok(Job {
+        id: record.id,
+        kind: if record.kind == "refresh" { JobKind::Refresh } else { JobKind::Check },
+        status,
+        question: record.question,
+        stages,
+        report_id: record.report_id,
+        report_url,
+        error,
+    })
+}
+
+/// An error code read back from the store, as one of the codes the API documents.
+fn known_code(code: &str) -> &'static str {
+    ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost"]
+        .into_iter()
+        .find(|known| *known == code)
+        .unwrap_or("internal")
+}
+
+/// Server-sent events for a job of the shared queue, in the same form as a local job's (`jobs::events`): the
+/// stages recorded so far, each new one as a worker records it, then `done` or `failed`.
+pub(crate) fn events(state: AppState, id: String) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold((state, id, 0usize, false), |(state, id, sent, finished)| async move {
+        if finished {
+            return None;
+        }
+        loop {
+            let read = {
+                let (state, id) = (state.clone(), id.clone());
+                tokio::task::spawn_blocking(move || snapshot(&state, &id)).await
+            };
+            let Ok(Ok(Some((job, _)))) = read else {
+                // The store is out of reach or the job is gone: end the stream; the client polls the job instead.
+                return None;
+            };
+            let mut events: Vec<Result<Event, Infallible>> = job.stages[sent.min(job.stages.len())..]
+                .iter()
+                .map(|line| Ok(Event::default().event("stage").json_data(line).expect("a stage serialises")))
+                .collect();
+            let done = job.status != JobStatus::Running;
+            if let Some(last) = crate::jobs::final_event(&job) {
+                events.push(Ok(last));
+            }
+            if !events.is_empty() {
+                return Some((futures_util::stream::iter(events), (state, id, job.stages.len(), done)));
+            }
+            tokio::time::sleep(STREAM_POLL).await;
+        }
+    })
+    .flatten()
+}
