@@ -20,6 +20,10 @@ pub struct SiteConfig {
     pub outdated_after_days: i64,
     /// Checks (and refreshes) one client address may start per minute.
     pub checks_per_minute: u32,
+    /// The reverse proxies in front of this server (addresses, or networks such as `10.0.0.0/8`). Only a request
+    /// from one of them is believed about its client (`X-Forwarded-For`); anyone else could name any address
+    /// there and escape the rate limit.
+    pub trusted_proxies: Vec<String>,
     /// The supporters campaign shown on every page; an operator may replace it at run time.
     pub campaign: Option<Campaign>,
     /// Who judges the evidence: `nli` (the built-in entailment model, the default), `lexical` or `llm` (the
@@ -36,6 +40,7 @@ impl Default for SiteConfig {
             webhook_tolerance_seconds: 300,
             outdated_after_days: 90,
             checks_per_minute: 10,
+            trusted_proxies: Vec::new(),
             campaign: None,
             judge: None,
         }
@@ -80,7 +85,76 @@ impl SiteConfig {
         if let Some(campaign) = &config.campaign {
             campaign.validate().map_err(|e| format!("the site file {}: {e}", path.display()))?;
         }
+        for proxy in &config.trusted_proxies {
+            if Network::parse(proxy).is_none() {
+                return Err(format!(
+                    "the site file {}: trusted_proxies holds {proxy:?}, which is neither an address nor a network \
+                     such as 10.0.0.0/8",
+                    path.display()
+                ));
+            }
+        }
         Ok(config)
+    }
+
+    /// The client a request comes from: `peer`, unless `peer` is a trusted proxy; then the last address in
+    /// `forwarded_for` (`X-Forwarded-For`, which each proxy appends to) that is not itself a trusted proxy.
+    pub fn client(&self, peer: std::net::IpAddr, forwarded_for: Option<&str>) -> std::net::IpAddr {
+        let trusted = |ip: &std::net::IpAddr| {
+            self.trusted_proxies.iter().filter_map(|p| Network::parse(p)).any(|n| n.contains(ip))
+        };
+        if !trusted(&peer) {
+            return peer;
+        }
+        let hops = forwarded_for.unwrap_or("").split(',').rev().map(str::trim);
+        let mut client = peer;
+        for hop in hops {
+            match hop.parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !trusted(&ip) {
+                        break;
+                    }
+                }
+                // Garbage in the header: the last trusted hop is as far as anything is known.
+                Err(_) => break,
+            }
+        }
+        client
+    }
+}
+
+/// An address, or a network in CIDR notation.
+struct Network {
+    base: std::net::IpAddr,
+    prefix: u32,
+}
+
+impl Network {
+    fn parse(s: &str) -> Option<Network> {
+        let (address, prefix) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u32>().ok()?)),
+            None => (s.trim(), None),
+        };
+        let base: std::net::IpAddr = address.parse().ok()?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Network { base, prefix })
+    }
+
+    fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        let bits = |ip: &std::net::IpAddr| -> (u128, u32) {
+            match ip {
+                std::net::IpAddr::V4(v4) => (u128::from(u32::from(*v4)), 32),
+                std::net::IpAddr::V6(v6) => (u128::from(*v6), 128),
+            }
+        };
+        let ((base, width), (other, other_width)) = (bits(&self.base), bits(ip));
+        if width != other_width {
+            return false;
+        }
+        let shift = width - self.prefix;
+        shift >= width || (base >> shift) == (other >> shift)
     }
 }
 
@@ -105,4 +179,34 @@ impl Campaign {
 /// A `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s.get(..10)?, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::*;
+
+    /// The client `peer` is taken for, given `X-Forwarded-For`, with `trusted` as the site's proxies.
+    fn check(trusted: &[&str], peer: &str, forwarded_for: Option<&str>, client: &str) {
+        let site =
+            SiteConfig { trusted_proxies: trusted.iter().map(|t| t.to_string()).collect(), ..SiteConfig::default() };
+        assert_eq!(
+            site.client(peer.parse().unwrap(), forwarded_for).to_string(),
+            client,
+            "{trusted:?} {peer} {forwarded_for:?}"
+        );
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_about_its_client() {
+        check(&[], "203.0.113.9", Some("198.51.100.1"), "203.0.113.9");
+        check(&["10.0.0.0/8"], "203.0.113.9", Some("198.51.100.1"), "203.0.113.9");
+        check(&["10.0.0.0/8"], "10.1.2.3", Some("198.51.100.1"), "198.51.100.1");
+        // A client may put anything first; each proxy appends what it saw, so the last untrusted hop counts.
+        check(&["10.0.0.0/8"], "10.1.2.3", Some("1.1.1.1, 198.51.100.1, 10.9.9.9"), "198.51.100.1");
+        check(&["10.0.0.1"], "10.0.0.1", Some("not an address"), "10.0.0.1");
+        check(&["10.0.0.1"], "10.0.0.1", None, "10.0.0.1");
+        check(&["::1"], "::1", Some("2001:db8::7"), "2001:db8::7");
+        check(&["0.0.0.0/0"], "192.0.2.1", Some("192.0.2.2"), "192.0.2.2");
+        assert!(Network::parse("10.0.0.0/33").is_none() && Network::parse("proxy").is_none());
+    }
 }

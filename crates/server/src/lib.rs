@@ -449,13 +449,15 @@ async fn timeout(request: Request, next: Next) -> Response {
 }
 
 /// The client's address: the connection's peer (requests that arrive without one, in tests, count as one
-/// local client).
-fn client(request: &Request) -> IpAddr {
-    request
+/// local client), or, from a trusted proxy, the client it forwards for.
+fn client(site: &SiteConfig, request: &Request) -> IpAddr {
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    site.client(peer, forwarded)
 }
 
 async fn rate_limit(
@@ -463,7 +465,7 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    let client = client(&request);
+    let client = client(&state.0.site, &request);
     match state.0.limiter.take(client, std::time::Instant::now()) {
         Ok(()) => {
             let response = next.run(request).await;

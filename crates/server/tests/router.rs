@@ -620,3 +620,19 @@ async fn health_says_the_store_answers_and_how_far_the_index_is_behind() {
     );
     assert!(health["index_position"].as_i64().unwrap() > 0, "the corpus was indexed: {body}");
 }
+
+/// Behind a trusted reverse proxy, the rate limit keys on the client the proxy names, not on the proxy.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let site = SiteConfig { checks_per_minute: 1, trusted_proxies: vec!["127.0.0.1".into()], ..SiteConfig::default() };
+    let (router, _dir) = site_with(site);
+    let ask = |client: &str, n: usize| {
+        let body = format!(r#"{{"question": "Did the council ban cars on day {n}?", "fresh": true}}"#);
+        let mut request = post_json("/api/v1/checks", &body);
+        request.headers_mut().insert("x-forwarded-for", client.parse().unwrap());
+        request
+    };
+    assert_eq!(check(&router, ask("198.51.100.1", 1)).await.0, StatusCode::ACCEPTED);
+    assert_eq!(check(&router, ask("198.51.100.2", 2)).await.0, StatusCode::ACCEPTED, "another client");
+    assert_eq!(check(&router, ask("198.51.100.1", 3)).await.0, StatusCode::TOO_MANY_REQUESTS, "the first again");
+}
