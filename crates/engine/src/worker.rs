@@ -51,10 +51,18 @@ impl<'a> Worker<'a> {
     /// Runs jobs until `stop` is set; a job running when it is set is finished first (or, past its deadline,
     /// cancelled), so that a stopping worker never leaves a job to wait out its lease. Tells `log` how each ends.
     pub fn run(&self, stop: &AtomicBool, log: &mut dyn FnMut(&JobOutcome)) -> Result<()> {
+        // Woken by the store's announcements where it makes them; they only shorten the wait, so a missed one
+        // costs at most `IDLE_POLL`.
+        let mut listener = self.engine.store().listen()?;
         while !stop.load(Ordering::Relaxed) {
             match self.run_one()? {
                 Some(outcome) => log(&outcome),
-                None => std::thread::sleep(IDLE_POLL),
+                None => match listener.as_mut().map(|l| l.wait(IDLE_POLL)) {
+                    Some(Ok(_)) => {}
+                    // The listening connection broke: poll from now on.
+                    Some(Err(_)) => listener = None,
+                    None => std::thread::sleep(IDLE_POLL),
+                },
             }
         }
         Ok(())

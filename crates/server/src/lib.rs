@@ -67,6 +67,8 @@ struct Shared {
     site: SiteConfig,
     /// The date reports are fixed to (tests); today's otherwise.
     fixed_today: Option<String>,
+    /// Ids of jobs of the shared queue as the store announces their changes (`None` in embedded mode).
+    job_changes: Option<tokio::sync::broadcast::Sender<String>>,
     /// The campaign's progress as last read, and when: every page shows it.
     progress: std::sync::RwLock<Option<(std::time::Instant, Option<pages::Progress>)>>,
 }
@@ -214,9 +216,12 @@ pub fn router(engine: Engine, site: SiteConfig) -> Result<Router, EngineError> {
 
 fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineError> {
     let reports = Reports::open(engine.config())?;
+    let engine = Arc::new(engine);
+    let job_changes = queue::follow_changes(&engine)?;
     let state = AppState(Arc::new(Shared {
         fixed_today: engine.fixed_today().map(str::to_string),
-        engine: Arc::new(engine),
+        engine,
+        job_changes,
         reports,
         jobs: jobs::Jobs::default(),
         limiter: limit::RateLimiter::new(site.checks_per_minute),

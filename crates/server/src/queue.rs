@@ -13,8 +13,48 @@ use verity_engine::JobRecord;
 use crate::jobs::{Job, JobKind, JobStatus, StageLine};
 use crate::{AppState, ErrorBody, Work, report_path};
 
-/// How often a progress stream looks at the store for new stages.
-const STREAM_POLL: Duration = Duration::from_millis(200);
+/// How long a progress stream waits for an announcement before it looks at the store anyway.
+const STREAM_POLL: Duration = Duration::from_secs(1);
+
+/// Follows what other processes change in a shared store, on a thread of its own: job changes are passed on to
+/// the progress streams (returned), stored documents bring this node's index up to date at once. `None` in
+/// embedded mode.
+pub(crate) fn follow_changes(
+    engine: &std::sync::Arc<verity_engine::Engine>,
+) -> Result<Option<tokio::sync::broadcast::Sender<String>>, EngineError> {
+    let Some(mut listener) = engine.store().listen()? else { return Ok(None) };
+    let (sender, _) = tokio::sync::broadcast::channel(1024);
+    let (engine, jobs) = (engine.clone(), sender.clone());
+    std::thread::spawn(move || {
+        loop {
+            match listener.wait(Duration::from_secs(10)) {
+                Ok(changes) => {
+                    for change in changes {
+                        match change {
+                            verity_engine::Change::Job(id) => {
+                                let _ = jobs.send(id);
+                            }
+                            verity_engine::Change::Documents => {
+                                if let Err(e) = engine.catch_up() {
+                                    eprintln!("note: catching up with the store failed: {e}");
+                                }
+                            }
+                        }
+                    }
+                }
+                // The connection broke: listen again (streams and checks fall back on reading the store).
+                Err(_) => loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    if let Ok(Some(again)) = engine.store().listen() {
+                        listener = again;
+                        break;
+                    }
+                },
+            }
+        }
+    });
+    Ok(Some(sender))
+}
 
 /// Whether checks go through the shared queue: the store is shared with other processes.
 pub(crate) fn is_shared(state: &AppState) -> bool {
@@ -82,6 +122,7 @@ pub(crate) fn events(state: AppState, id: String) -> impl Stream<Item = Result<E
         if finished {
             return None;
         }
+        let mut changes = state.0.job_changes.as_ref().map(|s| s.subscribe());
         loop {
             let read = {
                 let (state, id) = (state.clone(), id.clone());
@@ -102,7 +143,21 @@ pub(crate) fn events(state: AppState, id: String) -> impl Stream<Item = Result<E
             if !events.is_empty() {
                 return Some((futures_util::stream::iter(events), (state, id, job.stages.len(), done)));
             }
-            tokio::time::sleep(STREAM_POLL).await;
+            // Until a worker announces a change to this job, or a while passes.
+            let _ = tokio::time::timeout(STREAM_POLL, async {
+                match changes.as_mut() {
+                    Some(changes) => loop {
+                        match changes.recv().await {
+                            Ok(changed) if changed == id => break,
+                            Ok(_) => {}
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+                        }
+                    },
+                    None => std::future::pending::<()>().await,
+                }
+            })
+            .await;
         }
     })
     .flatten()

@@ -161,6 +161,25 @@ pub struct JobLease {
     pub attempt: u32,
 }
 
+/// What a [`Listener`] heard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A job changed (queued, claimed, a stage recorded, ended); its id.
+    Job(String),
+    /// Documents were stored: search indexes are behind.
+    Documents,
+}
+
+/// A connection of its own that waits for [`Change`]s: from [`Store::listen`].
+pub struct Listener(postgres::Listener);
+
+impl Listener {
+    /// The changes announced within `timeout` (at least one, unless the time ran out first).
+    pub fn wait(&mut self, timeout: std::time::Duration) -> Result<Vec<Change>> {
+        self.0.wait(timeout)
+    }
+}
+
 /// A recorded payment event, as [`Store::record_supporter`] stored it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupporterEvent {
@@ -300,6 +319,15 @@ impl Store {
     /// directory may be the host, percent-encoded) and brings its schema up to date.
     pub fn connect(url: &str) -> Result<Store> {
         Ok(Store { backend: Backend::Postgres(postgres::Postgres::connect(url)?) })
+    }
+
+    /// Announcements of what other processes change, where the back end makes them (PostgreSQL's `NOTIFY`):
+    /// jobs (their ids) and documents. `None` on SQLite, whose processes share one machine and poll.
+    pub fn listen(&self) -> Result<Option<Listener>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(db) => Ok(Some(Listener(db.listen()?))),
+        }
     }
 
     /// Which back end this store is on: "sqlite" or "postgres".

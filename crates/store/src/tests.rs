@@ -503,3 +503,21 @@ fn jobs_go_to_one_worker_and_a_lost_lease_takes_its_writes_with_it() {
         assert_eq!(store.cancel_job("job-none").unwrap(), None);
     });
 }
+
+/// Processes sharing a PostgreSQL store hear what the others change, instead of asking again and again.
+#[test]
+fn a_listener_hears_jobs_and_documents_change() {
+    assert!(Store::open_in_memory().unwrap().listen().unwrap().is_none(), "SQLite's processes poll");
+    let url = Cluster::shared().database();
+    let (store, other) = (Store::connect(&url).unwrap(), Store::connect(&url).unwrap());
+    let mut listener = store.listen().unwrap().unwrap();
+    assert!(listener.wait(std::time::Duration::from_millis(50)).unwrap().is_empty(), "nothing happened yet");
+    let job = other.enqueue_job("check", "Did X happen?", "Did X happen?").unwrap();
+    check(&other, &[doc("a", "Alpha.")]);
+    let mut heard = Vec::new();
+    let started = std::time::Instant::now();
+    while heard.len() < 2 && started.elapsed() < std::time::Duration::from_secs(5) {
+        heard.extend(listener.wait(std::time::Duration::from_secs(1)).unwrap());
+    }
+    assert_eq!(heard, [Change::Job(job), Change::Documents]);
+}

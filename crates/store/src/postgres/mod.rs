@@ -62,7 +62,45 @@ impl Drop for Conn<'_> {
     }
 }
 
+/// The channel stored documents are announced on.
+const DOCUMENT_CHANNEL: &str = "verity_documents";
+
+/// A connection that listens on the job and document channels.
+pub(crate) struct Listener {
+    client: Client,
+}
+
+impl Listener {
+    pub(crate) fn wait(&mut self, timeout: std::time::Duration) -> Result<Vec<crate::Change>> {
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let mut changes = Vec::new();
+        let mut notifications = self.client.notifications();
+        let first = notifications.timeout_iter(timeout).next()?;
+        if let Some(first) = first {
+            changes.push(first);
+            // Whatever else has arrived by now, without waiting again.
+            let mut more = notifications.iter();
+            while let Some(next) = more.next()? {
+                changes.push(next);
+            }
+        }
+        Ok(changes
+            .into_iter()
+            .map(|n| match n.channel() {
+                jobs::JOB_CHANNEL => crate::Change::Job(n.payload().to_string()),
+                _ => crate::Change::Documents,
+            })
+            .collect())
+    }
+}
+
 impl Postgres {
+    pub(crate) fn listen(&self) -> Result<Listener> {
+        let mut client = self.config.connect(NoTls)?;
+        client.batch_execute(&format!("LISTEN {}; LISTEN {DOCUMENT_CHANNEL}", jobs::JOB_CHANNEL))?;
+        Ok(Listener { client })
+    }
+
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or a Unix socket
     /// directory as the percent-encoded host) and brings its schema up to date.
     pub(crate) fn connect(url: &str) -> Result<Postgres> {
@@ -89,6 +127,9 @@ impl Postgres {
         // search indexes follow).
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DOCUMENT_WRITES])?;
         let outcomes = batch.iter().map(|new| put_one(&mut tx, new, now)).collect::<Result<Vec<_>>>()?;
+        if outcomes.iter().any(|o| *o != PutOutcome::Unchanged) {
+            tx.execute("SELECT pg_notify($1, '')", &[&DOCUMENT_CHANNEL])?;
+        }
         tx.commit()?;
         Ok(outcomes)
     }
@@ -231,6 +272,7 @@ impl Postgres {
                 &[&r.id, &document_id],
             )?;
         }
+        tx.execute("SELECT pg_notify($1, '')", &[&DOCUMENT_CHANNEL])?;
         // Ids given explicitly do not move the sequences: new rows must be numbered after the copied ones.
         tx.batch_execute(
             "SELECT setval(pg_get_serial_sequence('versions', 'id'), GREATEST((SELECT MAX(id) FROM versions), 1));
