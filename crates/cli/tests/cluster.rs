@@ -98,7 +98,7 @@ fn ask(addr: &str, question: &str) -> String {
 fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     let cluster = verity_pgtest::Cluster::shared();
     let database = cluster.database();
-    let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let dirs: Vec<tempfile::TempDir> = (0..5).map(|_| tempfile::tempdir().unwrap()).collect();
     let out = verity(dirs[0].path(), &database, &["ingest", &newsroom()]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (_a, node_a) = serve(dirs[0].path(), &database);
@@ -110,14 +110,43 @@ fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     let (_, queued) = http(&node_b, "GET", &format!("/api/v1/jobs/{job}"), "");
     assert_eq!(json(&queued)["status"], "running", "queued jobs show as running: {queued}");
 
-    // A worker that dies holding a job (as after SIGKILL: it never renews its lease, never ends the job): the
-    // lease runs out and a live worker runs the job, once.
-    let orphan = ask(&node_b, "Did Norland agree to hold deportees in its prison?");
+    // A worker killed (SIGKILL) in the middle of that check: it is stuck writing, waiting on a language model
+    // server that never answers. Its lease runs out and a live worker runs the job, once.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let llm_url = format!("http://{}/v1", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<TcpStream> = silent.incoming().filter_map(Result::ok).collect();
+        drop(held);
+    });
+    let stuck_args = [
+        "worker",
+        "--judge",
+        "lexical",
+        "--name",
+        "stuck",
+        "--lease",
+        "3",
+        "--writer",
+        "server",
+        "--llm-url",
+        &llm_url,
+        "--llm-model",
+        "m",
+    ];
+    let mut stuck = Process(verity(dirs[4].path(), &database, &stuck_args).stderr(Stdio::null()).spawn().unwrap());
     let store = verity_store::Store::connect(&database).unwrap();
-    let claimed = store.claim_job("dead-worker", Duration::from_secs(2)).unwrap().unwrap();
-    assert_eq!(claimed.id, job, "the oldest job first");
-    let claimed = store.claim_job("dead-worker", Duration::from_secs(2)).unwrap().unwrap();
-    assert_eq!(claimed.id, orphan);
+    let started = Instant::now();
+    loop {
+        let record = store.job(&job).unwrap().unwrap();
+        let stages = store.job_events(&job, 0).unwrap();
+        if record.worker.as_deref() == Some("stuck") && stages.iter().any(|(_, e)| e.contains("writing")) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the stuck worker never got to writing: {record:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stuck.0.kill().unwrap(); // SIGKILL
+    stuck.0.wait().unwrap();
 
     let _workers = [worker(dirs[2].path(), &database, "w1"), worker(dirs[3].path(), &database, "w2")];
     let done = wait_for(&node_b, &job);
@@ -130,16 +159,12 @@ fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     let (_, stream) = http(&node_a, "GET", &format!("/api/v1/jobs/{job}/events"), "");
     assert!(stream.contains("event: stage") && stream.contains("event: done"), "{stream}");
 
-    let taken_over = wait_for(&node_a, &orphan);
-    assert_eq!(taken_over["status"], "done", "{taken_over}");
-    let record = store.job(&orphan).unwrap().unwrap();
-    assert!(record.attempt >= 2 && record.worker.as_deref() != Some("dead-worker"), "{record:?}");
-    let report = taken_over["report_id"].as_str().unwrap();
-    assert_eq!(store.report_versions(report).unwrap().len(), 1, "committed once");
+    let record = store.job(&job).unwrap().unwrap();
+    assert!(record.attempt >= 2 && record.worker.as_deref() != Some("stuck"), "taken over: {record:?}");
 
     // Many checks across both nodes: none lost, none run twice, every report readable at both.
     let questions: Vec<String> =
-        (0..40).map(|i| format!("Did the council of town number {i} close the harbour?")).collect();
+        (0..200).map(|i| format!("Did the council of town number {i} close the harbour?")).collect();
     let jobs: Vec<String> =
         questions.iter().enumerate().map(|(i, q)| ask(if i % 2 == 0 { &node_a } else { &node_b }, q)).collect();
     let mut reports = std::collections::BTreeSet::new();

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The PostgreSQL deployment on this machine (issue #15): starts a throwaway cluster (Debian's postgresql, a Unix
+# socket in a temporary directory, as `nobody` when run as root), then measures
+#   1. `verity migrate --to` of the SciFact corpus (5,183 abstracts) from a data directory into the database;
+#   2. catch-up: a new node's index built from the database (documents/s);
+#   3. report pages served from the database at a fixed rate (oha: p50/p99), like scripts/bench-serve.sh;
+#   4. checks/s through the queue with 1 and 2 workers (CHECKS SciFact dev claims queued at once, drained).
+#   scripts/bench-postgres.sh [RATE] [SECONDS] [CHECKS]
+# Needs oha (`cargo install oha`) on PATH or in $OHA, and ../shared/data/scifact.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-500}
+seconds=${2:-30}
+checks=${3:-100}
+oha=${OHA:-oha}
+scifact=${SCIFACT:-../shared/data/scifact}
+command -v "$oha" >/dev/null || { echo "bench-postgres: install oha (cargo install oha) or set OHA" >&2; exit 1; }
+cargo build --release --locked -p verity-cli
+verity=$PWD/target/release/verity
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -n "${pg:-}" ] && kill -INT "$pg" 2>/dev/null && sleep 1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_pg=()
+if [ "$(id -u)" = 0 ]; then chown nobody:nogroup "$work"; as_pg=(setpriv --reuid=nobody --regid=nogroup --clear-groups); fi
+"${as_pg[@]}" "$bin/initdb" -D "$work/pg" -U verity --auth=trust -E UTF8 --locale=C >/dev/null
+"${as_pg[@]}" "$bin/postgres" -D "$work/pg" -k "$work" -c listen_addresses= -c max_connections=200 >"$work/pg.log" 2>&1 &
+pg=$!
+until "$bin/pg_isready" -q -h "$work" -U verity -d postgres; do sleep 0.1; done
+"$bin/createdb" -h "$work" -U verity verity
+export VERITY_NO_WEB=1
+db="postgres://verity@$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$work")/verity"
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+
+echo "== migrate: SciFact corpus, data directory -> PostgreSQL"
+"$verity" --data-dir "$work/embedded" ingest "$scifact/beir/corpus.jsonl" >/dev/null 2>&1
+t0=$(now); "$verity" --data-dir "$work/embedded" migrate --to "$db"; t1=$(now)
+echo "migrate: $(elapsed "$t0" "$t1") s"
+
+echo "== catch-up: a new node indexes the database"
+t0=$(now); "$verity" --data-dir "$work/node" --database "$db" status; t1=$(now)
+echo "catch-up (open + index 5,183 documents + status): $(elapsed "$t0" "$t1") s"
+
+echo "== report pages from PostgreSQL"
+python3 - "$scifact/original" "$checks" >"$work/claims.txt" <<'PY'
+import json, sys, os
+path = os.path.join(sys.argv[1], "claims_dev.jsonl")
+n = int(sys.argv[2])
+for i, line in enumerate(open(path)):
+    if i >= n:
+        break
+    claim = json.loads(line)["claim"].rstrip(".")
+    print(f"Is it true that {claim[0].lower()}{claim[1:]}?")
+PY
+port=$((20000 + RANDOM % 20000))
+echo '{"checks_per_minute": 100000}' >"$work/site.json"
+"$verity" --data-dir "$work/node" --database "$db" serve --judge lexical --addr "127.0.0.1:$port" --site "$work/site.json" 2>/dev/null &
+pids+=($!)
+until curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do sleep 0.1; done
+# One report to read: a first check through one worker.
+"$verity" --data-dir "$work/w1" --database "$db" worker --judge lexical --name w1 2>/dev/null &
+w1=$!; pids+=($w1)
+job=$(curl -fsS -X POST -H 'content-type: application/json' \
+  -d "{\"question\": \"$(head -1 "$work/claims.txt")\", \"fresh\": true}" "http://127.0.0.1:$port/api/v1/checks" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+until curl -fsS "http://127.0.0.1:$port/api/v1/jobs/$job" | grep -q '"status":"done"'; do sleep 0.2; done
+page=$(curl -fsS "http://127.0.0.1:$port/api/v1/jobs/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["report_url"])')
+echo "page $page: $(curl -fsS "http://127.0.0.1:$port$page" | wc -c) bytes"
+"$oha" --no-tui -q "$rate" -z "${seconds}s" -c 50 "http://127.0.0.1:$port$page"
+
+drain() { # queue every claim, wait until the queue is empty; prints checks/s
+  local ids=() t0 t1
+  t0=$(now)
+  while IFS= read -r q; do
+    ids+=("$(curl -fsS -X POST -H 'content-type: application/json' \
+      -d "$(python3 -c 'import json, sys; print(json.dumps({"question": sys.argv[1], "fresh": True}))' "$q")" \
+      "http://127.0.0.1:$port/api/v1/checks" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')")
+  done <"$work/claims.txt"
+  for id in "${ids[@]}"; do
+    until curl -fsS "http://127.0.0.1:$port/api/v1/jobs/$id" | grep -Eq '"status":"(done|failed)"'; do sleep 0.1; done
+  done
+  t1=$(now)
+  python3 -c "print(f'{len(open(\"$work/claims.txt\").readlines())} checks in {$t1 - $t0:.1f} s: {len(open(\"$work/claims.txt\").readlines()) / ($t1 - $t0):.2f} checks/s')"
+}
+echo "== checks through the queue: 1 worker"
+drain
+echo "== checks through the queue: 2 workers"
+"$verity" --data-dir "$work/w2" --database "$db" worker --judge lexical --name w2 2>/dev/null &
+pids+=($!)
+drain
