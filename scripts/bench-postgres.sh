@@ -61,11 +61,11 @@ PY
 port=$((20000 + RANDOM % 20000))
 echo '{"checks_per_minute": 100000}' >"$work/site.json"
 "$verity" --data-dir "$work/node" --database "$db" serve --judge lexical --addr "127.0.0.1:$port" --site "$work/site.json" 2>/dev/null &
-pids+=($!)
+node=$!; pids+=($node)
 until curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do sleep 0.1; done
 # One report to read: a first check through one worker.
 "$verity" --data-dir "$work/w1" --database "$db" worker --judge lexical --name w1 2>/dev/null &
-w1=$!; pids+=($w1)
+w1=$!; pids+=($w1); workers=($w1)
 job=$(curl -fsS -X POST -H 'content-type: application/json' \
   -d "{\"question\": \"$(head -1 "$work/claims.txt")\", \"fresh\": true}" "http://127.0.0.1:$port/api/v1/checks" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
@@ -74,23 +74,36 @@ page=$(curl -fsS "http://127.0.0.1:$port/api/v1/jobs/$job" | python3 -c 'import 
 echo "page $page: $(curl -fsS "http://127.0.0.1:$port$page" | wc -c) bytes"
 "$oha" --no-tui -q "$rate" -z "${seconds}s" -c 50 "http://127.0.0.1:$port$page"
 
-drain() { # queue every claim, wait until the queue is empty; prints checks/s
-  local ids=() t0 t1
+psql() { "$bin/psql" -h "$work" -U verity -d verity -qAt -c "$1"; }
+# CPU seconds (user + system) used so far by the given processes.
+cpu() { local ticks=0 pid; for pid in "$@"; do [ -r "/proc/$pid/stat" ] && ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; python3 -c "print($ticks / $(getconf CLK_TCK))"; }
+where_cpu() { # "workers 3.1 s, database 1.2 s, serve node 0.2 s" since the last call's snapshot
+  local w d n; w=$(cpu "${workers[@]}"); d=$(cpu $(pgrep -P "$pg") "$pg"); n=$(cpu "$node")
+  echo "CPU: workers $(elapsed "${last_w:-0}" "$w") s, database $(elapsed "${last_d:-0}" "$d") s, serve node $(elapsed "${last_n:-0}" "$n") s"
+  last_w=$w; last_d=$d; last_n=$n
+}
+drain() { # queues every claim at once (straight into the jobs table), waits until the workers have run them all
+  python3 - "$work/claims.txt" >"$work/jobs.sql" <<'PY2'
+import sys
+def q(s): return "'" + s.replace("'", "''") + "'"
+rows = [f"('bench-{i}-' || md5(random()::text), 'check', {q(c)}, {q(c)}, 'queued', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+        for i, c in enumerate(open(sys.argv[1]).read().splitlines())]
+print("INSERT INTO jobs (id, kind, input, question, status, created_at) VALUES " + ", ".join(rows) + ";")
+PY2
+  local t0 t1 n
+  n=$(wc -l <"$work/claims.txt")
+  where_cpu >/dev/null
   t0=$(now)
-  while IFS= read -r q; do
-    ids+=("$(curl -fsS -X POST -H 'content-type: application/json' \
-      -d "$(python3 -c 'import json, sys; print(json.dumps({"question": sys.argv[1], "fresh": True}))' "$q")" \
-      "http://127.0.0.1:$port/api/v1/checks" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')")
-  done <"$work/claims.txt"
-  for id in "${ids[@]}"; do
-    until curl -fsS "http://127.0.0.1:$port/api/v1/jobs/$id" | grep -Eq '"status":"(done|failed)"'; do sleep 0.1; done
-  done
+  "$bin/psql" -h "$work" -U verity -d verity -qAt -f "$work/jobs.sql"
+  until [ "$(psql "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")" = 0 ]; do sleep 0.05; done
   t1=$(now)
-  python3 -c "print(f'{len(open(\"$work/claims.txt\").readlines())} checks in {$t1 - $t0:.1f} s: {len(open(\"$work/claims.txt\").readlines()) / ($t1 - $t0):.2f} checks/s')"
+  echo "$n checks in $(elapsed "$t0" "$t1") s: $(python3 -c "print(f'{$n / ($t1 - $t0):.2f}')") checks/s; $(psql "SELECT string_agg(status || ' ' || n, ', ') FROM (SELECT status, count(*) n FROM jobs GROUP BY status) s")"
+  where_cpu
 }
 echo "== checks through the queue: 1 worker"
 drain
 echo "== checks through the queue: 2 workers"
 "$verity" --data-dir "$work/w2" --database "$db" worker --judge lexical --name w2 2>/dev/null &
-pids+=($!)
+pids+=($!); workers+=($!)
+sleep 5   # the new worker indexes the store first (about 3.5 s)
 drain

@@ -25,12 +25,36 @@ use crate::{
 /// The advisory lock that makes writers of documents take turns ("doc" in ASCII).
 const DOCUMENT_WRITES: i64 = 0x646f63;
 
-/// Idle connections kept for the next use; more are opened when more threads use the store at once.
-const IDLE_CONNECTIONS: usize = 8;
+/// Connections one process opens at most; a thread that needs one while all are in use waits for one to be
+/// returned. Opening a connection starts a server process, so a pool that opened one per concurrent request
+/// and closed the surplus would spend a busy server's time forking.
+const MAX_CONNECTIONS: usize = 16;
 
 pub(crate) struct Postgres {
     config: postgres::Config,
-    idle: Mutex<Vec<Client>>,
+    pool: Mutex<Pool>,
+    returned: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Client>,
+    /// Connections open, idle or in use.
+    open: usize,
+}
+
+/// Closes a connection on a thread of its own: a client owns a runtime, which must not be dropped where a
+/// runtime is being driven (a server shutting down drops its store on one).
+fn close(client: Client) {
+    std::thread::spawn(move || drop(client));
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        for client in std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle) {
+            close(client);
+        }
+    }
 }
 
 /// A connection borrowed from the pool, returned to it when dropped (unless it broke).
@@ -55,10 +79,15 @@ impl std::ops::DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(client) = self.client.take().filter(|c| !c.is_closed() && idle.len() < IDLE_CONNECTIONS) {
-            idle.push(client);
+        let Some(client) = self.client.take() else { return };
+        let mut pool = self.pool.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if client.is_closed() {
+            pool.open -= 1;
+            close(client);
+        } else {
+            pool.idle.push(client);
         }
+        self.pool.returned.notify_one();
     }
 }
 
@@ -67,14 +96,20 @@ const DOCUMENT_CHANNEL: &str = "verity_documents";
 
 /// A connection that listens on the job and document channels.
 pub(crate) struct Listener {
-    client: Client,
+    client: Option<Client>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.client.take().map(close);
+    }
 }
 
 impl Listener {
     pub(crate) fn wait(&mut self, timeout: std::time::Duration) -> Result<Vec<crate::Change>> {
         use postgres::fallible_iterator::FallibleIterator as _;
         let mut changes = Vec::new();
-        let mut notifications = self.client.notifications();
+        let mut notifications = self.client.as_mut().expect("held until dropped").notifications();
         let first = notifications.timeout_iter(timeout).next()?;
         if let Some(first) = first {
             changes.push(first);
@@ -98,25 +133,38 @@ impl Postgres {
     pub(crate) fn listen(&self) -> Result<Listener> {
         let mut client = self.config.connect(NoTls)?;
         client.batch_execute(&format!("LISTEN {}; LISTEN {DOCUMENT_CHANNEL}", jobs::JOB_CHANNEL))?;
-        Ok(Listener { client })
+        Ok(Listener { client: Some(client) })
     }
 
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or a Unix socket
     /// directory as the percent-encoded host) and brings its schema up to date.
     pub(crate) fn connect(url: &str) -> Result<Postgres> {
         let config: postgres::Config = url.parse().map_err(|e| StoreError::BadDatabaseUrl(format!("{e}")))?;
-        let store = Postgres { config, idle: Mutex::default() };
+        let store = Postgres { config, pool: Mutex::default(), returned: std::sync::Condvar::new() };
         schema::migrate(&mut *store.conn()?)?;
         Ok(store)
     }
 
     fn conn(&self) -> Result<Conn<'_>> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let client = match idle {
-            Some(client) => client,
-            None => self.config.connect(NoTls)?,
-        };
-        Ok(Conn { client: Some(client), pool: self })
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(client) = pool.idle.pop() {
+                return Ok(Conn { client: Some(client), pool: self });
+            }
+            if pool.open < MAX_CONNECTIONS {
+                pool.open += 1;
+                drop(pool);
+                return match self.config.connect(NoTls) {
+                    Ok(client) => Ok(Conn { client: Some(client), pool: self }),
+                    Err(e) => {
+                        self.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                        self.returned.notify_one();
+                        Err(e.into())
+                    }
+                };
+            }
+            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     pub(crate) fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
