@@ -39,7 +39,7 @@ pub(crate) enum Command {
     /// List stored reports, newest first.
     List(ListArgs),
     /// Run checks queued by `verity serve` nodes that share a PostgreSQL database (--database), until stopped
-    /// (SIGTERM or Ctrl-C: the job in hand is finished first).
+    /// (SIGTERM or Ctrl-C: the check in hand is called off and its job goes back to the queue).
     Worker(WorkerArgs),
     /// Copy the whole store: the data directory's into a PostgreSQL database (`--to`), or a database's into the
     /// data directory (`--from`, a backup). Safe to run again: it resumes, and copies nothing twice.

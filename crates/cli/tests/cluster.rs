@@ -110,41 +110,59 @@ fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     let (_, queued) = http(&node_b, "GET", &format!("/api/v1/jobs/{job}"), "");
     assert_eq!(json(&queued)["status"], "running", "queued jobs show as running: {queued}");
 
-    // A worker killed (SIGKILL) in the middle of that check: it is stuck writing, waiting on a language model
-    // server that never answers. Its lease runs out and a live worker runs the job, once.
+    // A worker stopped (SIGTERM) in the middle of that check, stuck writing: it calls the check off, puts the job
+    // back in the queue and exits.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let llm_url = format!("http://{}/v1", silent.local_addr().unwrap());
     std::thread::spawn(move || {
         let held: Vec<TcpStream> = silent.incoming().filter_map(Result::ok).collect();
         drop(held);
     });
-    let stuck_args = [
-        "worker",
-        "--judge",
-        "lexical",
-        "--name",
-        "stuck",
-        "--lease",
-        "3",
-        "--writer",
-        "server",
-        "--llm-url",
-        &llm_url,
-        "--llm-model",
-        "m",
-    ];
-    let mut stuck = Process(verity(dirs[4].path(), &database, &stuck_args).stderr(Stdio::null()).spawn().unwrap());
     let store = verity_store::Store::connect(&database).unwrap();
-    let started = Instant::now();
-    loop {
-        let record = store.job(&job).unwrap().unwrap();
-        let stages = store.job_events(&job, 0).unwrap();
-        if record.worker.as_deref() == Some("stuck") && stages.iter().any(|(_, e)| e.contains("writing")) {
-            break;
+    let stuck_worker = |name: &str, lease: &str, timeout: &str| {
+        let args = [
+            "worker",
+            "--judge",
+            "lexical",
+            "--name",
+            name,
+            "--lease",
+            lease,
+            "--writer",
+            "server",
+            "--llm-url",
+            &llm_url,
+            "--llm-model",
+            "m",
+            "--llm-timeout",
+            timeout,
+        ];
+        let process = Process(verity(dirs[4].path(), &database, &args).stderr(Stdio::null()).spawn().unwrap());
+        let started = Instant::now();
+        loop {
+            let record = store.job(&job).unwrap().unwrap();
+            let writing = store.job_events(&job, 0).unwrap().iter().filter(|(_, e)| e.contains("writing")).count();
+            if record.worker.as_deref() == Some(name) && writing > 0 {
+                break process;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "{name} never got to writing: {record:?}");
+            std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the stuck worker never got to writing: {record:?}");
+    };
+    let mut stopping = stuck_worker("stopping", "30", "5");
+    let term = Command::new("kill").args(["-TERM", &stopping.0.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    while stopping.0.try_wait().unwrap().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the worker did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let released = store.job(&job).unwrap().unwrap();
+    assert_eq!((released.status.as_str(), released.worker.as_deref()), ("queued", None), "{released:?}");
+
+    // A worker killed (SIGKILL) in the middle of that check, stuck writing again: its lease runs out and a live
+    // worker runs the job, once.
+    let mut stuck = stuck_worker("stuck", "3", "120");
     stuck.0.kill().unwrap(); // SIGKILL
     stuck.0.wait().unwrap();
 
@@ -156,7 +174,7 @@ fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     let url = done["report_url"].as_str().unwrap();
     let (status, page) = http(&node_b, "GET", url, "");
     assert!(status == 200 && page.contains("protected informants"), "{status}");
-    let (_, stream) = http(&node_a, "GET", &format!("/api/v1/jobs/{job}/events"), "");
+    let (_, stream) = http(&node_b, "GET", &format!("/api/v1/jobs/{job}/events"), "");
     assert!(stream.contains("event: stage") && stream.contains("event: done"), "{stream}");
 
     let record = store.job(&job).unwrap().unwrap();

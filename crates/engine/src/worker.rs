@@ -6,7 +6,8 @@
 //! The report is saved with the job's end in one transaction, only while the lease holds
 //! (`Store::complete_job`), so a job's report version is committed exactly once. Each stage is recorded in the
 //! store as it finishes, for any node to stream. A job asked to stop (or whose lease was lost) is cancelled
-//! through its check's deadline at the next renewal.
+//! through its check's deadline at the next renewal; so is the job in hand when the worker is told to stop, and it goes
+//! back to the queue.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -25,7 +26,8 @@ pub const IDLE_POLL: Duration = Duration::from_millis(250);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobOutcome {
     pub job_id: String,
-    /// "done", "failed", or "lost" (another worker holds it now).
+    /// "done", "failed", "released" (back in the queue: this worker is stopping) or "lost" (another worker holds
+    /// it now).
     pub status: &'static str,
     pub detail: String,
 }
@@ -48,14 +50,15 @@ impl<'a> Worker<'a> {
         Worker { lease, ..self }
     }
 
-    /// Runs jobs until `stop` is set; a job running when it is set is finished first (or, past its deadline,
-    /// cancelled), so that a stopping worker never leaves a job to wait out its lease. Tells `log` how each ends.
+    /// Runs jobs until `stop` is set; a job running when it is set is called off and put back in the queue (or
+    /// finished, when it ends first), so that a stopping worker never leaves a job to wait out its lease. Tells
+    /// `log` how each ends.
     pub fn run(&self, stop: &AtomicBool, log: &mut dyn FnMut(&JobOutcome)) -> Result<()> {
         // Woken by the store's announcements where it makes them; they only shorten the wait, so a missed one
         // costs at most `IDLE_POLL`.
         let mut listener = self.engine.store().listen()?;
         while !stop.load(Ordering::Relaxed) {
-            match self.run_one()? {
+            match self.run_until(stop)? {
                 Some(outcome) => log(&outcome),
                 None => match listener.as_mut().map(|l| l.wait(IDLE_POLL)) {
                     Some(Ok(_)) => {}
@@ -70,20 +73,35 @@ impl<'a> Worker<'a> {
 
     /// Claims one job and runs it; `None` when none is waiting.
     pub fn run_one(&self) -> Result<Option<JobOutcome>> {
+        self.run_until(&AtomicBool::new(false))
+    }
+
+    /// Like [`Worker::run_one`]; when `stop` is set meanwhile, the check is called off and the job goes back to
+    /// the queue ("released"), for another worker to run from the start.
+    fn run_until(&self, stop: &AtomicBool) -> Result<Option<JobOutcome>> {
         let store = self.engine.store();
         let Some(job) = store.claim_job(&self.name, self.lease)? else { return Ok(None) };
         let lease = JobLease { job_id: job.id.clone(), worker: self.name.clone(), attempt: job.attempt };
         let deadline = self.engine.deadline();
-        let finished = AtomicBool::new(false);
+        let (finished, stopping) = (AtomicBool::new(false), AtomicBool::new(false));
         let outcome = std::thread::scope(|scope| {
-            // The heartbeat: renews the lease, and cancels the check when the job was called off or taken over.
+            // The heartbeat: renews the lease, and cancels the check when the job was called off or taken over,
+            // or when this worker is told to stop.
             let heartbeat = scope.spawn(|| {
                 let every = self.lease / 3;
+                let mut renewed = std::time::Instant::now();
                 while !finished.load(Ordering::Relaxed) {
-                    std::thread::park_timeout(every);
+                    std::thread::park_timeout(Duration::from_millis(100).min(every));
                     if finished.load(Ordering::Relaxed) {
                         break;
                     }
+                    if stop.load(Ordering::Relaxed) && !stopping.swap(true, Ordering::Relaxed) {
+                        deadline.cancel();
+                    }
+                    if renewed.elapsed() < every {
+                        continue;
+                    }
+                    renewed = std::time::Instant::now();
                     match store.renew_job(&lease, self.lease) {
                         Ok(Some(false)) => {}
                         Ok(Some(true)) | Ok(None) => deadline.cancel(),
@@ -107,6 +125,11 @@ impl<'a> Worker<'a> {
         });
         let outcome = match outcome {
             Ok(Ok(report_id)) => JobOutcome { job_id: job.id, status: "done", detail: report_id },
+            Ok(Err(EngineError::Cancelled)) if stopping.load(Ordering::Relaxed) => {
+                let released = store.release_job(&lease)?;
+                let detail = "this worker is stopping; the job is back in the queue".to_string();
+                JobOutcome { job_id: job.id, status: if released { "released" } else { "lost" }, detail }
+            }
             Ok(Err(EngineError::LeaseLost)) => {
                 JobOutcome { job_id: job.id, status: "lost", detail: EngineError::LeaseLost.to_string() }
             }

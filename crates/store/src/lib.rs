@@ -578,6 +578,12 @@ impl Store {
         dispatch!(self, complete_job(lease, report, topics, created_at))
     }
 
+    /// Puts a job back in the queue (its worker is stopping), for another worker to run from the start; false
+    /// when the job is no longer this worker's.
+    pub fn release_job(&self, lease: &JobLease) -> Result<bool> {
+        dispatch!(self, release_job(lease))
+    }
+
     /// Ends a job with an error; false when the job is no longer this worker's.
     pub fn fail_job(&self, lease: &JobLease, code: &str, message: &str) -> Result<bool> {
         dispatch!(self, fail_job(lease, code, message))
@@ -593,7 +599,8 @@ impl Store {
         dispatch!(self, job(id))
     }
 
-    /// A job's recorded stages after `after` (0 for all), as (sequence number, JSON value), in order.
+    /// A job's recorded stages after `after` (0 for all), as (sequence number, JSON value), in order: those of
+    /// its current attempt (a job taken over starts again).
     pub fn job_events(&self, id: &str, after: i64) -> Result<Vec<(i64, String)>> {
         dispatch!(self, job_events(id, after))
     }

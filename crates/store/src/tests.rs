@@ -501,6 +501,17 @@ fn jobs_go_to_one_worker_and_a_lost_lease_takes_its_writes_with_it() {
         assert_eq!(store.claim_job("worker-a", Duration::from_secs(60)).unwrap(), None);
         assert_eq!(store.job(&third).unwrap().unwrap().error_code.as_deref(), Some("cancelled"));
         assert_eq!(store.cancel_job("job-none").unwrap(), None);
+
+        // A stopping worker puts its job back; the next worker starts it again.
+        let fourth = store.enqueue_job("check", "Did W happen?", "Did W happen?").unwrap();
+        let held = store.claim_job("worker-a", Duration::from_secs(60)).unwrap().unwrap();
+        assert_eq!(held.id, fourth);
+        assert!(store.add_job_event(&lease(&held), "{\"stage\": \"claim\"}").unwrap());
+        assert!(store.release_job(&lease(&held)).unwrap());
+        assert!(!store.release_job(&lease(&held)).unwrap(), "no longer held");
+        let again = store.claim_job("worker-b", Duration::from_secs(60)).unwrap().unwrap();
+        assert_eq!((again.id.as_str(), again.attempt), (fourth.as_str(), 2));
+        assert!(store.job_events(&fourth, 0).unwrap().is_empty(), "the new attempt's stages only");
     });
 }
 

@@ -134,6 +134,18 @@ impl Postgres {
         Ok(ended == 1)
     }
 
+    pub(crate) fn release_job(&self, lease: &JobLease) -> Result<bool> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let released = tx.execute(
+            &format!("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE {HELD}"),
+            &[&lease.job_id, &lease.worker, &(lease.attempt as i64)],
+        )?;
+        tx.execute("SELECT pg_notify($1, $2)", &[&JOB_CHANNEL, &lease.job_id])?;
+        tx.commit()?;
+        Ok(released == 1)
+    }
+
     pub(crate) fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
@@ -166,9 +178,11 @@ impl Postgres {
     }
 
     pub(crate) fn job_events(&self, id: &str, after: i64) -> Result<Vec<(i64, String)>> {
-        let rows = self
-            .conn()?
-            .query("SELECT seq, event FROM job_events WHERE job_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after])?;
+        let rows = self.conn()?.query(
+            "SELECT seq, event FROM job_events WHERE job_id = $1 AND seq > $2
+                 AND attempt = (SELECT attempt FROM jobs WHERE id = $1) ORDER BY seq",
+            &[&id, &after],
+        )?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }

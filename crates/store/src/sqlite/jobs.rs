@@ -117,6 +117,14 @@ impl Sqlite {
         Ok(ended == 1)
     }
 
+    pub(crate) fn release_job(&self, lease: &JobLease) -> Result<bool> {
+        let released = self.write().execute(
+            &format!("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE {HELD}"),
+            params![lease.job_id, lease.worker, lease.attempt],
+        )?;
+        Ok(released == 1)
+    }
+
     pub(crate) fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
         let mut conn = self.write();
         let tx = conn.transaction()?;
@@ -149,8 +157,10 @@ impl Sqlite {
 
     pub(crate) fn job_events(&self, id: &str, after: i64) -> Result<Vec<(i64, String)>> {
         let conn = self.read()?;
-        let mut stmt =
-            conn.prepare_cached("SELECT seq, event FROM job_events WHERE job_id = ?1 AND seq > ?2 ORDER BY seq")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, event FROM job_events WHERE job_id = ?1 AND seq > ?2
+             AND attempt = (SELECT attempt FROM jobs WHERE id = ?1) ORDER BY seq",
+        )?;
         let rows = stmt.query_map(params![id, after], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
     }
