@@ -101,7 +101,9 @@ pub(crate) struct Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.client.take().map(close);
+        if let Some(client) = self.client.take() {
+            close(client);
+        }
     }
 }
 
