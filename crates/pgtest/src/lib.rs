@@ -44,14 +44,16 @@ impl Cluster {
                  install Debian's `postgresql` package (`apt-get install postgresql`); .ci/run does"
             )
         });
-        let dir = std::env::temp_dir().join(format!(
+        let as_root = is_root();
+        // As root the server runs as `nobody`, which must reach the directory: /tmp, whatever TMPDIR says.
+        let base = if as_root { PathBuf::from("/tmp") } else { std::env::temp_dir() };
+        let dir = base.join(format!(
             "verity-pg-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let as_root = is_root();
         if as_root {
             run(Command::new("chown").args(["nobody:nogroup"]).arg(&dir), "chown");
         }
