@@ -47,11 +47,7 @@ impl Cluster {
         let as_root = is_root();
         // As root the server runs as `nobody`, which must reach the directory: /tmp, whatever TMPDIR says.
         let base = if as_root { PathBuf::from("/tmp") } else { std::env::temp_dir() };
-        let dir = base.join(format!(
-            "verity-pg-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
+        let dir = base.join(format!("verity-pg-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         if as_root {
