@@ -28,6 +28,7 @@ impl CrossEncoder {
     /// Loads a cross-encoder from a folder with `config.json`, `tokenizer.json` and `model.safetensors` (BERT
     /// weights and `classifier.weight` / `classifier.bias`, in any float type).
     pub fn load(dir: &Path) -> Result<CrossEncoder> {
+        crate::alloc::keep_tensors_on_the_heap();
         let read = |name: &'static str| {
             std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => EmbedError::Missing { dir: dir.to_path_buf(), file: name },

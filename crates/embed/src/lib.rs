@@ -7,6 +7,9 @@
 //! returns class probabilities: Verity's entailment judge, whose trained weights ship with Verity
 //! ([`entailment::shipped`]).
 //!
+//! Loading a model sets the process's allocator to keep large tensors on the heap (`alloc`): glibc would map and
+//! unmap each one, and the kernel would zero it page by page.
+//!
 //! This crate downloads nothing and knows nothing of passages, claims, indexes or stores. Inputs are truncated to 256
 //! tokens and never padded beyond the longest text of a batch: the tokenizer file shipped with the model pins
 //! padding to 128 tokens, which would change the vectors, so padding is switched off here.
@@ -18,6 +21,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
 
+mod alloc;
 pub mod cross;
 pub mod entailment;
 
@@ -48,6 +52,7 @@ pub struct Embedder {
 impl Embedder {
     /// Loads a BERT sentence encoder from `dir`.
     pub fn load(dir: &Path) -> Result<Embedder> {
+        alloc::keep_tensors_on_the_heap();
         let file = |name: &'static str| {
             let path = dir.join(name);
             if path.is_file() { Ok(path) } else { Err(EmbedError::Missing { dir: dir.to_path_buf(), file: name }) }
