@@ -88,6 +88,11 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// Every name [`EngineError::code`] gives (kept beside it: a job read back from the store maps its stored
+    /// code onto these).
+    pub const CODES: [&'static str; 6] =
+        ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost", "internal"];
+
     /// A short, stable name for what went wrong, as the API and the job queue report it.
     pub fn code(&self) -> &'static str {
         match self {

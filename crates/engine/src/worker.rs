@@ -45,7 +45,7 @@ impl<'a> Worker<'a> {
         Worker { engine, name: name.into(), lease: LEASE }
     }
 
-    /// The same worker with another lease (tests shorten it to see a dead worker's job taken over quickly).
+    /// The same worker with another lease (`verity worker --lease`).
     pub fn with_lease(self, lease: Duration) -> Worker<'a> {
         Worker { lease, ..self }
     }
@@ -71,13 +71,8 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
-    /// Claims one job and runs it; `None` when none is waiting.
-    pub fn run_one(&self) -> Result<Option<JobOutcome>> {
-        self.run_until(&AtomicBool::new(false))
-    }
-
-    /// Like [`Worker::run_one`]; when `stop` is set meanwhile, the check is called off and the job goes back to
-    /// the queue ("released"), for another worker to run from the start.
+    /// Claims one job and runs it; `None` when none is waiting. When `stop` is set meanwhile, the check is called
+    /// off and the job goes back to the queue ("released"), for another worker to run from the start.
     fn run_until(&self, stop: &AtomicBool) -> Result<Option<JobOutcome>> {
         let store = self.engine.store();
         let Some(job) = store.claim_job(&self.name, self.lease)? else { return Ok(None) };

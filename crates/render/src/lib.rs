@@ -25,12 +25,8 @@ fn cited(s: &Sentence) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", r.question);
-    let _ = writeln!(
-        out,
-        "**Verdict: {}** (confidence {:.0}%)  ",
-        r.verdict.label.headline(),
-        r.verdict.confidence * 100.0
-    );
+    let _ =
+        writeln!(out, "**Verdict: {}** (confidence {}%)  ", r.verdict.label.headline(), percent(r.verdict.confidence));
     let _ = writeln!(out, "Claim checked: {}  ", r.claim.text);
     let _ = writeln!(out, "Checked on {}  ", r.checked_on);
     let _ = writeln!(out, "_{}_\n", r.disclaimer);
@@ -244,8 +240,8 @@ fn html_sentences(r: &Report, sentences: &[Sentence]) -> Markup {
     }
 }
 
-/// A percentage as the report shows it: "62".
-fn percent(share: f32) -> String {
+/// A share (0 to 1) as reports and pages show it, a whole percentage: "62".
+pub fn percent(share: f32) -> String {
     format!("{:.0}", share * 100.0)
 }
 

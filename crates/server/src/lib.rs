@@ -143,19 +143,18 @@ impl IntoResponse for ApiError {
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
-        match e {
-            EngineError::Uncheckable(reason) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "uncheckable", reason.to_string())
-            }
-            EngineError::NoSuchReport(key) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no report matches {key:?}"))
-            }
-            e @ EngineError::NoSuchVersion { .. } => {
-                ApiError::new(StatusCode::NOT_FOUND, "no_such_version", e.to_string())
-            }
-            e @ EngineError::Cancelled => ApiError::new(StatusCode::CONFLICT, "cancelled", e.to_string()),
-            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
-        }
+        let status = match e {
+            EngineError::Uncheckable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            EngineError::NoSuchReport(_) | EngineError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
+            EngineError::Cancelled => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = match &e {
+            // The engine's own message points at the command line (`verity list`).
+            EngineError::NoSuchReport(key) => format!("no report matches {key:?}"),
+            other => other.to_string(),
+        };
+        ApiError::new(status, e.code(), message)
     }
 }
 
@@ -289,8 +288,9 @@ pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Res
     })
 }
 
-/// Ctrl-C, or SIGTERM (how systemd and container runtimes stop a service).
-async fn stop_signal() {
+/// Ctrl-C, or SIGTERM (how systemd and container runtimes stop a service): what stops `serve`, and
+/// `verity worker` too.
+pub async fn stop_signal() {
     #[cfg(unix)]
     if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         tokio::select! {
@@ -624,7 +624,7 @@ fn job_snapshot(state: &AppState, id: &str) -> Result<Option<jobs::Job>, EngineE
         return Ok(Some(sender.borrow().clone()));
     }
     if queue::is_shared(state) {
-        return Ok(queue::snapshot(state, id)?.map(|(job, _)| job));
+        return queue::snapshot(state, id);
     }
     Ok(None)
 }

@@ -70,15 +70,12 @@ pub(crate) fn enqueue(state: &AppState, work: &Work, question: &str) -> Result<S
     Ok(state.0.engine.store().enqueue_job(kind, input, question)?)
 }
 
-/// A job of the shared queue as the site and the API show it, with the last event number read; `None` when
-/// the store has no such job.
-pub(crate) fn snapshot(state: &AppState, id: &str) -> Result<Option<(Job, i64)>, EngineError> {
+/// A job of the shared queue as the site and the API show it; `None` when the store has no such job.
+pub(crate) fn snapshot(state: &AppState, id: &str) -> Result<Option<Job>, EngineError> {
     let store = state.0.engine.store();
     let Some(record) = store.job(id)? else { return Ok(None) };
-    let events = store.job_events(id, 0)?;
-    let last = events.last().map_or(0, |(seq, _)| *seq);
-    let stages = events.iter().filter_map(|(_, event)| serde_json::from_str::<StageLine>(event).ok()).collect();
-    Ok(Some((job(state, record, stages)?, last)))
+    let stages = store.job_events(id, 0)?.iter().filter_map(|(_, event)| serde_json::from_str(event).ok()).collect();
+    Ok(Some(job(state, record, stages)?))
 }
 
 fn job(state: &AppState, record: JobRecord, stages: Vec<StageLine>) -> Result<Job, EngineError> {
@@ -109,10 +106,7 @@ fn job(state: &AppState, record: JobRecord, stages: Vec<StageLine>) -> Result<Jo
 
 /// An error code read back from the store, as one of the codes the API documents.
 fn known_code(code: &str) -> &'static str {
-    ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost"]
-        .into_iter()
-        .find(|known| *known == code)
-        .unwrap_or("internal")
+    EngineError::CODES.into_iter().find(|known| *known == code).unwrap_or("internal")
 }
 
 /// Server-sent events for a job of the shared queue, in the same form as a local job's (`jobs::events`): the
@@ -128,7 +122,7 @@ pub(crate) fn events(state: AppState, id: String) -> impl Stream<Item = Result<E
                 let (state, id) = (state.clone(), id.clone());
                 tokio::task::spawn_blocking(move || snapshot(&state, &id)).await
             };
-            let Ok(Ok(Some((job, _)))) = read else {
+            let Ok(Ok(Some(job))) = read else {
                 // The store is out of reach or the job is gone: end the stream; the client polls the job instead.
                 return None;
             };

@@ -15,6 +15,7 @@
 //! end (SQLite's `user_version`; PostgreSQL's `verity_schema` table), and run once under a lock.
 
 mod postgres;
+mod shared;
 mod sqlite;
 
 use std::path::Path;
@@ -113,15 +114,10 @@ pub struct IndexItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionRecord {
     pub id: i64,
-    pub external_id: String,
     pub version: u32,
     pub content_hash: String,
-    pub title: String,
-    pub text: String,
-    pub url: Option<String>,
-    pub outlet: Option<String>,
-    pub published: Option<String>,
-    pub author: Option<String>,
+    /// The document as this version stored it.
+    pub document: Document,
     pub ingested_at: String,
     pub fetched_at: Option<String>,
     pub http_status: Option<i64>,

@@ -42,23 +42,12 @@ fn default_name() -> String {
     format!("{host}-{}", std::process::id())
 }
 
-/// Sets `stop` on SIGTERM (how systemd stops a service) or Ctrl-C; the worker finishes the job in hand first.
+/// Sets `stop` on SIGTERM (how systemd stops a service) or Ctrl-C: the check in hand is called off and its job
+/// goes back to the queue.
 fn stop_on_signal(stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     std::thread::spawn(move || {
-        runtime.block_on(async {
-            #[cfg(unix)]
-            {
-                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM can be handled");
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            #[cfg(not(unix))]
-            let _ = tokio::signal::ctrl_c().await;
-        });
+        runtime.block_on(verity_server::stop_signal());
         stop.store(true, Ordering::Relaxed);
     });
     Ok(())

@@ -117,7 +117,7 @@ pub(super) fn report_html(
                 @for (i, v) in versions.iter().enumerate() {
                     li value=(v.version) {
                         "Checked on " (v.checked_on) ": " (v.verdict.headline()) " ("
-                        (format!("{:.0}", v.confidence * 100.0)) "%) · "
+                        (verity_render::percent(v.confidence)) "%) · "
                         @if v.version == report.version {
                             a href=(path) { "latest" }
                         } @else {

@@ -8,13 +8,11 @@ use postgres::Row;
 use verity_model::Report;
 
 use super::{Postgres, save_report_in};
+use crate::shared::JOB_COLUMNS;
 use crate::{JobLease, JobRecord, Result};
 
 /// The channel job changes are announced on.
 pub(crate) const JOB_CHANNEL: &str = "verity_jobs";
-
-const JOB_COLUMNS: &str = "id, kind, input, question, status, worker, attempt, cancel_requested, report_id, error_code, \
-                           error_message, created_at";
 
 fn job(r: &Row) -> JobRecord {
     JobRecord {

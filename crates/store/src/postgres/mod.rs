@@ -14,8 +14,9 @@ pub(crate) use schema::MIGRATIONS;
 use std::sync::Mutex;
 
 use postgres::{Client, NoTls, Row, Transaction};
-use verity_model::{Correction, Passage, Report, ReportSummary, SourceMeta, Topic, VerdictLabel, VersionSummary};
+use verity_model::{Correction, Document, Passage, Report, ReportSummary, SourceMeta, Topic, VersionSummary};
 
+use crate::shared::{AFTER_SOURCE, SOURCE_COLUMNS, SUMMARY_COLUMNS, label, parse_report, stored};
 use crate::{
     Counts, FeedPoll, FeedRow, IndexItem, NewDocument, Page, PutOutcome, ReportFilter, Result, StoreError,
     StoredVersion, SupporterEvent, SupporterTotals, UnembeddedPassage, VersionRecord, content_hash, search_terms,
@@ -235,15 +236,17 @@ impl Postgres {
             .iter()
             .map(|r| VersionRecord {
                 id: r.get(0),
-                external_id: r.get(1),
                 version: r.get::<_, i64>(2) as u32,
                 content_hash: r.get(3),
-                title: r.get(4),
-                text: r.get(5),
-                url: r.get(6),
-                outlet: r.get(7),
-                published: r.get(8),
-                author: r.get(9),
+                document: Document {
+                    external_id: r.get(1),
+                    title: r.get(4),
+                    text: r.get(5),
+                    url: r.get(6),
+                    outlet: r.get(7),
+                    published: r.get(8),
+                    author: r.get(9),
+                },
                 ingested_at: r.get(10),
                 fetched_at: r.get(11),
                 http_status: r.get::<_, Option<i32>>(12).map(i64::from),
@@ -273,10 +276,10 @@ impl Postgres {
         for r in records {
             tx.execute(
                 "INSERT INTO documents (external_id) VALUES ($1) ON CONFLICT (external_id) DO NOTHING",
-                &[&r.external_id],
+                &[&r.document.external_id],
             )?;
             let document_id: i64 =
-                tx.query_one("SELECT id FROM documents WHERE external_id = $1", &[&r.external_id])?.get(0);
+                tx.query_one("SELECT id FROM documents WHERE external_id = $1", &[&r.document.external_id])?.get(0);
             let inserted = tx.execute(
                 "INSERT INTO versions (id, document_id, version, content_hash, title, text, url, outlet, published,
                      author, ingested_at, fetched_at, http_status, text_sha256)
@@ -286,12 +289,12 @@ impl Postgres {
                     &document_id,
                     &(r.version as i64),
                     &r.content_hash,
-                    &r.title,
-                    &r.text,
-                    &r.url,
-                    &r.outlet,
-                    &r.published,
-                    &r.author,
+                    &r.document.title,
+                    &r.document.text,
+                    &r.document.url,
+                    &r.document.outlet,
+                    &r.document.published,
+                    &r.document.author,
                     &r.ingested_at,
                     &r.fetched_at,
                     &r.http_status.map(|s| s as i32),
@@ -532,7 +535,7 @@ impl Postgres {
              LIMIT 1",
             &[&key, &prefix],
         )?;
-        row.map(|r| parse(r.get(0), r.get(1))).transpose()
+        row.map(|r| parse_report(r.get(0), r.get(1))).transpose()
     }
 
     pub(crate) fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
@@ -540,7 +543,7 @@ impl Postgres {
             "SELECT body FROM report_versions WHERE report_id = $1 AND version = $2",
             &[&id, &(version as i64)],
         )?;
-        row.map(|r| parse(id.to_string(), r.get(0))).transpose()
+        row.map(|r| parse_report(id.to_string(), r.get(0))).transpose()
     }
 
     pub(crate) fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
@@ -826,19 +829,8 @@ fn put_one(tx: &mut Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result
         &[&version_id, &starts, &ends],
     )?;
     tx.execute("UPDATE documents SET latest_version_id = $1 WHERE id = $2", &[&version_id, &document_id])?;
-    let passages = new.passages.len();
-    Ok(if version == 1 {
-        PutOutcome::Added { version_id, passages }
-    } else {
-        PutOutcome::NewVersion { version_id, version: version as u32, passages }
-    })
+    Ok(stored(version, version_id, new.passages.len()))
 }
-
-/// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
-const SOURCE_COLUMNS: &str =
-    "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.fetched_at";
-/// How many columns [`SOURCE_COLUMNS`] has: the index of the first column a query adds after them.
-const AFTER_SOURCE: usize = 9;
 
 fn source_meta(r: &Row) -> SourceMeta {
     SourceMeta {
@@ -854,8 +846,6 @@ fn source_meta(r: &Row) -> SourceMeta {
     }
 }
 
-const SUMMARY_COLUMNS: &str = "r.id, r.slug, r.category, r.version, r.question, r.verdict, r.confidence, r.checked_on";
-
 fn summary(r: &Row) -> ReportSummary {
     ReportSummary {
         id: r.get(0),
@@ -867,14 +857,6 @@ fn summary(r: &Row) -> ReportSummary {
         confidence: r.get::<_, f64>(6) as f32,
         checked_on: r.get(7),
     }
-}
-
-fn label(s: String) -> VerdictLabel {
-    VerdictLabel::parse(&s).unwrap_or(VerdictLabel::NotEnoughEvidence)
-}
-
-fn parse(id: String, body: String) -> Result<Report> {
-    serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source })
 }
 
 /// Saves a report inside the caller's transaction (a job completes in the same one).

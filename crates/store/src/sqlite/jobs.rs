@@ -7,10 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use verity_model::Report;
 
 use super::Sqlite;
+use crate::shared::JOB_COLUMNS;
 use crate::{JobLease, JobRecord, Result};
-
-const JOB_COLUMNS: &str = "id, kind, input, question, status, worker, attempt, cancel_requested, report_id, error_code, \
-                           error_message, created_at";
 
 fn job(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {

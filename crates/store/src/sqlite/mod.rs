@@ -13,8 +13,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
-use verity_model::{Passage, SourceMeta};
+use verity_model::{Document, Passage, SourceMeta};
 
+use crate::shared::{AFTER_SOURCE, SOURCE_COLUMNS, stored};
 use crate::{
     Counts, IndexItem, NewDocument, PutOutcome, Result, StoreError, StoredVersion, UnembeddedPassage, VersionRecord,
     content_hash, sql_limit,
@@ -164,15 +165,17 @@ impl Sqlite {
         let rows = stmt.query_map(params![after, sql_limit(limit)], |r| {
             Ok(VersionRecord {
                 id: r.get(0)?,
-                external_id: r.get(1)?,
                 version: r.get::<_, i64>(2)? as u32,
                 content_hash: r.get(3)?,
-                title: r.get(4)?,
-                text: r.get(5)?,
-                url: r.get(6)?,
-                outlet: r.get(7)?,
-                published: r.get(8)?,
-                author: r.get(9)?,
+                document: Document {
+                    external_id: r.get(1)?,
+                    title: r.get(4)?,
+                    text: r.get(5)?,
+                    url: r.get(6)?,
+                    outlet: r.get(7)?,
+                    published: r.get(8)?,
+                    author: r.get(9)?,
+                },
                 ingested_at: r.get(10)?,
                 fetched_at: r.get(11)?,
                 http_status: r.get(12)?,
@@ -197,10 +200,10 @@ impl Sqlite {
         let mut new = 0;
         for r in records {
             tx.prepare_cached("INSERT OR IGNORE INTO documents (external_id) VALUES (?1)")?
-                .execute([&r.external_id])?;
+                .execute([&r.document.external_id])?;
             let document_id: i64 = tx
                 .prepare_cached("SELECT id FROM documents WHERE external_id = ?1")?
-                .query_row([&r.external_id], |row| row.get(0))?;
+                .query_row([&r.document.external_id], |row| row.get(0))?;
             let inserted = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO versions (id, document_id, version, content_hash, title, text, url, outlet,
@@ -212,12 +215,12 @@ impl Sqlite {
                     document_id,
                     r.version,
                     r.content_hash,
-                    r.title,
-                    r.text,
-                    r.url,
-                    r.outlet,
-                    r.published,
-                    r.author,
+                    r.document.title,
+                    r.document.text,
+                    r.document.url,
+                    r.document.outlet,
+                    r.document.published,
+                    r.document.author,
                     r.ingested_at,
                     r.fetched_at,
                     r.http_status,
@@ -441,12 +444,6 @@ impl Sqlite {
     }
 }
 
-/// The columns [`source_meta`] reads, first in a query over `versions v JOIN documents d`.
-const SOURCE_COLUMNS: &str =
-    "v.id, v.version, v.title, v.url, v.outlet, v.published, v.author, d.external_id, v.fetched_at";
-/// How many columns [`SOURCE_COLUMNS`] has: the index of the first column a query adds after them.
-const AFTER_SOURCE: usize = 9;
-
 fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
     Ok(SourceMeta {
         version_id: r.get(0)?,
@@ -514,12 +511,7 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
     }
     tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?
         .execute([version_id, document_id])?;
-    let passages = new.passages.len();
-    Ok(if version == 1 {
-        PutOutcome::Added { version_id, passages }
-    } else {
-        PutOutcome::NewVersion { version_id, version: version as u32, passages }
-    })
+    Ok(stored(version, version_id, new.passages.len()))
 }
 
 /// How long a connection waits for another's lock (another process writing, a migration) before failing.

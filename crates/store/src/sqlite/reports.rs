@@ -1,12 +1,11 @@
 //! Published reports: every run kept as a version, the latest listed, filed and searchable.
 
 use rusqlite::{OptionalExtension, params};
-use verity_model::{Correction, Report, ReportSummary, Topic, VerdictLabel, VersionSummary};
+use verity_model::{Correction, Report, ReportSummary, Topic, VersionSummary};
 
 use super::Sqlite;
-use crate::{Page, ReportFilter, Result, StoreError, search_terms, sql_limit};
-
-const SUMMARY_COLUMNS: &str = "r.id, r.slug, r.category, r.version, r.question, r.verdict, r.confidence, r.checked_on";
+use crate::shared::{SUMMARY_COLUMNS, label, parse_report};
+use crate::{Page, ReportFilter, Result, search_terms, sql_limit};
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportSummary> {
     Ok(ReportSummary {
@@ -19,14 +18,6 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportSummary> {
         confidence: r.get::<_, f64>(6)? as f32,
         checked_on: r.get(7)?,
     })
-}
-
-fn label(s: String) -> VerdictLabel {
-    VerdictLabel::parse(&s).unwrap_or(VerdictLabel::NotEnoughEvidence)
-}
-
-fn parse(id: String, body: String) -> Result<Report> {
-    serde_json::from_str(&body).map_err(|source| StoreError::CorruptReport { id, source })
 }
 
 /// An FTS5 query matching every term (`all`) or any of them, each quoted so no term is read as syntax.
@@ -61,7 +52,7 @@ impl Sqlite {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(id, body)| parse(id, body)).transpose()
+        row.map(|(id, body)| parse_report(id, body)).transpose()
     }
 
     /// One stored run of the report with this id.
@@ -74,7 +65,7 @@ impl Sqlite {
                 |r| r.get(0),
             )
             .optional()?;
-        body.map(|body| parse(id.to_string(), body)).transpose()
+        body.map(|body| parse_report(id.to_string(), body)).transpose()
     }
 
     /// Every run of the report with this id, oldest first.
