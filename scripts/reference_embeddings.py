@@ -35,10 +35,11 @@ def load_safetensors(path):
         data = f.read()
     tensors = {}
     for name, info in header.items():
-        if name == "__metadata__" or info["dtype"] != "F32":
+        if name == "__metadata__" or info["dtype"] not in ("F32", "F16"):
             continue
         start, end = info["data_offsets"]
-        tensors[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(info["shape"]).astype(np.float64)
+        dtype = "<f4" if info["dtype"] == "F32" else "<f2"
+        tensors[name] = np.frombuffer(data[start:end], dtype=dtype).reshape(info["shape"]).astype(np.float64)
     return tensors
 
 
@@ -55,10 +56,11 @@ def gelu(x):
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 
-def embed(t, ids, heads=12, layers=6):
+def mean_state(t, ids, types=None, heads=12, layers=6):
+    """The mean of BERT's final token states for one input (`types`: segment ids of a pair, default all 0)."""
     n = len(ids)
     x = t["embeddings.word_embeddings.weight"][ids] + t["embeddings.position_embeddings.weight"][:n]
-    x = x + t["embeddings.token_type_embeddings.weight"][0]
+    x = x + t["embeddings.token_type_embeddings.weight"][types if types is not None else [0] * n]
     x = layer_norm(x, t["embeddings.LayerNorm.weight"], t["embeddings.LayerNorm.bias"])
     d = x.shape[1] // heads
     for i in range(layers):
@@ -74,7 +76,11 @@ def embed(t, ids, heads=12, layers=6):
         x = layer_norm(lin(ctx, "attention.output.dense") + x, t[p + "attention.output.LayerNorm.weight"], t[p + "attention.output.LayerNorm.bias"])
         h = gelu(lin(x, "intermediate.dense"))
         x = layer_norm(lin(h, "output.dense") + x, t[p + "output.LayerNorm.weight"], t[p + "output.LayerNorm.bias"])
-    pooled = x.mean(0)
+    return x.mean(0)
+
+
+def embed(t, ids):
+    pooled = mean_state(t, ids)
     return pooled / np.linalg.norm(pooled)
 
 

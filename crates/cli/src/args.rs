@@ -136,6 +136,20 @@ pub(crate) enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// How fast the embedding model encodes on this machine: tokens per second over the texts of a file (a JSON
+    /// array of strings, or JSON Lines with `text` and optional `title`, embedded as ingest embeds a passage).
+    Encoder {
+        /// The model folder (default: the data directory's all-MiniLM-L6-v2).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        texts: PathBuf,
+        /// Write the vectors here, as little-endian f32, one row per text (to compare with another encoder).
+        #[arg(long)]
+        vectors: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Citation precision and recall of the published reports (ALCE's sense) over SciFact claims, for a writer,
     /// with the time per report; every statement is judged again from the store.
     Citations {

@@ -77,7 +77,7 @@ pub(crate) fn explain_evidence(a: &verity_pipeline::Assessment) {
 }
 
 pub(crate) fn count_style(what: &str) -> ProgressStyle {
-    ProgressStyle::with_template(&format!("{{spinner}} [{{bar:30}}] {{pos}}/{{len}} {what} ({{eta}})"))
+    ProgressStyle::with_template(&format!("{{spinner}} [{{bar:30}}] {{pos}}/{{len}} {what} {{msg}} ({{eta}} left)"))
         .expect("static template")
         .progress_chars("=> ")
 }

@@ -296,3 +296,38 @@ fn migrate_moves_a_data_directory_into_postgresql_and_back() {
     let usage = verity(backup.path(), &["migrate"]);
     assert_eq!(usage.status.code(), Some(2), "--to or --from is required");
 }
+
+#[test]
+fn eval_encoder_times_the_model_and_writes_its_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/models/all-minilm-l6-v2");
+    let model = model.to_str().unwrap();
+    let texts = d.join("texts.jsonl");
+    std::fs::write(
+        &texts,
+        "{\"title\": \"Vitamin D\", \"text\": \"Deficiency raises the risk of tuberculosis.\"}\n\n\
+         {\"text\": \"The council approved bus lanes.\"}\n{\"title\": \" \", \"text\": \"Short.\"}\n",
+    )
+    .unwrap();
+    let vectors = d.join("vectors.f32");
+    let args = ["eval", "encoder", "--model", model, "--texts", texts.to_str().unwrap()];
+    let out = check(d, &[&args[..], &["--json", "--vectors", vectors.to_str().unwrap()]].concat(), 0);
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(result["texts"], 3, "{out}");
+    assert!(result["tokens"].as_u64().unwrap() > 15 && result["tokens_per_s"].as_f64().unwrap() > 0.0, "{out}");
+    assert!(result["precision"].as_str().unwrap().contains("f32") || result["precision"] == "bf16 (AMX)", "{out}");
+    let bytes = std::fs::read(&vectors).unwrap();
+    assert_eq!(bytes.len(), 3 * 384 * 4);
+    for row in bytes.chunks(384 * 4) {
+        let norm: f32 = row.chunks(4).map(|b| f32::from_le_bytes(b.try_into().unwrap()).powi(2)).sum();
+        assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+    }
+    // The human form, and a file that is neither form: a clear error naming both.
+    assert!(check(d, &args, 0).contains("3 texts"));
+    std::fs::write(&texts, "just words\n").unwrap();
+    let out = verity(d, &args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("JSON array of strings or JSON Lines"), "{stderr}");
+}

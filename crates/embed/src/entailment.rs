@@ -3,8 +3,8 @@
 //! configuration are compiled into the binary, so every build can judge with no download; `PROVENANCE.md` beside
 //! them says what trained them (`scripts/train-nli.sh` reproduces them).
 
-use crate::Result;
 use crate::cross::CrossEncoder;
+use crate::{Precision, Result};
 
 /// The model's name, as reports record it.
 pub const NAME: &str = "verity-nli-minilm-l6";
@@ -18,4 +18,9 @@ const TOKENIZER: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/tokenize
 /// Loads the shipped model (about 0.1 s: the f16 weights are widened to f32).
 pub fn shipped() -> Result<CrossEncoder> {
     CrossEncoder::from_bytes(WEIGHTS.to_vec(), CONFIG, TOKENIZER)
+}
+
+/// [`shipped`] at `precision`.
+pub fn shipped_with(precision: Precision) -> Result<CrossEncoder> {
+    CrossEncoder::from_bytes_with(WEIGHTS.to_vec(), CONFIG, TOKENIZER, precision)
 }

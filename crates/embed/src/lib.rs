@@ -1,4 +1,4 @@
-//! BERT encoders on the CPU, in Rust, run by candle: sentence embeddings (mean-pooled and L2-normalised, as
+//! BERT encoders on the CPU, in Rust: sentence embeddings (mean-pooled and L2-normalised, as
 //! sentence-transformers does for all-MiniLM-L6-v2) and a cross-encoder that scores pairs of texts.
 //!
 //! Main types: [`Embedder`], loaded from a model folder holding `config.json`, `tokenizer.json` and
@@ -7,28 +7,63 @@
 //! returns class probabilities: Verity's entailment judge, whose trained weights ship with Verity
 //! ([`entailment::shipped`]).
 //!
-//! Loading a model sets the process's allocator to keep large tensors on the heap (`alloc`): glibc would map and
-//! unmap each one, and the kernel would zero it page by page.
+//! The forward pass is this crate's own (`bert`): a batch's texts are packed end to end with no padding, the
+//! matrix products run on the `gemm` crate's kernels (AVX-512 where the processor has it) on every core, and the
+//! passes between them are vectorized (`simd`). candle only reads the safetensors files. Loading a model sets the
+//! process's allocator to keep large buffers on the heap (`alloc`): glibc would map and unmap each one, and the
+//! kernel would zero it page by page.
 //!
 //! This crate downloads nothing and knows nothing of passages, claims, indexes or stores. Inputs are truncated to 256
-//! tokens and never padded beyond the longest text of a batch: the tokenizer file shipped with the model pins
-//! padding to 128 tokens, which would change the vectors, so padding is switched off here.
+//! tokens and never padded: the tokenizer file shipped with the model pins padding to 128 tokens, which would
+//! change the vectors, so padding is switched off here.
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
 
 mod alloc;
+mod amx;
+mod bert;
 pub mod cross;
 pub mod entailment;
+mod simd;
+
+pub use simd::instruction_set;
 
 /// Longest input in tokens; longer texts are cut (all-MiniLM-L6-v2 was trained on 256).
 pub const MAX_TOKENS: usize = 256;
-/// Texts encoded together; sorted by length first so a batch wastes little on padding.
-const BATCH: usize = 32;
+/// Tokens encoded together: enough rows for the matrix products to run at full speed on every core, few enough
+/// that a batch's buffers (about 40 KB a token) stay in the caches (1,024 measured fastest of 256 to 4,096).
+const BATCH_TOKENS: usize = 1024;
+
+/// How an encoder's dense layers (about three quarters of its arithmetic) multiply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// bfloat16 products with float32 sums in the tile unit of processors that have one (Intel AMX), float32
+    /// elsewhere. The default: several times faster where it applies, at a cost measured in docs/BENCHMARKS.md.
+    #[default]
+    Fast,
+    /// float32 throughout: matches the reference implementation (cosine 0.9999 or better) on every machine.
+    F32,
+}
+
+impl Precision {
+    /// `VERITY_ENCODER_PRECISION=f32` asks for [`Precision::F32`]; anything else (or nothing) is the default.
+    pub fn from_env() -> Precision {
+        match std::env::var("VERITY_ENCODER_PRECISION").as_deref() {
+            Ok("f32") => Precision::F32,
+            _ => Precision::Fast,
+        }
+    }
+
+    /// What the dense layers run as, in words: "bf16 (AMX)" or "f32 (AVX-512)", for logs and benchmarks.
+    pub fn describe(self) -> String {
+        match self {
+            Precision::Fast => "bf16 (AMX)".to_string(),
+            Precision::F32 => format!("f32 ({})", simd::instruction_set()),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
@@ -43,45 +78,47 @@ pub enum EmbedError {
 pub type Result<T> = std::result::Result<T, EmbedError>;
 
 pub struct Embedder {
-    model: BertModel,
+    model: bert::Bert,
     tokenizer: Tokenizer,
-    device: Device,
-    dim: usize,
 }
 
 impl Embedder {
-    /// Loads a BERT sentence encoder from `dir`.
+    /// Loads a BERT sentence encoder from `dir`, at the precision `VERITY_ENCODER_PRECISION` asks for.
     pub fn load(dir: &Path) -> Result<Embedder> {
+        Embedder::load_with(dir, Precision::from_env())
+    }
+
+    /// Loads a BERT sentence encoder from `dir` whose dense layers run at `precision` where the processor can.
+    pub fn load_with(dir: &Path, precision: Precision) -> Result<Embedder> {
         alloc::keep_tensors_on_the_heap();
-        let file = |name: &'static str| {
-            let path = dir.join(name);
-            if path.is_file() { Ok(path) } else { Err(EmbedError::Missing { dir: dir.to_path_buf(), file: name }) }
+        let read = |name: &'static str| {
+            std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => EmbedError::Missing { dir: dir.to_path_buf(), file: name },
+                _ => EmbedError::Load { dir: dir.to_path_buf(), message: format!("{name}: {e}") },
+            })
         };
         let load_err = |message: String| EmbedError::Load { dir: dir.to_path_buf(), message };
-        let (config_path, tokenizer_path, weights_path) =
-            (file("config.json")?, file("tokenizer.json")?, file("model.safetensors")?);
-        let config: Config = serde_json::from_str(
-            &std::fs::read_to_string(&config_path).map_err(|e| load_err(format!("config.json: {e}")))?,
-        )
-        .map_err(|e| load_err(format!("config.json: {e}")))?;
-        let mut tokenizer =
-            Tokenizer::from_file(&tokenizer_path).map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
+        let (config, tokenizer, weights) = (read("config.json")?, read("tokenizer.json")?, read("model.safetensors")?);
+        let config: bert::BertConfig =
+            serde_json::from_slice(&config).map_err(|e| load_err(format!("config.json: {e}")))?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer).map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
             .map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
-        let device = Device::Cpu;
-        // SAFETY (of the mmap): the weights file is only read, and Verity never writes to a model folder while
-        // an embedder is open.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights_path], DType::F32, &device) }
-            .map_err(|e| load_err(format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config).map_err(|e| load_err(format!("model.safetensors: {e}")))?;
-        Ok(Embedder { model, tokenizer, device, dim: config.hidden_size })
+        let weights = bert::Weights::from_safetensors(&weights).map_err(load_err)?;
+        let model = bert::Bert::load(config, &weights, precision).map_err(load_err)?;
+        Ok(Embedder { model, tokenizer })
+    }
+
+    /// The precision the dense layers run at on this machine.
+    pub fn precision(&self) -> Precision {
+        self.model.precision()
     }
 
     /// Vector length (384 for all-MiniLM-L6-v2).
     pub fn dim(&self) -> usize {
-        self.dim
+        self.model.hidden_size()
     }
 
     /// Token ids of `text` as the model sees them (with `[CLS]` and `[SEP]`, truncated).
@@ -92,47 +129,53 @@ impl Embedder {
 
     /// One unit-length vector per text, in input order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| ids[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
-            for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
-                out[i] = vector;
-            }
-        }
-        Ok(out)
+        Ok(self.embed_counting(texts)?.vectors)
     }
 
-    fn embed_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
-        let compute = |e: candle_core::Error| EmbedError::Compute(e.to_string());
-        let width = batch.iter().map(|ids| ids.len()).max().unwrap_or(0).max(1);
-        let mut flat_ids = Vec::with_capacity(batch.len() * width);
-        let mut flat_mask = Vec::with_capacity(batch.len() * width);
-        for ids in batch {
-            flat_ids.extend(ids.iter().copied());
-            flat_ids.extend(std::iter::repeat_n(0u32, width - ids.len()));
-            flat_mask.extend(std::iter::repeat_n(1u32, ids.len()));
-            flat_mask.extend(std::iter::repeat_n(0u32, width - ids.len()));
+    /// [`Embedder::embed`], also saying how many tokens the model read (for a speed in tokens per second).
+    pub fn embed_counting(&self, texts: &[&str]) -> Result<Embedded> {
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
+        let tokens = ids.iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(texts.len());
+        let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
+        for batch in token_batches(&lengths) {
+            let inputs: Vec<bert::Input> = ids[batch].iter().map(|ids| bert::Input { ids, segments: None }).collect();
+            let pooled = self.model.mean_pooled(&inputs).map_err(EmbedError::Compute)?;
+            out.extend(pooled.into_iter().map(unit_length));
         }
-        let shape = (batch.len(), width);
-        let input_ids = Tensor::from_vec(flat_ids, shape, &self.device).map_err(compute)?;
-        let mask = Tensor::from_vec(flat_mask, shape, &self.device).map_err(compute)?;
-        let token_types = input_ids.zeros_like().map_err(compute)?;
-        let hidden = self.model.forward(&input_ids, &token_types, Some(&mask)).map_err(compute)?;
-        let mean = mean_pool(&hidden, &mask).map_err(compute)?;
-        let norms = mean.sqr().map_err(compute)?.sum_keepdim(1).map_err(compute)?.sqrt().map_err(compute)?;
-        let unit = mean.broadcast_div(&norms).map_err(compute)?;
-        unit.to_vec2::<f32>().map_err(compute)
+        Ok(Embedded { vectors: out, tokens })
     }
 }
 
-/// The mean of the token states over real tokens only: padding must not move the result.
-fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    summed.broadcast_div(&mask.sum(1)?)
+/// Vectors, and the number of tokens read to make them.
+pub struct Embedded {
+    pub vectors: Vec<Vec<f32>>,
+    pub tokens: usize,
+}
+
+/// Consecutive ranges of inputs holding at most [`BATCH_TOKENS`] tokens each (an input longer than that alone).
+fn token_batches(lengths: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut batches = Vec::new();
+    let (mut start, mut tokens) = (0, 0);
+    for (i, &len) in lengths.iter().enumerate() {
+        if i > start && tokens + len > BATCH_TOKENS {
+            batches.push(start..i);
+            (start, tokens) = (i, 0);
+        }
+        tokens += len;
+    }
+    if start < lengths.len() {
+        batches.push(start..lengths.len());
+    }
+    batches
+}
+
+fn unit_length(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
 }
 
 /// Cosine similarity of two vectors (their dot product when both have unit length).

@@ -27,7 +27,7 @@ use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{Claim, PassageHit, Report, Stage};
 use verity_pipeline::{CheckContext, Corpus, Uncheckable};
-use verity_store::{NewDocument, PutOutcome, Store};
+use verity_store::{NewDocument, PutOutcome, Store, UnembeddedPassage};
 
 pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
@@ -216,7 +216,17 @@ impl Config {
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
     Reading { bytes_done: u64, bytes_total: u64, documents: usize },
-    Embedding { done: usize, total: usize },
+    Embedding(EmbedProgress),
+}
+
+/// How far [`Engine::embed`] has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbedProgress {
+    pub passages_done: usize,
+    /// Passages without a vector when embedding started (grows if more arrive meanwhile).
+    pub passages_total: usize,
+    /// Word-piece tokens read so far, for a speed in tokens per second.
+    pub tokens_done: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -375,26 +385,66 @@ impl Engine {
 
     /// Embeds every passage of a current document version that has no vector yet, with its document's title
     /// (no-op without a model). Work is committed every [`EMBED_BATCH`] passages, so an interrupted run resumes
-    /// where it stopped. `progress` gets (passages done, passages to do).
-    pub fn embed(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<usize> {
+    /// where it stopped. `progress` hears after each batch.
+    ///
+    /// Three stages run at once, joined by queues two batches deep: a thread reads passages from the store (ahead
+    /// of the writer, by passage id), this thread embeds them (the encoder itself uses every core), and a thread
+    /// writes the vectors back. The encoder never waits for the database, on SQLite or on PostgreSQL.
+    pub fn embed(&self, progress: &mut dyn FnMut(EmbedProgress)) -> Result<usize> {
         let Some(semantic) = self.semantic.as_ref().filter(|_| self.config.passage_vectors) else { return Ok(0) };
         let (embedded, total) = self.store.vector_coverage(&semantic.vectors_key)?;
-        let todo = total - embedded;
-        let mut done = 0;
-        loop {
-            let pending = self.store.passages_without_vectors(&semantic.vectors_key, EMBED_BATCH)?;
-            if pending.is_empty() {
-                semantic.refresh(&self.store)?;
-                return Ok(done);
-            }
-            let texts: Vec<String> = pending.iter().map(|p| embedding_text(&p.title, &p.text)).collect();
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let vectors = semantic.embedder.embed(&refs)?;
-            let rows: Vec<(i64, Vec<f32>)> = pending.iter().map(|p| p.passage_id).zip(vectors).collect();
-            self.store.put_vectors(&semantic.vectors_key, &rows)?;
-            done += rows.len();
-            progress(done, todo.max(done));
-        }
+        let (store, key) = (&self.store, semantic.vectors_key.as_str());
+        let mut status = EmbedProgress { passages_done: 0, passages_total: total - embedded, tokens_done: 0 };
+        std::thread::scope(|scope| -> Result<()> {
+            let (to_embed, pending) = std::sync::mpsc::sync_channel::<verity_store::Result<Vec<UnembeddedPassage>>>(2);
+            let (to_write, written) = std::sync::mpsc::sync_channel::<Vec<(i64, Vec<f32>)>>(2);
+            scope.spawn(move || {
+                let mut after = 0;
+                loop {
+                    let batch = store.passages_without_vectors(key, after, EMBED_BATCH);
+                    let last = batch.as_ref().ok().and_then(|b| b.last()).map(|p| p.passage_id);
+                    // Stops when the queue is closed (the embedder stopped), after an error, or at the end.
+                    if to_embed.send(batch).is_err() {
+                        return;
+                    }
+                    match last {
+                        Some(id) => after = id,
+                        None => return,
+                    }
+                }
+            });
+            let writer = scope.spawn(move || -> Result<()> {
+                for rows in written {
+                    store.put_vectors(key, &rows)?;
+                }
+                Ok(())
+            });
+            let embedding = (|| -> Result<()> {
+                for batch in pending {
+                    let batch = batch?;
+                    if batch.is_empty() {
+                        return Ok(());
+                    }
+                    let texts: Vec<String> = batch.iter().map(|p| embedding_text(&p.title, &p.text)).collect();
+                    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    let embedded = semantic.embedder.embed_counting(&refs)?;
+                    let rows: Vec<(i64, Vec<f32>)> = batch.iter().map(|p| p.passage_id).zip(embedded.vectors).collect();
+                    status.passages_done += rows.len();
+                    status.tokens_done += embedded.tokens;
+                    status.passages_total = status.passages_total.max(status.passages_done);
+                    if to_write.send(rows).is_err() {
+                        return Ok(()); // the writer failed; its error is the one to report
+                    }
+                    progress(status);
+                }
+                Ok(())
+            })();
+            drop(to_write);
+            let writing = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            writing.and(embedding)
+        })?;
+        semantic.refresh(&self.store)?;
+        Ok(status.passages_done)
     }
 
     /// The date reports are fixed to, when the configuration fixes one (reproducible runs and tests).
@@ -479,7 +529,7 @@ impl Engine {
         }
         self.store_batch(&mut batch, &mut summary)?;
         let embedding = Instant::now();
-        summary.embedded = self.embed(&mut |done, total| progress(Progress::Embedding { done, total }))?;
+        summary.embedded = self.embed(&mut |status| progress(Progress::Embedding(status)))?;
         summary.embed_seconds = embedding.elapsed().as_secs_f64();
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
@@ -750,7 +800,7 @@ impl Engine {
             .collect();
         let mut summary = IngestSummary::default();
         self.store_new(&new, &mut summary)?;
-        self.embed(&mut |_, _| {})?;
+        self.embed(&mut |_| {})?;
         Ok(())
     }
 

@@ -258,7 +258,7 @@ impl Engine {
         }
         let mut summary = crate::IngestSummary::default();
         self.store_batch(&mut batch, &mut summary)?;
-        self.embed(&mut |_, _| {})?;
+        self.embed(&mut |_| {})?;
         Ok(RecordsOutcome::Stored(summary.added + summary.new_versions))
     }
 }

@@ -45,7 +45,7 @@ fn filled(store: &Store) {
     for i in 0..250 {
         put(&doc(&format!("bulk-{i}"), &format!("Bulk text number {i}.")), None);
     }
-    let passages: Vec<i64> = store.passages_without_vectors("m", 10).unwrap().iter().map(|p| p.passage_id).collect();
+    let passages: Vec<i64> = store.passages_without_vectors("m", 0, 10).unwrap().iter().map(|p| p.passage_id).collect();
     store.put_vectors("m", &passages.iter().map(|id| (*id, vec![*id as f32, 0.5])).collect::<Vec<_>>()).unwrap();
     let cited = store.versions_of("a").unwrap()[1].meta.version_id;
     let topic = [("alpha".to_string(), "Alpha".to_string())];

@@ -367,10 +367,11 @@ impl Store {
     pub fn counts(&self) -> Result<Counts> {
         dispatch!(self, counts())
     }
-    /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
-    /// document's title (embedded together with the passage).
-    pub fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
-        dispatch!(self, passages_without_vectors(model, limit))
+    /// Passages of latest document versions that have no vector for `model` yet and ids above `after`, at most
+    /// `limit`, in id order, with their document's title (embedded together with the passage). `after` lets a
+    /// reader run ahead of the writer of the vectors: pass the last id it read.
+    pub fn passages_without_vectors(&self, model: &str, after: i64, limit: usize) -> Result<Vec<UnembeddedPassage>> {
+        dispatch!(self, passages_without_vectors(model, after, limit))
     }
     /// How many passages of latest document versions have a vector for `model`, out of how many.
     pub fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {

@@ -376,21 +376,24 @@ fn a_newer_schema_is_refused_with_advice() {
 fn vectors_are_kept_per_model_and_follow_the_latest_version() {
     on_each_backend(|store| {
         check(store, &[doc("a", "Alpha."), doc("b", "Beta.")]);
-        let pending = store.passages_without_vectors("m", 10).unwrap();
+        let pending = store.passages_without_vectors("m", 0, 10).unwrap();
         assert_eq!(pending.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["Alpha.", "Beta."]);
         assert_eq!(pending[0].title, "Title a");
+        // A reader ahead of the writer asks for what comes after the last passage it read.
+        let ahead = store.passages_without_vectors("m", pending[0].passage_id, 10).unwrap();
+        assert_eq!(ahead.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["Beta."]);
         assert_eq!(store.vector_coverage("m").unwrap(), (0, 2));
         let (a, b) = (pending[0].passage_id, pending[1].passage_id);
         store.put_vectors("m", &[(a, vec![1.0, -0.5])]).unwrap();
         assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
         store.put_vectors("m", &[(b, vec![0.25, 2.0])]).unwrap();
         assert_eq!(store.vector_coverage("m").unwrap(), (2, 2));
-        assert!(store.passages_without_vectors("m", 10).unwrap().is_empty());
-        assert_eq!(store.passages_without_vectors("other", 10).unwrap().len(), 2);
+        assert!(store.passages_without_vectors("m", 0, 10).unwrap().is_empty());
+        assert_eq!(store.passages_without_vectors("other", 0, 10).unwrap().len(), 2);
         assert_eq!(store.vectors("m").unwrap(), [(a, vec![1.0, -0.5]), (b, vec![0.25, 2.0])]);
         // A new version's passages need vectors of their own; the old version's drop out of search.
         check(store, &[doc("a", "Alpha, changed.")]);
-        let pending_now = store.passages_without_vectors("m", 10).unwrap();
+        let pending_now = store.passages_without_vectors("m", 0, 10).unwrap();
         assert_eq!(pending_now.len(), 1);
         assert_eq!(pending_now[0].text, "Alpha, changed.");
         assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));

@@ -91,6 +91,24 @@ pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode
             );
             Ok(ExitCode::SUCCESS)
         }
+        EvalCommand::Encoder { model, texts, vectors, json } => {
+            let model = model.unwrap_or_else(|| Config::new(data_dir).models_dir().join("all-minilm-l6-v2"));
+            let texts = read_texts(&texts)?;
+            let (result, embedded) = verity_engine::eval::encoder(&model, &texts).context("cannot embed")?;
+            if let Some(path) = vectors {
+                let bytes: Vec<u8> = embedded.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
+                std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            if json {
+                println!("{}", serde_json::to_string(&result)?);
+            } else {
+                println!(
+                    "{} texts, {} tokens in {:.2} s: {:.0} tokens/s ({})",
+                    result.texts, result.tokens, result.seconds, result.tokens_per_s, result.precision
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         EvalCommand::Stance { healthver, limit, judge, llm, json } => {
             let judge = judge.config(&llm, JudgeConfig::default())?;
             let options = verity_engine::eval::VerdictOptions {
@@ -176,4 +194,24 @@ pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The texts of `verity eval encoder`: a JSON array of strings, or JSON Lines with `text` (and `title`).
+fn read_texts(path: &Path) -> anyhow::Result<Vec<String>> {
+    let raw = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bad = || format!("{}: expected a JSON array of strings or JSON Lines with a \"text\" field", path.display());
+    if raw.trim_start().starts_with('[') {
+        return serde_json::from_str(&raw).with_context(bad);
+    }
+    raw.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).with_context(bad)?;
+            let text = value["text"].as_str().with_context(bad)?;
+            Ok(match value["title"].as_str().map(str::trim).filter(|t| !t.is_empty()) {
+                Some(title) => format!("{title}\n{text}"),
+                None => text.to_string(),
+            })
+        })
+        .collect()
 }

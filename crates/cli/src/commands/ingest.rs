@@ -14,20 +14,19 @@ pub(crate) fn ingest(base: &verity_engine::Config, args: IngestArgs) -> anyhow::
         eprintln!("note: {notice}");
     }
     let bar = progress_bar();
-    let mut embedding = false;
+    let mut embedding = None;
     let summary = engine.ingest(&paths, &mut |p| match p {
         Progress::Reading { bytes_done, bytes_total, documents } => {
             bar.set_length(bytes_total);
             bar.set_position(bytes_done);
             bar.set_message(format!("{documents} documents"));
         }
-        Progress::Embedding { done, total } => {
-            if !embedding {
-                embedding = true;
+        Progress::Embedding(status) => {
+            if embedding.is_none() {
+                embedding = Some(std::time::Instant::now());
                 bar.set_style(count_style("passages embedded"));
             }
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+            show_embedding(&bar, status, embedding.unwrap_or_else(std::time::Instant::now));
         }
     })?;
     bar.finish_and_clear();
@@ -64,11 +63,16 @@ pub(crate) fn embed(base: &verity_engine::Config) -> anyhow::Result<ExitCode> {
     let bar = progress_bar();
     bar.set_style(count_style("passages embedded"));
     let started = std::time::Instant::now();
-    let done = engine.embed(&mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })?;
+    let done = engine.embed(&mut |status| show_embedding(&bar, status, started))?;
     bar.finish_and_clear();
     println!("embedded {done} passages in {:.1} s", started.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Passages done out of how many, the encoder's speed in tokens per second and, from the bar, the time left.
+fn show_embedding(bar: &indicatif::ProgressBar, status: verity_engine::EmbedProgress, started: std::time::Instant) {
+    bar.set_length(status.passages_total as u64);
+    bar.set_position(status.passages_done as u64);
+    let seconds = started.elapsed().as_secs_f64().max(1e-3);
+    bar.set_message(format!("{:.0} tokens/s", status.tokens_done as f64 / seconds));
 }

@@ -445,13 +445,19 @@ impl Postgres {
         Ok(Counts { documents: n(0), versions: n(1), passages: n(2), reports: n(3) })
     }
 
-    pub(crate) fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
+    pub(crate) fn passages_without_vectors(
+        &self,
+        model: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<UnembeddedPassage>> {
         let rows = self.conn()?.query(
             "SELECT p.id, v.title, substring(convert_to(v.text, 'UTF8') FROM (p.start + 1)::int FOR (p.\"end\" - p.start)::int)
              FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
-             WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = $1)
+             WHERE p.id > $3
+               AND NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = $1)
              ORDER BY p.id LIMIT $2",
-            &[&model, &sql_limit(limit)],
+            &[&model, &sql_limit(limit), &after],
         )?;
         Ok(rows
             .iter()

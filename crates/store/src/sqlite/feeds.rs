@@ -16,7 +16,7 @@ impl Sqlite {
     /// Stops following a feed (its items stay in the archive); false when it was not followed.
     pub(crate) fn remove_feed(&self, url: &str) -> Result<bool> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         tx.execute("DELETE FROM feed_items WHERE feed_url = ?1", [url])?;
         let removed = tx.execute("DELETE FROM feeds WHERE url = ?1", [url])?;
         tx.commit()?;
@@ -77,7 +77,7 @@ impl Sqlite {
     /// Marks items as read from this feed.
     pub(crate) fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         for url in urls {
             tx.execute(
                 "INSERT OR IGNORE INTO feed_items (feed_url, item_url, seen_at) VALUES (?1, ?2, ?3)",

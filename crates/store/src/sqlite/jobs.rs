@@ -92,7 +92,7 @@ impl Sqlite {
         created_at: &str,
     ) -> Result<bool> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         let ended = tx.execute(
             &format!("UPDATE jobs SET status = 'done', report_id = ?4, lease_until = NULL WHERE {HELD}"),
             params![lease.job_id, lease.worker, lease.attempt, report.id],
@@ -125,7 +125,7 @@ impl Sqlite {
 
     pub(crate) fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         let status: Option<String> =
             tx.query_row("SELECT status FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let outcome = match status.as_deref() {

@@ -119,7 +119,7 @@ impl Sqlite {
     /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
     pub(crate) fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = write_transaction(&mut conn)?;
         let outcomes = batch.iter().map(|new| put_one(&tx, new, now)).collect::<Result<Vec<_>>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -196,7 +196,7 @@ impl Sqlite {
 
     pub(crate) fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = write_transaction(&mut conn)?;
         let mut new = 0;
         for r in records {
             tx.prepare_cached("INSERT OR IGNORE INTO documents (external_id) VALUES (?1)")?
@@ -359,15 +359,21 @@ impl Sqlite {
 
     /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
     /// document's title (embedded together with the passage).
-    pub(crate) fn passages_without_vectors(&self, model: &str, limit: usize) -> Result<Vec<UnembeddedPassage>> {
+    pub(crate) fn passages_without_vectors(
+        &self,
+        model: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<UnembeddedPassage>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT p.id, v.title, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
              FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
-             WHERE NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
+             WHERE p.id > ?3
+               AND NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
              ORDER BY p.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![model, sql_limit(limit)], |r| {
+        let rows = stmt.query_map(params![model, sql_limit(limit), after], |r| {
             let bytes: Vec<u8> = r.get(2)?;
             Ok(UnembeddedPassage {
                 passage_id: r.get(0)?,
@@ -394,7 +400,7 @@ impl Sqlite {
     /// Stores passage vectors for `model` in one transaction.
     pub(crate) fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = write_transaction(&mut conn)?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR REPLACE INTO passage_vectors (passage_id, model, vector) VALUES (?1, ?2, ?3)",
@@ -516,6 +522,13 @@ fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<Put
 
 /// How long a connection waits for another's lock (another process writing, a migration) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A write transaction that takes SQLite's write lock as it begins. A deferred one reads first and asks for the lock
+/// at its first write; if another process wrote in between, SQLite answers "database is locked" at once instead of
+/// waiting (waiting could deadlock), so concurrent writers (two ingests, serve and a worker) would fail.
+pub(crate) fn write_transaction(conn: &mut rusqlite::Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
 
 /// A read connection borrowed from the store's pool, returned to it when dropped.
 struct Reader<'a> {

@@ -33,7 +33,7 @@ impl Sqlite {
     /// the search index never disagree.
     pub(crate) fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         save_report_in(&tx, report, topics, created_at)?;
         tx.commit()?;
         Ok(())
@@ -197,7 +197,7 @@ impl Sqlite {
     /// Deletes a report and all its versions; false when there was none.
     pub(crate) fn delete_report(&self, id: &str) -> Result<bool> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = super::write_transaction(&mut conn)?;
         tx.execute("DELETE FROM reports_fts WHERE report_id = ?1", [id])?;
         tx.execute("DELETE FROM report_topics WHERE report_id = ?1", [id])?;
         tx.execute("DELETE FROM report_versions WHERE report_id = ?1", [id])?;

@@ -1,0 +1,505 @@
+//! BERT's forward pass, written for the CPU: the encoder both the embedder and the cross-encoder run.
+//!
+//! The texts of a batch are packed end to end, never padded: the dense layers (three quarters of the arithmetic)
+//! multiply one matrix of all the batch's tokens, and attention runs per text and per head on exactly that text's
+//! tokens, so no work is spent on padding and no mask is needed. Matrix products go through the `gemm` crate (its
+//! AVX-512 kernels where the processor has them, both cores on the large products); the passes between them are
+//! `simd`'s. Buffers are allocated once per batch and reused by every layer.
+//!
+//! What it runs: BERT with absolute positions and the exact GELU (all-MiniLM-L6-v2 and Verity's entailment model);
+//! a configuration that asks for anything else is refused when the model loads.
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Tensor};
+use gemm::Parallelism;
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::{Precision, amx, simd};
+
+/// The parts of a Hugging Face `config.json` the forward pass depends on.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct BertConfig {
+    pub hidden_size: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub num_hidden_layers: usize,
+    pub max_position_embeddings: usize,
+    pub vocab_size: usize,
+    #[serde(default = "two")]
+    pub type_vocab_size: usize,
+    #[serde(default = "layer_norm_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default = "gelu")]
+    pub hidden_act: String,
+    #[serde(default = "absolute")]
+    pub position_embedding_type: String,
+}
+
+fn two() -> usize {
+    2
+}
+fn layer_norm_eps() -> f64 {
+    1e-12
+}
+fn gelu() -> String {
+    "gelu".into()
+}
+fn absolute() -> String {
+    "absolute".into()
+}
+
+/// One text as the encoder reads it: word-piece ids and, for pairs, which segment each token belongs to.
+pub(crate) struct Input<'a> {
+    pub ids: &'a [u32],
+    pub segments: Option<&'a [u32]>,
+}
+
+/// Named tensors of a safetensors file, read as f32 whatever type they were stored in.
+pub(crate) struct Weights {
+    tensors: HashMap<String, Tensor>,
+    prefix: String,
+}
+
+impl Weights {
+    pub fn from_safetensors(bytes: &[u8]) -> Result<Weights, String> {
+        let tensors = candle_core::safetensors::load_buffer(bytes, &candle_core::Device::Cpu)
+            .map_err(|e| format!("model.safetensors: {e}"))?;
+        // Checkpoints name the encoder's tensors `embeddings.…` or `bert.embeddings.…`.
+        let prefix = tensors
+            .keys()
+            .find_map(|name| name.strip_suffix("embeddings.word_embeddings.weight"))
+            .ok_or("model.safetensors has no embeddings.word_embeddings.weight: not a BERT model")?
+            .to_string();
+        Ok(Weights { tensors, prefix })
+    }
+
+    /// The tensor called `name` (under the encoder's prefix when `encoder`), flattened, after checking its shape.
+    pub fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+        let tensor = self
+            .tensors
+            .get(&format!("{}{name}", self.prefix))
+            .or_else(|| self.tensors.get(name))
+            .ok_or_else(|| format!("model.safetensors has no tensor {name}"))?;
+        if tensor.dims() != shape {
+            return Err(format!("{name} has shape {:?}, the configuration implies {shape:?}", tensor.dims()));
+        }
+        let values = || tensor.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>();
+        values().map_err(|e| format!("{name}: {e}"))
+    }
+
+    /// The shape of `name`, if the file has it.
+    pub fn dims(&self, name: &str) -> Option<Vec<usize>> {
+        self.tensors
+            .get(&format!("{}{name}", self.prefix))
+            .or_else(|| self.tensors.get(name))
+            .map(|t| t.dims().to_vec())
+    }
+}
+
+/// A linear layer, y = x Wᵀ + b, its weight stored transposed (inputs × outputs, row-major) so products read it
+/// row by row.
+pub(crate) struct Dense {
+    weight: Vec<f32>,
+    /// The weight in bf16 for the tile unit, when the precision and the processor allow it.
+    packed: Option<amx::PackedBf16>,
+    bias: Vec<f32>,
+    inputs: usize,
+    outputs: usize,
+}
+
+impl Dense {
+    fn load(weights: &Weights, name: &str, inputs: usize, outputs: usize) -> Result<Dense, String> {
+        let weight = weights.get(&format!("{name}.weight"), &[outputs, inputs])?;
+        let bias = weights.get(&format!("{name}.bias"), &[outputs])?;
+        Ok(Dense { weight: transpose(&weight, outputs, inputs), packed: None, bias, inputs, outputs })
+    }
+
+    /// Prepares the bf16 copy of the weight where `precision` asks for it and the processor has AMX.
+    fn with_precision(mut self, precision: Precision) -> Dense {
+        if precision == Precision::Fast && amx::available() && amx::fits(self.inputs, self.outputs) {
+            self.packed = Some(amx::PackedBf16::pack(&self.weight, self.inputs, self.outputs));
+            self.weight = Vec::new(); // only the f32 path reads it
+        }
+        self
+    }
+
+    /// Several layers that read the same input, as one wider layer (query, key and value).
+    fn side_by_side(parts: &[Dense]) -> Dense {
+        let inputs = parts[0].inputs;
+        let outputs = parts.iter().map(|p| p.outputs).sum();
+        let mut weight = Vec::with_capacity(inputs * outputs);
+        for row in 0..inputs {
+            for part in parts {
+                weight.extend_from_slice(&part.weight[row * part.outputs..(row + 1) * part.outputs]);
+            }
+        }
+        let bias = parts.iter().flat_map(|p| p.bias.iter().copied()).collect();
+        Dense { weight, packed: None, bias, inputs, outputs }
+    }
+
+    /// `output = input Wᵀ + b`, or `output += input Wᵀ + b` when `residual` (the residual connection, for free).
+    /// `scratch` holds the input's bf16 copy when the tile unit multiplies.
+    fn apply(&self, input: &[f32], output: &mut [f32], residual: bool, scratch: &mut Vec<u16>) {
+        let rows = input.len() / self.inputs;
+        if self.packed.is_some() {
+            scratch.resize(scratch.len().max(amx::padded_rows(rows) * self.inputs), 0);
+            on_rows_into(input, &mut scratch[..rows * self.inputs], self.inputs, simd::to_bf16);
+            return self.apply_bf16(scratch, rows, output, residual);
+        }
+        debug_assert_eq!(output.len(), rows * self.outputs);
+        if residual {
+            on_rows(output, self.outputs, |rows| simd::add_to_each_row(rows, &self.bias));
+        } else {
+            on_rows(output, self.outputs, |rows| simd::fill_rows(rows, &self.bias));
+        }
+        // SAFETY: the three matrices are `rows × inputs`, `inputs × outputs` and `rows × outputs`, row-major and
+        // in bounds (checked above and at load), and `output` does not overlap the others.
+        unsafe {
+            gemm::gemm(
+                rows,
+                self.outputs,
+                self.inputs,
+                output.as_mut_ptr(),
+                1,
+                self.outputs as isize,
+                true,
+                input.as_ptr(),
+                1,
+                self.inputs as isize,
+                self.weight.as_ptr(),
+                1,
+                self.outputs as isize,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                Parallelism::Rayon(0),
+            )
+        }
+    }
+
+    /// [`Dense::apply`] from an input already in bf16 (rows padded as [`amx::matmul`] wants); only for a layer
+    /// whose weight is packed.
+    fn apply_bf16(&self, input: &[u16], rows: usize, output: &mut [f32], residual: bool) {
+        let packed = self.packed.as_ref().expect("a packed weight");
+        if residual {
+            on_rows(output, self.outputs, |rows| simd::add_to_each_row(rows, &self.bias));
+            amx::matmul(input, rows, packed, amx::Start::Output, output);
+        } else {
+            amx::matmul(input, rows, packed, amx::Start::Row(&self.bias), output);
+        }
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+}
+
+fn transpose(matrix: &[f32], rows: usize, columns: usize) -> Vec<f32> {
+    let mut out = vec![0.0; matrix.len()];
+    for r in 0..rows {
+        for c in 0..columns {
+            out[c * rows + r] = matrix[r * columns + c];
+        }
+    }
+    out
+}
+
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl Norm {
+    fn load(weights: &Weights, name: &str, width: usize) -> Result<Norm, String> {
+        Ok(Norm {
+            gamma: weights.get(&format!("{name}.weight"), &[width])?,
+            beta: weights.get(&format!("{name}.bias"), &[width])?,
+        })
+    }
+}
+
+struct Layer {
+    query_key_value: Dense,
+    attention_out: Dense,
+    attention_norm: Norm,
+    up: Dense,
+    down: Dense,
+    output_norm: Norm,
+}
+
+pub(crate) struct Bert {
+    config: BertConfig,
+    precision: Precision,
+    word: Vec<f32>,
+    position: Vec<f32>,
+    segment: Vec<f32>,
+    embedding_norm: Norm,
+    layers: Vec<Layer>,
+}
+
+impl Bert {
+    pub fn load(config: BertConfig, weights: &Weights, precision: Precision) -> Result<Bert, String> {
+        if config.hidden_act != "gelu" {
+            return Err(format!("hidden_act {:?} is not supported (only \"gelu\")", config.hidden_act));
+        }
+        if config.position_embedding_type != "absolute" {
+            return Err(format!("position_embedding_type {:?} is not supported", config.position_embedding_type));
+        }
+        if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
+            return Err("hidden_size must be a multiple of num_attention_heads".into());
+        }
+        let h = config.hidden_size;
+        let dense = |name: &str, inputs, outputs| {
+            Dense::load(weights, name, inputs, outputs).map(|dense| dense.with_precision(precision))
+        };
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let name = |part: &str| format!("encoder.layer.{i}.{part}");
+                let attention = |part: &str| Dense::load(weights, &name(&format!("attention.self.{part}")), h, h);
+                let query_key_value =
+                    Dense::side_by_side(&[attention("query")?, attention("key")?, attention("value")?]);
+                Ok(Layer {
+                    query_key_value: query_key_value.with_precision(precision),
+                    attention_out: dense(&name("attention.output.dense"), h, h)?,
+                    attention_norm: Norm::load(weights, &name("attention.output.LayerNorm"), h)?,
+                    up: dense(&name("intermediate.dense"), h, config.intermediate_size)?,
+                    down: dense(&name("output.dense"), config.intermediate_size, h)?,
+                    output_norm: Norm::load(weights, &name("output.LayerNorm"), h)?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Bert {
+            word: weights.get("embeddings.word_embeddings.weight", &[config.vocab_size, h])?,
+            position: weights.get("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?,
+            segment: weights.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size, h])?,
+            embedding_norm: Norm::load(weights, "embeddings.LayerNorm", h)?,
+            layers,
+            precision: if precision == Precision::Fast && amx::available() { Precision::Fast } else { Precision::F32 },
+            config,
+        })
+    }
+
+    /// The precision the dense layers actually run at here ([`Precision::Fast`] only where AMX is).
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    pub fn hidden_size(&self) -> usize {
+        self.config.hidden_size
+    }
+
+    /// The mean of each text's final token states, one row of `hidden_size` per input, in order.
+    pub fn mean_pooled(&self, batch: &[Input]) -> Result<Vec<Vec<f32>>, String> {
+        let h = self.config.hidden_size;
+        let spans = self.spans(batch)?;
+        let hidden = self.encode(batch, &spans);
+        Ok(spans
+            .iter()
+            .map(|&(start, len)| {
+                let mut total = vec![0.0; h];
+                for row in hidden[start * h..(start + len) * h].chunks_exact(h) {
+                    simd::accumulate(&mut total, row);
+                }
+                total.iter_mut().for_each(|x| *x /= len.max(1) as f32);
+                total
+            })
+            .collect())
+    }
+
+    /// Where each text's tokens sit in the packed batch, after checking every id against the model's tables.
+    fn spans(&self, batch: &[Input]) -> Result<Vec<(usize, usize)>, String> {
+        let mut start = 0;
+        batch
+            .iter()
+            .map(|input| {
+                let len = input.ids.len();
+                if len > self.config.max_position_embeddings {
+                    return Err(format!("{len} tokens, more than the model's {}", self.config.max_position_embeddings));
+                }
+                if let Some(&id) = input.ids.iter().find(|&&id| id as usize >= self.config.vocab_size) {
+                    return Err(format!("token id {id} is outside the vocabulary"));
+                }
+                if let Some(segments) = input.segments
+                    && (segments.len() != len || segments.iter().any(|&s| s as usize >= self.config.type_vocab_size))
+                {
+                    return Err("segment ids do not match the tokens".into());
+                }
+                let span = (start, len);
+                start += len;
+                Ok(span)
+            })
+            .collect()
+    }
+
+    fn encode(&self, batch: &[Input], spans: &[(usize, usize)]) -> Vec<f32> {
+        let h = self.config.hidden_size;
+        let tokens: usize = spans.iter().map(|s| s.1).sum();
+        let mut x = vec![0.0f32; tokens * h];
+        for (input, &(start, len)) in batch.iter().zip(spans) {
+            for p in 0..len {
+                let row = &mut x[(start + p) * h..(start + p + 1) * h];
+                let id = input.ids[p] as usize;
+                let segment = input.segments.map_or(0, |s| s[p] as usize);
+                row.copy_from_slice(&self.word[id * h..(id + 1) * h]);
+                simd::accumulate(row, &self.position[p * h..(p + 1) * h]);
+                simd::accumulate(row, &self.segment[segment * h..(segment + 1) * h]);
+            }
+        }
+        let eps = self.config.layer_norm_eps as f32;
+        let layer_norm =
+            |x: &mut [f32], norm: &Norm| on_rows(x, h, |rows| simd::layer_norm(rows, &norm.gamma, &norm.beta, eps));
+        layer_norm(&mut x, &self.embedding_norm);
+
+        let mut qkv = vec![0.0f32; tokens * 3 * h];
+        let mut context = vec![0.0f32; tokens * h];
+        let mut intermediate = vec![0.0f32; tokens * self.config.intermediate_size];
+        let mut scratch = Vec::new();
+        for layer in &self.layers {
+            layer.query_key_value.apply(&x, &mut qkv, false, &mut scratch);
+            self.attention(&qkv, spans, &mut context);
+            layer.attention_out.apply(&context, &mut x, true, &mut scratch);
+            layer_norm(&mut x, &layer.attention_norm);
+            layer.up.apply(&x, &mut intermediate, false, &mut scratch);
+            if layer.down.packed.is_some() {
+                // GELU and the rounding to bf16 in one pass: the f32 result would only be read to be rounded.
+                let width = self.config.intermediate_size;
+                scratch.resize(scratch.len().max(amx::padded_rows(tokens) * width), 0);
+                on_rows_into(&intermediate, &mut scratch[..tokens * width], width, simd::gelu_to_bf16);
+                layer.down.apply_bf16(&scratch, tokens, &mut x, true);
+            } else {
+                on_rows(&mut intermediate, self.config.intermediate_size, simd::gelu_in_place);
+                layer.down.apply(&intermediate, &mut x, true, &mut scratch);
+            }
+            layer_norm(&mut x, &layer.output_norm);
+        }
+        x
+    }
+
+    /// Scaled dot-product attention of every head of every text, from the packed query/key/value rows into
+    /// `context`. Each (text, head) is independent, so they are shared out between the cores.
+    fn attention(&self, qkv: &[f32], spans: &[(usize, usize)], context: &mut [f32]) {
+        let h = self.config.hidden_size;
+        let heads = self.config.num_attention_heads;
+        let d = h / heads;
+        let scale = 1.0 / (d as f32).sqrt();
+        let out = SharedOut(context.as_mut_ptr());
+        let units: Vec<(usize, usize, usize)> =
+            spans.iter().flat_map(|&(start, len)| (0..heads).map(move |head| (start, len, head))).collect();
+        units.par_iter().for_each_init(Vec::new, |scores: &mut Vec<f32>, &(start, len, head)| {
+            scores.clear();
+            scores.resize(len * len, 0.0);
+            let q = qkv[start * 3 * h + head * d..].as_ptr();
+            let (k, v) = (q.wrapping_add(h), q.wrapping_add(2 * h));
+            let row = (3 * h) as isize;
+            // SAFETY: the query, key and value blocks of this text and head are `len` rows of `d` at a row stride
+            // of 3h inside `qkv`; `scores` is len × len; the context block written (rows start..start+len, columns
+            // head*d..head*d+d of `context`) belongs to this (text, head) alone, so no two units write the same
+            // element and `context` outlives the loop.
+            unsafe {
+                gemm::gemm(
+                    len,
+                    len,
+                    d,
+                    scores.as_mut_ptr(),
+                    1,
+                    len as isize,
+                    false,
+                    q,
+                    1,
+                    row,
+                    k,
+                    row,
+                    1,
+                    0.0,
+                    scale,
+                    false,
+                    false,
+                    false,
+                    Parallelism::None,
+                );
+                simd::softmax(scores, len);
+                let out = out.at(start * h + head * d);
+                gemm::gemm(
+                    len,
+                    d,
+                    len,
+                    out,
+                    1,
+                    h as isize,
+                    false,
+                    scores.as_ptr(),
+                    1,
+                    len as isize,
+                    v,
+                    1,
+                    row,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    Parallelism::None,
+                );
+            }
+        });
+    }
+}
+
+/// Rows one core takes at a time in the element-wise passes.
+const ROWS_PER_TASK: usize = 64;
+
+/// Runs `pass` over `xs` (rows `width` long) in pieces of whole rows, on every core.
+fn on_rows(xs: &mut [f32], width: usize, pass: impl Fn(&mut [f32]) + Send + Sync) {
+    xs.par_chunks_mut(ROWS_PER_TASK * width).for_each(pass);
+}
+
+/// Runs `pass` from `xs` into `out` (rows `width` long in both) in pieces of whole rows, on every core.
+fn on_rows_into<T: Send>(xs: &[f32], out: &mut [T], width: usize, pass: impl Fn(&[f32], &mut [T]) + Sync) {
+    let chunk = ROWS_PER_TASK * width;
+    xs.par_chunks(chunk).zip(out.par_chunks_mut(chunk)).for_each(|(xs, out)| pass(xs, out));
+}
+
+/// The context buffer, written by many attention units at once, each in its own block.
+#[derive(Clone, Copy)]
+struct SharedOut(*mut f32);
+
+impl SharedOut {
+    /// A method rather than the field, so closures capture the whole (Sync) wrapper, not the raw pointer.
+    fn at(self, offset: usize) -> *mut f32 {
+        self.0.wrapping_add(offset)
+    }
+}
+// SAFETY: see `attention`: every unit writes a disjoint block.
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+
+/// A classification head over the pooled state: one linear layer, then softmax.
+pub(crate) struct Head {
+    dense: Dense,
+}
+
+impl Head {
+    pub fn load(weights: &Weights, name: &str, hidden: usize) -> Result<Head, String> {
+        let dims = weights.dims(&format!("{name}.weight")).ok_or_else(|| format!("model.safetensors has no {name}"))?;
+        let [classes, inputs] = dims[..] else { return Err(format!("{name}.weight is not a matrix")) };
+        if inputs != hidden {
+            return Err(format!("{name} takes {inputs} inputs, the encoder gives {hidden}"));
+        }
+        Ok(Head { dense: Dense::load(weights, name, hidden, classes)? })
+    }
+
+    pub fn classes(&self) -> usize {
+        self.dense.outputs()
+    }
+
+    pub fn probabilities(&self, pooled: &[f32]) -> Vec<f32> {
+        let mut logits = vec![0.0; self.dense.outputs];
+        self.dense.apply(pooled, &mut logits, false, &mut Vec::new());
+        simd::softmax(&mut logits, self.dense.outputs);
+        logits
+    }
+}
