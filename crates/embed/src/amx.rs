@@ -55,7 +55,7 @@ pub(crate) fn bf16(x: f32) -> u16 {
     ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) as u16
 }
 
-/// A weight matrix (depth × columns, row-major f32) in bf16, laid out as the tile unit reads its right operand:
+/// A weight matrix (depth × columns) in bf16, laid out as the tile unit reads its right operand:
 /// for each 16 columns and each 32 rows of depth, 16 rows holding, for each column, a pair of consecutive depth
 /// elements.
 pub(crate) struct PackedBf16 {
@@ -65,15 +65,16 @@ pub(crate) struct PackedBf16 {
 }
 
 impl PackedBf16 {
-    pub fn pack(matrix: &[f32], depth: usize, columns: usize) -> PackedBf16 {
-        assert!(fits(depth, columns) && matrix.len() == depth * columns);
+    /// Packs the depth × columns matrix whose element (k, n) is `at(k, n)`.
+    pub fn pack(depth: usize, columns: usize, at: impl Fn(usize, usize) -> f32) -> PackedBf16 {
+        assert!(fits(depth, columns));
         let mut data = Vec::with_capacity(depth * columns / 2);
         for column_block in 0..columns / TILE {
             for depth_block in 0..depth / DEPTH {
                 for pair in 0..DEPTH / 2 {
                     let row = depth_block * DEPTH + 2 * pair;
                     for j in column_block * TILE..(column_block + 1) * TILE {
-                        let (even, odd) = (matrix[row * columns + j], matrix[(row + 1) * columns + j]);
+                        let (even, odd) = (at(row, j), at(row + 1, j));
                         data.push(u32::from(bf16(even)) | (u32::from(bf16(odd)) << 16));
                     }
                 }
@@ -231,7 +232,7 @@ mod tests {
         let input: Vec<f32> = (0..rows * depth).map(|i| value(i, 1)).collect();
         let weights: Vec<f32> = (0..depth * columns).map(|i| value(i, 2)).collect();
         let start: Vec<f32> = (0..rows * columns).map(|i| value(i, 3)).collect();
-        let weights16 = PackedBf16::pack(&weights, depth, columns);
+        let weights16 = PackedBf16::pack(depth, columns, |k, n| weights[k * columns + n]);
         let mut input16 = vec![0u16; padded_rows(rows) * depth];
         crate::simd::to_bf16(&input, &mut input16[..rows * depth]);
         let mut got = start.clone();

@@ -9,11 +9,10 @@
 //! What it runs: BERT with absolute positions and the exact GELU (all-MiniLM-L6-v2 and Verity's entailment model);
 //! a configuration that asks for anything else is refused when the model loads.
 
-use std::collections::HashMap;
-
-use candle_core::{DType, Tensor};
 use gemm::Parallelism;
+use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use serde::Deserialize;
 
 use crate::{Precision, amx, simd};
@@ -57,50 +56,89 @@ pub(crate) struct Input<'a> {
 }
 
 /// Named tensors of a safetensors file, read as f32 whatever type they were stored in.
-pub(crate) struct Weights {
-    tensors: HashMap<String, Tensor>,
+pub(crate) struct Weights<'a> {
+    tensors: SafeTensors<'a>,
     prefix: String,
 }
 
-impl Weights {
-    pub fn from_safetensors(bytes: &[u8]) -> Result<Weights, String> {
-        let tensors = candle_core::safetensors::load_buffer(bytes, &candle_core::Device::Cpu)
-            .map_err(|e| format!("model.safetensors: {e}"))?;
+impl<'a> Weights<'a> {
+    /// Reads the header of a safetensors file held in memory; tensors are converted when asked for.
+    pub fn from_safetensors(bytes: &'a [u8]) -> Result<Weights<'a>, String> {
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| format!("model.safetensors: {e}"))?;
         // Checkpoints name the encoder's tensors `embeddings.…` or `bert.embeddings.…`.
         let prefix = tensors
-            .keys()
+            .names()
+            .into_iter()
             .find_map(|name| name.strip_suffix("embeddings.word_embeddings.weight"))
             .ok_or("model.safetensors has no embeddings.word_embeddings.weight: not a BERT model")?
             .to_string();
         Ok(Weights { tensors, prefix })
     }
 
-    /// The tensor called `name` (under the encoder's prefix when `encoder`), flattened, after checking its shape.
+    fn view(&self, name: &str) -> Option<TensorView<'a>> {
+        self.tensors.tensor(&format!("{}{name}", self.prefix)).or_else(|_| self.tensors.tensor(name)).ok()
+    }
+
+    /// The tensor called `name` (under the encoder's prefix, or at the top level), flattened to f32, after
+    /// checking its shape. f32, f16 and bf16 files are read.
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
-        let tensor = self
-            .tensors
-            .get(&format!("{}{name}", self.prefix))
-            .or_else(|| self.tensors.get(name))
-            .ok_or_else(|| format!("model.safetensors has no tensor {name}"))?;
-        if tensor.dims() != shape {
-            return Err(format!("{name} has shape {:?}, the configuration implies {shape:?}", tensor.dims()));
+        let view = self.view(name).ok_or_else(|| format!("model.safetensors has no tensor {name}"))?;
+        if view.shape() != shape {
+            return Err(format!("{name} has shape {:?}, the configuration implies {shape:?}", view.shape()));
         }
-        let values = || tensor.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>();
-        values().map_err(|e| format!("{name}: {e}"))
+        let data = view.data();
+        let halves = || data.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+        Ok(match view.dtype() {
+            Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+            Dtype::F16 => {
+                let bits: Vec<half::f16> = halves().map(half::f16::from_bits).collect();
+                let mut out = vec![0.0; bits.len()];
+                bits.convert_to_f32_slice(&mut out);
+                out
+            }
+            Dtype::BF16 => halves().map(|b| f32::from_bits(u32::from(b) << 16)).collect(),
+            other => return Err(format!("{name} is stored as {other:?}; only F32, F16 and BF16 are read")),
+        })
+    }
+
+    /// An embedding table, kept in f16 when the file stores it so: half the memory, and only the rows a batch
+    /// reads are widened.
+    fn table(&self, name: &str, shape: &[usize]) -> Result<Table, String> {
+        match self.view(name) {
+            Some(view) if view.dtype() == Dtype::F16 && view.shape() == shape => Ok(Table::F16(
+                view.data().chunks_exact(2).map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]]))).collect(),
+            )),
+            _ => self.get(name, shape).map(Table::F32),
+        }
     }
 
     /// The shape of `name`, if the file has it.
     pub fn dims(&self, name: &str) -> Option<Vec<usize>> {
-        self.tensors
-            .get(&format!("{}{name}", self.prefix))
-            .or_else(|| self.tensors.get(name))
-            .map(|t| t.dims().to_vec())
+        self.view(name).map(|v| v.shape().to_vec())
     }
 }
 
-/// A linear layer, y = x Wᵀ + b, its weight stored transposed (inputs × outputs, row-major) so products read it
-/// row by row.
+enum Table {
+    F32(Vec<f32>),
+    F16(Vec<half::f16>),
+}
+
+impl Table {
+    /// Writes row `index` (rows `out.len()` wide) into `out`.
+    fn row_into(&self, index: usize, out: &mut [f32]) {
+        let w = out.len();
+        match self {
+            Table::F32(rows) => out.copy_from_slice(&rows[index * w..(index + 1) * w]),
+            Table::F16(rows) => rows[index * w..(index + 1) * w].convert_to_f32_slice(out),
+        }
+    }
+}
+
+/// A linear layer, y = x Wᵀ + b. Loaded, its weight is as checkpoints store it (outputs × inputs, row-major);
+/// [`Dense::prepared`] turns it into what the products read.
 pub(crate) struct Dense {
+    /// Once prepared for f32 products: transposed (inputs × outputs, row-major), so they read it row by row.
+    /// Empty when packed.
     weight: Vec<f32>,
     /// The weight in bf16 for the tile unit, when the precision and the processor allow it.
     packed: Option<amx::PackedBf16>,
@@ -113,14 +151,25 @@ impl Dense {
     fn load(weights: &Weights, name: &str, inputs: usize, outputs: usize) -> Result<Dense, String> {
         let weight = weights.get(&format!("{name}.weight"), &[outputs, inputs])?;
         let bias = weights.get(&format!("{name}.bias"), &[outputs])?;
-        Ok(Dense { weight: transpose(&weight, outputs, inputs), packed: None, bias, inputs, outputs })
+        Ok(Dense { weight, packed: None, bias, inputs, outputs })
     }
 
-    /// Prepares the bf16 copy of the weight where `precision` asks for it and the processor has AMX.
-    fn with_precision(mut self, precision: Precision) -> Dense {
-        if precision == Precision::Fast && amx::available() && amx::fits(self.inputs, self.outputs) {
-            self.packed = Some(amx::PackedBf16::pack(&self.weight, self.inputs, self.outputs));
-            self.weight = Vec::new(); // only the f32 path reads it
+    /// Ready for products: packed in bf16 for the tile unit where `precision` asks for it and the processor has
+    /// AMX, otherwise transposed for f32 products.
+    fn prepared(mut self, precision: Precision) -> Dense {
+        let (inputs, outputs) = (self.inputs, self.outputs);
+        if precision == Precision::Fast && amx::available() && amx::fits(inputs, outputs) {
+            let w = &self.weight;
+            self.packed = Some(amx::PackedBf16::pack(inputs, outputs, |k, n| w[n * inputs + k]));
+            self.weight = Vec::new();
+        } else {
+            let mut transposed = vec![0.0; self.weight.len()];
+            for (n, row) in self.weight.chunks_exact(inputs).enumerate() {
+                for (k, &w) in row.iter().enumerate() {
+                    transposed[k * outputs + n] = w;
+                }
+            }
+            self.weight = transposed;
         }
         self
     }
@@ -129,12 +178,7 @@ impl Dense {
     fn side_by_side(parts: &[Dense]) -> Dense {
         let inputs = parts[0].inputs;
         let outputs = parts.iter().map(|p| p.outputs).sum();
-        let mut weight = Vec::with_capacity(inputs * outputs);
-        for row in 0..inputs {
-            for part in parts {
-                weight.extend_from_slice(&part.weight[row * part.outputs..(row + 1) * part.outputs]);
-            }
-        }
+        let weight = parts.iter().flat_map(|p| p.weight.iter().copied()).collect();
         let bias = parts.iter().flat_map(|p| p.bias.iter().copied()).collect();
         Dense { weight, packed: None, bias, inputs, outputs }
     }
@@ -154,8 +198,8 @@ impl Dense {
         } else {
             on_rows(output, self.outputs, |rows| simd::fill_rows(rows, &self.bias));
         }
-        // SAFETY: the three matrices are `rows × inputs`, `inputs × outputs` and `rows × outputs`, row-major and
-        // in bounds (checked above and at load), and `output` does not overlap the others.
+        // SAFETY: the three matrices are `rows × inputs`, `inputs × outputs` (prepared) and `rows × outputs`,
+        // row-major and in bounds (checked above and at load), and `output` does not overlap the others.
         unsafe {
             gemm::gemm(
                 rows,
@@ -198,16 +242,6 @@ impl Dense {
     }
 }
 
-fn transpose(matrix: &[f32], rows: usize, columns: usize) -> Vec<f32> {
-    let mut out = vec![0.0; matrix.len()];
-    for r in 0..rows {
-        for c in 0..columns {
-            out[c * rows + r] = matrix[r * columns + c];
-        }
-    }
-    out
-}
-
 struct Norm {
     gamma: Vec<f32>,
     beta: Vec<f32>,
@@ -234,7 +268,7 @@ struct Layer {
 pub(crate) struct Bert {
     config: BertConfig,
     precision: Precision,
-    word: Vec<f32>,
+    word: Table,
     position: Vec<f32>,
     segment: Vec<f32>,
     embedding_norm: Norm,
@@ -254,7 +288,7 @@ impl Bert {
         }
         let h = config.hidden_size;
         let dense = |name: &str, inputs, outputs| {
-            Dense::load(weights, name, inputs, outputs).map(|dense| dense.with_precision(precision))
+            Dense::load(weights, name, inputs, outputs).map(|dense| dense.prepared(precision))
         };
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
@@ -263,7 +297,7 @@ impl Bert {
                 let query_key_value =
                     Dense::side_by_side(&[attention("query")?, attention("key")?, attention("value")?]);
                 Ok(Layer {
-                    query_key_value: query_key_value.with_precision(precision),
+                    query_key_value: query_key_value.prepared(precision),
                     attention_out: dense(&name("attention.output.dense"), h, h)?,
                     attention_norm: Norm::load(weights, &name("attention.output.LayerNorm"), h)?,
                     up: dense(&name("intermediate.dense"), h, config.intermediate_size)?,
@@ -273,7 +307,7 @@ impl Bert {
             })
             .collect::<Result<_, String>>()?;
         Ok(Bert {
-            word: weights.get("embeddings.word_embeddings.weight", &[config.vocab_size, h])?,
+            word: weights.table("embeddings.word_embeddings.weight", &[config.vocab_size, h])?,
             position: weights.get("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?,
             segment: weights.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size, h])?,
             embedding_norm: Norm::load(weights, "embeddings.LayerNorm", h)?,
@@ -344,7 +378,7 @@ impl Bert {
                 let row = &mut x[(start + p) * h..(start + p + 1) * h];
                 let id = input.ids[p] as usize;
                 let segment = input.segments.map_or(0, |s| s[p] as usize);
-                row.copy_from_slice(&self.word[id * h..(id + 1) * h]);
+                self.word.row_into(id, row);
                 simd::accumulate(row, &self.position[p * h..(p + 1) * h]);
                 simd::accumulate(row, &self.segment[segment * h..(segment + 1) * h]);
             }
@@ -489,7 +523,8 @@ impl Head {
         if inputs != hidden {
             return Err(format!("{name} takes {inputs} inputs, the encoder gives {hidden}"));
         }
-        Ok(Head { dense: Dense::load(weights, name, hidden, classes)? })
+        // Three outputs are no work for the tile unit.
+        Ok(Head { dense: Dense::load(weights, name, hidden, classes)?.prepared(Precision::F32) })
     }
 
     pub fn classes(&self) -> usize {

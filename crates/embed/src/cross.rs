@@ -28,7 +28,7 @@ impl CrossEncoder {
                 _ => EmbedError::Load { dir: dir.to_path_buf(), message: format!("{name}: {e}") },
             })
         };
-        CrossEncoder::from_bytes(read("model.safetensors")?, &read("config.json")?, &read("tokenizer.json")?).map_err(
+        CrossEncoder::from_bytes(&read("model.safetensors")?, &read("config.json")?, &read("tokenizer.json")?).map_err(
             |e| match e {
                 EmbedError::Load { message, .. } => EmbedError::Load { dir: dir.to_path_buf(), message },
                 other => other,
@@ -38,13 +38,13 @@ impl CrossEncoder {
 
     /// Loads a cross-encoder from the bytes of its three files (a model compiled into the binary), at the
     /// precision `VERITY_ENCODER_PRECISION` asks for.
-    pub fn from_bytes(weights: Vec<u8>, config: &[u8], tokenizer: &[u8]) -> Result<CrossEncoder> {
+    pub fn from_bytes(weights: &[u8], config: &[u8], tokenizer: &[u8]) -> Result<CrossEncoder> {
         CrossEncoder::from_bytes_with(weights, config, tokenizer, Precision::from_env())
     }
 
     /// [`CrossEncoder::from_bytes`] at `precision`.
     pub fn from_bytes_with(
-        weights: Vec<u8>,
+        weights: &[u8],
         config: &[u8],
         tokenizer: &[u8],
         precision: Precision,
@@ -61,7 +61,7 @@ impl CrossEncoder {
                 ..Default::default()
             }))
             .map_err(|e| load_err(format!("tokenizer.json: {e}")))?;
-        let weights = Weights::from_safetensors(&weights).map_err(load_err)?;
+        let weights = Weights::from_safetensors(weights).map_err(load_err)?;
         let model = Bert::load(config, &weights, precision).map_err(load_err)?;
         let head = Head::load(&weights, "classifier", model.hidden_size()).map_err(load_err)?;
         Ok(CrossEncoder { model, head, tokenizer })

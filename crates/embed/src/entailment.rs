@@ -15,12 +15,12 @@ const WEIGHTS: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/model.safe
 const CONFIG: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/config.json");
 const TOKENIZER: &[u8] = include_bytes!("../models/verity-nli-minilm-l6/tokenizer.json");
 
-/// Loads the shipped model (about 0.1 s: the f16 weights are widened to f32).
+/// Loads the shipped model (the f16 weights of its dense layers are widened to f32, or packed for AMX).
 pub fn shipped() -> Result<CrossEncoder> {
-    CrossEncoder::from_bytes(WEIGHTS.to_vec(), CONFIG, TOKENIZER)
+    CrossEncoder::from_bytes(WEIGHTS, CONFIG, TOKENIZER)
 }
 
 /// [`shipped`] at `precision`.
 pub fn shipped_with(precision: Precision) -> Result<CrossEncoder> {
-    CrossEncoder::from_bytes_with(WEIGHTS.to_vec(), CONFIG, TOKENIZER, precision)
+    CrossEncoder::from_bytes_with(WEIGHTS, CONFIG, TOKENIZER, precision)
 }

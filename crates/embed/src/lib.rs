@@ -7,11 +7,12 @@
 //! returns class probabilities: Verity's entailment judge, whose trained weights ship with Verity
 //! ([`entailment::shipped`]).
 //!
-//! The forward pass is this crate's own (`bert`): a batch's texts are packed end to end with no padding, the
-//! matrix products run on the `gemm` crate's kernels (AVX-512 where the processor has it) on every core, and the
-//! passes between them are vectorized (`simd`). candle only reads the safetensors files. Loading a model sets the
-//! process's allocator to keep large buffers on the heap (`alloc`): glibc would map and unmap each one, and the
-//! kernel would zero it page by page.
+//! The forward pass is this crate's own (`bert`): a batch's texts are packed end to end with no padding; the
+//! dense layers' products run in bf16 in the tile unit of processors with AMX ([`Precision::Fast`], `amx`) or in
+//! f32 on the `gemm` crate's kernels (AVX-512 where present), on every core; the passes between them are
+//! vectorized (`simd`). Weights are read straight from the safetensors bytes. Loading a model sets the process's
+//! allocator to keep large buffers on the heap (`alloc`): glibc would map and unmap each one, and the kernel would
+//! zero it page by page.
 //!
 //! This crate downloads nothing and knows nothing of passages, claims, indexes or stores. Inputs are truncated to 256
 //! tokens and never padded: the tokenizer file shipped with the model pins padding to 128 tokens, which would
