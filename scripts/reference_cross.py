@@ -11,9 +11,7 @@ import json
 import sys
 
 import numpy as np
-from tokenizers import Tokenizer
-
-from reference_embeddings import load_safetensors, mean_state
+from reference_embeddings import load_model, mean_state
 
 PAIRS = [
     ("Vitamin D deficiency increases the risk of tuberculosis in adults.", "Low vitamin D raises tuberculosis risk."),
@@ -25,11 +23,7 @@ PAIRS = [
 
 
 def main():
-    model_dir = sys.argv[1]
-    t = load_safetensors(f"{model_dir}/model.safetensors")
-    tok = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
-    tok.no_padding()
-    tok.enable_truncation(256)
+    t, tok = load_model(sys.argv[1])
     out = []
     for premise, hypothesis in PAIRS:
         e = tok.encode(premise, hypothesis)

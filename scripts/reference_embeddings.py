@@ -84,12 +84,16 @@ def embed(t, ids):
     return pooled / np.linalg.norm(pooled)
 
 
-def main():
-    model_dir = sys.argv[1]
-    tensors = load_safetensors(f"{model_dir}/model.safetensors")
+def load_model(model_dir):
+    """The weights (float64) and the tokenizer as Verity configures it: no padding, truncation at 256."""
     tok = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
     tok.no_padding()
     tok.enable_truncation(256)
+    return load_safetensors(f"{model_dir}/model.safetensors"), tok
+
+
+def main():
+    tensors, tok = load_model(sys.argv[1])
     out = []
     for s in SENTENCES:
         ids = tok.encode(s).ids

@@ -87,16 +87,18 @@ impl<'a> Weights<'a> {
             return Err(format!("{name} has shape {:?}, the configuration implies {shape:?}", view.shape()));
         }
         let data = view.data();
-        let halves = || data.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]));
         Ok(match view.dtype() {
             Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
             Dtype::F16 => {
-                let bits: Vec<half::f16> = halves().map(half::f16::from_bits).collect();
-                let mut out = vec![0.0; bits.len()];
-                bits.convert_to_f32_slice(&mut out);
+                let halves = f16_values(data);
+                let mut out = vec![0.0; halves.len()];
+                halves.convert_to_f32_slice(&mut out);
                 out
             }
-            Dtype::BF16 => halves().map(|b| f32::from_bits(u32::from(b) << 16)).collect(),
+            Dtype::BF16 => data
+                .chunks_exact(2)
+                .map(|b| f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16))
+                .collect(),
             other => return Err(format!("{name} is stored as {other:?}; only F32, F16 and BF16 are read")),
         })
     }
@@ -105,9 +107,9 @@ impl<'a> Weights<'a> {
     /// reads are widened.
     fn table(&self, name: &str, shape: &[usize]) -> Result<Table, String> {
         match self.view(name) {
-            Some(view) if view.dtype() == Dtype::F16 && view.shape() == shape => Ok(Table::F16(
-                view.data().chunks_exact(2).map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]]))).collect(),
-            )),
+            Some(view) if view.dtype() == Dtype::F16 && view.shape() == shape => {
+                Ok(Table::F16(f16_values(view.data())))
+            }
             _ => self.get(name, shape).map(Table::F32),
         }
     }
@@ -116,6 +118,11 @@ impl<'a> Weights<'a> {
     pub fn dims(&self, name: &str) -> Option<Vec<usize>> {
         self.view(name).map(|v| v.shape().to_vec())
     }
+}
+
+/// Little-endian f16 bytes as values.
+fn f16_values(data: &[u8]) -> Vec<half::f16> {
+    data.chunks_exact(2).map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]]))).collect()
 }
 
 enum Table {
@@ -267,7 +274,6 @@ struct Layer {
 
 pub(crate) struct Bert {
     config: BertConfig,
-    precision: Precision,
     word: Table,
     position: Vec<f32>,
     segment: Vec<f32>,
@@ -312,14 +318,14 @@ impl Bert {
             segment: weights.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size, h])?,
             embedding_norm: Norm::load(weights, "embeddings.LayerNorm", h)?,
             layers,
-            precision: if precision == Precision::Fast && amx::available() { Precision::Fast } else { Precision::F32 },
             config,
         })
     }
 
-    /// The precision the dense layers actually run at here ([`Precision::Fast`] only where AMX is).
+    /// The precision the dense layers actually run at here: [`Precision::Fast`] when they were packed for the
+    /// tile unit (asked for, AMX present, shapes in whole tiles).
     pub fn precision(&self) -> Precision {
-        self.precision
+        if self.layers.iter().any(|layer| layer.up.packed.is_some()) { Precision::Fast } else { Precision::F32 }
     }
 
     pub fn hidden_size(&self) -> usize {

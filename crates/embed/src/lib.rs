@@ -29,8 +29,6 @@ pub mod cross;
 pub mod entailment;
 mod simd;
 
-pub use simd::instruction_set;
-
 /// Longest input in tokens; longer texts are cut (all-MiniLM-L6-v2 was trained on 256).
 pub const MAX_TOKENS: usize = 256;
 /// Tokens encoded together: enough rows for the matrix products to run at full speed on every core, few enough
@@ -136,15 +134,14 @@ impl Embedder {
     /// [`Embedder::embed`], also saying how many tokens the model read (for a speed in tokens per second).
     pub fn embed_counting(&self, texts: &[&str]) -> Result<Embedded> {
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect::<Result<_>>()?;
-        let tokens = ids.iter().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(texts.len());
         let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
+        let mut out = Vec::with_capacity(texts.len());
         for batch in token_batches(&lengths) {
             let inputs: Vec<bert::Input> = ids[batch].iter().map(|ids| bert::Input { ids, segments: None }).collect();
             let pooled = self.model.mean_pooled(&inputs).map_err(EmbedError::Compute)?;
             out.extend(pooled.into_iter().map(unit_length));
         }
-        Ok(Embedded { vectors: out, tokens })
+        Ok(Embedded { vectors: out, tokens: lengths.iter().sum() })
     }
 }
 

@@ -937,7 +937,7 @@ pub struct EncoderEval {
     pub texts: usize,
     /// Word-piece tokens the model read, `[CLS]` and `[SEP]` included.
     pub tokens: usize,
-    /// Wall-clock time of [`verity_embed::Embedder::embed`] over all the texts, tokenizing included.
+    /// Wall-clock time of [`verity_embed::Embedder::embed_counting`] over all the texts, tokenizing included.
     pub seconds: f64,
     pub tokens_per_s: f64,
     /// What the dense layers ran as here: "bf16 (AMX)" or "f32 (<widest instruction set>)".
@@ -948,20 +948,16 @@ pub struct EncoderEval {
 /// so that a caller can compare them with another implementation's.
 pub fn encoder(model_dir: &Path, texts: &[String]) -> Result<(EncoderEval, Vec<Vec<f32>>)> {
     let embedder = verity_embed::Embedder::load(model_dir)?;
-    let mut tokens = 0;
-    for text in texts {
-        tokens += embedder.token_ids(text)?.len();
-    }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let start = Instant::now();
-    let vectors = embedder.embed(&refs)?;
+    let embedded = embedder.embed_counting(&refs)?;
     let seconds = start.elapsed().as_secs_f64();
     let eval = EncoderEval {
         texts: texts.len(),
-        tokens,
+        tokens: embedded.tokens,
         seconds,
-        tokens_per_s: tokens as f64 / seconds.max(1e-9),
+        tokens_per_s: embedded.tokens as f64 / seconds.max(1e-9),
         precision: embedder.precision().describe(),
     };
-    Ok((eval, vectors))
+    Ok((eval, embedded.vectors))
 }

@@ -22,11 +22,11 @@ pub(crate) fn ingest(base: &verity_engine::Config, args: IngestArgs) -> anyhow::
             bar.set_message(format!("{documents} documents"));
         }
         Progress::Embedding(status) => {
-            if embedding.is_none() {
-                embedding = Some(std::time::Instant::now());
+            let started = *embedding.get_or_insert_with(|| {
                 bar.set_style(count_style("passages embedded"));
-            }
-            show_embedding(&bar, status, embedding.unwrap_or_else(std::time::Instant::now));
+                std::time::Instant::now()
+            });
+            show_embedding(&bar, status, started);
         }
     })?;
     bar.finish_and_clear();
