@@ -31,6 +31,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer
 
+import data as training_data
+
 LABELS = ["supports", "refutes", "neutral"]
 NLI_LABEL = {"entailment": 0, "contradiction": 1, "neutral": 2}
 
@@ -112,12 +114,100 @@ def hf_names(layers):
     return names
 
 
-class CrossEncoder(nn.Module):
+class MPNet(nn.Module):
+    """MPNet as Hugging Face's MPNetModel computes it: BERT's post-layer-norm layers without token types, learned
+    absolute positions counted from 2 (the padding index is 1), and a relative position bias (32 buckets, shared by
+    every layer, one value per head) added to every attention score."""
+
     def __init__(self, config):
         super().__init__()
-        self.bert = Bert(config)
+        h, self.heads = config["hidden_size"], config["num_attention_heads"]
+        self.buckets = config.get("relative_attention_num_buckets", 32)
+        self.word = nn.Embedding(config["vocab_size"], h)
+        self.position = nn.Embedding(config["max_position_embeddings"], h)
+        self.emb_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+        self.relative = nn.Embedding(self.buckets, self.heads)
+        self.layers = nn.ModuleList()
+        for _ in range(config["num_hidden_layers"]):
+            layer = nn.Module()
+            layer.q, layer.k, layer.v = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+            layer.attn_out = nn.Linear(h, h)
+            layer.attn_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+            layer.up = nn.Linear(h, config["intermediate_size"])
+            layer.down = nn.Linear(config["intermediate_size"], h)
+            layer.out_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
+            self.layers.append(layer)
+        self.dropout = nn.Dropout(config.get("hidden_dropout_prob", 0.1))
+
+    @staticmethod
+    def bucket(relative, buckets=32, max_distance=128):
+        """T5's bidirectional buckets: half for keys after the query, exact up to a quarter, then logarithmic."""
+        half = buckets // 2
+        n = -relative
+        out = (n < 0).long() * half
+        n = n.abs()
+        exact = half // 2
+        large = exact + (torch.log(n.float().clamp(min=1) / exact) / math.log(max_distance / exact)
+                         * (half - exact)).long()
+        large = torch.clamp(large, max=half - 1)
+        return out + torch.where(n < exact, n, large)
+
+    def forward(self, ids, types, mask):
+        b, n = ids.shape
+        pos = torch.cumsum(mask, 1) * mask + 1
+        x = self.dropout(self.emb_norm(self.word(ids) + self.position(pos)))
+        steps = torch.arange(n, device=ids.device)
+        relative = self.relative(self.bucket(steps[None, :] - steps[:, None], self.buckets))
+        bias = relative.permute(2, 0, 1).unsqueeze(0).to(x.dtype)
+        bias = bias + (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        hd = x.shape[-1] // self.heads
+        for layer in self.layers:
+            split = lambda t: t.view(b, n, self.heads, hd).transpose(1, 2)
+            q, k, v = split(layer.q(x)), split(layer.k(x)), split(layer.v(x))
+            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype),
+                                                  dropout_p=0.1 if self.training else 0.0)
+            attn = attn.transpose(1, 2).reshape(b, n, -1)
+            x = layer.attn_norm(x + self.dropout(layer.attn_out(attn)))
+            y = layer.down(F.gelu(layer.up(x)))
+            x = layer.out_norm(x + self.dropout(y))
+        return x
+
+    def load_hf(self, state):
+        state = {k[len("mpnet."):] if k.startswith("mpnet.") else k: v for k, v in state.items()}
+        self.load_state_dict({mine: state[theirs] for mine, theirs in mpnet_names(len(self.layers)).items()})
+
+
+def mpnet_names(layers):
+    """This module's parameter names -> the names in a Hugging Face MPNet checkpoint."""
+    names = {
+        "word.weight": "embeddings.word_embeddings.weight",
+        "position.weight": "embeddings.position_embeddings.weight",
+        "emb_norm.weight": "embeddings.LayerNorm.weight",
+        "emb_norm.bias": "embeddings.LayerNorm.bias",
+        "relative.weight": "encoder.relative_attention_bias.weight",
+    }
+    for i in range(layers):
+        for mine, theirs in [("q", "attention.attn.q"), ("k", "attention.attn.k"), ("v", "attention.attn.v"),
+                             ("attn_out", "attention.attn.o"), ("attn_norm", "attention.LayerNorm"),
+                             ("up", "intermediate.dense"), ("down", "output.dense"),
+                             ("out_norm", "output.LayerNorm")]:
+            for w in ("weight", "bias"):
+                names[f"layers.{i}.{mine}.{w}"] = f"encoder.layer.{i}.{theirs}.{w}"
+    return names
+
+
+class CrossEncoder(nn.Module):
+    """An encoder (BERT or MPNet, by the config's model_type), mean pooling over real tokens, a 3-way linear head."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.mpnet = config.get("model_type") == "mpnet"
+        self.bert = MPNet(config) if self.mpnet else Bert(config)
         self.drop = nn.Dropout(0.1)
         self.classifier = nn.Linear(config["hidden_size"], 3)
+
+    def names(self):
+        return (mpnet_names if self.mpnet else hf_names)(len(self.bert.layers))
 
     def forward(self, ids, types, mask):
         h = self.bert(ids, types, mask)
@@ -338,14 +428,15 @@ class Encoded:
         return len(self.ids)
 
 
-def batches(data, order, batch_size):
-    """Batches of similar length (sorted within windows of 50 batches), shuffled."""
+def batches(data, order, batch_size, rng):
+    """Batches of similar length (sorted within windows of 50 batches), in an order drawn from `rng`: padding
+    costs little, and a resumed run draws the same batches."""
     out = []
     window = batch_size * 50
     for start in range(0, len(order), window):
         chunk = sorted(order[start:start + window], key=lambda i: len(data.ids[i]))
         out.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
-    random.shuffle(out)
+    rng.shuffle(out)
     return out
 
 
@@ -398,6 +489,11 @@ def evaluate(model, sets, bf16):
             for source in sorted(set(s.rsplit("-", 1)[0] for s in data.sources)):
                 idx = [i for i, s in enumerate(data.sources) if s.startswith(source)]
                 out[source] = scores([data.labels[i] for i in idx], probs[idx].argmax(1))
+        elif name == "negation_rte":
+            # Two-way: refutes and neutral are both "not entailment".
+            pred = np.where(probs.argmax(1) == 1, 2, probs.argmax(1))
+            out[name] = scores(data.labels, pred)
+            out[name]["macro_f1"] = out[name]["accuracy"]
         else:
             out[name] = scores(data.labels, probs.argmax(1))
     return out
@@ -408,9 +504,16 @@ def main():
     ap.add_argument("--pairs", required=True, help="training pairs from `verity train pairs --split train`")
     ap.add_argument("--dev-pairs", help="pairs from `verity train pairs --split dev` (measured only)")
     ap.add_argument("--healthver", help="HealthVer dev CSV (measured only)")
+    ap.add_argument("--negation", help="../shared/data/nli/negation (measured only)")
     ap.add_argument("--nli", help="../shared/data/nli")
     ap.add_argument("--general", default="fever:5000,covidfact:4086,cad_snli:4000,snli:3000,rte:1500",
                     help="general NLI sets drawn afresh each epoch, as name:pairs")
+    ap.add_argument("--fever-train", help="../shared/data/fever_train/fever_train.jsonl")
+    ap.add_argument("--fever-mix", default="30000,25000,15000,10000",
+                    help="FEVER pairs per epoch: supports,refutes,not-enough-info neutrals,hard neutrals")
+    ap.add_argument("--citation-integrity", help="../shared/data/citation-integrity (its train split is used)")
+    ap.add_argument("--flip-share", type=float, default=0.0,
+                    help="share of supported pairs also turned into refutations by an opposite word or a figure")
     ap.add_argument("--allow-noncommercial", action="store_true")
     ap.add_argument("--base", required=True, help="folder with model.safetensors, config.json, tokenizer.json")
     ap.add_argument("--out", required=True)
@@ -426,8 +529,11 @@ def main():
                     help="with --augment, also negate the evidence of supported pairs")
     ap.add_argument("--exclude-claims", help="a file of claims (one per line) never trained on, e.g. held-out ones")
     ap.add_argument("--eval-every", type=int, default=400)
+    ap.add_argument("--checkpoint-minutes", type=float, default=15.0,
+                    help="write a resumable checkpoint (weights, optimizer, position, random state) this often")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt when it exists")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with AVX-512 BF16)")
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with AVX-512 BF16 or AMX)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--measure-limit", type=int, default=1500,
                     help="pairs drawn (fixed seed) from the validation slice and the dev pairs for each measurement")
@@ -438,7 +544,17 @@ def main():
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    checkpoint_path = os.path.join(args.out, "checkpoint.pt")
+    resumed = torch.load(checkpoint_path, weights_only=False) if args.resume and os.path.exists(checkpoint_path) \
+        else None
+    if resumed:
+        # The run goes on as it was started: its arguments, not today's, decide the data and the schedule.
+        kept = {"resume", "limit_steps", "threads", "checkpoint_minutes", "eval_every"}
+        for k, v in resumed["args"].items():
+            if k not in kept:
+                setattr(args, k, v)
     log = open(os.path.join(args.out, "log.jsonl"), "a")
+    started = time.time()
 
     def note(record):
         record["time"] = round(time.time() - started, 1)
@@ -446,7 +562,6 @@ def main():
         log.write(json.dumps(record) + "\n")
         log.flush()
 
-    started = time.time()
     config = json.load(open(os.path.join(args.base, "config.json")))
     tokenizer = Tokenizer.from_file(os.path.join(args.base, "tokenizer.json"))
     tokenizer.no_padding()
@@ -488,6 +603,16 @@ def main():
             general_pool[name] = (rows, int(n))
             used_sets.append({"set": name, "path": paths, "licence": licence, "per_epoch": int(n),
                               "available": len(rows)})
+    citation_integrity = []
+    if args.citation_integrity:
+        citation_integrity = training_data.citation_integrity_pairs(args.citation_integrity, "train")
+        used_sets.append({"set": "citation-integrity", "path": "citation-integrity/claims_train.jsonl",
+                          "licence": "MIT", "per_epoch": len(citation_integrity),
+                          "available": len(citation_integrity)})
+    fever_mix = [int(x) for x in args.fever_mix.split(",")]
+    if args.fever_train:
+        used_sets.append({"set": "fever-train", "path": "fever_train/fever_train.jsonl", "licence": "CC BY-SA 3.0",
+                          "per_epoch": sum(fever_mix), "available": 145449})
 
     measure = {}
     sample = lambda rows: random.Random(7).sample(rows, min(len(rows), args.measure_limit))
@@ -508,6 +633,9 @@ def main():
         hv_tok.no_padding()
         hv_tok.enable_truncation(256, strategy="longest_first")
         measure["healthver_dev"] = Encoded(hv_tok, hv, 256)
+    if args.negation:
+        for subset, rows in training_data.negation_benchmark(args.negation).items():
+            measure[f"negation_{subset}"] = Encoded(tokenizer, sample(rows), args.max_len)
 
     model = CrossEncoder(config)
     model.bert.load_hf(load_file(os.path.join(args.base, "model.safetensors")))
@@ -515,33 +643,57 @@ def main():
     nn.init.zeros_(model.classifier.bias)
 
     def epoch_data(epoch):
+        """Everything one epoch trains on; a function of the seed and the epoch alone."""
         rng = random.Random(args.seed * 1000 + epoch)
         pairs = list(train_pairs) * args.in_domain_repeat
         if args.augment:
             pairs.extend(augment(train_pairs, args.seed + epoch, args.premise_negation))
         for name, (rows, n) in general_pool.items():
             pairs.extend(rng.sample(rows, min(n, len(rows))))
+        pairs.extend(citation_integrity)
+        if args.fever_train:
+            fever = training_data.fever_pairs(args.fever_train, rng, *fever_mix)
+            if args.augment and args.premise_negation:
+                supported = [p for p in fever if p["label"] == 0]
+                for p in rng.sample(supported, len(supported) // 4):
+                    premise = negated_premise(p["premise"], rng)
+                    if premise:
+                        pairs.append({"premise": premise, "hypothesis": p["hypothesis"], "label": 1,
+                                      "source": "fever-premise-negated"})
+                    intended = intended_premise(p["premise"], rng)
+                    if intended:
+                        pairs.append({"premise": intended, "hypothesis": p["hypothesis"], "label": 2,
+                                      "source": "fever-premise-intended"})
+            pairs.extend(fever)
+        if args.flip_share:
+            supported = [p for p in pairs if p["label"] == 0]
+            pairs.extend(training_data.flipped_pairs(supported, rng, args.flip_share))
         return pairs
 
-    first = epoch_data(0)
+    first = epoch_data(resumed["epoch"] if resumed else 0)
     per_epoch = math.ceil(len(first) / args.batch)
     total_steps = int(per_epoch * args.epochs)
     counts = np.bincount([p["label"] for p in first], minlength=3)
     # Class weights: inverse frequency, softened (square root) so neutral, the commonest, still counts.
     class_weight = torch.tensor((counts.sum() / (3 * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32)
-    note({"event": "start", "train_pairs": len(train_pairs), "validation_pairs": len(val_pairs),
-          "pairs_per_epoch": len(first), "label_counts": counts.tolist(), "class_weight": class_weight.tolist(),
-          "steps": total_steps, "args": vars(args)})
+    if resumed:
+        class_weight = resumed["class_weight"]
+    sources = {}
+    for p in first:
+        key = p.get("source", "").split("-")[0]
+        sources[key] = sources.get(key, 0) + 1
+    note({"event": "resume" if resumed else "start", "train_pairs": len(train_pairs),
+          "validation_pairs": len(val_pairs), "pairs_per_epoch": len(first), "label_counts": counts.tolist(),
+          "sources": sources, "class_weight": class_weight.tolist(), "steps": total_steps, "args": vars(args)})
 
-    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
-    body = [p for n, p in model.named_parameters() if not n.startswith("classifier")]
     no_decay = lambda n: n.endswith("bias") or "norm" in n
     optimizer = torch.optim.AdamW([
         {"params": [p for n, p in model.named_parameters() if not n.startswith("classifier") and not no_decay(n)],
          "lr": args.lr, "weight_decay": 0.01},
         {"params": [p for n, p in model.named_parameters() if not n.startswith("classifier") and no_decay(n)],
          "lr": args.lr, "weight_decay": 0.0},
-        {"params": head, "lr": args.head_lr, "weight_decay": 0.0},
+        {"params": [p for n, p in model.named_parameters() if n.startswith("classifier")], "lr": args.head_lr,
+         "weight_decay": 0.0},
     ])
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     warmup = max(1, int(total_steps * args.warmup))
@@ -551,20 +703,39 @@ def main():
         for g, lr in zip(optimizer.param_groups, base_lrs):
             g["lr"] = lr * scale
 
-    best = -1.0
-    step, running, seen = 0, [], 0
-    epoch = 0
+    best, step, epoch, batch_in_epoch = -1.0, 0, 0, 0
+    running = []
+    if resumed:
+        model.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        best, step, epoch, batch_in_epoch = resumed["best"], resumed["step"], resumed["epoch"], resumed["batch"]
+        random.setstate(resumed["python_rng"])
+        torch.set_rng_state(resumed["torch_rng"])
+
+    def save_checkpoint(next_batch):
+        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
+                 "batch": next_batch, "best": best, "class_weight": class_weight, "args": vars(args),
+                 "python_rng": random.getstate(), "torch_rng": torch.get_rng_state()}
+        torch.save(state, checkpoint_path + ".tmp")
+        os.replace(checkpoint_path + ".tmp", checkpoint_path)
+        note({"event": "checkpoint", "step": step, "epoch": epoch, "batch": next_batch})
+
+    last_checkpoint = time.time()
+    seen, clock = 0, time.time()
     model.train()
     while step < total_steps:
-        pairs = first if epoch == 0 else epoch_data(epoch)
-        data = Encoded(tokenizer, pairs, args.max_len)
-        order = list(range(len(data)))
-        random.shuffle(order)
-        for idx in batches(data, order, args.batch):
+        pairs = first if epoch == (resumed["epoch"] if resumed else 0) else epoch_data(epoch)
+        data_now = Encoded(tokenizer, pairs, args.max_len)
+        order = list(range(len(data_now)))
+        plan = batches(data_now, order, args.batch, random.Random(args.seed * 7919 + epoch))
+        next_batch = batch_in_epoch
+        for b in range(batch_in_epoch, len(plan)):
+            idx = plan[b]
             if step >= total_steps or (args.limit_steps and step >= args.limit_steps):
                 break
+            next_batch = b + 1
             set_lr(step)
-            ids, types, mask, labels = collate(data, idx)
+            ids, types, mask, labels = collate(data_now, idx)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 logits = model(ids, types, mask)
             loss = F.cross_entropy(logits.float(), labels, weight=class_weight)
@@ -576,9 +747,11 @@ def main():
             seen += len(idx)
             running.append(loss.item())
             if step % 50 == 0:
-                note({"event": "train", "step": step, "epoch": round(step / per_epoch, 3),
-                      "loss": round(float(np.mean(running[-50:])), 4),
-                      "pairs_per_s": round(seen / (time.time() - started), 2)})
+                rate = seen / (time.time() - clock)
+                left = (total_steps - step) * args.batch / max(rate, 1e-9)
+                note({"event": "train", "step": step, "of": total_steps, "epoch": round(step / per_epoch, 3),
+                      "loss": round(float(np.mean(running[-50:])), 4), "pairs_per_s": round(rate, 2),
+                      "hours_left": round(left / 3600, 2)})
             if step % args.eval_every == 0 or step == total_steps:
                 result = evaluate(model, measure, args.bf16)
                 note({"event": "eval", "step": step, "epoch": round(step / per_epoch, 3), **result})
@@ -587,16 +760,23 @@ def main():
                     best = score
                     export(model, args, config, result, step, used_sets, len(train_pairs), "best")
                 export(model, args, config, result, step, used_sets, len(train_pairs), "last")
+                seen, clock = 0, time.time()
+            if time.time() - last_checkpoint >= args.checkpoint_minutes * 60:
+                save_checkpoint(b + 1)
+                last_checkpoint = time.time()
         if args.limit_steps and step >= args.limit_steps:
+            save_checkpoint(next_batch)
             break
         epoch += 1
-    note({"event": "done", "steps": step, "best_train_validation_macro_f1": best})
+        batch_in_epoch = 0
+    if not args.limit_steps or step >= total_steps:
+        note({"event": "done", "steps": step, "best_train_validation_macro_f1": best})
 
 
 def export(model, args, config, result, step, used_sets, train_pairs, tag):
     """Writes the weights in candle's names, f16, beside the provenance."""
     state = {}
-    mapping = hf_names(len(model.bert.layers))
+    mapping = model.names()
     bert_state = model.bert.state_dict()
     for mine, theirs in mapping.items():
         state[theirs] = bert_state[mine].detach().to(torch.float16).contiguous()

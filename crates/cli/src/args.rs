@@ -121,11 +121,15 @@ pub(crate) enum EvalCommand {
         json: bool,
     },
     /// The judge alone, pair by pair: accuracy, per-label and macro F1, and pairs per second on HealthVer's
-    /// (evidence, claim) pairs.
+    /// (evidence, claim) pairs, or on the negation benchmark's MNLI, SNLI and RTE pairs.
     Stance {
         /// HealthVer's CSV (id, evidence, claim, label: Supports / Refutes / Neutral), e.g. healthver_dev.csv.
+        #[arg(long, required_unless_present = "negation", conflicts_with = "negation")]
+        healthver: Option<PathBuf>,
+        /// The negation benchmark's folder (MNLI.txt, SNLI.txt, RTE.txt), e.g. ../shared/data/nli/negation:
+        /// accuracy per subset.
         #[arg(long)]
-        healthver: PathBuf,
+        negation: Option<PathBuf>,
         /// Judge only the first N pairs.
         #[arg(long)]
         limit: Option<usize>,
@@ -267,6 +271,20 @@ pub(crate) struct JudgeArgs {
     /// --llm-file or the installed local model), with the entailment model for what it leaves unjudged.
     #[arg(long, value_enum, env = "VERITY_JUDGE")]
     pub(crate) judge: Option<JudgeChoice>,
+    /// Whether a model judge is also asked about the claim's opposite: `unclear` (a sentence read the same way
+    /// both times counts as neutral), `contrast` (the two readings averaged, sides swapped), `polarity`
+    /// (`unclear`, and a support reading of a sentence whose words deny the claim counts as refuting) or `off`.
+    /// Default: what the judge's shipped verdict settings say.
+    #[arg(long, value_enum, env = "VERITY_GUARD")]
+    pub(crate) guard: Option<GuardChoice>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GuardChoice {
+    Off,
+    Unclear,
+    Contrast,
+    Polarity,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -277,6 +295,17 @@ pub(crate) enum JudgeChoice {
 }
 
 impl JudgeArgs {
+    /// The guard asked for, if any.
+    pub(crate) fn guard(&self) -> Option<verity_pipeline::judge::Guard> {
+        use verity_pipeline::judge::Guard;
+        self.guard.map(|g| match g {
+            GuardChoice::Off => Guard::Off,
+            GuardChoice::Unclear => Guard::Unclear,
+            GuardChoice::Contrast => Guard::Contrast,
+            GuardChoice::Polarity => Guard::Polarity,
+        })
+    }
+
     /// The judge asked for, else `fallback`, with the language model `llm` describes when it is `llm`.
     pub(crate) fn config(&self, llm: &LlmArgs, fallback: JudgeConfig) -> anyhow::Result<JudgeConfig> {
         Ok(match self.judge {
@@ -533,6 +562,7 @@ impl CheckingArgs {
     pub(crate) fn config(&self, base: &verity_engine::Config) -> anyhow::Result<verity_engine::Config> {
         Ok(verity_engine::Config {
             judge: self.judge.config(&self.writer.llm, JudgeConfig::default())?,
+            guard: self.judge.guard(),
             writer: self.writer.config()?,
             web: self.web.config()?,
             check_deadline: self.deadline.limit(),

@@ -6,8 +6,10 @@
 //! AVX-512 kernels where the processor has them, both cores on the large products); the passes between them are
 //! `simd`'s. Buffers are allocated once per batch and reused by every layer.
 //!
-//! What it runs: BERT with absolute positions and the exact GELU (all-MiniLM-L6-v2 and Verity's entailment model);
-//! a configuration that asks for anything else is refused when the model loads.
+//! What it runs: BERT with absolute positions and the exact GELU (all-MiniLM-L6-v2 and Verity's entailment model),
+//! and MPNet (all-mpnet-base-v2 and judges trained from it): the same layers without segment embeddings, positions
+//! counted from the padding index plus one, and a relative position bias added to every attention score. A
+//! configuration that asks for anything else is refused when the model loads.
 
 use gemm::Parallelism;
 use half::slice::HalfFloatSliceExt;
@@ -34,6 +36,15 @@ pub(crate) struct BertConfig {
     pub hidden_act: String,
     #[serde(default = "absolute")]
     pub position_embedding_type: String,
+    /// `bert` or `mpnet`.
+    #[serde(default = "bert")]
+    pub model_type: String,
+    /// MPNet: how many distance buckets the relative position bias has.
+    #[serde(default = "thirty_two")]
+    pub relative_attention_num_buckets: usize,
+    /// MPNet: positions are counted from this index plus one.
+    #[serde(default)]
+    pub pad_token_id: usize,
 }
 
 fn two() -> usize {
@@ -47,6 +58,12 @@ fn gelu() -> String {
 }
 fn absolute() -> String {
     "absolute".into()
+}
+fn bert() -> String {
+    "bert".into()
+}
+fn thirty_two() -> usize {
+    32
 }
 
 /// One text as the encoder reads it: word-piece ids and, for pairs, which segment each token belongs to.
@@ -70,7 +87,7 @@ impl<'a> Weights<'a> {
             .names()
             .into_iter()
             .find_map(|name| name.strip_suffix("embeddings.word_embeddings.weight"))
-            .ok_or("model.safetensors has no embeddings.word_embeddings.weight: not a BERT model")?
+            .ok_or("model.safetensors has no embeddings.word_embeddings.weight: not a BERT or MPNet model")?
             .to_string();
         Ok(Weights { tensors, prefix })
     }
@@ -276,9 +293,62 @@ pub(crate) struct Bert {
     config: BertConfig,
     word: Table,
     position: Vec<f32>,
-    segment: Vec<f32>,
+    /// Where the position table starts: 0 for BERT, the padding index plus one for MPNet.
+    first_position: usize,
+    /// Segment embeddings (BERT); MPNet has none.
+    segment: Option<Vec<f32>>,
     embedding_norm: Norm,
     layers: Vec<Layer>,
+    /// MPNet's relative position bias.
+    relative: Option<RelativeBias>,
+}
+
+/// MPNet's relative position bias: a learned value per head for each bucket of the distance between a query and a
+/// key (T5's buckets: exact for short distances, logarithmic up to 128, one side for keys after the query and one
+/// for keys before), shared by every layer and added to the scaled scores.
+struct RelativeBias {
+    /// buckets × heads, row-major.
+    table: Vec<f32>,
+    heads: usize,
+    /// The bucket of each distance `key - query`, indexed by distance + `max_positions`.
+    bucket_of: Vec<usize>,
+    max_positions: usize,
+}
+
+impl RelativeBias {
+    fn new(table: Vec<f32>, buckets: usize, heads: usize, max_positions: usize) -> RelativeBias {
+        let bucket_of =
+            (0..2 * max_positions + 1).map(|i| relative_bucket(i as i64 - max_positions as i64, buckets)).collect();
+        RelativeBias { table, heads, bucket_of, max_positions }
+    }
+
+    /// Adds the bias of `head` to a `len` × `len` block of scores (query rows, key columns).
+    fn add_to(&self, scores: &mut [f32], len: usize, head: usize) {
+        for (query, row) in scores.chunks_exact_mut(len).enumerate() {
+            let offset = self.max_positions - query;
+            for (key, score) in row.iter_mut().enumerate() {
+                *score += self.table[self.bucket_of[offset + key] * self.heads + head];
+            }
+        }
+    }
+}
+
+/// The bucket of a key `distance` positions after the query (negative: before), as MPNet computes it
+/// (bidirectional, 128 positions at most told apart).
+fn relative_bucket(distance: i64, buckets: usize) -> usize {
+    const MAX_DISTANCE: f64 = 128.0;
+    let half = (buckets / 2) as i64;
+    let mut bucket = if distance > 0 { half } else { 0 };
+    let n = distance.abs();
+    let exact = half / 2;
+    bucket += if n < exact {
+        n
+    } else {
+        let far = exact as f64
+            + ((n as f64 / exact as f64).ln() / (MAX_DISTANCE / exact as f64).ln() * (half - exact) as f64);
+        (far as i64).min(half - 1)
+    };
+    bucket as usize
 }
 
 impl Bert {
@@ -292,6 +362,23 @@ impl Bert {
         if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
             return Err("hidden_size must be a multiple of num_attention_heads".into());
         }
+        let mpnet = match config.model_type.as_str() {
+            "bert" => false,
+            "mpnet" => true,
+            other => return Err(format!("model_type {other:?} is not supported (only \"bert\" and \"mpnet\")")),
+        };
+        // The names of a layer's parts in each architecture's checkpoints.
+        let (query, key, value, attention_output, attention_norm) = if mpnet {
+            ("attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o", "attention.LayerNorm")
+        } else {
+            (
+                "attention.self.query",
+                "attention.self.key",
+                "attention.self.value",
+                "attention.output.dense",
+                "attention.output.LayerNorm",
+            )
+        };
         let h = config.hidden_size;
         let dense = |name: &str, inputs, outputs| {
             Dense::load(weights, name, inputs, outputs).map(|dense| dense.prepared(precision))
@@ -299,27 +386,45 @@ impl Bert {
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
                 let name = |part: &str| format!("encoder.layer.{i}.{part}");
-                let attention = |part: &str| Dense::load(weights, &name(&format!("attention.self.{part}")), h, h);
-                let query_key_value =
-                    Dense::side_by_side(&[attention("query")?, attention("key")?, attention("value")?]);
+                let attention = |part: &str| Dense::load(weights, &name(part), h, h);
+                let query_key_value = Dense::side_by_side(&[attention(query)?, attention(key)?, attention(value)?]);
                 Ok(Layer {
                     query_key_value: query_key_value.prepared(precision),
-                    attention_out: dense(&name("attention.output.dense"), h, h)?,
-                    attention_norm: Norm::load(weights, &name("attention.output.LayerNorm"), h)?,
+                    attention_out: dense(&name(attention_output), h, h)?,
+                    attention_norm: Norm::load(weights, &name(attention_norm), h)?,
                     up: dense(&name("intermediate.dense"), h, config.intermediate_size)?,
                     down: dense(&name("output.dense"), config.intermediate_size, h)?,
                     output_norm: Norm::load(weights, &name("output.LayerNorm"), h)?,
                 })
             })
             .collect::<Result<_, String>>()?;
+        let (segment, relative, first_position) = if mpnet {
+            let (buckets, heads) = (config.relative_attention_num_buckets, config.num_attention_heads);
+            let table = weights.get("encoder.relative_attention_bias.weight", &[buckets, heads])?;
+            let positions = config.max_position_embeddings;
+            (None, Some(RelativeBias::new(table, buckets, heads, positions)), config.pad_token_id + 1)
+        } else {
+            let segment = weights.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size, h])?;
+            (Some(segment), None, 0)
+        };
+        if first_position >= config.max_position_embeddings {
+            return Err("pad_token_id leaves no room in the position table".into());
+        }
         Ok(Bert {
             word: weights.table("embeddings.word_embeddings.weight", &[config.vocab_size, h])?,
             position: weights.get("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?,
-            segment: weights.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size, h])?,
+            first_position,
+            segment,
             embedding_norm: Norm::load(weights, "embeddings.LayerNorm", h)?,
             layers,
+            relative,
             config,
         })
+    }
+
+    /// The most tokens one text may have.
+    pub fn max_tokens(&self) -> usize {
+        self.config.max_position_embeddings - self.first_position
     }
 
     /// The precision the dense layers actually run at here: [`Precision::Fast`] when they were packed for the
@@ -357,13 +462,14 @@ impl Bert {
             .iter()
             .map(|input| {
                 let len = input.ids.len();
-                if len > self.config.max_position_embeddings {
-                    return Err(format!("{len} tokens, more than the model's {}", self.config.max_position_embeddings));
+                if len > self.max_tokens() {
+                    return Err(format!("{len} tokens, more than the model's {}", self.max_tokens()));
                 }
                 if let Some(&id) = input.ids.iter().find(|&&id| id as usize >= self.config.vocab_size) {
                     return Err(format!("token id {id} is outside the vocabulary"));
                 }
                 if let Some(segments) = input.segments
+                    && self.segment.is_some()
                     && (segments.len() != len || segments.iter().any(|&s| s as usize >= self.config.type_vocab_size))
                 {
                     return Err("segment ids do not match the tokens".into());
@@ -383,10 +489,13 @@ impl Bert {
             for p in 0..len {
                 let row = &mut x[(start + p) * h..(start + p + 1) * h];
                 let id = input.ids[p] as usize;
-                let segment = input.segments.map_or(0, |s| s[p] as usize);
                 self.word.row_into(id, row);
-                simd::accumulate(row, &self.position[p * h..(p + 1) * h]);
-                simd::accumulate(row, &self.segment[segment * h..(segment + 1) * h]);
+                let position = self.first_position + p;
+                simd::accumulate(row, &self.position[position * h..(position + 1) * h]);
+                if let Some(table) = &self.segment {
+                    let segment = input.segments.map_or(0, |s| s[p] as usize);
+                    simd::accumulate(row, &table[segment * h..(segment + 1) * h]);
+                }
             }
         }
         let eps = self.config.layer_norm_eps as f32;
@@ -461,6 +570,9 @@ impl Bert {
                     false,
                     Parallelism::None,
                 );
+                if let Some(relative) = &self.relative {
+                    relative.add_to(scores, len, head);
+                }
                 simd::softmax(scores, len);
                 let out = out.at(start * h + head * d);
                 gemm::gemm(

@@ -1,5 +1,6 @@
-//! A cross-encoder: BERT reads a pair of texts together (`[CLS] premise [SEP] hypothesis [SEP]`), and one linear
-//! layer over the mean of its token states scores the pair. Verity's entailment judge is one: three logits,
+//! A cross-encoder: BERT or MPNet reads a pair of texts together (`[CLS] premise [SEP] hypothesis [SEP]`, or
+//! `<s> premise </s></s> hypothesis </s>`, as the model's tokenizer lays pairs out), and one linear layer over the
+//! mean of its token states scores the pair. Verity's entailment judge is one: three logits,
 //! supports / refutes / neutral, for (evidence sentence, claim).
 
 use std::path::Path;
@@ -22,18 +23,22 @@ impl CrossEncoder {
     /// Loads a cross-encoder from a folder with `config.json`, `tokenizer.json` and `model.safetensors` (BERT
     /// weights and `classifier.weight` / `classifier.bias`, in any float type).
     pub fn load(dir: &Path) -> Result<CrossEncoder> {
+        CrossEncoder::load_with(dir, Precision::from_env())
+    }
+
+    /// [`CrossEncoder::load`] at `precision`.
+    pub fn load_with(dir: &Path, precision: Precision) -> Result<CrossEncoder> {
         let read = |name: &'static str| {
             std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => EmbedError::Missing { dir: dir.to_path_buf(), file: name },
                 _ => EmbedError::Load { dir: dir.to_path_buf(), message: format!("{name}: {e}") },
             })
         };
-        CrossEncoder::from_bytes(&read("model.safetensors")?, &read("config.json")?, &read("tokenizer.json")?).map_err(
-            |e| match e {
-                EmbedError::Load { message, .. } => EmbedError::Load { dir: dir.to_path_buf(), message },
-                other => other,
-            },
-        )
+        let (weights, config, tokenizer) = (read("model.safetensors")?, read("config.json")?, read("tokenizer.json")?);
+        CrossEncoder::from_bytes_with(&weights, &config, &tokenizer, precision).map_err(|e| match e {
+            EmbedError::Load { message, .. } => EmbedError::Load { dir: dir.to_path_buf(), message },
+            other => other,
+        })
     }
 
     /// Loads a cross-encoder from the bytes of its three files (a model compiled into the binary), at the
@@ -77,9 +82,13 @@ impl CrossEncoder {
         self.head.classes()
     }
 
-    /// Class probabilities (softmax) for each (premise, hypothesis) pair, in input order.
-    pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<Vec<f32>>> {
-        let encodings: Vec<(Vec<u32>, Vec<u32>)> = pairs
+    /// The word-piece ids the model reads for each pair, special tokens included.
+    pub fn token_ids(&self, pairs: &[(&str, &str)]) -> Result<Vec<Vec<u32>>> {
+        Ok(self.encode(pairs)?.into_iter().map(|(ids, _)| ids).collect())
+    }
+
+    fn encode(&self, pairs: &[(&str, &str)]) -> Result<Vec<(Vec<u32>, Vec<u32>)>> {
+        pairs
             .iter()
             .map(|&(premise, hypothesis)| {
                 let e = self
@@ -88,7 +97,12 @@ impl CrossEncoder {
                     .map_err(|e| EmbedError::Compute(e.to_string()))?;
                 Ok((e.get_ids().to_vec(), e.get_type_ids().to_vec()))
             })
-            .collect::<Result<_>>()?;
+            .collect()
+    }
+
+    /// Class probabilities (softmax) for each (premise, hypothesis) pair, in input order.
+    pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<Vec<f32>>> {
+        let encodings = self.encode(pairs)?;
         let lengths: Vec<usize> = encodings.iter().map(|(ids, _)| ids.len()).collect();
         let mut out = Vec::with_capacity(pairs.len());
         for batch in crate::token_batches(&lengths) {

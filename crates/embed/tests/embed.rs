@@ -160,6 +160,38 @@ fn the_entailment_model_in_bf16_stays_close_to_the_reference() {
     check_pairs(Precision::Fast, 0.01);
 }
 
+/// A tiny MPNet cross-encoder with random weights (`scripts/reference_mpnet.py`) against the same script's NumPy
+/// implementation: positions from the padding index plus one, no segments, the relative position bias, RoBERTa's
+/// pair layout.
+fn check_mpnet(precision: Precision, tolerance: f32) {
+    let v: Value = serde_json::from_str(include_str!("mpnet_reference.json")).unwrap();
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tiny-mpnet"));
+    let encoder = verity_embed::cross::CrossEncoder::load_with(&dir, precision).unwrap();
+    let pairs = v["pairs"].as_array().unwrap();
+    let all: Vec<(&str, &str)> =
+        pairs.iter().map(|p| (p["premise"].as_str().unwrap(), p["hypothesis"].as_str().unwrap())).collect();
+    for (pair, want) in pairs.iter().zip(encoder.token_ids(&all).unwrap()) {
+        let ids: Vec<u32> = pair["ids"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect();
+        assert_eq!(ids, want, "the pair layout <s> A </s></s> B </s>");
+    }
+    for (got, pair) in encoder.classify(&all).unwrap().iter().zip(pairs) {
+        let want: Vec<f32> =
+            pair["probabilities"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+        let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst < tolerance, "{}: {got:?}, reference {want:?}", pair["premise"]);
+    }
+}
+
+#[test]
+fn an_mpnet_cross_encoder_matches_the_reference_implementation() {
+    check_mpnet(Precision::F32, 1e-5);
+}
+
+#[test]
+fn an_mpnet_cross_encoder_in_bf16_stays_close_to_the_reference() {
+    check_mpnet(Precision::Fast, 0.01);
+}
+
 #[test]
 fn a_model_the_encoder_cannot_run_is_refused_when_it_loads() {
     let dir = tempfile::tempdir().unwrap();

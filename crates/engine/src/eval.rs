@@ -289,6 +289,8 @@ pub struct VerdictOptions {
     /// Where installed models are (a local language model for the `llm` judge).
     pub models: Option<PathBuf>,
     pub judge: crate::JudgeConfig,
+    /// The judge's guard; `None` for its shipped setting.
+    pub guard: Option<verity_pipeline::judge::Guard>,
     /// Score only the first N claims of the split (for slow judges: a language model takes seconds a claim).
     pub limit: Option<usize>,
 }
@@ -307,6 +309,7 @@ impl VerdictOptions {
             models: self.models.clone().or_else(|| Some(data_dir.join("no-models"))),
             passage_vectors: false,
             judge: self.judge.clone(),
+            guard: self.guard,
             ..Config::new(data_dir)
         })
     }
@@ -843,23 +846,53 @@ pub struct StanceEval {
 /// HealthVer: each (evidence, claim) pair read by the configured judge (the pairs of one claim in one call, as a
 /// check reads a claim's sentences), the most probable stance scored against the gold label.
 pub fn stance_healthver(path: &Path, limit: Option<usize>, options: &VerdictOptions) -> Result<StanceEval> {
-    use verity_eval::healthver;
-    let mut pairs = healthver::read_pairs(path)?;
+    let mut pairs = verity_eval::healthver::read_pairs(path)?;
     if let Some(limit) = limit {
         pairs.truncate(limit);
     }
+    stance_pairs(path.display().to_string(), &pairs, false, options)
+}
+
+/// The negation benchmark (MNLI, SNLI and RTE pairs with negations added): each subset scored as
+/// [`stance_healthver`] scores HealthVer; on two-way RTE a judge's refutes counts as not_entailment.
+pub fn stance_negation(dir: &Path, limit: Option<usize>, options: &VerdictOptions) -> Result<Vec<StanceEval>> {
+    use verity_eval::negation;
+    negation::SUBSETS
+        .iter()
+        .map(|subset| {
+            let mut pairs = negation::read_subset(dir, subset)?;
+            if let Some(limit) = limit {
+                pairs.truncate(limit);
+            }
+            stance_pairs(format!("negation {subset}"), &pairs, negation::two_way(subset), options)
+        })
+        .collect()
+}
+
+/// Stance pairs read by the configured judge, grouped by claim; with `two_way`, refutes is scored as neutral.
+fn stance_pairs(
+    dataset: String,
+    pairs: &[verity_eval::healthver::Pair],
+    two_way: bool,
+    options: &VerdictOptions,
+) -> Result<StanceEval> {
+    use verity_eval::healthver;
     let tmp = temp_dir()?;
     let engine = options.engine(tmp.path())?;
     let mut by_claim: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut claim_index: std::collections::HashMap<&str, usize> = Default::default();
     for (i, pair) in pairs.iter().enumerate() {
-        match by_claim.iter_mut().find(|(claim, _)| *claim == pair.claim) {
-            Some((_, members)) => members.push(i),
-            None => by_claim.push((&pair.claim, vec![i])),
+        match claim_index.get(pair.claim.as_str()) {
+            Some(&k) => by_claim[k].1.push(i),
+            None => {
+                claim_index.insert(&pair.claim, by_claim.len());
+                by_claim.push((&pair.claim, vec![i]));
+            }
         }
     }
     let lexical = verity_pipeline::judge::LexicalJudge;
     let started = Instant::now();
-    let (judged, name, notes) = engine.with_judge(|judge| -> Result<(Vec<usize>, String, Vec<String>)> {
+    let (judged, name, mut notes) = engine.with_judge(|judge| -> Result<(Vec<usize>, String, Vec<String>)> {
         let judge: &dyn verity_pipeline::judge::Judge = judge.unwrap_or(&lexical);
         let mut predicted = vec![2; pairs.len()];
         let mut notes = Vec::new();
@@ -874,8 +907,8 @@ pub fn stance_healthver(path: &Path, limit: Option<usize>, options: &VerdictOpti
                 for (&i, reading) in chunk.0.iter().zip(&read.readings) {
                     predicted[i] = match reading.label() {
                         StanceLabel::Supports => 0,
-                        StanceLabel::Refutes => 1,
-                        StanceLabel::Neutral => 2,
+                        StanceLabel::Refutes if !two_way => 1,
+                        StanceLabel::Refutes | StanceLabel::Neutral => 2,
                     };
                 }
             }
@@ -888,8 +921,9 @@ pub fn stance_healthver(path: &Path, limit: Option<usize>, options: &VerdictOpti
         confusion.add(pair.label.index(), predicted);
     }
     let f1 = confusion.f1_per_label();
+    notes.dedup();
     Ok(StanceEval {
-        dataset: path.display().to_string(),
+        dataset,
         judge: name,
         pairs: confusion.total(),
         accuracy: confusion.accuracy(),

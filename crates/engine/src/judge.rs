@@ -30,12 +30,31 @@ impl JudgeConfig {
 }
 
 /// The entailment model as a [`Judge`]: each (sentence, claim) pair read by the cross-encoder.
-pub struct EntailmentJudge(verity_embed::cross::CrossEncoder);
+pub struct EntailmentJudge {
+    model: verity_embed::cross::CrossEncoder,
+    /// What reports call it: the shipped model's name, or the folder it was loaded from.
+    name: String,
+}
+
+/// Where a judge other than the shipped one is taken from, when set: a folder with `config.json`,
+/// `tokenizer.json` and `model.safetensors` (a retrained or larger entailment model).
+pub const MODEL_ENV: &str = "VERITY_NLI_MODEL";
 
 impl EntailmentJudge {
     /// Loads the model shipped in the binary.
     pub fn shipped() -> Result<EntailmentJudge, verity_embed::EmbedError> {
-        Ok(EntailmentJudge(verity_embed::entailment::shipped()?))
+        Ok(EntailmentJudge {
+            model: verity_embed::entailment::shipped()?,
+            name: verity_embed::entailment::NAME.to_string(),
+        })
+    }
+
+    /// The model in the folder [`MODEL_ENV`] names, else the shipped one.
+    pub fn preferred() -> Result<EntailmentJudge, verity_embed::EmbedError> {
+        match std::env::var_os(MODEL_ENV) {
+            Some(dir) if !dir.is_empty() => EntailmentJudge::load(std::path::Path::new(&dir)),
+            _ => EntailmentJudge::shipped(),
+        }
     }
 
     /// Loads a model from a folder (`config.json`, `tokenizer.json`, `model.safetensors`), e.g. a retrained one.
@@ -47,12 +66,13 @@ impl EntailmentJudge {
                 message: format!("an entailment model scores 3 classes, this one {}", model.classes()),
             });
         }
-        Ok(EntailmentJudge(model))
+        let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(EntailmentJudge { model, name })
     }
 
     /// Probabilities (supports, refutes, neutral) for each (evidence, claim) pair.
     pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>, String> {
-        let probabilities = self.0.classify(pairs).map_err(|e| e.to_string())?;
+        let probabilities = self.model.classify(pairs).map_err(|e| e.to_string())?;
         probabilities
             .into_iter()
             .map(|p| <[f32; 3]>::try_from(p.as_slice()).map_err(|_| "the model did not give 3 classes".to_string()))
@@ -66,7 +86,7 @@ impl Judge for EntailmentJudge {
     }
 
     fn name(&self) -> String {
-        format!("the entailment model {}", verity_embed::entailment::NAME)
+        format!("the entailment model {}", self.name)
     }
 
     fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {

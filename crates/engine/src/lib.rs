@@ -129,6 +129,9 @@ pub struct Config {
     /// Who reads the most relevant evidence sentences: the entailment model shipped in the binary (the
     /// default), the lexical rules, or a language model.
     pub judge: JudgeConfig,
+    /// Whether a model judge is also asked about each claim's opposite; `None` for what the judge's shipped
+    /// verdict settings say (`crates/pipeline/judged.json`).
+    pub guard: Option<verity_pipeline::judge::Guard>,
     /// Who writes the report's prose: the extractive writer (default), an OpenAI-compatible server or a local
     /// model. Whatever writes, the citation check decides what is published.
     pub writer: WriterConfig,
@@ -186,6 +189,7 @@ impl Config {
             passage_vectors: true,
             web: None,
             judge: JudgeConfig::default(),
+            guard: None,
             writer: WriterConfig::Extractive,
             check_deadline: Some(CHECK_DEADLINE),
         }
@@ -375,10 +379,10 @@ impl Engine {
         self.config.judge.kind()
     }
 
-    /// The entailment model, loaded once.
+    /// The entailment model, loaded once: the one `VERITY_NLI_MODEL` names, else the shipped one.
     pub fn entailment(&self) -> Result<&EntailmentJudge> {
         self.entailment
-            .get_or_init(|| EntailmentJudge::shipped().map_err(|e| e.to_string()))
+            .get_or_init(|| EntailmentJudge::preferred().map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|message| EngineError::Judge { kind: "nli", message: message.clone() })
     }
@@ -898,22 +902,31 @@ impl Engine {
         self.with_judge_until(&Deadline::none(), f)
     }
 
-    /// Runs `f` with the configured judge; a language model judge stops asking once `deadline` has passed.
+    /// Runs `f` with the configured judge, under its guard; a language model judge stops asking once `deadline`
+    /// has passed.
     fn with_judge_until<R>(
         &self,
         deadline: &Deadline,
         f: impl FnOnce(Option<&dyn verity_pipeline::judge::Judge>) -> R,
     ) -> Result<R> {
+        fn guarded<'j>(
+            judge: &'j dyn verity_pipeline::judge::Judge,
+            guard: Option<verity_pipeline::judge::Guard>,
+        ) -> verity_pipeline::judge::Guarded<'j> {
+            let guard = guard.unwrap_or_else(|| verity_pipeline::verdict::Judged::shipped(judge.kind()).guard);
+            verity_pipeline::judge::Guarded { judge, guard }
+        }
         Ok(match &self.config.judge {
             JudgeConfig::Lexical => f(None),
-            JudgeConfig::Nli => f(Some(self.entailment()?)),
+            JudgeConfig::Nli => f(Some(&guarded(self.entailment()?, self.config.guard))),
             JudgeConfig::Llm(_) => {
                 let model = self
                     .judge_model
                     .as_ref()
                     .or(self.writer.as_ref())
                     .ok_or_else(|| EngineError::Judge { kind: "llm", message: "no language model is loaded".into() })?;
-                f(Some(&judge::ModelJudge { model, fallback: self.entailment()?, deadline: deadline.clone() }))
+                let judge = judge::ModelJudge { model, fallback: self.entailment()?, deadline: deadline.clone() };
+                f(Some(&guarded(&judge, self.config.guard)))
             }
         })
     }

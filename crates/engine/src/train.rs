@@ -117,9 +117,10 @@ const MAX_FALSE_REFUTES: f64 = 0.04;
 pub fn fit_verdict(
     data: &TrainingData,
     judge: crate::JudgeConfig,
+    guard: verity_pipeline::judge::Guard,
     models: Option<PathBuf>,
 ) -> Result<(Judged, VerdictFitReport)> {
-    let options = crate::eval::VerdictOptions { judge, models, limit: None };
+    let options = crate::eval::VerdictOptions { judge, guard: Some(guard), models, limit: None };
     let support_or_not = |l: VerdictLabel| match l {
         VerdictLabel::Supported | VerdictLabel::PartlySupported => 0,
         VerdictLabel::Refuted => 1,
@@ -183,7 +184,7 @@ pub fn fit_verdict(
                 // The anchor rule is a safety rule, not a fitted one: fitted freely it was dropped on the training
                 // splits at 3.0% false refutations and gave 12.5% on SciFact dev (docs/BENCHMARKS.md).
                 let settings =
-                    Judged { support, refute, conflict_ratio, refute_needs_anchor: true, ..Judged::default() };
+                    Judged { support, refute, conflict_ratio, refute_needs_anchor: true, guard, ..Judged::default() };
                 tried += 1;
                 let (mean, _, false_refutes) = score(&settings);
                 if false_refutes <= MAX_FALSE_REFUTES && best.as_ref().is_none_or(|(b, _)| mean > *b) {

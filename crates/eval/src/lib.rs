@@ -1,12 +1,12 @@
 //! Evaluation sets and their official metrics: BEIR retrieval (nDCG@10, Recall@k), SciFact abstract-level
-//! verdicts (label-only and rationale-selected F1), Check-COVID, Climate-FEVER and AVeriTeC claims, and HealthVer
-//! (evidence, claim) pairs.
+//! verdicts (label-only and rationale-selected F1), Check-COVID, Climate-FEVER and AVeriTeC claims, HealthVer
+//! (evidence, claim) pairs, and the negation benchmark's pairs.
 //!
 //! Main items: [`beir`] (read `queries.jsonl` and `qrels/*.tsv`; [`beir::ndcg_at`], [`beir::recall_at`]),
 //! [`scifact`] (read claims; [`scifact::Scorer`] implements the official abstract-level rules), [`check_covid`]
 //! (read claims; turn them into retrieval queries with one gold abstract each), [`climate_fever`] (claims with
 //! their five evidence sentences, and a fixed held-out split), [`averitec`] (claims with question-answer evidence,
-//! and a fixed held-out fold), [`healthver`] (stance pairs), [`labels`] (accuracy, macro F1, calibration error).
+//! and a fixed held-out fold), [`healthver`] (stance pairs), [`negation`] (stance pairs with negations added), [`labels`] (accuracy, macro F1, calibration error).
 //!
 //! This crate reads evaluation files and computes numbers; it does not run searches or checks (the engine does)
 //! and knows nothing of the store or the index.
@@ -17,6 +17,7 @@ pub mod check_covid;
 pub mod climate_fever;
 pub mod healthver;
 pub mod labels;
+pub mod negation;
 pub mod scifact;
 
 /// An abstract as SciFact's `corpus.jsonl` and Check-COVID's `corpus.json` hold it: an id (`doc_id` or

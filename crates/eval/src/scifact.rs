@@ -1,5 +1,6 @@
 //! SciFact (Wadden et al., 2020): claims with per-abstract labels and rationale sentences, and the official
-//! abstract-level metrics.
+//! abstract-level metrics. Citation-Integrity (Sarol et al., 2024) comes in the same layout, with REFUTE for
+//! CONTRADICT and citation marks (`[<|cit|>]`) in its claims, which are read away.
 //!
 //! Abstract-level rules, as in the official evaluator: a predicted (claim, abstract, label) is correct for
 //! *label-only* when the abstract is in the claim's gold evidence with that label; for *rationale-selected* when,
@@ -20,7 +21,7 @@ pub const MAX_RATIONALE_SENTENCES: usize = 3;
 pub enum Label {
     #[serde(rename = "SUPPORT")]
     Support,
-    #[serde(rename = "CONTRADICT")]
+    #[serde(rename = "CONTRADICT", alias = "REFUTE")]
     Contradict,
 }
 
@@ -46,7 +47,30 @@ impl Claim {
 }
 
 pub fn read_claims(path: &Path) -> Result<Vec<Claim>, EvalError> {
-    read_json_lines(path)
+    let mut claims: Vec<Claim> = read_json_lines(path)?;
+    for c in &mut claims {
+        c.claim = without_citation_marks(&c.claim);
+    }
+    Ok(claims)
+}
+
+/// A citing sentence without its citation marks: "shown [<|multi_cit|>,7]." -> "shown.".
+fn without_citation_marks(text: &str) -> String {
+    if !text.contains("<|") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<|") {
+        // The bracket the mark sits in, if any, goes with it.
+        let open = rest[..at].rfind('[').filter(|&b| !rest[b..at].contains(']'));
+        let end = rest[at..].find("|>").map(|e| at + e + 2).unwrap_or(rest.len());
+        let close = open.and_then(|_| rest[end..].find(']').map(|c| end + c + 1)).unwrap_or(end);
+        out.push_str(rest[..open.unwrap_or(at)].trim_end());
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out.trim().to_string()
 }
 
 /// One predicted abstract for a claim.
@@ -113,6 +137,14 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn citation_marks_are_read_away() {
+        assert_eq!(without_citation_marks("RNAs in apoptosis [<|multi_cit|>]."), "RNAs in apoptosis.");
+        assert_eq!(without_citation_marks("targets of p53 [<|multi_cit|>,7] and more."), "targets of p53 and more.");
+        assert_eq!(without_citation_marks("miR-211 <|cit|> acts."), "miR-211 acts.");
+        assert_eq!(without_citation_marks("No marks [7]."), "No marks [7].");
+    }
 
     fn claim(evidence: &str) -> Claim {
         serde_json::from_str(&format!(r#"{{"id": 1, "claim": "c", "evidence": {evidence}}}"#)).unwrap()

@@ -417,6 +417,14 @@ pub struct JudgeRecord {
     pub name: String,
     /// Sentences the judge read (the most relevant ones; the rest count as saying nothing).
     pub sentences: usize,
+    /// Of those, the ones it read the same way against the claim and against its opposite: unclear readings,
+    /// counted as saying nothing (the judge's guard).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unclear: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn extractive() -> String {

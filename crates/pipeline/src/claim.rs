@@ -451,6 +451,119 @@ pub(crate) fn is_negation(word: &str) -> bool {
     NEGATIONS.contains(&word)
 }
 
+/// Words after which a word is inside a noun phrase, not the sentence's verb ("the reported cases").
+const BEFORE_A_NOUN: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "of", "in", "on",
+    "for", "with", "by", "to", "from", "and", "or", "as", "at", "into", "than", "newly", "most", "more", "less",
+];
+/// Words after which a past form is a participle opening a phrase ("patients treated with"), not the verb.
+const AFTER_A_PARTICIPLE: &[&str] =
+    &["by", "with", "to", "in", "from", "at", "on", "for", "as", "into", "via", "using"];
+
+/// The claim turned into its own denial, keeping its other words: "The council banned cars downtown." -> "The
+/// council did not ban cars downtown.", "X is safe." -> "X is not safe.", and a denial back into the claim ("X did
+/// not ban cars." -> "X did ban cars."). Only the main clause's first verb changes. `None` when no verb can be
+/// placed with confidence: a judge is then asked nothing about the opposite.
+pub fn opposite(statement: &str) -> Option<String> {
+    let words: Vec<&str> = statement.split(' ').filter(|w| !w.is_empty()).collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let bare = |i: usize| lower[i].trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_string();
+    let head = words.len().min(14);
+    let rebuilt = |i: usize, with: &[String]| {
+        let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
+        out.extend(with.iter().cloned());
+        out.extend(words[i + 1..].iter().map(|w| w.to_string()));
+        out.join(" ")
+    };
+    // A denial already: take its negation away.
+    for i in 1..head {
+        match bare(i).as_str() {
+            "not" | "never" => return Some(rebuilt(i, &[]).replace(" ,", ",")),
+            "cannot" => return Some(rebuilt(i, &[with_case(words[i], "can")])),
+            w if w.ends_with("n't") && w.len() > 3 => {
+                let aux = match w {
+                    "won't" => "will",
+                    "can't" => "can",
+                    _ => &w[..w.len() - 3],
+                };
+                return Some(rebuilt(i, &[with_case(words[i], aux)]));
+            }
+            _ => {}
+        }
+    }
+    let lexicon = verity_text::lexicon::lexicon();
+    let participle = |w: &str| {
+        lexicon.is_verb_form(w, verity_text::lexicon::VerbForm::Participle) || w.ends_with("ed") || w.ends_with("en")
+    };
+    for i in 1..head {
+        let word = bare(i);
+        let before = bare(i - 1);
+        let after = if i + 1 < words.len() { bare(i + 1) } else { String::new() };
+        if words[i].chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        if matches!(word.as_str(), "that" | "which" | "who" | "whom" | "whose" | "when" | "where" | "if" | "because") {
+            return None; // a subordinate clause before any verb: the main verb is not where it can be told.
+        }
+        let auxiliary = AUXILIARIES.contains(&word.as_str()) || matches!(word.as_str(), "should" | "shall" | "am");
+        if auxiliary && !matches!(word.as_str(), "has" | "have" | "had") {
+            return Some(rebuilt(i, &[words[i].to_string(), "not".into()]));
+        }
+        if matches!(word.as_str(), "has" | "have" | "had") {
+            if participle(&after) || after == "been" {
+                return Some(rebuilt(i, &[words[i].to_string(), "not".into()]));
+            }
+            let aux = match word.as_str() {
+                "has" => "does",
+                "have" => "do",
+                _ => "did",
+            };
+            return Some(rebuilt(i, &[aux.into(), "not".into(), "have".into()]));
+        }
+        if BEFORE_A_NOUN.contains(&before.as_str()) {
+            continue;
+        }
+        let forms = lexicon.verb_forms(&word);
+        let base_of = |form| forms.iter().find(|(_, f)| *f == form).map(|(base, _)| base.clone());
+        if let Some(base) = base_of(verity_text::lexicon::VerbForm::Past).or_else(|| {
+            (word.len() > 4 && word.ends_with("ed") && !lexicon.knows(&word)).then(|| word[..word.len() - 2].into())
+        }) {
+            if AFTER_A_PARTICIPLE.contains(&after.as_str()) {
+                continue; // "patients treated with ...": the subject's participle, not the verb
+            }
+            return Some(rebuilt(i, &["did".into(), "not".into(), base]));
+        }
+        // A form that is also a noun ("increases", "cause") is the verb unless a verb follows it ("price increases
+        // were ...": then it was the subject's noun).
+        let verb_follows = AUXILIARIES.contains(&after.as_str())
+            || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Past)
+            || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Third);
+        let noun_too = lexicon.is(&word, verity_text::lexicon::Class::Noun);
+        if let Some(base) = base_of(verity_text::lexicon::VerbForm::Third)
+            && !(noun_too && (verb_follows || after == "of"))
+        {
+            return Some(rebuilt(i, &["does".into(), "not".into(), base]));
+        }
+        if lexicon.is_verb_form(&word, verity_text::lexicon::VerbForm::Base)
+            && !(noun_too && (verb_follows || after == "of"))
+            && before.ends_with('s')
+            && lexicon.is(&before, verity_text::lexicon::Class::Noun)
+        {
+            return Some(rebuilt(i, &["do".into(), "not".into(), words[i].to_string()]));
+        }
+    }
+    None
+}
+
+/// `word` in the case of `like` (capitalised or not).
+fn with_case(like: &str, word: &str) -> String {
+    if like.chars().next().is_some_and(char::is_uppercase) {
+        crate::question::sentence_case(word)
+    } else {
+        word.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,6 +575,57 @@ mod tests {
             (Err(msg), Err(want)) => assert!(msg.contains(want), "{question}: {msg}"),
             (got, want) => panic!("{question}: got {got:?}, want {want:?}"),
         }
+    }
+
+    fn check_opposite(statement: &str, expected: Option<&str>) {
+        assert_eq!(opposite(statement).as_deref(), expected, "{statement}");
+    }
+
+    #[test]
+    fn a_claim_is_turned_into_its_denial_at_its_main_verb() {
+        check_opposite("The council banned cars downtown.", Some("The council did not ban cars downtown."));
+        check_opposite(
+            "Minister Okafor handed over protected informants to get access to a prison in Norland.",
+            Some("Minister Okafor did not hand over protected informants to get access to a prison in Norland."),
+        );
+        check_opposite("Vitamin D prevents COVID-19.", Some("Vitamin D does not prevent COVID-19."));
+        check_opposite(
+            "The city was the first to adopt the tax.",
+            Some("The city was not the first to adopt the tax."),
+        );
+        check_opposite(
+            "ALDH1 expression is associated with poorer prognosis.",
+            Some("ALDH1 expression is not associated with poorer prognosis."),
+        );
+        check_opposite("Shares rose after the results.", Some("Shares did not rise after the results."));
+        check_opposite("The team beat Leeds.", Some("The team did not beat Leeds."));
+        check_opposite("She has visited Paris twice.", Some("She has not visited Paris twice."));
+        check_opposite("The company has a plan.", Some("The company does not have a plan."));
+        check_opposite("Mutations cause cancer.", Some("Mutations do not cause cancer."));
+        check_opposite(
+            "Aspirin increases the risk of bleeding.",
+            Some("Aspirin does not increase the risk of bleeding."),
+        );
+        check_opposite("Price increases were small.", Some("Price increases were not small."));
+        check_opposite(
+            "Patients treated with aspirin had fewer strokes.",
+            Some("Patients treated with aspirin did not have fewer strokes."),
+        );
+        check_opposite("The vaccine can cause infertility.", Some("The vaccine can not cause infertility."));
+    }
+
+    #[test]
+    fn a_denial_is_turned_back_into_the_claim() {
+        check_opposite("The ministry did not hand over informants.", Some("The ministry did hand over informants."));
+        check_opposite("The drug is not safe.", Some("The drug is safe."));
+        check_opposite("Masks don't work.", Some("Masks do work."));
+        check_opposite("The mayor never resigned.", Some("The mayor resigned."));
+    }
+
+    #[test]
+    fn no_opposite_where_the_verb_cannot_be_placed() {
+        check_opposite("Climate change.", None);
+        check_opposite("The claim that vaccines cause autism.", None);
     }
 
     #[test]

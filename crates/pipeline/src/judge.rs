@@ -2,7 +2,8 @@
 //!
 //! Main items: [`Judge`] (reads a claim and candidate sentences, returns a [`Reading`] per sentence), [`Readings`],
 //! [`LanguageModelJudge`] (a chat model asked for JSON, with another judge for whatever its reply leaves
-//! unjudged), and [`JudgeKind`].
+//! unjudged), [`Guarded`] (any judge, also asked about the claim's opposite, so that a sentence read the same way
+//! both times does not decide: see [`Guard`]), and [`JudgeKind`].
 //!
 //! Three judges exist: the lexical rules of [`crate::stance`] (no model, instant; used when no judge is given),
 //! the entailment model (a cross-encoder trained for this; the caller runs it, since the pipeline loads no
@@ -25,11 +26,14 @@ pub struct Reading {
     pub probabilities: [f32; 3],
     /// One line in the judge's own words, when it gives one (a language model does).
     pub reason: Option<String>,
+    /// The judge read the sentence as taking the same side on the claim and on its opposite ([`Guard`]): its
+    /// reading decides nothing.
+    pub unclear: bool,
 }
 
 impl Reading {
     pub fn new(probabilities: [f32; 3]) -> Reading {
-        Reading { probabilities, reason: None }
+        Reading { probabilities, reason: None, unclear: false }
     }
 
     pub fn supports(&self) -> f32 {
@@ -44,12 +48,12 @@ impl Reading {
         self.probabilities[2]
     }
 
-    /// The most probable stance.
+    /// The most probable stance; a tie between supports and refutes says neither.
     pub fn label(&self) -> StanceLabel {
         let p = self.probabilities;
-        if p[0] >= p[1] && p[0] >= p[2] {
+        if p[0] > p[1] && p[0] >= p[2] {
             StanceLabel::Supports
-        } else if p[1] >= p[2] {
+        } else if p[1] > p[0] && p[1] >= p[2] {
             StanceLabel::Refutes
         } else {
             StanceLabel::Neutral
@@ -112,6 +116,90 @@ impl Judge for LexicalJudge {
             })
             .collect();
         Ok(Readings { readings, notes: vec![] })
+    }
+}
+
+/// What is done about a judge that may read a sentence's topic but not which way it points ("The ministry did not
+/// hand over informants" read as support for "The ministry handed over informants"). The judge is asked a second
+/// time, about the claim's opposite ([`crate::claim::opposite`]): a sentence that states the claim should refute
+/// its opposite, and the reverse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guard {
+    /// The judge's readings as it gives them: asked once.
+    #[default]
+    Off,
+    /// A sentence the judge reads as taking the same side on the claim and on its opposite decides nothing: it
+    /// counts as neutral, and the report says its reading was unclear.
+    Unclear,
+    /// Each sentence's reading is the mean of its reading against the claim and its reading against the
+    /// opposite with the sides swapped: whatever the judge reads the same both ways cancels out.
+    Contrast,
+    /// [`Guard::Unclear`], and where the judge reads support but the sentence's own words deny the claim (a
+    /// negation or denial next to the claim's words, an opposite term: [`crate::stance::Cues::flipped`]), the
+    /// reading's sides are swapped: the judge found the sentence on the claim's topic, the words say which way.
+    Polarity,
+}
+
+/// A judge asked twice under a [`Guard`]: about the claim, then about its opposite. A claim with no opposite that
+/// can be written, or a second reading that fails, leaves the first reading as it is.
+pub struct Guarded<'a> {
+    pub judge: &'a dyn Judge,
+    pub guard: Guard,
+}
+
+impl Judge for Guarded<'_> {
+    fn kind(&self) -> JudgeKind {
+        self.judge.kind()
+    }
+
+    fn name(&self) -> String {
+        self.judge.name()
+    }
+
+    fn sentences_per_check(&self) -> usize {
+        self.judge.sentences_per_check()
+    }
+
+    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+        let mut direct = self.judge.read(claim, sentences)?;
+        if self.guard == Guard::Off {
+            return Ok(direct);
+        }
+        if self.guard == Guard::Polarity {
+            let statement = crate::claim::from_statement(claim);
+            for (reading, sentence) in direct.readings.iter_mut().zip(sentences) {
+                if reading.label() == StanceLabel::Supports && crate::stance::cues(&statement, sentence).flipped() {
+                    reading.probabilities.swap(0, 1);
+                }
+            }
+        }
+        let Some(opposite) = crate::claim::opposite(claim) else { return Ok(direct) };
+        let reverse = match self.judge.read(&opposite, sentences) {
+            Ok(reverse) if reverse.readings.len() == direct.readings.len() => reverse,
+            Ok(_) | Err(_) => {
+                direct.notes.push("the judge could not read the claim's opposite; its readings are unguarded".into());
+                return Ok(direct);
+            }
+        };
+        for (reading, against) in direct.readings.iter_mut().zip(&reverse.readings) {
+            let same_side = reading.label() == against.label() && reading.label() != StanceLabel::Neutral;
+            match self.guard {
+                Guard::Off => {}
+                Guard::Unclear | Guard::Polarity => {
+                    if same_side {
+                        reading.probabilities = [0.0, 0.0, 1.0];
+                        reading.unclear = true;
+                    }
+                }
+                Guard::Contrast => {
+                    let (p, q) = (reading.probabilities, against.probabilities);
+                    reading.probabilities = [(p[0] + q[1]) / 2.0, (p[1] + q[0]) / 2.0, (p[2] + q[2]) / 2.0];
+                    reading.unclear = same_side && reading.label() == StanceLabel::Neutral;
+                }
+            }
+        }
+        Ok(direct)
     }
 }
 
@@ -271,7 +359,7 @@ pub fn parse(reply: &str, expected: usize) -> Vec<Option<Reading>> {
         };
         if out[index].is_none() {
             let reason = j.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-            out[index] = Some(Reading { probabilities, reason });
+            out[index] = Some(Reading { probabilities, reason, unclear: false });
         }
     }
     out
@@ -297,6 +385,104 @@ mod tests {
             *self.0.borrow_mut() += sentences.len();
             Ok(Readings { readings: vec![Reading::new([0.0, 0.0, 1.0]); sentences.len()], notes: vec![] })
         }
+    }
+
+    /// A judge that reads a sentence's topic but not its direction: any sentence sharing a word with the claim
+    /// supports it, whatever either says about "not". Remembers the claims it was asked about.
+    struct TopicOnly(RefCell<Vec<String>>);
+
+    impl Judge for TopicOnly {
+        fn kind(&self) -> JudgeKind {
+            JudgeKind::Nli
+        }
+        fn name(&self) -> String {
+            "topic only".into()
+        }
+        fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+            self.0.borrow_mut().push(claim.to_string());
+            let words = verity_text::content_terms(claim);
+            let readings = sentences
+                .iter()
+                .map(|s| {
+                    let shared = verity_text::content_terms(s).iter().any(|w| words.contains(w));
+                    Reading::new(if shared { [0.8, 0.05, 0.15] } else { [0.05, 0.05, 0.9] })
+                })
+                .collect();
+            Ok(Readings { readings, notes: vec![] })
+        }
+    }
+
+    /// A judge that reads direction: a sentence supports the claim when both or neither say "not", else refutes.
+    struct Polar;
+
+    impl Judge for Polar {
+        fn kind(&self) -> JudgeKind {
+            JudgeKind::Nli
+        }
+        fn name(&self) -> String {
+            "polar".into()
+        }
+        fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+            let negated = |t: &str| t.split_whitespace().any(|w| w == "not");
+            let readings = sentences
+                .iter()
+                .map(|s| Reading::new(if negated(s) == negated(claim) { [0.9, 0.05, 0.05] } else { [0.05, 0.9, 0.05] }))
+                .collect();
+            Ok(Readings { readings, notes: vec![] })
+        }
+    }
+
+    fn check_guard(judge: &dyn Judge, guard: Guard, claim: &str, sentences: &[&str]) -> Vec<(StanceLabel, bool)> {
+        let readings = Guarded { judge, guard }.read(claim, sentences).unwrap().readings;
+        readings.iter().map(|r| (r.label(), r.unclear)).collect()
+    }
+
+    const CLAIM: &str = "The council banned cars downtown.";
+    const SAYS_SO: &str = "The council banned cars downtown on Monday.";
+    const DENIES: &str = "The council did not ban cars downtown.";
+
+    #[test]
+    fn a_judge_blind_to_direction_decides_nothing_under_the_guard() {
+        let judge = TopicOnly(RefCell::new(Vec::new()));
+        assert_eq!(
+            check_guard(&judge, Guard::Off, CLAIM, &[SAYS_SO, DENIES]),
+            [(StanceLabel::Supports, false), (StanceLabel::Supports, false)]
+        );
+        assert_eq!(
+            check_guard(&judge, Guard::Unclear, CLAIM, &[SAYS_SO, DENIES]),
+            [(StanceLabel::Neutral, true), (StanceLabel::Neutral, true)]
+        );
+        assert_eq!(judge.0.borrow().last().unwrap(), "The council did not ban cars downtown.");
+        for (label, _) in check_guard(&judge, Guard::Contrast, CLAIM, &[SAYS_SO, DENIES]) {
+            assert_ne!(label, StanceLabel::Supports, "read the same both ways, the support cancels out");
+        }
+    }
+
+    #[test]
+    fn a_judge_that_reads_direction_keeps_its_readings_under_every_guard() {
+        for guard in [Guard::Off, Guard::Unclear, Guard::Contrast, Guard::Polarity] {
+            assert_eq!(
+                check_guard(&Polar, guard, CLAIM, &[SAYS_SO, DENIES]),
+                [(StanceLabel::Supports, false), (StanceLabel::Refutes, false)],
+                "{guard:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn under_the_polarity_guard_a_sentence_whose_words_deny_the_claim_refutes_it() {
+        let judge = TopicOnly(RefCell::new(Vec::new()));
+        let got = check_guard(&judge, Guard::Polarity, CLAIM, &[DENIES]);
+        // Read as support twice by the judge; its words deny the claim: swapped to refutes, then the reverse reading
+        // (support for the claim's opposite, which the denial states) differs, so it stands.
+        assert_eq!(got, [(StanceLabel::Refutes, false)]);
+    }
+
+    #[test]
+    fn a_claim_with_no_opposite_is_read_once() {
+        let judge = TopicOnly(RefCell::new(Vec::new()));
+        check_guard(&judge, Guard::Unclear, "Climate change.", &["Climate change is real."]);
+        assert_eq!(judge.0.borrow().len(), 1);
     }
 
     /// A model that answers with a fixed reply and remembers the prompts.

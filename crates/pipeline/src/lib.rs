@@ -174,12 +174,13 @@ pub fn check_claim(
     for e in &mut ranked {
         e.stance = stance::classify(&claim, &e.text, e.relevance);
     }
-    let mut judged_by = JudgeRecord { kind: JudgeKind::Lexical, name: "word overlap".into(), sentences: 0 };
+    let mut judged_by = JudgeRecord { kind: JudgeKind::Lexical, name: "word overlap".into(), sentences: 0, unclear: 0 };
     let mut model_judge = None;
     if let Some(judge) = judge {
         match judge_evidence(&claim, &mut ranked, judge, JUDGED_SENTENCES) {
             Ok((sentences, notes)) => {
-                judged_by = JudgeRecord { kind: judge.kind(), name: judge.name(), sentences };
+                let unclear = ranked.iter().filter(|e| e.reading.as_ref().is_some_and(|r| r.unclear)).count();
+                judged_by = JudgeRecord { kind: judge.kind(), name: judge.name(), sentences, unclear };
                 model_judge = Some(judge);
                 diagnostics.extend(notes.into_iter().map(|message| Diagnostic { stage: "judge".into(), message }));
             }
@@ -191,7 +192,7 @@ pub fn check_claim(
     }
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
-    let provenance = trace_provenance(&evidence, corpus);
+    let provenance = trace_provenance(&evidence, &hits, corpus);
     let sources: std::collections::HashSet<&str> = evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
     observe(Stage::Weighed { evidence: evidence.len(), sources: sources.len(), independent: provenance.lines.len() });
     let facets: Vec<facet::Assessed> =
@@ -281,13 +282,22 @@ impl Corpus for ReadOnce<'_> {
     }
 }
 
-/// The provenance of every document the evidence comes from, best evidence first, read from the stored texts.
-fn trace_provenance(evidence: &[evidence::Evidence], corpus: &dyn Corpus) -> provenance::Provenance {
+/// The provenance of every document read for the check, those the evidence comes from first (best evidence
+/// first), then the other documents retrieved: a source credited by the evidence ("according to The Capital
+/// Ledger") is then tied to that source's own document whenever the archive holds it and the search found it,
+/// even where it took no side. Read from the stored texts.
+fn trace_provenance(
+    evidence: &[evidence::Evidence],
+    hits: &[PassageHit],
+    corpus: &dyn Corpus,
+) -> provenance::Provenance {
     let mut seen = std::collections::HashSet::new();
     let documents: Vec<(&verity_model::SourceMeta, String)> = evidence
         .iter()
-        .filter(|e| seen.insert(e.source.version_id))
-        .filter_map(|e| corpus.snapshot(e.source.version_id).map(|text| (&e.source, text)))
+        .map(|e| &e.source)
+        .chain(hits.iter().map(|h| &h.source))
+        .filter(|source| seen.insert(source.version_id))
+        .filter_map(|source| corpus.snapshot(source.version_id).map(|text| (source, text)))
         .collect();
     let texts: Vec<provenance::SourceText<'_>> =
         documents.iter().map(|(meta, text)| provenance::SourceText { meta, text }).collect();
@@ -627,6 +637,54 @@ mod tests {
         let denial = report.sources.iter().find(|s| s.doc_id == "statement").expect("the denial is cited");
         assert!(denial.party_statement);
         assert!(report.sentences().any(|s| s.text.contains("Ministry of Transport (its own statement)")));
+    }
+
+    #[test]
+    fn a_promise_is_not_the_act_the_original_is_found_and_a_partys_denial_is_the_other_side() {
+        let corpus = MemoryCorpus::new()
+            .with(
+                "ledger",
+                "The Capital Ledger",
+                "Minister Okafor promised to hand over protected informants to Norland, four officials said. Okafor \
+                 then asked prosecutors to withdraw the protections of two informants.",
+            )
+            .with(
+                "courier",
+                "The Northern Courier",
+                "Minister Okafor promised to hand over protected informants to Norland, according to The Capital Ledger.",
+            )
+            .with(
+                "ministry",
+                "Ministry of the Interior",
+                "Press statement: the ministry did not hand over any protected informants to Norland, a spokesperson said.",
+            );
+        // A judge that reads every sentence as support, whatever it says: asked about the claim's opposite too, it
+        // decides nothing.
+        let topic_only = Always(Ok([0.8, 0.05, 0.15]));
+        let judge = judge::Guarded { judge: &topic_only, guard: judge::Guard::Unclear };
+        let question = "Did Minister Okafor hand over protected informants to Norland?";
+        let (report, assessment) = check_with(question, &ctx(), &corpus, Some(&judge), None).unwrap();
+        assert_eq!(report.verdict.label, VerdictLabel::NotEnoughEvidence);
+        let text = |i: usize| report.sections[i].sentences.iter().map(|s| s.text.clone()).collect::<Vec<_>>().join(" ");
+        assert!(text(0).starts_with("The reporting traces back to The Capital Ledger"), "{}", text(0));
+        assert!(text(6).contains("is not established as stated") && text(6).contains("denies it"), "{}", text(6));
+        assert!(text(5).contains("Ministry of the Interior") && text(5).contains("did not hand over"), "{}", text(5));
+        assert!(report.summary.iter().any(|s| s.text.starts_with("What the sources do report is an intention")));
+        // The Courier credits the Ledger, which the archive holds: tied to its document, not called unread.
+        let courier = assessment.provenance.get("courier").expect("the Courier was read");
+        assert_eq!(courier.relies_on[0].doc_id.as_deref(), Some("ledger"));
+    }
+
+    #[test]
+    fn follow_up_questions_name_who_could_answer_never_an_adjective() {
+        let corpus = MemoryCorpus::new().with(
+            "a",
+            "The Ledger",
+            "European regulators fined Google 2 billion euros on Monday, officials said.",
+        );
+        let report = check(&corpus, "Did European regulators fine Google?", VerdictLabel::Supported);
+        assert!(report.follow_ups.iter().all(|q| !q.starts_with("Did European ")), "{:?}", report.follow_ups);
+        assert!(report.follow_ups.iter().any(|q| q.starts_with("Did Google respond")), "{:?}", report.follow_ups);
     }
 
     #[test]

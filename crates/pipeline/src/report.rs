@@ -131,9 +131,19 @@ fn judge_note(judge: &JudgeRecord) -> String {
         }
         JudgeKind::Nli | JudgeKind::Llm => format!(
             "The {} most relevant sentences were read by {}, which says whether each states the claim, contradicts \
-             it, or neither; sentences further down the ranking count as saying neither. A model can misread a \
+             it, or neither; sentences further down the ranking count as saying neither.{} A model can misread a \
              sentence: read the quotes.",
-            judge.sentences, judge.name
+            judge.sentences,
+            judge.name,
+            match judge.unclear {
+                0 => String::new(),
+                n => format!(
+                    " Its reading of {n} of them was unclear: it read {} the same way against the claim and against \
+                     its opposite, so {} as saying neither.",
+                    if n == 1 { "that sentence" } else { "those sentences" },
+                    if n == 1 { "it counts" } else { "they count" }
+                ),
+            }
         ),
     }
 }
@@ -320,6 +330,13 @@ impl<'d, 'a> Composer<'d, 'a> {
                 quoted(&d.claim.text),
                 d.coverage.evidence_sentences
             )));
+            if let Some(e) = self.intention() {
+                let lead = format!(
+                    "What the sources do report is an intention or a request, not the act itself: {} reports",
+                    self.name(e)
+                );
+                summary.push(self.quote(&lead, e));
+            }
             let missing = &d.outcome.unaddressed_terms;
             summary.push(plain(if missing.is_empty() {
                 "Reporting or records that state the claim, or deny it, would settle it.".to_string()
@@ -335,15 +352,17 @@ impl<'d, 'a> Composer<'d, 'a> {
 
     fn trace(&self) -> Trace<'a> {
         let d = self.d;
-        let top_line =
-            self.relevant.first().and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
+        // The reporting starts from the sentence that takes a side, else from the one most about the claim: a
+        // report that only promises or asks is still the core reporting, even if it settles nothing.
+        let lead = self.relevant.first().copied().or_else(|| d.evidence.first());
+        let top_line = lead.and_then(|e| d.provenance.lines.get(d.provenance.line_of(&e.source.doc_id)));
         // The line the top evidence belongs to, when its original was never read and several documents credit it.
         let unread = top_line.filter(|l| l.original.is_none() && self.in_line(l).len() >= 2);
         let original_doc = top_line
             .and_then(|l| l.original)
             .map(|i| d.provenance.sources[i].doc_id.clone())
-            .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc && e.is_context()))
-            .or_else(|| self.relevant.first().map(|e| e.source.doc_id.clone()));
+            .filter(|doc| d.evidence.iter().any(|e| &e.source.doc_id == doc))
+            .or_else(|| lead.map(|e| e.source.doc_id.clone()));
         Trace { top_line, unread, original_doc }
     }
 
@@ -356,10 +375,19 @@ impl<'d, 'a> Composer<'d, 'a> {
         let mut first: Vec<&Evidence> =
             d.evidence.iter().filter(|e| &e.source.doc_id == orig && e.is_relevant()).take(2).collect();
         if first.is_empty() {
-            first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(1).collect();
+            first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(2).collect();
         }
-        let others_in_line =
-            trace.top_line.map(|l| self.in_line(l).into_iter().filter(|doc| doc != orig).count()).unwrap_or(0);
+        // Who repeats the original: every document with a sentence on the claim, whichever side it took.
+        let mut spoke: Vec<&str> = Vec::new();
+        for e in d.evidence {
+            if !spoke.contains(&e.source.doc_id.as_str()) {
+                spoke.push(&e.source.doc_id);
+            }
+        }
+        let others_in_line = trace
+            .top_line
+            .map(|l| d.provenance.members_among(l, &spoke).into_iter().filter(|doc| doc != orig).count())
+            .unwrap_or(0);
         let read_original = trace.top_line.is_some_and(|l| l.original.is_some());
         let mut core = vec![plain(match (others_in_line, read_original) {
             (0, _) => format!("The most relevant source found is {}.", self.name(first[0])),
@@ -378,7 +406,9 @@ impl<'d, 'a> Composer<'d, 'a> {
             ),
         })];
         for e in first {
-            core.push(self.quote(&format!("It {}", verb(e)), e));
+            // The original's own words, whatever side the judge found them on: "mentions" would undersell them.
+            let verb = if e.stance.label == StanceLabel::Neutral { "reports" } else { verb(e) };
+            core.push(self.quote(&format!("It {verb}"), e));
             self.mark(e);
         }
         core
@@ -408,7 +438,24 @@ impl<'d, 'a> Composer<'d, 'a> {
             self.mark(e);
         }
         if others.is_empty() {
-            return vec![plain("No other source in the corpus addresses the claim.")];
+            let repeating = trace
+                .top_line
+                .map(|l| {
+                    let docs: Vec<&str> = d.evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
+                    d.provenance.members_among(l, &docs).len().saturating_sub(1)
+                })
+                .unwrap_or(0);
+            return vec![plain(match repeating {
+                0 => "No other source read takes a side on the claim.".to_string(),
+                n => format!(
+                    "No other source read takes a side on the claim; {n} other document{} repeat{} the account \
+                     described in section 1 and add{} no line of evidence of {}.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" },
+                    if n == 1 { "s" } else { "" },
+                    if n == 1 { "its own" } else { "their own" }
+                ),
+            })];
         }
         let (documents, independent) = (d.outcome.documents, d.outcome.independent_sources);
         let shared: Vec<String> = d
@@ -421,7 +468,9 @@ impl<'d, 'a> Composer<'d, 'a> {
                 (members.len() >= 2).then(|| format!("{repeating} rely on {}", l.original_name))
             })
             .collect();
-        others.insert(0, plain(if independent < documents {
+        others.insert(0, plain(if documents == 1 {
+            "One document carries relevant evidence.".to_string()
+        } else if independent < documents {
             format!(
                 "{documents} documents carry relevant evidence, but only {independent} independently{}: a document that \
                  credits, links to or reprints another counts with it as one line of evidence.",
@@ -553,23 +602,96 @@ impl<'d, 'a> Composer<'d, 'a> {
         gaps
     }
 
-    /// 6. Competing perspectives.
+    /// 6. Competing perspectives. Where the judge found no sentence against the claim, a sentence that denies it
+    /// in so many words (a negation or denial next to the claim's words) is still that side's framing: it is
+    /// quoted as such, and said not to have counted as evidence.
     fn perspectives(&mut self) -> Vec<Sentence> {
-        match (self.strongest(StanceLabel::Supports), self.strongest(StanceLabel::Refutes)) {
+        let judged_against = self.strongest(StanceLabel::Refutes);
+        let against = judged_against.or_else(|| self.worded_denial());
+        let counted = |e: &Evidence| e.stance.label != StanceLabel::Neutral;
+        match (self.strongest(StanceLabel::Supports), against) {
             (Some(s), Some(r)) => {
-                let (for_lead, against_lead) =
-                    (format!("For the claim, {} says", self.name(s)), format!("Against it, {} says", self.name(r)));
-                vec![self.quote(&for_lead, s), self.quote(&against_lead, r)]
+                let hedge = if s.stance.hedged { ", in hedged terms," } else { "" };
+                let (for_lead, against_lead) = (
+                    format!("For the claim{hedge} {} says", self.name(s)),
+                    format!("Against it, {} says", self.name(r)),
+                );
+                let mut out = vec![self.quote(&for_lead, s), self.quote(&against_lead, r)];
+                if !counted(r) {
+                    out.push(plain(
+                        "That denial is read from its words; the judge did not count it as evidence against the \
+                         claim, so it does not decide the verdict.",
+                    ));
+                }
+                out
             }
             (Some(_), None) => vec![plain("No source read argues against the claim.")],
-            (None, Some(_)) => vec![plain("No source read argues for the claim.")],
+            (None, Some(r)) if counted(r) => vec![plain("No source read argues for the claim.")],
+            (None, Some(r)) => {
+                let lead = format!("No source read states the claim as it is put. Against it, {} says", self.name(r));
+                vec![
+                    self.quote(&lead, r),
+                    plain(
+                        "That denial is read from its words; the judge did not count it as evidence against the \
+                         claim, so it does not decide the verdict.",
+                    ),
+                ]
+            }
             (None, None) => vec![plain("No source read takes a side on the claim.")],
         }
     }
 
+    /// The most relevant sentence that reports the claimed act only as promised, planned or asked for, when the
+    /// claim is about the act itself (not about a plan).
+    fn intention(&self) -> Option<&'a Evidence> {
+        let d = self.d;
+        if d.claim.announcement {
+            return None;
+        }
+        d.evidence.iter().find(|e| {
+            e.relevance >= crate::evidence::RELEVANT && !e.is_relevant() && crate::stance::cues(d.claim, &e.text).hedged
+        })
+    }
+
+    /// The sentence that denies the claim in its own words, when no judge found one against it: from a party's
+    /// own statement when one denies it (the denial itself rather than a report of it), else the most relevant.
+    fn worded_denial(&self) -> Option<&'a Evidence> {
+        let d = self.d;
+        let denials: Vec<&'a Evidence> = d
+            .evidence
+            .iter()
+            .filter(|e| e.relevance >= crate::evidence::RELEVANT && crate::stance::cues(d.claim, &e.text).flipped())
+            .collect();
+        let own = |e: &&&'a Evidence| d.provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
+        denials.iter().find(own).or(denials.first()).copied()
+    }
+
     /// 7. Bottom line.
     fn bottom(&mut self) -> Vec<Sentence> {
-        vec![plain(bottom_line(self.d, self.d.outcome.independent_sources))]
+        let d = self.d;
+        let only_intended = match d.outcome.verdict.label {
+            VerdictLabel::NotEnoughEvidence => self.intention().is_some(),
+            VerdictLabel::PartlySupported => {
+                let support: Vec<&&Evidence> =
+                    self.relevant.iter().filter(|e| e.stance.label == StanceLabel::Supports).collect();
+                !d.claim.announcement
+                    && !support.is_empty()
+                    && support.iter().all(|e| e.stance.hedged && crate::stance::cues(d.claim, &e.text).hedged)
+                    && d.facets.iter().all(|f| f.outcome.verdict.label != VerdictLabel::Supported)
+            }
+            _ => false,
+        };
+        if only_intended {
+            let denied = self.strongest(StanceLabel::Refutes).or_else(|| self.worded_denial()).is_some();
+            return vec![plain(format!(
+                "The claim {} is not established as stated: the sources read report that it was promised, planned \
+                 or asked for, and none reports that it was done{}. Promised is not done; a record of the act itself \
+                 (an official document, an on-the-record statement) would settle it.",
+                quoted(&d.claim.text),
+                if denied { ", while a party concerned denies it" } else { "" }
+            ))];
+        }
+        vec![plain(bottom_line(d, d.outcome.independent_sources))]
     }
 }
 
@@ -751,7 +873,7 @@ fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed], unread_orig
         });
     }
     let topic: Vec<&str> = claim.key_terms.iter().take(4).map(String::as_str).collect();
-    for entity in claim.entities.iter().filter(|e| e.chars().filter(|c| c.is_alphabetic()).count() >= 2).take(2) {
+    for entity in claim.entities.iter().filter(|e| can_respond(e, &claim.text)).take(2) {
         out.push(format!("Did {entity} respond to the claim {c}?"));
     }
     if let Some(term) = outcome.unaddressed_terms.first() {
@@ -767,6 +889,25 @@ fn follow_ups(claim: &Claim, outcome: &Outcome, facets: &[Assessed], unread_orig
     out.dedup();
     out.truncate(5);
     out
+}
+
+/// Whether an entity of the claim names someone who could respond to it: a name, not a number or a word that
+/// only describes a noun after it ("European regulators": "Did European respond ...?" is no question).
+fn can_respond(entity: &str, claim: &str) -> bool {
+    use verity_text::lexicon::{Class, VerbForm, lexicon};
+    let letters = entity.chars().filter(|c| c.is_alphabetic()).count();
+    let tokens: Vec<&str> = claim.split_whitespace().collect();
+    let entity_words: Vec<&str> = entity.split_whitespace().collect();
+    let describes_a_noun = tokens.windows(entity_words.len() + 1).any(|w| {
+        let written: Vec<&str> = w[..entity_words.len()].to_vec();
+        let next = w[entity_words.len()].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        written == entity_words
+            && !written.last().is_some_and(|last| last.ends_with([',', ';', ':', '.']))
+            && lexicon().is(&next, Class::Noun)
+            && !lexicon().is_verb_form(&next, VerbForm::Past)
+            && !lexicon().is_verb_form(&next, VerbForm::Third)
+    });
+    letters >= 2 && !describes_a_noun
 }
 
 /// A readable, stable URL slug: the question's first words and the start of the id.

@@ -175,6 +175,9 @@ pub struct Judged {
     /// Whether a refutation must name the claim's most specific term (a sentence contradicting something else
     /// on the same topic is then no refutation).
     pub refute_needs_anchor: bool,
+    /// Whether the judge is also asked about the claim's opposite, and what is made of it ([`crate::judge::Guard`]).
+    #[serde(default)]
+    pub guard: crate::judge::Guard,
     pub calibration: Calibration,
 }
 
@@ -197,6 +200,7 @@ impl Default for Judged {
             refute: 0.5,
             conflict_ratio: 0.5,
             refute_needs_anchor: true,
+            guard: crate::judge::Guard::Off,
             calibration: Calibration { by_label: vec![], provenance: serde_json::Value::Null },
         }
     }
@@ -270,8 +274,10 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
         (_, Some((r, e))) => (VerdictLabel::Refuted, r, format!("{}, which contradicts the claim", says(e))),
         (Some(_), None) => unreachable!("handled above"),
     };
+    // What the sentences read mention, whichever side they took: a term they all leave out is what the sources do
+    // not say, and a term they mention without settling is not "unaddressed".
     let covered: std::collections::HashSet<&str> =
-        read.iter().filter(|e| e.is_relevant()).flat_map(|e| e.matched.iter().map(String::as_str)).collect();
+        read.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
     let scored = crate::evidence::claim_stems(&claim.text);
     let unaddressed_terms = claim
         .key_terms

@@ -198,7 +198,10 @@ fn provenance_note(s: &verity_model::ReportSource) -> Option<String> {
         };
         let who = match r.source {
             Some(n) => format!("[{n}] {}", r.name),
-            None => format!("{} (not among the sources read)", r.name),
+            None => match &r.doc_id {
+                Some(doc) => format!("{} (in the archive as `{doc}`, not quoted here)", r.name),
+                None => format!("{} (not among the sources read)", r.name),
+            },
         };
         parts.push(format!("relies on {who} ({how})"));
     }

@@ -109,35 +109,51 @@ pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode
             }
             Ok(ExitCode::SUCCESS)
         }
-        EvalCommand::Stance { healthver, limit, judge, llm, json } => {
-            let judge = judge.config(&llm, JudgeConfig::default())?;
+        EvalCommand::Stance { healthver, negation, limit, judge, llm, json } => {
             let options = verity_engine::eval::VerdictOptions {
                 models: Some(Config::new(data_dir).models_dir()),
-                judge,
+                guard: judge.guard(),
+                judge: judge.config(&llm, JudgeConfig::default())?,
                 limit: None,
             };
-            let r = verity_engine::eval::stance_healthver(&healthver, limit, &options)
-                .context("stance evaluation failed")?;
+            let results = match (healthver, negation) {
+                (Some(path), _) => vec![verity_engine::eval::stance_healthver(&path, limit, &options)],
+                (None, Some(dir)) => match verity_engine::eval::stance_negation(&dir, limit, &options) {
+                    Ok(all) => all.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                },
+                (None, None) => unreachable!("clap requires one data set"),
+            };
+            let results: Vec<_> = results.into_iter().collect::<Result<_, _>>().context("stance evaluation failed")?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                let value = match &results[..] {
+                    [one] => serde_json::to_value(one)?,
+                    all => serde_json::to_value(all)?,
+                };
+                println!("{}", serde_json::to_string_pretty(&value)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{}: {} pairs judged by {}", r.dataset, r.pairs, r.judge);
-            println!("accuracy {:.3}   macro F1 {:.3}", r.accuracy, r.macro_f1);
-            for (label, f1) in &r.f1_per_label {
-                println!("  F1 {label:<10} {f1:.3}");
+            for r in &results {
+                println!("{}: {} pairs judged by {}", r.dataset, r.pairs, r.judge);
+                println!("accuracy {:.3}   macro F1 {:.3}", r.accuracy, r.macro_f1);
+                for (label, f1) in &r.f1_per_label {
+                    println!("  F1 {label:<10} {f1:.3}");
+                }
+                println!("confusion (rows gold, columns predicted, order {:?}):", r.confusion.labels);
+                for (label, row) in r.confusion.labels.iter().zip(&r.confusion.counts) {
+                    println!("  {label:<10} {row:?}");
+                }
+                println!("{:.1} pairs/s", r.pairs_per_second);
             }
-            println!("confusion (rows gold, columns predicted, order {:?}):", r.confusion.labels);
-            for (label, row) in r.confusion.labels.iter().zip(&r.confusion.counts) {
-                println!("  {label:<10} {row:?}");
-            }
-            println!("{:.1} pairs/s", r.pairs_per_second);
             Ok(ExitCode::SUCCESS)
         }
         EvalCommand::Verdict { scifact, check_covid, climate_fever, averitec, split, limit, judge, llm, json } => {
-            let judge = judge.config(&llm, JudgeConfig::default())?;
-            let options =
-                verity_engine::eval::VerdictOptions { models: Some(Config::new(data_dir).models_dir()), judge, limit };
+            let options = verity_engine::eval::VerdictOptions {
+                models: Some(Config::new(data_dir).models_dir()),
+                guard: judge.guard(),
+                judge: judge.config(&llm, JudgeConfig::default())?,
+                limit,
+            };
             let (result, split) = match (scifact, check_covid, climate_fever, averitec) {
                 (Some(dir), _, _, _) => {
                     let split = split.unwrap_or_else(|| "dev".into());

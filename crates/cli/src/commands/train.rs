@@ -34,13 +34,14 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
         TrainCommand::Verdict { data, judge, llm, out } => {
+            let guard = judge.guard().unwrap_or_default();
             let judge = judge.config(&llm, JudgeConfig::default())?;
             if judge == JudgeConfig::Lexical {
                 anyhow::bail!("the lexical rules have no settings to fit; use `verity train calibration`");
             }
             let kind = judge.kind();
             let models = Some(Config::new(data_dir).models_dir());
-            let (settings, report) = verity_engine::train::fit_verdict(&data.into(), judge, models)
+            let (settings, report) = verity_engine::train::fit_verdict(&data.into(), judge, guard, models)
                 .context("fitting the verdict settings failed")?;
             let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
                 Ok(text) => {
