@@ -50,6 +50,40 @@ GENERAL = {
 }
 
 
+def encoder_layers(config):
+    """The post-layer-norm transformer layers BERT and MPNet share, under the names `hf_names` and `mpnet_names`
+    map."""
+    h, eps = config["hidden_size"], config["layer_norm_eps"]
+    layers = nn.ModuleList()
+    for _ in range(config["num_hidden_layers"]):
+        layer = nn.Module()
+        layer.q, layer.k, layer.v = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+        layer.attn_out = nn.Linear(h, h)
+        layer.attn_norm = nn.LayerNorm(h, eps=eps)
+        layer.up = nn.Linear(h, config["intermediate_size"])
+        layer.down = nn.Linear(config["intermediate_size"], h)
+        layer.out_norm = nn.LayerNorm(h, eps=eps)
+        layers.append(layer)
+    return layers
+
+
+def run_layers(encoder, x, bias):
+    """`encoder`'s layers over embedded tokens `x` (batch × tokens × hidden), `bias` added to every attention score
+    (the padding mask, and MPNet's relative positions)."""
+    b, n, hidden = x.shape
+    hd = hidden // encoder.heads
+    split = lambda t: t.view(b, n, encoder.heads, hd).transpose(1, 2)
+    for layer in encoder.layers:
+        q, k, v = split(layer.q(x)), split(layer.k(x)), split(layer.v(x))
+        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype),
+                                              dropout_p=0.1 if encoder.training else 0.0)
+        attn = attn.transpose(1, 2).reshape(b, n, -1)
+        x = layer.attn_norm(x + encoder.dropout(layer.attn_out(attn)))
+        y = layer.down(F.gelu(layer.up(x)))
+        x = layer.out_norm(x + encoder.dropout(y))
+    return x
+
+
 class Bert(nn.Module):
     """BERT as candle's BertModel computes it (post-layer-norm, GELU (erf), learned absolute positions)."""
 
@@ -60,35 +94,16 @@ class Bert(nn.Module):
         self.position = nn.Embedding(config["max_position_embeddings"], h)
         self.token_type = nn.Embedding(config["type_vocab_size"], h)
         self.emb_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
-        self.layers = nn.ModuleList()
-        for _ in range(config["num_hidden_layers"]):
-            layer = nn.Module()
-            layer.q, layer.k, layer.v = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
-            layer.attn_out = nn.Linear(h, h)
-            layer.attn_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
-            layer.up = nn.Linear(h, config["intermediate_size"])
-            layer.down = nn.Linear(config["intermediate_size"], h)
-            layer.out_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
-            self.layers.append(layer)
+        self.layers = encoder_layers(config)
         self.dropout = nn.Dropout(config.get("hidden_dropout_prob", 0.1))
 
     def forward(self, ids, types, mask):
-        b, n = ids.shape
+        n = ids.shape[1]
         pos = torch.arange(n, device=ids.device).unsqueeze(0)
         x = self.emb_norm(self.word(ids) + self.position(pos) + self.token_type(types))
         x = self.dropout(x)
         bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
-        hd = x.shape[-1] // self.heads
-        for layer in self.layers:
-            split = lambda t: t.view(b, n, self.heads, hd).transpose(1, 2)
-            q, k, v = split(layer.q(x)), split(layer.k(x)), split(layer.v(x))
-            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias,
-                                                  dropout_p=0.1 if self.training else 0.0)
-            attn = attn.transpose(1, 2).reshape(b, n, -1)
-            x = layer.attn_norm(x + self.dropout(layer.attn_out(attn)))
-            y = layer.down(F.gelu(layer.up(x)))
-            x = layer.out_norm(x + self.dropout(y))
-        return x
+        return run_layers(self, x, bias)
 
     def load_hf(self, state):
         state = {k[len("bert."):] if k.startswith("bert.") else k: v for k, v in state.items()}
@@ -127,16 +142,7 @@ class MPNet(nn.Module):
         self.position = nn.Embedding(config["max_position_embeddings"], h)
         self.emb_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
         self.relative = nn.Embedding(self.buckets, self.heads)
-        self.layers = nn.ModuleList()
-        for _ in range(config["num_hidden_layers"]):
-            layer = nn.Module()
-            layer.q, layer.k, layer.v = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
-            layer.attn_out = nn.Linear(h, h)
-            layer.attn_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
-            layer.up = nn.Linear(h, config["intermediate_size"])
-            layer.down = nn.Linear(config["intermediate_size"], h)
-            layer.out_norm = nn.LayerNorm(h, eps=config["layer_norm_eps"])
-            self.layers.append(layer)
+        self.layers = encoder_layers(config)
         self.dropout = nn.Dropout(config.get("hidden_dropout_prob", 0.1))
 
     @staticmethod
@@ -153,24 +159,14 @@ class MPNet(nn.Module):
         return out + torch.where(n < exact, n, large)
 
     def forward(self, ids, types, mask):
-        b, n = ids.shape
+        n = ids.shape[1]
         pos = torch.cumsum(mask, 1) * mask + 1
         x = self.dropout(self.emb_norm(self.word(ids) + self.position(pos)))
         steps = torch.arange(n, device=ids.device)
         relative = self.relative(self.bucket(steps[None, :] - steps[:, None], self.buckets))
         bias = relative.permute(2, 0, 1).unsqueeze(0).to(x.dtype)
         bias = bias + (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
-        hd = x.shape[-1] // self.heads
-        for layer in self.layers:
-            split = lambda t: t.view(b, n, self.heads, hd).transpose(1, 2)
-            q, k, v = split(layer.q(x)), split(layer.k(x)), split(layer.v(x))
-            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype),
-                                                  dropout_p=0.1 if self.training else 0.0)
-            attn = attn.transpose(1, 2).reshape(b, n, -1)
-            x = layer.attn_norm(x + self.dropout(layer.attn_out(attn)))
-            y = layer.down(F.gelu(layer.up(x)))
-            x = layer.out_norm(x + self.dropout(y))
-        return x
+        return run_layers(self, x, bias)
 
     def load_hf(self, state):
         state = {k[len("mpnet."):] if k.startswith("mpnet.") else k: v for k, v in state.items()}

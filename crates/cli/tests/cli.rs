@@ -331,3 +331,28 @@ fn eval_encoder_times_the_model_and_writes_its_vectors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("JSON array of strings or JSON Lines"), "{stderr}");
 }
+
+#[test]
+fn eval_stance_reads_the_negation_benchmark_under_a_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bench = d.join("negation");
+    std::fs::create_dir(&bench).unwrap();
+    let pairs = "index\tText\tHypothesis\tgold_label\n\
+                 0\tThe council did not ban cars downtown.\tThe council banned cars downtown.\tcontradiction\n\
+                 1\tThe council banned cars downtown on Monday.\tThe council banned cars downtown.\tentailment\n";
+    for subset in ["MNLI", "SNLI"] {
+        std::fs::write(bench.join(format!("{subset}.txt")), pairs).unwrap();
+    }
+    std::fs::write(bench.join("RTE.txt"), pairs.replace("contradiction", "not_entailment")).unwrap();
+    let args = ["eval", "stance", "--negation", bench.to_str().unwrap(), "--guard", "unclear", "--json"];
+    let results: serde_json::Value = serde_json::from_str(&check(d, &args, 0)).unwrap();
+    let names: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["dataset"].as_str().unwrap()).collect();
+    assert_eq!(names, ["negation MNLI", "negation SNLI", "negation RTE"]);
+    assert!(results.as_array().unwrap().iter().all(|r| r["pairs"] == 2));
+    let out = verity(d, &["eval", "stance", "--negation", d.join("absent").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--negation"));
+    let out = verity(d, &["check", "--guard", "sometimes", "Did the council ban cars?"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown guard is a usage error");
+}

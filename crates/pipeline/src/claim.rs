@@ -476,17 +476,17 @@ pub fn opposite(statement: &str) -> Option<String> {
         out.join(" ")
     };
     // A denial already: take its negation away.
-    for i in 1..head {
+    for (i, word) in words.iter().enumerate().take(head).skip(1) {
         match bare(i).as_str() {
             "not" | "never" => return Some(rebuilt(i, &[]).replace(" ,", ",")),
-            "cannot" => return Some(rebuilt(i, &[with_case(words[i], "can")])),
+            "cannot" => return Some(rebuilt(i, &[with_case(word, "can")])),
             w if w.ends_with("n't") && w.len() > 3 => {
                 let aux = match w {
                     "won't" => "will",
                     "can't" => "can",
                     _ => &w[..w.len() - 3],
                 };
-                return Some(rebuilt(i, &[with_case(words[i], aux)]));
+                return Some(rebuilt(i, &[with_case(word, aux)]));
             }
             _ => {}
         }

@@ -602,9 +602,11 @@ impl<'d, 'a> Composer<'d, 'a> {
         gaps
     }
 
-    /// 6. Competing perspectives. Where the judge found no sentence against the claim, a sentence that denies it
-    /// in so many words (a negation or denial next to the claim's words) is still that side's framing: it is
-    /// quoted as such, and said not to have counted as evidence.
+    /// 6. Competing perspectives.
+    ///
+    /// Where the judge found no sentence against the claim, a sentence that denies it in so many words (a negation
+    /// or denial next to the claim's words) is still that side's framing: it is quoted as such, and said not to
+    /// have counted as evidence.
     fn perspectives(&mut self) -> Vec<Sentence> {
         let judged_against = self.strongest(StanceLabel::Refutes);
         let against = judged_against.or_else(|| self.worded_denial());
