@@ -399,9 +399,9 @@ pub(crate) const CLAUSE_MARKERS: &[(&str, verity_model::FacetRole)] = &[
 /// The claim without its purpose, exchange, causal or temporal clause, when it has one and what is left still
 /// says something.
 pub fn main_clause(text: &str) -> Option<&str> {
-    let lower = text.to_lowercase();
+    let folded = verity_text::Folded::new(text);
     let markers = PURPOSE_MARKERS.iter().copied().chain(CLAUSE_MARKERS.iter().map(|(m, _)| *m));
-    let at = markers.filter_map(|m| lower.find(m)).min()?;
+    let at = markers.filter_map(|m| folded.find(m).map(|(at, _)| at)).min()?;
     let main = text[..at].trim();
     (main.split_whitespace().count() >= 3).then_some(main)
 }

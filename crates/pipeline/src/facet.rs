@@ -53,21 +53,23 @@ pub fn split(claim: &Claim) -> Vec<Facet> {
     let text = claim.text.trim_end_matches(['.', '?', '!']).trim();
     let words: Vec<&str> = text.split_whitespace().collect();
     let subject = claim::subject_of(&words).unwrap_or_default();
-    let lower = text.to_lowercase();
+    // Markers are found case-blind, and their offsets are the original's: lower-casing changes lengths ("İ").
+    let folded = verity_text::Folded::new(text);
 
     // The earliest clause marker ends the main clause.
     let purpose = claim::PURPOSE_MARKERS
         .iter()
-        .filter_map(|m| lower.find(m).map(|at| (at, *m, FacetRole::Purpose)))
-        .min_by_key(|c| c.0);
+        .filter_map(|m| folded.find(m).map(|span| (span, FacetRole::Purpose)))
+        .min_by_key(|c| c.0.0);
     let clause = claim::CLAUSE_MARKERS
         .iter()
-        .filter_map(|(m, role)| lower.find(m).map(|at| (at, *m, *role)))
-        .filter(|(at, m, _)| starts_with_a_verb_phrase(&text[at + m.len()..]))
-        .min_by_key(|c| c.0);
-    let marker = [purpose, clause].into_iter().flatten().min_by_key(|c| c.0);
+        .filter_map(|(m, role)| folded.find(m).map(|span| (span, *role)))
+        .filter(|((_, end), _)| starts_with_a_verb_phrase(&text[*end..]))
+        .min_by_key(|c| c.0.0);
+    let marker = [purpose, clause].into_iter().flatten().min_by_key(|c| c.0.0);
     let (main, tail) = match marker {
-        Some((at, m, role)) => (&text[..at], Some((&text[at + 1..], &text[at + m.len()..], role))),
+        // Every marker opens with a space: what is shown of the clause starts after it.
+        Some(((at, end), role)) => (&text[..at], Some((text[at..].trim_start(), &text[end..], role))),
         None => (text, None),
     };
 
@@ -95,19 +97,19 @@ pub fn split(claim: &Claim) -> Vec<Facet> {
 /// Splits a main clause at conjunctions followed by a verb phrase: "resigned and left the country" -> two parts;
 /// "banned cars and bikes" stays one.
 fn conjuncts(main: &str) -> Vec<&str> {
-    let lower = main.to_lowercase();
+    let folded = verity_text::Folded::new(main);
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
-    while from < lower.len() {
+    while from < main.len() {
         let next = CONJUNCTIONS
             .iter()
-            .filter_map(|c| lower[from..].find(c).map(|at| (from + at, c.len())))
-            .min_by_key(|(at, len)| (*at, std::cmp::Reverse(*len)));
-        let Some((at, len)) = next else { break };
-        if starts_with_a_verb_phrase(&main[at + len..]) {
-            cuts.push((at, at + len));
+            .filter_map(|c| folded.find_from(from, c))
+            .min_by_key(|(at, end)| (*at, std::cmp::Reverse(*end)));
+        let Some((at, end)) = next else { break };
+        if starts_with_a_verb_phrase(&main[end..]) {
+            cuts.push((at, end));
         }
-        from = at + len;
+        from = end;
     }
     let mut parts = Vec::new();
     let mut start = 0;
@@ -233,6 +235,28 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn names_whose_letters_change_length_when_lower_cased_are_split_where_they_are_written() {
+        // "İ" is two bytes and lower-cases to three: markers found in lower case cut the original in the right place.
+        check(
+            "Did İİ Smith resign after the council voted on the budget?",
+            &[
+                ("İİ Smith resigned", "İİ Smith resigned", FacetRole::Act),
+                ("after the council voted on the budget", "The council voted on the budget", FacetRole::Timing),
+            ],
+        );
+        check(
+            "Did İmamoğlu resign after Özel won the İstanbul vote?",
+            &[
+                ("İmamoğlu resigned", "İmamoğlu resigned", FacetRole::Act),
+                ("after Özel won the İstanbul vote", "Özel won the İstanbul vote", FacetRole::Timing),
+            ],
+        );
+        // A conjunction after a Kelvin sign (3 bytes, "k" lower-cased).
+        let parts = split(&claim::extract("Did \u{212a}ARL resign and leave the country in May?", 2026).unwrap());
+        assert_eq!(parts.len(), 2, "{parts:?}");
     }
 
     #[test]

@@ -391,16 +391,17 @@ fn looks_like_an_outlet(name: &str) -> bool {
 /// Names the text credits: the capitalised run after "according to", before "reported", and so on.
 fn attributed_names(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let lower = text.to_lowercase();
+    // Offsets of the original: lower-casing changes lengths ("İ" is two bytes, "i̇" three).
+    let folded = verity_text::Folded::new(text);
     for marker in CITING_BEFORE {
-        for (at, _) in lower.match_indices(marker) {
-            if let Some(name) = capitalised_run_after(&text[at + marker.len()..]) {
+        for (_, end) in folded.matches(marker) {
+            if let Some(name) = capitalised_run_after(&text[end..]) {
                 out.push(name);
             }
         }
     }
     for marker in CITING_AFTER {
-        for (at, _) in lower.match_indices(marker) {
+        for (at, _) in folded.matches(marker) {
             if let Some(name) = capitalised_run_before(&text[..at]) {
                 out.push(name);
             }
@@ -584,6 +585,15 @@ mod tests {
             (vec![0, 1], None, "Reuters")
         );
         assert_eq!(p.lines.len(), 2, "the third source is independent");
+    }
+
+    #[test]
+    fn an_attribution_after_letters_that_change_length_when_lower_cased_is_read_where_it_is_written() {
+        let (_, summary) = check(&[(
+            meta("a", Some("Harbor Times"), None, None),
+            "The İ vote passed, according to The Capital Ledger. İİİ officials said so, Reuters reported.",
+        )]);
+        assert_eq!(summary[0].0, ["Reuters/Attribution (not read)", "The Capital Ledger/Attribution (not read)"]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! (stemmed, stop words removed), [`is_stopword`], [`stem`], [`normalize`] (NFKC, without invisible and control
 //! characters: what every question and every ingested text goes through), and [`lexicon`] (English word classes
 //! and verb forms, for reading questions), [`wordnet`] (synonyms and antonyms, for telling a rewording from
-//! another claim).
+//! another claim), and [`Folded`] (text lower-cased for case-blind search, with its matches' offsets in the
+//! original: lower-casing changes byte lengths).
 //!
 //! It knows nothing about documents, claims or storage, and it never allocates more than the tokens it returns.
 
@@ -16,6 +17,64 @@ use unicode_normalization::UnicodeNormalization;
 
 pub mod lexicon;
 pub mod wordnet;
+
+/// A text lower-cased for case-blind search, with the way back: every match is reported as byte offsets into the
+/// original, whose characters may have other lengths lower-cased ("İ" 2 bytes -> "i̇" 3, "ẞ" 3 -> "ß" 2, the Kelvin
+/// sign 3 -> "k" 1). The one way Verity searches text without regard to case and then slices the original.
+pub struct Folded<'a> {
+    original: &'a str,
+    lower: String,
+    /// For every byte of `lower`, and one past its end: the original offset of the character it came from.
+    origin: Vec<usize>,
+}
+
+impl<'a> Folded<'a> {
+    pub fn new(original: &'a str) -> Folded<'a> {
+        let mut lower = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len() + 1);
+        for (at, c) in original.char_indices() {
+            let before = lower.len();
+            lower.extend(c.to_lowercase());
+            origin.resize(origin.len() + lower.len() - before, at);
+        }
+        origin.push(original.len());
+        Folded { original, lower, origin }
+    }
+
+    /// The lower-cased text, to test with `contains` and the like (never to slice the original with).
+    pub fn lower(&self) -> &str {
+        &self.lower
+    }
+
+    pub fn original(&self) -> &'a str {
+        self.original
+    }
+
+    /// Where the first case-blind match of `needle` (lower case) starts and ends in the original.
+    pub fn find(&self, needle: &str) -> Option<(usize, usize)> {
+        self.find_from(0, needle)
+    }
+
+    /// [`Folded::find`], starting at the original offset `from`.
+    pub fn find_from(&self, from: usize, needle: &str) -> Option<(usize, usize)> {
+        let start = self.origin.partition_point(|&o| o < from);
+        let at = start + self.lower.get(start..)?.find(needle)?;
+        Some(self.span(at, at + needle.len()))
+    }
+
+    /// Every case-blind match of `needle` (lower case), as (start, end) in the original, left to right.
+    pub fn matches<'n>(&'n self, needle: &'n str) -> impl Iterator<Item = (usize, usize)> + 'n {
+        self.lower.match_indices(needle).map(move |(at, m)| self.span(at, at + m.len()))
+    }
+
+    /// Original offsets of a lower-cased span: from the start of the character its first byte came from to the
+    /// end of the character its last byte came from.
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        let last = self.origin[end.max(start + 1) - 1];
+        let after_last = last + self.original[last..].chars().next().map_or(0, char::len_utf8);
+        (self.origin[start], after_last)
+    }
+}
 
 /// Text as Verity reads it: Unicode NFKC (compatibility forms folded: full-width letters, ligatures, non-breaking
 /// spaces), with zero-width characters, bidirectional controls and other control characters removed (line breaks
@@ -337,6 +396,34 @@ pub const STOPWORDS: &[&str] = &[
 pub fn is_stopword(word: &str) -> bool {
     static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(word)
+}
+
+#[cfg(test)]
+mod folded_tests {
+    use super::Folded;
+
+    fn check(text: &str, needle: &str, expected: Option<&str>) {
+        let folded = Folded::new(text);
+        let found = folded.find(needle).map(|(start, end)| &text[start..end]);
+        assert_eq!(found, expected, "{needle:?} in {text:?}");
+    }
+
+    #[test]
+    fn matches_are_offsets_into_the_original_whatever_lower_casing_does_to_lengths() {
+        check("Did İmamoğlu resign after Özel won?", " after ", Some(" after "));
+        check("İİ Smith resigned after the vote", " after ", Some(" after "));
+        check("The STRAẞE was closed AFTER noon", " after ", Some(" AFTER "));
+        check("A \u{212a}elvin sign, then According To the Ledger", "according to", Some("According To"));
+        check("İstanbul", "i\u{307}stanbul", Some("İstanbul"));
+        check("ΟΔΟΣ closed", "οδοσ closed", Some("ΟΔΟΣ closed"));
+        check("plain text", "absent", None);
+        let folded = Folded::new("İ vote passed, according to Özel officials, according to the Ledger");
+        let found: Vec<&str> = folded.matches("according to").map(|(s, e)| &folded.original()[s..e]).collect();
+        assert_eq!(found, ["according to", "according to"]);
+        let (first, _) = folded.find("according to").unwrap();
+        let second = folded.find_from(first + 1, "according to").unwrap();
+        assert_eq!(&folded.original()[second.1..], " the Ledger");
+    }
 }
 
 #[cfg(test)]
