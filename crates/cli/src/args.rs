@@ -195,7 +195,7 @@ pub(crate) struct WebArgs {
     #[arg(long, value_delimiter = ',', default_value = "wikipedia,gdelt")]
     pub(crate) search: Vec<SearchChoice>,
     /// A SearxNG instance with its JSON format enabled, e.g. http://127.0.0.1:8888/
-    #[arg(long, env = "VERITY_SEARXNG_URL")]
+    #[arg(long, env = "VERITY_SEARXNG_URL", value_parser = verity_engine::web::base_url)]
     pub(crate) searxng_url: Option<String>,
     /// Pages read per check at most.
     #[arg(long, default_value_t = 15)]

@@ -17,6 +17,7 @@ use verity_engine::{Config, EngineError};
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
+    end_quietly_when_the_reader_goes_away();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -26,6 +27,22 @@ fn main() -> ExitCode {
             ExitCode::from(if uncheckable { 4 } else { 1 })
         }
     }
+}
+
+/// `println!` panics when standard output is a pipe whose reader has gone (`verity list | head -3`). That is no
+/// error of ours: such a panic prints nothing and ends the process as a closed pipe ends other tools, with 141
+/// (128 + SIGPIPE). The signal itself stays ignored, as Rust sets it: `serve` and web reads write to sockets, and a
+/// peer that hangs up must be an error there, not the end of the process.
+fn end_quietly_when_the_reader_goes_away() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<String>().map(String::as_str).or(payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -356,3 +356,58 @@ fn eval_stance_reads_the_negation_benchmark_under_a_guard() {
     let out = verity(d, &["check", "--guard", "sometimes", "Did the council ban cars?"]);
     assert_eq!(out.status.code(), Some(2), "an unknown guard is a usage error");
 }
+
+#[test]
+fn a_bad_searxng_url_is_a_usage_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = verity(dir.path(), &["check", "--searxng-url", "not a url", "--search", "searxng", "Did it rain?"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("expected an http or https URL"), "{stderr}");
+}
+
+#[test]
+fn output_to_a_pipe_nobody_reads_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+        .env("VERITY_DATA_DIR", dir.path())
+        .args(["models", "list"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn serve_says_it_is_serving_only_once_the_port_is_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = verity(dir.path(), &["serve", "--addr", &addr]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot serve on") && !stderr.contains("is serving"), "{stderr}");
+}
+
+#[test]
+fn a_file_that_is_no_model_is_refused_in_one_plain_line_even_with_backtraces_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_model = dir.path().join("passwd");
+    std::fs::write(&not_a_model, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+        .env("VERITY_DATA_DIR", dir.path())
+        .env("VERITY_NO_WEB", "1")
+        .env("RUST_BACKTRACE", "1")
+        .args(["check", "--writer", "local", "--llm-file", not_a_model.to_str().unwrap(), "Did it rain in May?"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let error: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("note:")).collect();
+    assert_eq!(error.len(), 1, "{stderr}");
+    assert!(error[0].contains("not a GGUF file") && error[0].contains("--llm-file takes a .gguf"), "{stderr}");
+}

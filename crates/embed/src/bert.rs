@@ -216,7 +216,8 @@ impl Dense {
             on_rows_into(input, &mut scratch[..rows * self.inputs], self.inputs, simd::to_bf16);
             return self.apply_bf16(scratch, rows, output, residual);
         }
-        debug_assert_eq!(output.len(), rows * self.outputs);
+        // The product below writes `rows × outputs` values through a raw pointer: checked in every build.
+        assert_eq!(output.len(), rows * self.outputs);
         if residual {
             on_rows(output, self.outputs, |rows| simd::add_to_each_row(rows, &self.bias));
         } else {

@@ -7,6 +7,8 @@ use std::time::Duration;
 use verity_model::{Claim, Deadline, Diagnostic, SourceTier, WebCoverage};
 use verity_web::{FetchConfig, Fetcher, Page, SearchError, WebSearch};
 
+pub use verity_web::base_url;
+
 /// One query's answer from one provider.
 type Searched = Result<Vec<verity_web::SearchResult>, SearchError>;
 

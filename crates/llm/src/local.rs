@@ -53,6 +53,12 @@ pub struct LocalModel {
 const REPEAT_PENALTY: f32 = 1.1;
 const REPEAT_WINDOW: usize = 64;
 
+/// The first line of a library's error: candle appends a backtrace to its message when one was captured
+/// (RUST_BACKTRACE set), which is no message for a user.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().trim().to_string()
+}
+
 impl LocalModel {
     /// Loads `path` (a `.gguf` file). Errors say what is wrong with the file.
     pub fn load(path: &Path) -> Result<LocalModel, LlmError> {
@@ -60,7 +66,13 @@ impl LocalModel {
         let mut file = std::fs::File::open(path).map_err(|e| {
             load_error(format!("{e}; `verity models install smollm2-135m-instruct` installs a small model"))
         })?;
-        let content = gguf_file::Content::read(&mut file).map_err(|e| load_error(format!("not a GGUF file: {e}")))?;
+        let content = gguf_file::Content::read(&mut file).map_err(|e| {
+            load_error(format!(
+                "not a GGUF file ({}); --llm-file takes a .gguf chat model, such as the one `verity models install \
+                 smollm2-135m-instruct` installs",
+                first_line(&e.to_string())
+            ))
+        })?;
         let text = |key: &str| content.metadata.get(key).and_then(|v| v.to_string().ok()).cloned();
         let architecture = text("general.architecture").unwrap_or_default();
         let template = text("tokenizer.chat_template").unwrap_or_default();
@@ -86,11 +98,11 @@ impl LocalModel {
         let weights = match architecture.as_str() {
             "llama" => Weights::Llama(
                 quantized_llama::ModelWeights::from_gguf(content, &mut data, &device)
-                    .map_err(|e| load_error(e.to_string()))?,
+                    .map_err(|e| load_error(first_line(&e.to_string())))?,
             ),
             "qwen2" => Weights::Qwen2(
                 quantized_qwen2::ModelWeights::from_gguf(content, &mut data, &device)
-                    .map_err(|e| load_error(e.to_string()))?,
+                    .map_err(|e| load_error(first_line(&e.to_string())))?,
             ),
             other => {
                 return Err(load_error(format!("architecture {other:?} is not supported; use a Llama or Qwen2 model")));

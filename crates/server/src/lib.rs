@@ -275,11 +275,18 @@ fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineErr
 
 /// Serves `engine` on `addr` until Ctrl-C or SIGTERM.
 /// Running checks are cancelled on the way out, so stopping never waits for a slow page or model.
-pub fn serve(engine: Engine, site: SiteConfig, addr: SocketAddr) -> std::io::Result<()> {
+pub fn serve(
+    engine: Engine,
+    site: SiteConfig,
+    addr: SocketAddr,
+    listening: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let (app, state) = app(engine, site).map_err(std::io::Error::other)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        // Told only once the port is ours, with the address bound (the port the system chose for port 0).
+        listening(listener.local_addr()?);
         let stop = async move {
             stop_signal().await;
             state.0.jobs.cancel_all();

@@ -18,4 +18,4 @@ pub mod search;
 pub use feed::{Feed, FeedItem};
 pub use fetch::{FeedResponse, FetchConfig, FetchError, Fetcher, Page};
 pub use guard::{Blocked, Guard};
-pub use search::{Brave, Gdelt, SearchError, SearchResult, Searxng, WebSearch, Wikipedia};
+pub use search::{Brave, Gdelt, SearchError, SearchResult, Searxng, WebSearch, Wikipedia, base_url};

@@ -115,7 +115,18 @@ impl Api {
 }
 
 fn base(raw: &str) -> Url {
-    Url::parse(raw).expect("a provider's base URL is valid")
+    Url::parse(raw).expect("a provider's base URL is valid: checked by `base_url` where a user gives it")
+}
+
+/// A provider's base URL as a user gives it (`--searxng-url`): an absolute http or https URL with a host, or a
+/// message saying what is expected.
+pub fn base_url(raw: &str) -> Result<String, String> {
+    let expected = "expected an http or https URL such as http://127.0.0.1:8888/";
+    match Url::parse(raw.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url.to_string()),
+        Ok(url) => Err(format!("{raw:?} is a {} URL; {expected}", url.scheme())),
+        Err(e) => Err(format!("{raw:?} is not a URL ({e}); {expected}")),
+    }
 }
 
 /// Wikipedia through the MediaWiki search API; results are article pages.
@@ -306,6 +317,15 @@ fn strip_tags(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_given_by_a_user_is_checked_not_trusted() {
+        assert_eq!(base_url(" http://127.0.0.1:8888 ").as_deref(), Ok("http://127.0.0.1:8888/"));
+        for bad in ["not a url", "ftp://example.org/", "file:///etc/passwd", "http://"] {
+            let err = base_url(bad).unwrap_err();
+            assert!(err.contains("expected an http or https URL"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn snippet_markup_and_gdelt_dates_are_read() {

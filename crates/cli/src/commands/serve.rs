@@ -28,7 +28,10 @@ pub(crate) fn serve(base: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> 
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
-    eprintln!("Verity is serving {} on http://{addr}/ (Ctrl-C stops it)", where_data_is(base));
-    verity_server::serve(engine, site, addr).with_context(|| format!("cannot serve on {addr}"))?;
+    let serving = where_data_is(base);
+    verity_server::serve(engine, site, addr, |bound| {
+        eprintln!("Verity is serving {serving} on http://{bound}/ (Ctrl-C stops it)")
+    })
+    .with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)
 }
