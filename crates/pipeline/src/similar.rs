@@ -20,6 +20,51 @@ use verity_text::{is_stopword, stem};
 pub const SEMANTIC_SAME: f32 = 0.97;
 
 const NEGATIONS: &[&str] = &["not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without"];
+/// Verbs that undo or refuse the act they govern: "lift the ban on cars" is not "ban cars", "refused to ban" is
+/// "did not ban". They count as negations: a question with one more of them asks the opposite.
+const REVERSALS: &[&str] = &[
+    "lift",
+    "lifted",
+    "lifts",
+    "lifting",
+    "refuse",
+    "refused",
+    "refuses",
+    "refusing",
+    "fail",
+    "failed",
+    "fails",
+    "failing",
+    "overturn",
+    "overturned",
+    "overturns",
+    "reject",
+    "rejected",
+    "rejects",
+    "repeal",
+    "repealed",
+    "repeals",
+    "reverse",
+    "reversed",
+    "reverses",
+    "revoke",
+    "revoked",
+    "revokes",
+    "rescind",
+    "rescinded",
+    "scrap",
+    "scrapped",
+    "scraps",
+    "abandon",
+    "abandoned",
+    "abandons",
+    "deny",
+    "denied",
+    "denies",
+    "veto",
+    "vetoed",
+    "vetoes",
+];
 /// Words that make a claim a comparison: another one is another claim.
 const COMPARISONS: &[&str] = &["more", "less", "fewer", "most", "least", "against"];
 /// Words that ask about a claim without adding to it ("Is it true that ...?", "really", "actually").
@@ -227,7 +272,7 @@ fn pair_acronyms(a: &[Term], b: &[Term], paired_a: &mut [bool], paired_b: &mut [
 }
 
 fn is_negation(word: &str) -> bool {
-    NEGATIONS.contains(&word) || word.ends_with("n't")
+    NEGATIONS.contains(&word) || REVERSALS.contains(&word) || word.ends_with("n't")
 }
 
 fn negated(tokens: &[Token]) -> bool {
@@ -292,6 +337,17 @@ mod tests {
         assert!(!same_claim("Did Apple sell phones?", "Did Xiaomi sell phones?", Some(0.99)));
         assert!(!same_claim("Did the mayor ban cars?", "Did the council ban vehicles?", Some(0.99)));
         assert!(!same_claim("Did 3 people die?", "Did 4 people die?", Some(0.99)));
+        // An act undone or refused is the opposite act, however close the vectors put the two questions.
+        for reversed in [
+            "Did the council lift the ban on cars downtown?",
+            "Did the council refuse to ban cars downtown?",
+            "Did the council fail to ban cars downtown?",
+            "Did the court overturn the ban on cars downtown?",
+            "Did the council reject the ban on cars downtown?",
+        ] {
+            assert!(!same_claim("Did the council ban cars downtown?", reversed, Some(0.99)), "{reversed}");
+            assert!(same_claim(reversed, reversed, Some(0.99)), "{reversed}");
+        }
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub use config::{Campaign, SiteConfig};
 
 /// Requests larger than this are refused (413): a question is a sentence, not a document.
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// The largest Stripe event the webhook takes: Stripe's own events run past 16 KB (a checkout session with its
+/// line items and metadata).
+pub const WEBHOOK_LIMIT: usize = 256 * 1024;
 /// The operator's document uploads may be larger.
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 /// A question longer than this is refused (422): the engine's limit, checked before any work starts.
@@ -198,7 +201,12 @@ fn api_table() -> Vec<(Access, &'static str, &'static str, axum::routing::Method
         (Read, "get", "/api/v1/campaign", get(api::campaign)),
         (Read, "get", "/api/v1/health", get(api::health)),
         (Read, "get", "/api/v1/openapi.json", get(api::openapi)),
-        (Read, "post", "/api/v1/webhooks/stripe", post(api::stripe_webhook)),
+        (
+            Read,
+            "post",
+            "/api/v1/webhooks/stripe",
+            post(api::stripe_webhook).layer(DefaultBodyLimit::max(WEBHOOK_LIMIT)),
+        ),
     ]
 }
 

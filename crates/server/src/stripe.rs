@@ -94,10 +94,20 @@ pub fn payment(body: &[u8]) -> Result<Option<Payment>, String> {
         }
         _ => false,
     };
-    Ok(paid.then(|| Payment {
+    if !paid {
+        return Ok(None);
+    }
+    // A signature proves who sent the event, not that its figures make sense: a campaign total must never fall.
+    let amount = match &object["amount_total"] {
+        serde_json::Value::Null => None,
+        value => Some(value.as_i64().filter(|a| *a >= 0).ok_or_else(|| {
+            format!("amount_total is {value}, not a whole, non-negative amount in the currency's smallest unit")
+        })?),
+    };
+    Ok(Some(Payment {
         event_id: id.to_string(),
         kind: kind.to_string(),
-        amount: object["amount_total"].as_i64(),
+        amount,
         currency: object["currency"].as_str().map(str::to_string),
     }))
 }

@@ -400,11 +400,28 @@ async fn supporters_come_from_signed_webhooks_once_each_and_show_on_every_page()
     }
     for page in ["/", "/about", "/archive"] {
         let (_, _, html) = check(&router, get(page)).await;
-        assert!(html.contains("Keep Verity independent") && html.contains("1 of 10 supporters"), "{page}: {html}");
+        assert!(html.contains("Keep Verity independent") && html.contains("of 10 supporters"), "{page}: {html}");
         assert!(html.contains("36 days left") && html.contains("href=\"https://pay.example/verity\""), "{page}");
     }
+    // Signed but senseless figures are refused, and a real event larger than the API's usual body limit is taken.
+    for (id, amount) in [("evt_negative", "-100000"), ("evt_words", "\"lots\""), ("evt_fraction", "2.5")] {
+        let event = format!(
+            r#"{{"id": "{id}", "type": "checkout.session.completed",
+            "data": {{"object": {{"payment_status": "paid", "amount_total": {amount}, "currency": "eur"}}}}}}"#
+        );
+        let (status, _, body) = check(&router, signed(&event, WEBHOOK_SECRET, now)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{amount}: {body}");
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], "bad_event");
+    }
+    let large = format!(
+        r#"{{"id": "evt_large", "type": "checkout.session.completed", "data": {{"object": {{"payment_status": "paid",
+        "amount_total": 700, "currency": "eur", "metadata": {{"note": "{}"}}}}}}}}"#,
+        "x".repeat(100 * 1024)
+    );
+    let (status, _, body) = check(&router, signed(&large, WEBHOOK_SECRET, now)).await;
+    assert_eq!(status, StatusCode::OK, "a 100 KB event: {body}");
     let (_, _, progress) = check(&router, get("/api/v1/campaign")).await;
-    assert_eq!(serde_json::from_str::<Value>(&progress).unwrap()["supporters"], 1);
+    assert_eq!(serde_json::from_str::<Value>(&progress).unwrap()["supporters"], 2);
     // Without a secret the webhook is off.
     let (router, _dir) = site_with(SiteConfig::default());
     let (status, _, _) = check(&router, signed(event, WEBHOOK_SECRET, now)).await;
