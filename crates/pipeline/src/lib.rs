@@ -688,6 +688,14 @@ mod tests {
     }
 
     #[test]
+    fn a_question_is_stored_without_control_characters_or_bidi_overrides() {
+        let corpus = MemoryCorpus::new().with("a", "The Ledger", "The council banned cars downtown on Monday.");
+        let question = "Did the council ban\u{202e} cars\u{0} downtown?\u{1b}[2J";
+        let report = super::check(question, &ctx(), &corpus).unwrap();
+        assert_eq!(report.question, "Did the council ban cars downtown?[2J", "no escape is left to reach a terminal");
+    }
+
+    #[test]
     fn a_failing_search_becomes_a_diagnostic_not_an_error() {
         let corpus = MemoryCorpus::new().failing("index unavailable");
         let report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::NotEnoughEvidence);

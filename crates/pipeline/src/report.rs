@@ -207,7 +207,9 @@ pub fn compose(d: Draft<'_>) -> Report {
         slug: slug(d.question, &d.ctx.report_id),
         version: 1,
         category: crate::category::categorize(&d.claim.text).to_string(),
-        question: d.question.trim().to_string(),
+        // Stored and shown as typed, less what no one can see: escape sequences and bidi overrides would reach
+        // an operator's terminal through `verity list` and `show`.
+        question: verity_text::normalize(d.question).trim().to_string(),
         claim: d.claim.clone(),
         checked_on: d.ctx.today.clone(),
         verdict: d.outcome.verdict,

@@ -555,6 +555,9 @@ fn summary_path(summary: &ReportSummary) -> String {
 }
 
 fn validated(question: &str) -> Result<String, ApiError> {
+    // What a visitor typed is stored and queued as every other text is read: control characters (a NUL, which
+    // PostgreSQL refuses; terminal escapes), zero-width characters and bidi overrides gone.
+    let question = verity_text::normalize(question);
     let question = question.trim();
     if question.chars().count() > QUESTION_LIMIT {
         return Err(ApiError::new(

@@ -653,3 +653,13 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
     assert_eq!(check(&router, ask("198.51.100.2", 2)).await.0, StatusCode::ACCEPTED, "another client");
     assert_eq!(check(&router, ask("198.51.100.1", 3)).await.0, StatusCode::TOO_MANY_REQUESTS, "the first again");
 }
+
+#[tokio::test]
+async fn a_question_is_queued_and_stored_without_control_characters() {
+    let (router, _dir) = site();
+    let url = checked(&router, "Did the council\u{202e} ban cars\u{0} downtown?\u{1b}").await;
+    let slug = url.rsplit('/').next().unwrap();
+    let (status, _, body) = check(&router, get(&format!("/api/v1/reports/{slug}"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["question"], "Did the council ban cars downtown?");
+}
