@@ -320,7 +320,7 @@ impl<'d, 'a> Composer<'d, 'a> {
                 let lead = format!("The strongest contrary evidence comes from {}:", self.name(e));
                 summary.push(self.quote(&lead, e));
             }
-            if label == VerdictLabel::PartlySupported && d.facets.is_empty() {
+            if label == VerdictLabel::PartlySupported && (d.facets.is_empty() || self.only_intended()) {
                 summary.push(plain(partial_support_note(d.claim, d.outcome, &self.relevant)));
             }
         } else {
@@ -645,6 +645,24 @@ impl<'d, 'a> Composer<'d, 'a> {
         }
     }
 
+    /// Whether the sources report the claimed act only as promised, planned or asked for: no part holds outright,
+    /// and every sentence taken as support says so in words of intention.
+    fn only_intended(&self) -> bool {
+        let d = self.d;
+        match d.outcome.verdict.label {
+            VerdictLabel::NotEnoughEvidence => self.intention().is_some(),
+            VerdictLabel::PartlySupported => {
+                let support: Vec<&&Evidence> =
+                    self.relevant.iter().filter(|e| e.stance.label == StanceLabel::Supports).collect();
+                !d.claim.announcement
+                    && !support.is_empty()
+                    && support.iter().all(|e| e.stance.hedged && crate::stance::cues(d.claim, &e.text).hedged)
+                    && d.facets.iter().all(|f| f.outcome.verdict.label != VerdictLabel::Supported)
+            }
+            _ => false,
+        }
+    }
+
     /// The most relevant sentence that reports the claimed act only as promised, planned or asked for, when the
     /// claim is about the act itself (not about a plan).
     fn intention(&self) -> Option<&'a Evidence> {
@@ -673,19 +691,7 @@ impl<'d, 'a> Composer<'d, 'a> {
     /// 7. Bottom line.
     fn bottom(&mut self) -> Vec<Sentence> {
         let d = self.d;
-        let only_intended = match d.outcome.verdict.label {
-            VerdictLabel::NotEnoughEvidence => self.intention().is_some(),
-            VerdictLabel::PartlySupported => {
-                let support: Vec<&&Evidence> =
-                    self.relevant.iter().filter(|e| e.stance.label == StanceLabel::Supports).collect();
-                !d.claim.announcement
-                    && !support.is_empty()
-                    && support.iter().all(|e| e.stance.hedged && crate::stance::cues(d.claim, &e.text).hedged)
-                    && d.facets.iter().all(|f| f.outcome.verdict.label != VerdictLabel::Supported)
-            }
-            _ => false,
-        };
-        if only_intended {
+        if self.only_intended() {
             let denied = self.strongest(StanceLabel::Refutes).or_else(|| self.worded_denial()).is_some();
             return vec![plain(format!(
                 "The claim {} is not established as stated: the sources read report that it was promised, planned \
