@@ -121,6 +121,10 @@ impl Citer {
     }
 }
 
+/// Said after quoting a denial that only its words, not the judge, set against the claim.
+const UNCOUNTED_DENIAL: &str = "That denial is read from its words; the judge did not count it as evidence against \
+                                the claim, so it does not decide the verdict.";
+
 /// How the sentences were judged, and what that means for a reader.
 fn judge_note(judge: &JudgeRecord) -> String {
     match judge.kind {
@@ -243,6 +247,8 @@ struct Composer<'d, 'a> {
     d: &'d Draft<'a>,
     relevant: Vec<&'a Evidence>,
     relevant_docs: Vec<&'a str>,
+    /// Documents with any sentence on the claim, whichever side it took (or none).
+    spoke_docs: Vec<&'a str>,
     citer: Citer,
     used: Vec<(i64, usize)>,
 }
@@ -258,13 +264,18 @@ struct Trace<'a> {
 impl<'d, 'a> Composer<'d, 'a> {
     fn new(d: &'d Draft<'a>) -> Composer<'d, 'a> {
         let relevant: Vec<&'a Evidence> = d.evidence.iter().filter(|e| e.is_relevant()).collect();
-        let mut relevant_docs: Vec<&'a str> = Vec::new();
-        for e in &relevant {
-            if !relevant_docs.contains(&e.source.doc_id.as_str()) {
-                relevant_docs.push(&e.source.doc_id);
+        let documents = |evidence: &mut dyn Iterator<Item = &'a Evidence>| {
+            let mut docs: Vec<&'a str> = Vec::new();
+            for e in evidence {
+                if !docs.contains(&e.source.doc_id.as_str()) {
+                    docs.push(&e.source.doc_id);
+                }
             }
-        }
-        Composer { d, relevant, relevant_docs, citer: Citer::default(), used: Vec::new() }
+            docs
+        };
+        let relevant_docs = documents(&mut relevant.iter().copied());
+        let spoke_docs = documents(&mut d.evidence.iter());
+        Composer { d, relevant, relevant_docs, spoke_docs, citer: Citer::default(), used: Vec::new() }
     }
 
     fn decided(&self) -> bool {
@@ -380,15 +391,9 @@ impl<'d, 'a> Composer<'d, 'a> {
             first = d.evidence.iter().filter(|e| &e.source.doc_id == orig).take(2).collect();
         }
         // Who repeats the original: every document with a sentence on the claim, whichever side it took.
-        let mut spoke: Vec<&str> = Vec::new();
-        for e in d.evidence {
-            if !spoke.contains(&e.source.doc_id.as_str()) {
-                spoke.push(&e.source.doc_id);
-            }
-        }
         let others_in_line = trace
             .top_line
-            .map(|l| d.provenance.members_among(l, &spoke).into_iter().filter(|doc| doc != orig).count())
+            .map(|l| d.provenance.members_among(l, &self.spoke_docs).into_iter().filter(|doc| doc != orig).count())
             .unwrap_or(0);
         let read_original = trace.top_line.is_some_and(|l| l.original.is_some());
         let mut core = vec![plain(match (others_in_line, read_original) {
@@ -442,10 +447,7 @@ impl<'d, 'a> Composer<'d, 'a> {
         if others.is_empty() {
             let repeating = trace
                 .top_line
-                .map(|l| {
-                    let docs: Vec<&str> = d.evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
-                    d.provenance.members_among(l, &docs).len().saturating_sub(1)
-                })
+                .map(|l| d.provenance.members_among(l, &self.spoke_docs).len().saturating_sub(1))
                 .unwrap_or(0);
             return vec![plain(match repeating {
                 0 => "No other source read takes a side on the claim.".to_string(),
@@ -622,10 +624,7 @@ impl<'d, 'a> Composer<'d, 'a> {
                 );
                 let mut out = vec![self.quote(&for_lead, s), self.quote(&against_lead, r)];
                 if !counted(r) {
-                    out.push(plain(
-                        "That denial is read from its words; the judge did not count it as evidence against the \
-                         claim, so it does not decide the verdict.",
-                    ));
+                    out.push(plain(UNCOUNTED_DENIAL));
                 }
                 out
             }
@@ -633,13 +632,7 @@ impl<'d, 'a> Composer<'d, 'a> {
             (None, Some(r)) if counted(r) => vec![plain("No source read argues for the claim.")],
             (None, Some(r)) => {
                 let lead = format!("No source read states the claim as it is put. Against it, {} says", self.name(r));
-                vec![
-                    self.quote(&lead, r),
-                    plain(
-                        "That denial is read from its words; the judge did not count it as evidence against the \
-                         claim, so it does not decide the verdict.",
-                    ),
-                ]
+                vec![self.quote(&lead, r), plain(UNCOUNTED_DENIAL)]
             }
             (None, None) => vec![plain("No source read takes a side on the claim.")],
         }
@@ -656,7 +649,7 @@ impl<'d, 'a> Composer<'d, 'a> {
                     self.relevant.iter().filter(|e| e.stance.label == StanceLabel::Supports).collect();
                 !d.claim.announcement
                     && !support.is_empty()
-                    && support.iter().all(|e| e.stance.hedged && crate::stance::cues(d.claim, &e.text).hedged)
+                    && support.iter().all(|e| e.stance.hedged)
                     && d.facets.iter().all(|f| f.outcome.verdict.label != VerdictLabel::Supported)
             }
             _ => false,
@@ -909,9 +902,9 @@ fn can_respond(entity: &str, claim: &str) -> bool {
     let tokens: Vec<&str> = claim.split_whitespace().collect();
     let entity_words: Vec<&str> = entity.split_whitespace().collect();
     let describes_a_noun = tokens.windows(entity_words.len() + 1).any(|w| {
-        let written: Vec<&str> = w[..entity_words.len()].to_vec();
-        let next = w[entity_words.len()].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-        written == entity_words
+        let (written, next) = w.split_at(entity_words.len());
+        let next = next[0].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        written == entity_words.as_slice()
             && !written.last().is_some_and(|last| last.ends_with([',', ';', ':', '.']))
             && lexicon().is(&next, Class::Noun)
             && !lexicon().is_verb_form(&next, VerbForm::Past)
