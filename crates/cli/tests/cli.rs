@@ -100,9 +100,10 @@ fn unusable_input_gets_a_clear_message_and_its_own_exit_code() {
     assert!(stderr.contains("covidCheck_dev_composed+extracted.json") && stderr.contains("--check-covid"), "{stderr}");
 }
 
-/// `list` and `show` read a data directory the user cannot write (a read-only mount, a colleague's archive):
-/// they take no lock, migrate nothing and create nothing. As root, where permissions do not bind, the commands
-/// run as `nobody`.
+/// `list`, `show` and `status` read a data directory the user cannot write (a read-only mount, a colleague's
+/// archive): they take no lock, migrate nothing and create nothing. A command that must write there (`check`
+/// stores its report) says so in plain words, not with the search index's lock-file error. As root, where
+/// permissions do not bind, the commands run as `nobody`.
 #[test]
 fn read_commands_work_on_a_data_dir_the_user_cannot_write() {
     use std::os::unix::fs::PermissionsExt;
@@ -133,8 +134,17 @@ fn read_commands_work_on_a_data_dir_the_user_cannot_write() {
     let before: Vec<PathBuf> = walk(&data);
     let list = as_reader(&["list"]);
     let shown = as_reader(&["show", "--json", &id]);
+    let status = as_reader(&["status"]);
+    let checked = as_reader(&["check", "Did the harbour close?"]);
     let (list_err, show_err) = (String::from_utf8_lossy(&list.stderr), String::from_utf8_lossy(&shown.stderr));
     set_mode(&data, 0o755, 0o644);
+    let status_out = String::from_utf8_lossy(&status.stdout);
+    assert_eq!(status.status.code(), Some(0), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(status_out.starts_with("8 documents") && status_out.contains("search index: 8 documents"), "{status_out}");
+    let check_err = String::from_utf8_lossy(&checked.stderr);
+    assert_ne!(checked.status.code(), Some(0));
+    assert!(check_err.contains("the data directory cannot be written here"), "{check_err}");
+    assert!(!check_err.contains("Lockfile") && !check_err.contains("IoError"), "{check_err}");
     assert_eq!(list.status.code(), Some(0), "{list_err}");
     assert!(String::from_utf8_lossy(&list.stdout).starts_with(&id), "{list_err}");
     assert_eq!(shown.status.code(), Some(0), "{show_err}");

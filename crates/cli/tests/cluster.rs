@@ -54,6 +54,12 @@ fn worker(dir: &Path, database: &str, name: &str) -> Process {
 
 /// One HTTP/1.1 request; returns the status and the body.
 fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let (status, _, body) = http_with_head(addr, method, path, body);
+    (status, body)
+}
+
+/// One HTTP/1.1 request; returns the status, the head (status line and headers, lowercased) and the body.
+fn http_with_head(addr: &str, method: &str, path: &str, body: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
@@ -64,8 +70,8 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (status, head.to_ascii_lowercase(), body.to_string())
 }
 
 fn json(text: &str) -> serde_json::Value {
@@ -199,5 +205,65 @@ fn serve_nodes_queue_checks_that_workers_run_once_and_every_node_answers_for() {
     assert_eq!(reports.len(), questions.len(), "one report per check");
     for id in &reports {
         assert_eq!(store.report_versions(id).unwrap().len(), 1, "no check ran twice");
+    }
+}
+
+/// A database outage, as a node and a worker live through it: while PostgreSQL is out of reach, pages and the
+/// API answer 503 with Retry-After (never 500), and a worker started meanwhile waits instead of exiting; once it
+/// is back, no request fails on a connection the outage broke, the waiting worker runs checks, and the node's
+/// index follows new documents again.
+#[test]
+fn through_a_database_outage_nodes_answer_503_and_everything_resumes_after_it() {
+    use std::io::BufRead as _;
+    let cluster = verity_pgtest::Cluster::shared();
+    let database = cluster.database();
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let out = verity(dirs[0].path(), &database, &["ingest", &newsroom()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_node, node) = serve(dirs[0].path(), &database);
+    let paths = ["/api/v1/reports", "/", "/archive", "/api/v1/health"];
+
+    let outage = cluster.outage(&database);
+    let mut waiting = Process(
+        verity(dirs[1].path(), &database, &["worker", "--judge", "lexical", "--name", "patient"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut log = std::io::BufReader::new(waiting.0.stderr.take().unwrap()).lines();
+    let said = log.next().expect("the worker says why it waits").unwrap();
+    assert!(said.contains("the database is out of reach") && said.contains("trying again in"), "{said}");
+    for path in paths {
+        let (status, head, body) = http_with_head(&node, "GET", path, "");
+        assert_eq!(status, 503, "{path} during the outage: {body}");
+        assert!(head.contains("\r\nretry-after: 5"), "{path}: {head}");
+    }
+    assert!(waiting.0.try_wait().unwrap().is_none(), "the worker waits for the database");
+    drop(outage);
+
+    for round in 0..5 {
+        for path in paths {
+            let (status, body) = http(&node, "GET", path, "");
+            assert_eq!(status, 200, "{path}, round {round} after the outage: {body}");
+        }
+    }
+    let job = ask(&node, "Did Minister Okafor hand over protected informants to Norland?");
+    let done = wait_for(&node, &job);
+    assert_eq!(done["status"], "done", "the worker that waited runs it: {done}");
+
+    let more = dirs[2].path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(more.join("harbour.txt"), "The harbour authority reopened the north quay on Monday.").unwrap();
+    let out = verity(dirs[2].path(), &database, &["ingest", more.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let started = Instant::now();
+    loop {
+        let (status, body) = http(&node, "GET", "/api/v1/health", "");
+        let health = json(&body);
+        if status == 200 && health["index_lag"] == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the node's index never caught up: {health}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -90,8 +90,8 @@ pub enum EngineError {
 impl EngineError {
     /// Every name [`EngineError::code`] gives (kept beside it: a job read back from the store maps its stored
     /// code onto these).
-    pub const CODES: [&'static str; 6] =
-        ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost", "internal"];
+    pub const CODES: [&'static str; 7] =
+        ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost", "unavailable", "internal"];
 
     /// A short, stable name for what went wrong, as the API and the job queue report it.
     pub fn code(&self) -> &'static str {
@@ -101,8 +101,15 @@ impl EngineError {
             EngineError::NoSuchVersion { .. } => "no_such_version",
             EngineError::Cancelled => "cancelled",
             EngineError::LeaseLost => "lease_lost",
+            e if e.is_unavailable() => "unavailable",
             _ => "internal",
         }
+    }
+
+    /// Whether the store is out of reach for now ([`verity_store::StoreError::Unavailable`]): trying again later
+    /// may work, so servers answer 503 and workers wait and reconnect.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, EngineError::Store(e) if e.is_unavailable())
     }
 }
 
@@ -241,6 +248,8 @@ pub struct IngestSummary {
     pub unchanged: usize,
     pub passages: usize,
     pub skipped: Vec<Skipped>,
+    /// What the user should hear about documents that were read (bytes replaced while decoding), one line each.
+    pub notes: Vec<String>,
     /// Passages embedded by this ingest (0 without the embedding model).
     pub embedded: usize,
     /// Wall time in all, and the part of it spent embedding.
@@ -346,14 +355,18 @@ impl Engine {
             web,
             notices,
         };
-        if engine.index.is_new() {
-            // A new or rebuilt index is at position 0: the whole store is ahead of it and will be indexed.
-            engine.index.mark_format()?;
-        }
-        if engine.index_lag()? > 0 {
+        // A new or rebuilt index is at position 0: the whole store is ahead of it and is indexed here.
+        let lag = engine.index_lag()?;
+        if lag > 0 {
             // Another process may be indexing them right now (an ingest in progress): then it finishes the job,
-            // and checks say what they could not read yet.
-            engine.try_sync_index()?;
+            // and checks say what they could not read yet. Where the index cannot be written, it is read as it is.
+            match engine.try_sync_index() {
+                Err(EngineError::Index(verity_index::IndexError::ReadOnly(why))) => engine.notices.push(format!(
+                    "the search index is {lag} documents behind the store and cannot be brought up to date here \
+                     ({why}); searches read what it holds"
+                )),
+                other => other?,
+            }
         }
         Ok(engine)
     }
@@ -507,7 +520,12 @@ impl Engine {
                     return;
                 }
                 match record {
-                    Ok(doc) => batch.push(doc),
+                    Ok(read) => {
+                        if let Some(note) = read.note {
+                            summary.notes.push(format!("{}: {note}", file.path.display()));
+                        }
+                        batch.push(read.document)
+                    }
                     Err(skip) => summary.skipped.push(skip),
                 }
                 if batch.len() >= BATCH {

@@ -22,12 +22,59 @@ pub const LEASE: Duration = Duration::from_secs(30);
 /// How often an idle worker looks for work when nothing woke it.
 pub const IDLE_POLL: Duration = Duration::from_millis(250);
 
+/// Waits between attempts to reach a store that is out of reach: doubling from [`Backoff::FIRST`] to
+/// [`Backoff::MOST`], so that an outage of seconds costs seconds and a long one costs the database one attempt
+/// per process every few seconds, not a stampede.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { next: Self::FIRST }
+    }
+}
+
+impl Backoff {
+    pub const FIRST: Duration = Duration::from_millis(500);
+    pub const MOST: Duration = Duration::from_secs(8);
+
+    /// How long to wait before the next attempt; each call doubles the one after, up to [`Backoff::MOST`].
+    pub fn next_wait(&mut self) -> Duration {
+        let wait = self.next;
+        self.next = (self.next * 2).min(Self::MOST);
+        wait
+    }
+
+    /// Whether an attempt has failed since the last [`Backoff::reset`].
+    pub fn waiting(&self) -> bool {
+        self.next != Self::FIRST
+    }
+
+    pub fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+
+/// What a worker tells its log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkerEvent {
+    /// A job ended.
+    Job(JobOutcome),
+    /// The store is out of reach; the worker tries again after `retry_in`.
+    StoreDown { error: String, retry_in: Duration },
+    /// The store answers again, and the worker goes on taking jobs.
+    StoreBack,
+}
+
 /// How one job ended, for the worker's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobOutcome {
     pub job_id: String,
-    /// "done", "failed", "released" (back in the queue: this worker is stopping) or "lost" (another worker holds
-    /// it now).
+    /// "done", "failed", "released" (back in the queue: this worker is stopping, or the store went out of reach
+    /// under it), "interrupted" (the store went out of reach and could not be told: the job's lease runs out and
+    /// it is run again) or "lost" (another worker holds it now).
     pub status: &'static str,
     pub detail: String,
 }
@@ -53,19 +100,45 @@ impl<'a> Worker<'a> {
     /// Runs jobs until `stop` is set; a job running when it is set is called off and put back in the queue (or
     /// finished, when it ends first), so that a stopping worker never leaves a job to wait out its lease. Tells
     /// `log` how each ends.
-    pub fn run(&self, stop: &AtomicBool, log: &mut dyn FnMut(&JobOutcome)) -> Result<()> {
+    ///
+    /// While the store is out of reach the worker waits, with [`Backoff`], and says so; when it answers again the
+    /// worker goes on. Only other store errors end the run.
+    pub fn run(&self, stop: &AtomicBool, log: &mut dyn FnMut(WorkerEvent)) -> Result<()> {
         // Woken by the store's announcements where it makes them; they only shorten the wait, so a missed one
         // costs at most `IDLE_POLL`.
-        let mut listener = self.engine.store().listen()?;
+        let mut listener = None;
+        let mut backoff = Backoff::default();
         while !stop.load(Ordering::Relaxed) {
-            match self.run_until(stop)? {
-                Some(outcome) => log(&outcome),
-                None => match listener.as_mut().map(|l| l.wait(IDLE_POLL)) {
-                    Some(Ok(_)) => {}
-                    // The listening connection broke: poll from now on.
-                    Some(Err(_)) => listener = None,
-                    None => std::thread::sleep(IDLE_POLL),
-                },
+            if listener.is_none() {
+                // Listening again after an outage broke the connection (SQLite has nothing to listen to).
+                match self.engine.store().listen() {
+                    Ok(heard) => listener = heard,
+                    Err(e) if e.is_unavailable() => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            match self.run_until(stop) {
+                Ok(found) => {
+                    if backoff.waiting() {
+                        backoff.reset();
+                        log(WorkerEvent::StoreBack);
+                    }
+                    match found {
+                        Some(outcome) => log(WorkerEvent::Job(outcome)),
+                        None => match listener.as_mut().map(|l| l.wait(IDLE_POLL)) {
+                            Some(Ok(_)) => {}
+                            Some(Err(_)) => listener = None,
+                            None => std::thread::sleep(IDLE_POLL),
+                        },
+                    }
+                }
+                Err(e) if e.is_unavailable() => {
+                    let retry_in = backoff.next_wait();
+                    log(WorkerEvent::StoreDown { error: e.to_string(), retry_in });
+                    listener = None;
+                    sleep_unless_stopped(retry_in, stop);
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(())
@@ -125,6 +198,13 @@ impl<'a> Worker<'a> {
                 let detail = "this worker is stopping; the job is back in the queue".to_string();
                 JobOutcome { job_id: job.id, status: if released { "released" } else { "lost" }, detail }
             }
+            // The store went out of reach under the check: not the job's fault. Back to the queue where the store
+            // takes it; otherwise its lease runs out and a worker runs it again once the store is back.
+            Ok(Err(e)) if e.is_unavailable() => {
+                let released = store.release_job(&lease).unwrap_or(false);
+                let detail = format!("{e}; the job goes back to the queue");
+                JobOutcome { job_id: job.id, status: if released { "released" } else { "interrupted" }, detail }
+            }
             Ok(Err(EngineError::LeaseLost)) => {
                 JobOutcome { job_id: job.id, status: "lost", detail: EngineError::LeaseLost.to_string() }
             }
@@ -153,5 +233,17 @@ impl<'a> Worker<'a> {
             _ => self.engine.check_for(&job.input, Some(lease), deadline, observe)?,
         };
         Ok(report.id)
+    }
+}
+
+/// Sleeps for `wait`, waking early when `stop` is set.
+fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) {
+    let until = std::time::Instant::now() + wait;
+    while !stop.load(Ordering::Relaxed) {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(100)));
     }
 }

@@ -14,6 +14,7 @@
 //! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
 
 pub mod dense;
+mod readable;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -32,6 +33,8 @@ const ID: &str = "id";
 /// Bumped whenever the schema changes: an index folder of another format is rebuilt from the store.
 const FORMAT: &str = "2";
 const FORMAT_FILE: &str = "FORMAT";
+/// The file processes opening the index folder lock, to take turns at making it new.
+const OPEN_LOCK: &str = "OPEN.lock";
 /// Weight of a title match relative to a body match. Titles are short, so BM25 already scores their matches
 /// high; 0.4 was the best of 0, 0.3 .. 2 on SciFact's train queries (see docs/BENCHMARKS.md).
 const TITLE_BOOST: f32 = 0.4;
@@ -45,6 +48,13 @@ pub enum IndexError {
     Folder { path: String, source: tantivy::directory::error::OpenDirectoryError },
     #[error("cannot write in the search index folder {path}: {source}; check its permissions and free space")]
     Io { path: String, source: std::io::Error },
+    /// The index folder cannot be written here (permissions, a read-only mount): searching works, adding to
+    /// the index does not.
+    #[error(
+        "the search index cannot be written here ({0}); run this where the data directory is writable, or pass \
+         --data-dir with a writable folder"
+    )]
+    ReadOnly(String),
     #[error(
         "the search index is being written by another Verity process (an ingest, an embed or a server indexing \
          new documents); wait for it to finish and try again"
@@ -90,18 +100,31 @@ type HeldWriter<'a> = MutexGuard<'a, Option<IndexWriter>>;
 pub struct SearchIndex {
     documents: Part,
     passages: Part,
-    /// Where the format marker goes (`None` in memory), and whether the index started out empty.
-    dir: Option<std::path::PathBuf>,
+    /// Whether the index started out empty (new, or emptied because its format changed).
     is_new: bool,
 }
 
 impl SearchIndex {
     /// Opens the index under `dir` (two sub-folders, created when missing). A folder without this version's
-    /// format marker (missing, or written by an older Verity) is emptied first; [`SearchIndex::is_new`] then says
-    /// that everything must be indexed again, and [`SearchIndex::mark_format`] records the format once the caller
-    /// has arranged that.
+    /// format marker (missing, or written by an older Verity) is emptied and opened new, and the marker is
+    /// written: [`SearchIndex::is_new`] then says that everything must be indexed again (a new index is at
+    /// position 0 of the store's change sequence, so catching up does that).
+    ///
+    /// Processes opening one folder at once (two ingests into a new data directory) take turns, under a file
+    /// lock: one makes the folder new, the others find it made. Where the folder cannot be written, it is read as
+    /// it is, without the lock.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         let folder_error = |source| IndexError::Io { path: dir.display().to_string(), source };
+        std::fs::create_dir_all(dir).map_err(folder_error)?;
+        let _turn = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(OPEN_LOCK))
+        {
+            Ok(file) => {
+                file.lock().map_err(folder_error)?;
+                Some(file)
+            }
+            Err(e) if readable::is_unwritable(&e) => None,
+            Err(e) => return Err(folder_error(e)),
+        };
         let marker = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok();
         let is_new = marker.as_deref().map(str::trim) != Some(FORMAT);
         if is_new {
@@ -112,31 +135,24 @@ impl SearchIndex {
                 }
             }
         }
-        Ok(SearchIndex {
+        let index = SearchIndex {
             documents: Part::open(Some(&dir.join("documents")))?,
             passages: Part::open(Some(&dir.join("passages")))?,
-            dir: Some(dir.to_path_buf()),
             is_new,
-        })
+        };
+        if is_new {
+            std::fs::write(dir.join(FORMAT_FILE), FORMAT).map_err(folder_error)?;
+        }
+        Ok(index)
     }
 
     pub fn open_in_memory() -> Result<SearchIndex> {
-        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)?, dir: None, is_new: true })
+        Ok(SearchIndex { documents: Part::open(None)?, passages: Part::open(None)?, is_new: true })
     }
 
     /// Whether the index started out empty (new, or rebuilt because its format changed).
     pub fn is_new(&self) -> bool {
         self.is_new
-    }
-
-    /// Records this version's format in the index folder.
-    pub fn mark_format(&mut self) -> Result<()> {
-        if let Some(dir) = &self.dir {
-            std::fs::write(dir.join(FORMAT_FILE), FORMAT)
-                .map_err(|source| IndexError::Io { path: dir.display().to_string(), source })?;
-        }
-        self.is_new = false;
-        Ok(())
     }
 
     /// Replaces whatever is indexed under each entry's key with the entry. Nothing is visible until
@@ -309,7 +325,7 @@ impl Part {
                     .map_err(|e| IndexError::Tantivy(tantivy::TantivyError::IoError(std::sync::Arc::new(e))))?;
                 let mmap = MmapDirectory::open(dir)
                     .map_err(|source| IndexError::Folder { path: dir.display().to_string(), source })?;
-                Index::open_or_create(mmap, schema)?
+                Index::open_or_create(readable::Readable(mmap), schema)?
             }
             None => Index::create_in_ram(schema),
         };
@@ -327,6 +343,11 @@ impl Part {
             let writer = match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
                 Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
                     return Err(IndexError::Busy);
+                }
+                Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::IoError(e), _))
+                    if readable::is_unwritable(&e) =>
+                {
+                    return Err(IndexError::ReadOnly(e.to_string()));
                 }
                 other => other?,
             };
@@ -511,11 +532,10 @@ mod tests {
     fn an_index_folder_of_another_format_is_emptied_and_reported_new() {
         let dir = tempfile::tempdir().unwrap();
         let entry = IndexEntry { doc_id: 1, doc_key: "a", title: "T", text: "tariffs", passages: vec![(1, "tariffs")] };
-        let mut idx = SearchIndex::open(dir.path()).unwrap();
+        let idx = SearchIndex::open(dir.path()).unwrap();
         assert!(idx.is_new());
         idx.upsert(std::slice::from_ref(&entry)).unwrap();
         idx.commit().unwrap();
-        idx.mark_format().unwrap();
         drop(idx);
         let idx = SearchIndex::open(dir.path()).unwrap();
         assert!(!idx.is_new());
@@ -525,6 +545,24 @@ mod tests {
         let idx = SearchIndex::open(dir.path()).unwrap();
         assert!(idx.is_new());
         assert_eq!(idx.num_passages(), 0);
+    }
+
+    /// Processes opening a new index folder at once (two ingests into a new data directory) take turns: none
+    /// empties a folder another has just made, and every one opens it.
+    #[test]
+    fn processes_opening_a_new_folder_at_once_all_open_it() {
+        for _ in 0..8 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("index");
+            let opened: Vec<std::result::Result<bool, String>> = std::thread::scope(|scope| {
+                let openers: Vec<_> = (0..4)
+                    .map(|_| scope.spawn(|| SearchIndex::open(&path).map(|i| i.is_new()).map_err(|e| e.to_string())))
+                    .collect();
+                openers.into_iter().map(|o| o.join().unwrap()).collect()
+            });
+            assert_eq!(opened.iter().filter(|o| **o == Ok(true)).count(), 1, "made new once: {opened:?}");
+            assert_eq!(opened.iter().filter(|o| **o == Ok(false)).count(), 3, "{opened:?}");
+        }
     }
 
     #[test]

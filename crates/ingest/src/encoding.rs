@@ -1,8 +1,9 @@
 //! Bytes to text, by one rule for every input: files of every format and pages from the web.
 //!
 //! In order: a byte-order mark; else the encoding the input declares (an HTTP `charset`, a `<meta charset>`),
-//! unless it is UTF-8 and the bytes are not; else UTF-8 when the bytes are valid UTF-8; else the encoding
-//! `chardetng` guesses (Latin-1 and Windows-1252 archives, Shift_JIS, GBK, ...). Whatever was decoded, text with NUL
+//! unless it is UTF-8 and the bytes are not; else UTF-8 when the bytes are valid UTF-8, or mostly so (a stray
+//! invalid byte among UTF-8 characters is replaced with U+FFFD and counted, rather than the whole file read as
+//! Latin-1 mojibake); else the encoding `chardetng` guesses (Latin-1 and Windows-1252 archives, Shift_JIS, GBK, ...). Whatever was decoded, text with NUL
 //! characters or many other control characters is not text (an executable, an image, a compressed file named
 //! `.txt`) and is refused with a reason, never stored as replacement characters.
 
@@ -16,6 +17,8 @@ pub struct Decoded {
     pub encoding: &'static str,
     /// True when nothing marked or declared the encoding and the bytes were not UTF-8: the encoding is a guess.
     pub guessed: bool,
+    /// Bytes that were not valid UTF-8 in text read as UTF-8, each replaced with U+FFFD; the caller reports them.
+    pub replaced: usize,
 }
 
 /// How many control characters (other than tab, line breaks and form feed) text may hold before it is taken for
@@ -36,6 +39,7 @@ fn pick(bytes: &[u8], declared: Option<&str>) -> Decoded {
         text: encoding.decode_without_bom_handling(bytes).0.into_owned(),
         encoding: encoding.name(),
         guessed,
+        replaced: 0,
     };
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decoded(encoding, &bytes[bom_len..], false);
@@ -50,9 +54,25 @@ fn pick(bytes: &[u8], declared: Option<&str>) -> Decoded {
     if utf8 {
         return decoded(UTF_8, bytes, false);
     }
+    if let Some(replaced) = mostly_utf8(bytes) {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        return Decoded { text, encoding: UTF_8.name(), guessed: false, replaced };
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     decoded(detector.guess(None, false), bytes, true)
+}
+
+/// The number of invalid bytes when `bytes` are UTF-8 with a few of them damaged: more well-formed multi-byte
+/// characters than invalid bytes. A Latin-1 or Windows-1252 file has no multi-byte characters (its accented letters
+/// are single invalid bytes), so it fails this and is guessed as the whole it is.
+fn mostly_utf8(bytes: &[u8]) -> Option<usize> {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    (multibyte > invalid).then_some(invalid)
 }
 
 fn refuse_binary(text: &str) -> Result<(), String> {
@@ -111,6 +131,24 @@ mod tests {
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Hi é".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(check(&utf16, Some("utf-8")), ok("Hi é", "UTF-16LE", false));
         assert_eq!(check(b"\xEF\xBB\xBFplain", None), ok("plain", "UTF-8", false));
+    }
+
+    #[test]
+    fn a_stray_invalid_byte_in_utf8_is_replaced_not_read_as_latin1() {
+        let damaged = "Le café du ministère, où l'été dure.\n".repeat(3).into_bytes();
+        let mut damaged = damaged;
+        damaged.insert(11, 0xFF);
+        let decoded = decode(&damaged, None).unwrap();
+        assert_eq!((decoded.encoding, decoded.guessed, decoded.replaced), ("UTF-8", false, 1));
+        assert!(decoded.text.starts_with("Le café du\u{FFFD} ministère"), "{}", decoded.text);
+        // Declared UTF-8 and mostly so: the same.
+        assert_eq!(decode(&damaged, Some("utf-8")).unwrap().replaced, 1);
+        // Latin-1 has no multi-byte characters: it is still read as the whole it is, and nothing is "replaced".
+        let latin1 = b"Le caf\xe9 du minist\xe8re, o\xf9 l'\xe9t\xe9 dure.";
+        let decoded = decode(latin1, None).unwrap();
+        assert_eq!((decoded.text.as_str(), decoded.replaced), ("Le café du ministère, où l'été dure.", 0));
+        // A lone invalid byte in ASCII text is a Latin-1 letter, not damage.
+        assert_eq!(decode(b"caf\xe9", None).unwrap().text, "café");
     }
 
     #[test]

@@ -11,7 +11,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{Document, MAX_DOCUMENT_BYTES, Record, Skipped, encoding, normalize_date, normalized, too_large};
+use crate::{
+    Document, Ingested, MAX_DOCUMENT_BYTES, Record, Skipped, encoding, normalize_date, normalized, replaced_note,
+    too_large,
+};
 
 pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn FnMut(Record)) {
     let skipped = |line: Option<usize>, reason: String| Skipped { file: path.to_path_buf(), line, reason };
@@ -48,11 +51,12 @@ pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn Fn
         // JSON is UTF-8; a line that is not is read by the rule every input follows (a Latin-1 export), and only
         // bytes that are not text at all are skipped.
         let decoded;
+        let mut replaced = 0;
         let line = match std::str::from_utf8(&buf) {
             Ok(s) => s.trim(),
             Err(_) => match encoding::decode(&buf, None) {
                 Ok(d) => {
-                    decoded = d.text;
+                    (decoded, replaced) = (d.text, d.replaced);
                     decoded.trim()
                 }
                 Err(reason) => {
@@ -64,7 +68,12 @@ pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn Fn
         if line.is_empty() {
             continue;
         }
-        sink(parse_line(line).map_err(|reason| skipped(Some(line_no), reason)));
+        let note = replaced_note(replaced).map(|note| format!("line {line_no}: {note}"));
+        sink(
+            parse_line(line)
+                .map(|document| Ingested { document, note })
+                .map_err(|reason| skipped(Some(line_no), reason)),
+        );
     }
 }
 
@@ -110,7 +119,7 @@ pub(crate) fn read_json(path: &Path, size: u64, on_bytes: &mut dyn FnMut(u64), s
     on_bytes(size);
     for (i, value) in records.into_iter().enumerate() {
         // For an array, "line" is the record's 1-based position in it.
-        sink(parse_value(value).map_err(|reason| skipped(Some(i + 1), reason)));
+        sink(parse_value(value).map(Ingested::from).map_err(|reason| skipped(Some(i + 1), reason)));
     }
 }
 

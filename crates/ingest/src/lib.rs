@@ -71,7 +71,29 @@ impl fmt::Display for Skipped {
     }
 }
 
-pub type Record = Result<Document, Skipped>;
+/// A document read from an input, with what the user should hear about how (bytes that were not UTF-8 and were
+/// replaced), if anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub document: Document,
+    pub note: Option<String>,
+}
+
+impl From<Document> for Ingested {
+    fn from(document: Document) -> Self {
+        Ingested { document, note: None }
+    }
+}
+
+pub type Record = Result<Ingested, Skipped>;
+
+/// The note for text in which `replaced` bytes were not valid UTF-8.
+pub(crate) fn replaced_note(replaced: usize) -> Option<String> {
+    (replaced > 0).then(|| {
+        let bytes = if replaced == 1 { "1 byte that was".to_string() } else { format!("{replaced} bytes that were") };
+        format!("read as UTF-8 with {bytes} not valid UTF-8 replaced by \u{FFFD} (check the file for damage)")
+    })
+}
 
 /// How many skipped records are named one by one before the rest are summarised.
 pub const SKIPS_SHOWN: usize = 20;
@@ -198,7 +220,8 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
     }
     let bytes = std::fs::read(&file.path).map_err(|e| skipped(format!("cannot read: {e}")))?;
     let declared = if kind == InputKind::Html { encoding::meta_charset(&bytes) } else { None };
-    let raw = encoding::decode(&bytes, declared.as_deref()).map_err(skipped)?.text;
+    let decoded = encoding::decode(&bytes, declared.as_deref()).map_err(skipped)?;
+    let raw = decoded.text;
     let external_id = match &file.root {
         Some(root) => file.path.strip_prefix(root).unwrap_or(&file.path).to_string_lossy().replace('\\', "/"),
         None => file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -214,7 +237,7 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
     if doc.text.trim().is_empty() {
         return Err(skipped("no text found in the file".into()));
     }
-    Ok(doc)
+    Ok(Ingested { document: doc, note: replaced_note(decoded.replaced) })
 }
 
 /// One record as JSON (the fields a JSON Lines file may carry), read into a document; the error says which field is

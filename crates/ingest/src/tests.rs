@@ -20,7 +20,7 @@ fn check_bytes(files: &[(&str, &[u8])]) -> (Vec<Document>, Vec<Skipped>) {
     let (mut docs, mut skips) = (Vec::new(), Vec::new());
     for file in &planned {
         read_file(file, &mut |_| {}, &mut |r| match r {
-            Ok(d) => docs.push(d),
+            Ok(read) => docs.push(read.document),
             Err(mut s) => {
                 s.file = PathBuf::from(s.file.file_name().unwrap());
                 skips.push(s)
@@ -217,6 +217,36 @@ fn encodings_are_detected_and_binary_is_skipped_in_every_format() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].starts_with("d.txt: not text: it holds NUL bytes"), "{}", lines[0]);
     assert!(lines[1].starts_with("e.jsonl:1: not text"), "{}", lines[1]);
+}
+
+/// UTF-8 with one damaged byte is read as UTF-8 with that byte replaced, and the reader says so: never the whole
+/// file as Latin-1 mojibake ("cafÃ©").
+#[test]
+fn a_stray_invalid_byte_is_replaced_and_noted_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = b"Le caf\xc3\xa9 du minist\xc3\xa8re \xff a ferm\xc3\xa9.";
+    std::fs::write(dir.path().join("a.txt"), text).unwrap();
+    let record = [b"{\"id\": \"r\", \"text\": \"".as_slice(), text, b"\"}\n"].concat();
+    std::fs::write(
+        dir.path().join("b.jsonl"),
+        [b"{\"id\": \"first\", \"text\": \"Fine.\"}\n".as_slice(), &record].concat(),
+    )
+    .unwrap();
+    let mut read = Vec::new();
+    for file in &plan(&[dir.path().to_path_buf()]).unwrap() {
+        read_file(file, &mut |_| {}, &mut |r| read.push(r.unwrap()));
+    }
+    let got: Vec<(&str, Option<&str>)> = read.iter().map(|r| (r.document.text.as_str(), r.note.as_deref())).collect();
+    let note = "read as UTF-8 with 1 byte that was not valid UTF-8 replaced by \u{FFFD} (check the file for damage)";
+    let line_note = format!("line 2: {note}");
+    assert_eq!(
+        got,
+        [
+            ("Le café du ministère \u{FFFD} a fermé.", Some(note)),
+            ("Fine.", None),
+            ("Le café du ministère \u{FFFD} a fermé.", Some(line_note.as_str())),
+        ]
+    );
 }
 
 /// A document over [`MAX_DOCUMENT_BYTES`] is skipped with its size and what to do, whether it is a whole file or

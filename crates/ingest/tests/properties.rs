@@ -96,7 +96,8 @@ proptest! {
     ) {
         for record in read(&bytes, extension) {
             match record {
-                Ok(doc) => {
+                Ok(read) => {
+                    let doc = read.document;
                     prop_assert!(!doc.text.trim().is_empty());
                     prop_assert!(!doc.text.contains('\0') && !doc.external_id.is_empty());
                 }

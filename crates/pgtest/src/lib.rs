@@ -172,6 +172,36 @@ impl Cluster {
     }
 }
 
+/// A database cut off from its clients, as in an outage: every connection to it is broken and new ones are
+/// refused until this is dropped. The cluster itself keeps running, so other tests sharing it are untouched.
+pub struct Outage<'a> {
+    cluster: &'a Cluster,
+    name: String,
+}
+
+impl Cluster {
+    /// Cuts the database at `url` (one of this cluster's) off from its clients until the returned value is
+    /// dropped.
+    pub fn outage(&self, url: &str) -> Outage<'_> {
+        let name = url.rsplit('/').next().expect("a database URL ends with its name").to_string();
+        // Refused first, then broken: a client cut off in between cannot get back in.
+        self.admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+        self.admin(&format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'"));
+        Outage { cluster: self, name }
+    }
+
+    /// Runs SQL in the cluster's `postgres` database, which outages leave alone.
+    fn admin(&self, sql: &str) {
+        self.psql(&self.url("postgres"), sql);
+    }
+}
+
+impl Drop for Outage<'_> {
+    fn drop(&mut self) {
+        self.cluster.admin(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name));
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         if let Some(mut watchdog) = self.watchdog.lock().unwrap_or_else(|p| p.into_inner()).take() {

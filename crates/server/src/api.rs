@@ -251,7 +251,7 @@ pub(crate) async fn stripe_webhook(
 
 impl From<verity_engine::StoreError> for ApiError {
     fn from(e: verity_engine::StoreError) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        verity_engine::EngineError::from(e).into()
     }
 }
 

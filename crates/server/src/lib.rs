@@ -150,6 +150,7 @@ impl From<EngineError> for ApiError {
             EngineError::Uncheckable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             EngineError::NoSuchReport(_) | EngineError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
             EngineError::Cancelled => StatusCode::CONFLICT,
+            ref e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e {
@@ -448,8 +449,15 @@ fn error_code(status: StatusCode) -> &'static str {
     }
 }
 
+/// How long a client is told to wait before trying again after a 503 (the store out of reach, the server busy).
+const RETRY_AFTER_SECONDS: &str = "5";
+
 async fn security_headers(mut response: Response) -> Response {
+    let unavailable = response.status() == StatusCode::SERVICE_UNAVAILABLE;
     let headers = response.headers_mut();
+    if unavailable && !headers.contains_key(header::RETRY_AFTER) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    }
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -16,40 +16,73 @@ use crate::{AppState, ErrorBody, Work, report_path};
 /// How long a progress stream waits for an announcement before it looks at the store anyway.
 const STREAM_POLL: Duration = Duration::from_secs(1);
 
+/// How long the thread following the store waits for an announcement before it looks again: long while this
+/// node's index is up to date, short while catching up with the store has failed and is being retried.
+const FOLLOW_WAIT: Duration = Duration::from_secs(10);
+const CATCH_UP_RETRY: Duration = Duration::from_secs(1);
+
 /// Follows what other processes change in a shared store, on a thread of its own: job changes are passed on to
 /// the progress streams (returned), stored documents bring this node's index up to date at once. `None` in
 /// embedded mode.
+///
+/// An outage breaks the listening connection and can make catching up fail: the thread listens again with
+/// [`Backoff`](verity_engine::worker::Backoff), catches up on whatever was stored while it could not hear, and
+/// retries a failed catch-up on its own rather than waiting for the next document to arrive.
 pub(crate) fn follow_changes(
     engine: &std::sync::Arc<verity_engine::Engine>,
 ) -> Result<Option<tokio::sync::broadcast::Sender<String>>, EngineError> {
-    let Some(mut listener) = engine.store().listen()? else { return Ok(None) };
+    let Some(listener) = engine.store().listen()? else { return Ok(None) };
     let (sender, _) = tokio::sync::broadcast::channel(1024);
     let (engine, jobs) = (engine.clone(), sender.clone());
     std::thread::spawn(move || {
+        let mut listener = Some(listener);
+        let mut backoff = verity_engine::worker::Backoff::default();
+        // Whether this node's index may be behind the store, and whether catching up has been failing.
+        let (mut behind, mut failing) = (false, false);
         loop {
-            match listener.wait(Duration::from_secs(10)) {
+            let Some(heard) = listener.as_mut() else {
+                match engine.store().listen() {
+                    Ok(again) => {
+                        eprintln!("note: the database answers again; following its changes");
+                        (listener, behind) = (again, true);
+                        backoff.reset();
+                    }
+                    Err(e) => {
+                        let wait = backoff.next_wait();
+                        eprintln!("note: {e}; listening again in {:.1} s", wait.as_secs_f64());
+                        std::thread::sleep(wait);
+                    }
+                }
+                continue;
+            };
+            match heard.wait(if behind { CATCH_UP_RETRY } else { FOLLOW_WAIT }) {
                 Ok(changes) => {
                     for change in changes {
                         match change {
                             verity_engine::Change::Job(id) => {
                                 let _ = jobs.send(id);
                             }
-                            verity_engine::Change::Documents => {
-                                if let Err(e) = engine.catch_up() {
-                                    eprintln!("note: catching up with the store failed: {e}");
-                                }
-                            }
+                            verity_engine::Change::Documents => behind = true,
                         }
                     }
                 }
-                // The connection broke: listen again (streams and checks fall back on reading the store).
-                Err(_) => loop {
-                    std::thread::sleep(Duration::from_secs(1));
-                    if let Ok(Some(again)) = engine.store().listen() {
-                        listener = again;
-                        break;
+                // The connection broke (streams and checks fall back on reading the store meanwhile).
+                Err(e) => {
+                    eprintln!("note: stopped hearing the database's announcements ({e}); listening again");
+                    listener = None;
+                    continue;
+                }
+            }
+            if behind {
+                match engine.catch_up() {
+                    Ok(_) => (behind, failing) = (false, false),
+                    // Said once for a run of failures: the next attempt comes within a second.
+                    Err(e) if !failing => {
+                        eprintln!("note: catching up with the store failed ({e}); trying again every second");
+                        failing = true;
                     }
-                },
+                    Err(_) => {}
+                }
             }
         }
     });

@@ -25,15 +25,33 @@ use verity_model::{Correction, Document, Passage, Report, ReportSummary, SourceM
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An SQLite error; its message once (the driver's error is not kept as a `source`, whose text would repeat
+    /// it).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// A write to a store this process may only read (a read-only data directory, another user's archive).
+    #[error(
+        "the data directory cannot be written here ({0}), and this needs to store what it makes; reading works \
+         (`verity list`, `show`, `status`): run it where the folder is writable, or pass --data-dir with a \
+         writable folder"
+    )]
+    ReadOnly(String),
     #[error(
         "document version {id} in this store differs from the one being copied in: the target holds other data; \
          copy into an empty store (or one an earlier copy of the same source started)"
     )]
     Conflict { id: i64 },
-    #[error("PostgreSQL: {0}")]
-    Postgres(#[from] ::postgres::Error),
+    /// An error PostgreSQL reported, or the driver met, on a database that is reachable. Its message is the
+    /// server's (with its detail and hint), once: the driver's error is not kept as a `source`, whose text would
+    /// repeat it ("db error: db error: ...").
+    #[error("PostgreSQL: {}", postgres::message(.0))]
+    Postgres(::postgres::Error),
+    /// The database cannot be reached now (refused, reset, shut down, silent past the connect timeout): worth
+    /// retrying later, unlike every other error here. Servers answer 503; workers wait and reconnect.
+    #[error(
+        "the database is out of reach ({0}); check that PostgreSQL is running and reachable at the address given          with --database"
+    )]
+    Unavailable(String),
     #[error(
         "the database address is not one Verity can use ({0}): give a URL such as \
          postgres://user:password@host:5432/verity"
@@ -56,6 +74,32 @@ pub enum StoreError {
          opened read-only here: run `verity ingest` or `verity check` once where it can be written, to upgrade it"
     )]
     NeedsUpgrade { found: i64, known: i64 },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> StoreError {
+        if postgres::out_of_reach(&e) {
+            StoreError::Unavailable(postgres::message(&e))
+        } else {
+            StoreError::Postgres(e)
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether the database is out of reach for now, so that trying again later may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -518,6 +518,74 @@ fn jobs_go_to_one_worker_and_a_lost_lease_takes_its_writes_with_it() {
     });
 }
 
+/// A database server that accepts connections and never answers (a stopped process, a wedged proxy) is out of
+/// reach after the connect timeout, with a message that says so, instead of holding the caller forever.
+#[test]
+fn a_server_that_accepts_and_never_answers_is_out_of_reach_after_the_connect_timeout() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgres://verity@127.0.0.1:{port}/verity?connect_timeout=1");
+    let err = Store::connect(&url).err().expect("nothing answered");
+    assert!(err.is_unavailable(), "{err}");
+    assert!(err.to_string().contains("the server did not answer within 1 s of connecting"), "{err}");
+    assert!(err.to_string().contains("check that PostgreSQL is running"), "{err}");
+    drop(silent);
+}
+
+/// An outage: while the database is out of reach, every call says so as [`StoreError::Unavailable`] (servers
+/// answer 503 for it); once it is back, no request fails on a pooled connection the outage broke.
+#[test]
+fn during_an_outage_calls_are_unavailable_and_after_it_no_stale_connection_fails() {
+    let cluster = Cluster::shared();
+    let url = cluster.database();
+    let mut store = Store::connect(&url).unwrap();
+    match &mut store.backend {
+        Backend::Postgres(db) => db.test_after_idle = std::time::Duration::ZERO,
+        Backend::Sqlite(_) => unreachable!(),
+    }
+    // Four connections in the pool, all idle when the outage breaks them.
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                let conn = match &store.backend {
+                    Backend::Postgres(db) => db.hold_connection(),
+                    Backend::Sqlite(_) => unreachable!(),
+                };
+                barrier.wait();
+                drop(conn);
+            });
+        }
+    });
+    check(&store, &[doc("a", "Alpha.")]);
+    let outage = cluster.outage(&url);
+    for _ in 0..3 {
+        let err = store.counts().unwrap_err();
+        assert!(err.is_unavailable(), "{err}");
+    }
+    drop(outage);
+    for _ in 0..6 {
+        assert_eq!(store.counts().unwrap().documents, 1);
+    }
+}
+
+/// A PostgreSQL error reads as the server's message, once, however the caller prints the error's chain.
+#[test]
+fn a_postgres_error_says_its_message_once() {
+    let url = Cluster::shared().database();
+    let config: ::postgres::Config = url.parse().unwrap();
+    let mut client = config.connect(::postgres::NoTls).unwrap();
+    let err = StoreError::from(client.batch_execute("SELECT 1/0").unwrap_err());
+    let mut chain = vec![err.to_string()];
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    assert_eq!(chain, ["PostgreSQL: division by zero"]);
+    std::thread::spawn(move || drop(client)).join().unwrap();
+}
+
 /// Processes sharing a PostgreSQL store hear what the others change, instead of asking again and again.
 #[test]
 fn a_listener_hears_jobs_and_documents_change() {

@@ -30,6 +30,9 @@ pub(crate) fn ingest(base: &verity_engine::Config, args: IngestArgs) -> anyhow::
         }
     })?;
     bar.finish_and_clear();
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
     for line in verity_engine::skip_report(&summary.skipped) {
         eprintln!("{line}");
     }

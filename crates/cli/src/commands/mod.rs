@@ -15,3 +15,35 @@ pub(crate) mod worker;
 pub(crate) fn open(base: &verity_engine::Config) -> Result<verity_engine::Engine, verity_engine::EngineError> {
     verity_engine::Engine::open(base.clone())
 }
+
+/// Opens the engine for a long-running process (`serve`, `worker`): while its database is out of reach (started
+/// before PostgreSQL, or during an outage) it says so and tries again with backoff, instead of exiting for a
+/// service manager to give up on. `None` when `stop` was set meanwhile; other errors end it.
+pub(crate) fn open_when_reachable(
+    config: &verity_engine::Config,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Option<verity_engine::Engine>, verity_engine::EngineError> {
+    let mut backoff = verity_engine::worker::Backoff::default();
+    loop {
+        match verity_engine::Engine::open(config.clone()) {
+            Ok(engine) => {
+                if backoff.waiting() {
+                    eprintln!("note: the database answers again");
+                }
+                return Ok(Some(engine));
+            }
+            Err(e) if e.is_unavailable() => {
+                let wait = backoff.next_wait();
+                eprintln!("note: {e}; trying again in {:.1} s", wait.as_secs_f64());
+                let until = std::time::Instant::now() + wait;
+                while std::time::Instant::now() < until {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Ok(None);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

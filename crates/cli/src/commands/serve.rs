@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use verity_engine::{Config, Engine};
+use verity_engine::Config;
 
 use crate::args::*;
 use crate::output::where_data_is;
@@ -24,7 +24,9 @@ pub(crate) fn serve(base: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> 
     }
     // A long-running process may build the approximate vector index for a large corpus.
     let config = Config { approximate_vectors: true, ..checking.config(base)? };
-    let engine = Engine::open(config)?;
+    // Ctrl-C ends the process by default until the server installs its own handler.
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let Some(engine) = super::open_when_reachable(&config, &never)? else { return Ok(ExitCode::SUCCESS) };
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }

@@ -4,8 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use verity_engine::Engine;
-use verity_engine::worker::Worker;
+use verity_engine::worker::{Worker, WorkerEvent};
 
 use crate::args::WorkerArgs;
 use crate::output::where_data_is;
@@ -18,16 +17,25 @@ pub(crate) fn worker(base: &verity_engine::Config, args: WorkerArgs) -> anyhow::
              VERITY_DATABASE), the same one the `verity serve` nodes use"
         );
     }
-    let engine = Engine::open(checking.config(base)?)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    stop_on_signal(stop.clone())?;
+    let Some(engine) = super::open_when_reachable(&checking.config(base)?, &stop)? else {
+        eprintln!("stopped");
+        return Ok(ExitCode::SUCCESS);
+    };
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
     let name = name.unwrap_or_else(default_name);
-    let stop = Arc::new(AtomicBool::new(false));
-    stop_on_signal(stop.clone())?;
     eprintln!("worker {name} is taking checks from {} (SIGTERM or Ctrl-C stops it)", where_data_is(base));
     let worker = Worker::new(&engine, name).with_lease(std::time::Duration::from_secs(lease.max(3)));
-    worker.run(&stop, &mut |outcome| eprintln!("{}: {} {}", outcome.job_id, outcome.status, outcome.detail))?;
+    worker.run(&stop, &mut |event| match event {
+        WorkerEvent::Job(outcome) => eprintln!("{}: {} {}", outcome.job_id, outcome.status, outcome.detail),
+        WorkerEvent::StoreDown { error, retry_in } => {
+            eprintln!("note: {error}; trying again in {:.1} s", retry_in.as_secs_f64())
+        }
+        WorkerEvent::StoreBack => eprintln!("note: the database answers again; taking checks"),
+    })?;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -141,6 +141,12 @@ pub(super) fn page_error(state: &AppState, e: EngineError) -> Response {
             "Not found",
             &format!("This report has versions 1 to {latest}; there is no version {version}."),
         ),
+        e if e.is_unavailable() => error_page(
+            state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Back in a moment",
+            "The archive cannot be reached just now. Nothing is lost: try again in a few seconds.",
+        ),
         other => error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &other.to_string()),
     }
 }

@@ -48,13 +48,9 @@ pub(crate) async fn categories(State(state): State<AppState>) -> Response {
         let view = reports.view();
         (view.categories(), view.topics(50))
     };
-    let (Ok(categories), Ok(topics)) = (categories, topics) else {
-        return error_page(
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The categories could not be read.",
-        );
+    let (categories, topics) = match (categories, topics) {
+        (Ok(categories), Ok(topics)) => (categories, topics),
+        (Err(e), _) | (_, Err(e)) => return page_error(&state, e),
     };
     let body = html! {
         h1 { "Categories" }
@@ -137,13 +133,9 @@ pub(super) fn utf8_percent_encode(s: &str) -> String {
 
 pub(crate) async fn corrections(State(state): State<AppState>) -> Response {
     let found = state.reports().view().corrections(200);
-    let Ok(corrections) = found else {
-        return error_page(
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The corrections could not be read.",
-        );
+    let corrections = match found {
+        Ok(corrections) => corrections,
+        Err(e) => return page_error(&state, e),
     };
     let body = html! {
         h1 { "Corrections" }
