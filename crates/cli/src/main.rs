@@ -17,6 +17,9 @@ use verity_engine::{Config, EngineError};
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
+    // SAFETY: first in `main`, before this process starts any thread (the allocator's policy is MT-Unsafe to
+    // change).
+    unsafe { verity_engine::keep_tensors_on_the_heap() };
     end_quietly_when_the_reader_goes_away();
     let cli = Cli::parse();
     match run(cli) {

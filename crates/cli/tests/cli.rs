@@ -192,8 +192,15 @@ fn an_ingest_killed_midway_loses_nothing_and_duplicates_nothing() {
     std::fs::write(&corpus, lines).unwrap();
     let status =
         |data: &Path| -> serde_json::Value { serde_json::from_str(&check(data, &["status", "--json"], 0)).unwrap() };
+    // Documents the store holds now, read as another process would (nothing in it waits for the ingest).
+    let in_store = |data: &Path| -> usize {
+        verity_store::Store::open_read_only(&data.join("verity.sqlite"))
+            .map_or(0, |s| s.counts().map_or(0, |c| c.documents))
+    };
     let mut stored = Vec::new();
-    for delay_ms in [300, 1_000, 2_000] {
+    // Each kill comes when the store holds at least this many documents: points in the ingest, whatever the
+    // machine's speed.
+    for kill_after in [1_000, 6_000, 12_000] {
         let mut ingest = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
             .env("VERITY_DATA_DIR", &data)
             .args(["ingest", corpus.to_str().unwrap()])
@@ -201,11 +208,13 @@ fn an_ingest_killed_midway_loses_nothing_and_duplicates_nothing() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        while in_store(&data) < kill_after && ingest.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         ingest.kill().unwrap(); // SIGKILL on Unix
         ingest.wait().unwrap();
         let now = status(&data);
-        assert_eq!(now["documents"], now["indexed_documents"], "after a kill at {delay_ms} ms: {now}");
+        assert_eq!(now["documents"], now["indexed_documents"], "after a kill at {kill_after} documents: {now}");
         assert_eq!(now["pending_index"], 0, "{now}");
         assert_eq!(now["documents"], now["versions"], "one version per document: {now}");
         stored.push(now["documents"].as_u64().unwrap());

@@ -2,6 +2,8 @@
 //! embeds the `text` of the first N lines (BEIR corpus layout) and prints texts/s and tokens/s.
 
 fn main() {
+    // SAFETY: first in `main`, before any thread starts.
+    unsafe { verity_embed::keep_tensors_on_the_heap() };
     let args: Vec<String> = std::env::args().collect();
     let embedder = verity_embed::Embedder::load(std::path::Path::new(&args[1])).unwrap();
     let n: usize = args[3].parse().unwrap();

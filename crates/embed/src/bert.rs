@@ -657,3 +657,40 @@ impl Head {
         logits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dense layer asked for [`Precision::Fast`] runs in the tile unit where the processor has one, and as the
+    /// f32 layer elsewhere. The test says which path it ran; off AMX it checks that the fallback is the f32 layer
+    /// exactly, on AMX that the tile unit's products stay within bf16's error of it.
+    #[test]
+    fn fast_precision_runs_in_the_tile_unit_only_where_there_is_one() {
+        let (inputs, outputs, rows) = (64, 96, 5);
+        let value = |i: usize| (((i * 7919) % 1000) as f32 - 500.0) / 500.0;
+        let dense = |precision| {
+            let weight = (0..inputs * outputs).map(value).collect();
+            let bias = (0..outputs).map(|i| value(i + 3)).collect();
+            Dense { weight, packed: None, bias, inputs, outputs }.prepared(precision)
+        };
+        let input: Vec<f32> = (0..rows * inputs).map(|i| value(i + 11)).collect();
+        let run = |layer: &Dense| {
+            let mut output = vec![0.0; rows * outputs];
+            layer.apply(&input, &mut output, false, &mut Vec::new());
+            output
+        };
+        let (fast, exact) = (dense(Precision::Fast), dense(Precision::F32));
+        let (got, want) = (run(&fast), run(&exact));
+        if amx::available() {
+            assert!(fast.packed.is_some(), "AMX here: the layer is packed for the tile unit");
+            let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(worst < 0.05, "bf16 products {worst} from f32");
+            eprintln!("ran the tile unit (AMX); largest difference from f32: {worst}");
+        } else {
+            assert!(fast.packed.is_none(), "no AMX here: Fast falls back to f32");
+            assert_eq!(got, want);
+            eprintln!("no AMX here: Fast ran as the f32 layer, identically");
+        }
+    }
+}

@@ -54,7 +54,6 @@ impl CrossEncoder {
         tokenizer: &[u8],
         precision: Precision,
     ) -> Result<CrossEncoder> {
-        crate::alloc::keep_tensors_on_the_heap();
         let load_err = |message: String| EmbedError::Load { dir: "(built in)".into(), message };
         let config: BertConfig = serde_json::from_slice(config).map_err(|e| load_err(format!("config.json: {e}")))?;
         let mut tokenizer = Tokenizer::from_bytes(tokenizer).map_err(|e| load_err(format!("tokenizer.json: {e}")))?;

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use tokenizers::{Tokenizer, TruncationParams};
 
 mod alloc;
+pub use alloc::keep_tensors_on_the_heap;
 mod amx;
 mod bert;
 pub mod cross;
@@ -53,6 +54,12 @@ impl Precision {
             Ok("f32") => Precision::F32,
             _ => Precision::Fast,
         }
+    }
+
+    /// What a request for this precision runs as on this processor: [`Precision::Fast`] only where the tile unit
+    /// is there to run it.
+    pub fn runs_here(self) -> Precision {
+        if self == Precision::Fast && amx::available() { Precision::Fast } else { Precision::F32 }
     }
 
     /// What the dense layers run as, in words: "bf16 (AMX)" or "f32 (AVX-512)", for logs and benchmarks.
@@ -89,7 +96,6 @@ impl Embedder {
 
     /// Loads a BERT sentence encoder from `dir` whose dense layers run at `precision` where the processor can.
     pub fn load_with(dir: &Path, precision: Precision) -> Result<Embedder> {
-        alloc::keep_tensors_on_the_heap();
         let read = |name: &'static str| {
             std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => EmbedError::Missing { dir: dir.to_path_buf(), file: name },

@@ -15,6 +15,15 @@ enum Level {
 }
 
 fn level() -> Level {
+    #[cfg(test)]
+    if let Some(forced) = tests::FORCED.get() {
+        return forced;
+    }
+    detected()
+}
+
+/// The widest instruction set this processor runs.
+fn detected() -> Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
     *LEVEL.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
@@ -288,8 +297,37 @@ mod tests {
         }
     }
 
+    thread_local! {
+        /// The level this test thread's kernels run at, when a test forces a narrower one than detected.
+        pub(super) static FORCED: std::cell::Cell<Option<Level>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Every level this processor can run, the detected one first: narrower ones are forced, so that a machine
+    /// with AVX-512 checks all three builds of each pass, not only the one it would choose.
+    fn runnable_levels() -> Vec<Level> {
+        let all = [Level::Avx512, Level::Avx2, Level::Baseline];
+        all.into_iter().skip_while(|level| *level != detected()).collect()
+    }
+
     #[test]
     fn every_instruction_set_gives_the_same_passes() {
+        let mut ran = Vec::new();
+        for level in runnable_levels() {
+            FORCED.set(Some(level));
+            check_passes();
+            ran.push(instruction_set());
+        }
+        FORCED.set(None);
+        let missing: Vec<&str> = [("AVX-512", Level::Avx512), ("AVX2+FMA", Level::Avx2)]
+            .into_iter()
+            .filter(|(_, level)| !runnable_levels().contains(level))
+            .map(|(name, _)| name)
+            .collect();
+        eprintln!("passes checked with {}; not on this processor: {missing:?}", ran.join(", "));
+        assert_eq!(ran.last(), Some(&"baseline"), "the baseline build runs everywhere");
+    }
+
+    fn check_passes() {
         let xs: Vec<f32> = (0..1000).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
         let mut softmaxed = xs.clone();
         softmax(&mut softmaxed, 100);
@@ -312,8 +350,7 @@ mod tests {
         let mut gelued = xs.clone();
         gelu_in_place(&mut gelued);
         for (a, x) in gelued.iter().zip(&xs) {
-            assert_eq!(*a, gelu(*x));
+            assert_eq!(*a, gelu(*x), "gelu with {}", instruction_set());
         }
-        eprintln!("kernels ran with {}", instruction_set());
     }
 }

@@ -132,6 +132,9 @@ fn check_pairs(precision: Precision, tolerance: f32) {
     let v: Value = serde_json::from_str(include_str!("cross_reference.json")).unwrap();
     let encoder = verity_embed::entailment::shipped_with(precision).unwrap();
     assert_eq!(encoder.classes(), 3);
+    // Asked for bf16, the layers run in the tile unit with AMX and as f32 without: never a third way.
+    assert_eq!(encoder.precision(), precision.runs_here(), "asked for {precision:?}");
+    eprintln!("asked for {precision:?}: the layers run as {}", encoder.precision().describe());
     let pairs = v["pairs"].as_array().unwrap();
     let expected: Vec<Vec<f32>> = pairs
         .iter()

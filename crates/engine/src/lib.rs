@@ -31,6 +31,7 @@ use verity_store::{NewDocument, PutOutcome, Store, UnembeddedPassage};
 
 pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
+pub use verity_embed::keep_tensors_on_the_heap;
 pub use verity_ingest::{Skipped, skip_report};
 pub use verity_llm::ServerConfig;
 pub use verity_model::Deadline;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use verity_engine::web::{Provider, SourcePolicy, WebConfig};
 use verity_engine::{Config, Engine};
-use verity_model::{SourceTier, VerdictLabel};
+use verity_model::{Deadline, SourceTier, VerdictLabel};
 use verity_web::{FetchConfig, Guard};
 
 /// An answer: status, content type, extra headers, body.
@@ -341,10 +341,17 @@ fn a_deeply_nested_page_is_read_as_text_and_the_report_says_so() {
     assert!(report.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/nested"))));
 }
 
-/// A search that finds two pages on a slow host, read one at a time.
-fn slow_pages(delay: Duration) -> (SocketAddr, Arc<Mutex<Vec<String>>>, SocketAddr) {
+/// A search that finds two pages on a slow host, read one at a time. The host answers a page only once `answer`
+/// says so of the check's deadline (set in `deadline` once the check has one): the tests wait on events, not on
+/// clocks, so a loaded machine cannot change what they see.
+fn slow_pages(
+    deadline: Arc<std::sync::OnceLock<Deadline>>,
+    answer: fn(&Deadline) -> bool,
+) -> (SocketAddr, Arc<Mutex<Vec<String>>>, SocketAddr) {
     let (slow_host, slow_log) = serve_at("127.0.0.2", move |_, _| {
-        std::thread::sleep(delay);
+        while !deadline.get().is_some_and(answer) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         (200, "text/html", vec![], article("Ledger", "2026-11-20", "The Brelin tramway opened on Monday."))
     });
     let (addr, _) = serve_with(move |_, _| {
@@ -357,32 +364,31 @@ fn slow_pages(delay: Duration) -> (SocketAddr, Arc<Mutex<Vec<String>>>, SocketAd
     (addr, slow_log, slow_host)
 }
 
-fn slow_engine(dir: &std::path::Path, search: SocketAddr, slow_host: SocketAddr, deadline: Duration) -> Engine {
+fn slow_engine(dir: &std::path::Path, search: SocketAddr, slow_host: SocketAddr) -> Engine {
     let mut web = web_config(search, vec![search, slow_host]);
-    web.fetch.timeout = Duration::from_secs(30);
+    web.fetch.timeout = Duration::from_secs(300);
     web.fetch.respect_robots = false;
     web.fetch.concurrency = 1;
     Engine::open(Config {
         today: Some("2026-11-26".into()),
         web: Some(web),
         models: Some(dir.join("no-models")),
-        check_deadline: Some(deadline),
         ..Config::new(dir.join("data"))
     })
     .unwrap()
 }
 
 /// Past its deadline a check takes no new page and starts no new round, yet still publishes what it read, and
-/// says what it left out.
+/// says what it left out. The first page is answered only once the deadline has passed, so it is read across it.
 #[test]
 fn a_check_that_runs_out_of_time_publishes_what_it_read_and_says_what_it_skipped() {
-    // The first page starts well inside the deadline and ends well past it, on a loaded machine too.
-    let (search, log, slow_host) = slow_pages(Duration::from_millis(3_000));
+    let shared = Arc::new(std::sync::OnceLock::new());
+    let (search, log, slow_host) = slow_pages(shared.clone(), Deadline::passed);
     let dir = tempfile::tempdir().unwrap();
-    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(2));
-    let started = std::time::Instant::now();
-    let report = engine.check("Did the Brelin tramway open on Monday?").unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    let engine = slow_engine(dir.path(), search, slow_host);
+    // Long enough for the check to reach its first page on a loaded machine.
+    let deadline = shared.get_or_init(|| Deadline::after(Duration::from_secs(5)));
+    let report = engine.check_until("Did the Brelin tramway open on Monday?", deadline, &mut |_| {}).unwrap();
     assert_eq!(*log.lock().unwrap(), ["/first"], "the second page was never asked for");
     let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert!(messages.contains(&"the check ran out of time: 1 of 2 pages found were not read"), "{messages:?}");
@@ -390,20 +396,20 @@ fn a_check_that_runs_out_of_time_publishes_what_it_read_and_says_what_it_skipped
     assert_eq!(engine.list(10).unwrap().len(), 1);
 }
 
-/// A check called off from another thread stops at its next stage and publishes nothing.
+/// A check called off from another thread stops at its next stage and publishes nothing. The first page is
+/// answered only once the check is called off, which happens once the page was asked for.
 #[test]
 fn a_cancelled_check_stops_and_publishes_nothing() {
-    let (search, log, slow_host) = slow_pages(Duration::from_millis(800));
+    let shared = Arc::new(std::sync::OnceLock::new());
+    let (search, log, slow_host) = slow_pages(shared.clone(), Deadline::is_cancelled);
     let dir = tempfile::tempdir().unwrap();
-    let engine = slow_engine(dir.path(), search, slow_host, Duration::from_secs(120));
-    let deadline = engine.deadline();
+    let engine = slow_engine(dir.path(), search, slow_host);
+    let deadline = shared.get_or_init(Deadline::none);
     std::thread::scope(|scope| {
-        let check =
-            scope.spawn(|| engine.check_until("Did the Brelin tramway open on Monday?", &deadline, &mut |_| {}));
-        let started = std::time::Instant::now();
+        let check = scope.spawn(|| engine.check_until("Did the Brelin tramway open on Monday?", deadline, &mut |_| {}));
         while log.lock().unwrap().is_empty() {
-            assert!(started.elapsed() < Duration::from_secs(30), "the page was never asked for");
-            std::thread::sleep(Duration::from_millis(10));
+            assert!(!check.is_finished(), "the check ended without asking for the page");
+            std::thread::sleep(Duration::from_millis(5));
         }
         deadline.cancel();
         let outcome = check.join().unwrap();

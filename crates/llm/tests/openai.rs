@@ -216,28 +216,28 @@ fn an_unreachable_server_names_its_address_and_the_setting() {
     assert!(text.contains(&url) && text.contains("VERITY_LLM_URL"), "{text}");
 }
 
+/// The server answers only after a minute: a client that waited for it would get the answer, not a timeout, so
+/// the error itself shows that the client gave up at its own limit (no clock is read here).
 #[test]
 fn a_server_that_does_not_answer_in_time_times_out() {
-    let slow = Reply { pause: Duration::from_secs(3), ..Reply::completion("late") };
+    let slow = Reply { pause: Duration::from_secs(60), ..Reply::completion("late") };
     let server = serve(vec![slow]);
-    let started = std::time::Instant::now();
     let err =
         client(&server.url, |c| c.timeout = Duration::from_millis(500)).chat(&messages(), &ChatOptions::default());
     assert!(matches!(err, Err(LlmError::Timeout { .. })), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
 /// A request gets no more than the check's time left, and none is sent once the check is cancelled.
 #[test]
 fn a_request_ends_at_the_checks_deadline_and_none_starts_after_it() {
-    let slow = Reply { pause: Duration::from_secs(3), ..Reply::completion("late") };
+    // The server answers after two minutes, past the client's own timeout too: only the check's deadline can
+    // end the request with this error.
+    let slow = Reply { pause: Duration::from_secs(120), ..Reply::completion("late") };
     let server = serve(vec![slow]);
-    let llm = client(&server.url, |c| c.timeout = Duration::from_secs(60));
-    let started = std::time::Instant::now();
+    let llm = client(&server.url, |c| c.timeout = Duration::from_secs(90));
     let options = ChatOptions { deadline: Deadline::after(Duration::from_millis(400)), ..ChatOptions::default() };
     let err = llm.chat(&messages(), &options);
     assert!(matches!(err, Err(LlmError::Deadline("the check ran out of time"))), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 
     let cancelled = ChatOptions::default();
     cancelled.deadline.cancel();

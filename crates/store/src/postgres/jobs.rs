@@ -56,7 +56,7 @@ impl Postgres {
             &format!(
                 "UPDATE jobs SET status = 'running', worker = $1, attempt = attempt + 1,
                      lease_until = now() + make_interval(secs => $2)
-                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
+                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until <= now())
                              ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                  RETURNING {JOB_COLUMNS}"
             ),

@@ -50,7 +50,7 @@ impl Sqlite {
             .query_row(
                 &format!(
                     "UPDATE jobs SET status = 'running', worker = ?1, attempt = attempt + 1, lease_until = ?2
-                     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?3)
+                     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until <= ?3)
                                  ORDER BY created_at, id LIMIT 1)
                      RETURNING {JOB_COLUMNS}"
                 ),
