@@ -62,7 +62,8 @@ for name, source, questions, judges in archives:
         for i, question in enumerate(questions):
             done = subprocess.run([verity, "--data-dir", dir, "check", "--judge", judge, "--json", question],
                                   capture_output=True, text=True)
-            body = done.stdout if done.returncode == 0 else f"exit {done.returncode}: {done.stderr}"
+            # The temporary folder's name differs from run to run.
+            body = done.stdout if done.returncode == 0 else f"exit {done.returncode}: {done.stderr}".replace(work, "WORK")
             with open(os.path.join(folder, f"{i:02d}.json"), "w") as f:
                 f.write(body)
     print(f"{name}: {len(questions)} questions x {len(judges)} judges", flush=True)

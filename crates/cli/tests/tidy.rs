@@ -206,3 +206,40 @@ fn html_is_escaped_by_construction() {
     assert!(seen > 20, "the templates were read ({seen})");
     check("HTML goes through maud templates (escaping by construction)", offenders);
 }
+
+/// The engine is the only door to the store: other crates ask the engine (`is_shared`, `enqueue_job`, `job`,
+/// `cancel_job`, `listen`, ...), never `Engine::store()`, so that what the store is stays the engine's business.
+#[test]
+fn the_store_is_reached_only_through_the_engine() {
+    let mut offenders = Vec::new();
+    let mut read = 0;
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let krate = entry.unwrap().path();
+        if krate.file_name().is_some_and(|n| n == "engine") {
+            continue;
+        }
+        let mut stack = vec![krate.join("src")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                read += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    if line.contains("engine.store()") || line.contains("engine().store()") {
+                        offenders.push(format!("{}:{}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(read > 50, "the sources were read ({read})");
+    check("only crates/engine may call Engine::store(); ask the engine instead", offenders);
+}

@@ -479,8 +479,45 @@ impl Engine {
         &self.config
     }
 
+    /// The store itself, for this crate's tests and tools. Other crates go through the engine's methods
+    /// (`crates/cli/tests/tidy.rs` checks it), so that what the store is stays the engine's business.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Whether other processes share this engine's store (a PostgreSQL database): then checks go through the
+    /// shared job queue, for workers to run.
+    pub fn is_shared(&self) -> bool {
+        self.store.kind() == "postgres"
+    }
+
+    /// How many documents the store holds.
+    pub fn document_count(&self) -> Result<usize> {
+        Ok(self.store.counts()?.documents)
+    }
+
+    /// Announcements of what other processes change in a shared store; `None` where there are none (SQLite).
+    pub fn listen(&self) -> Result<Option<verity_store::Listener>> {
+        Ok(self.store.listen()?)
+    }
+
+    /// Queues a check (`kind` "check", `input` the question) or a refresh ("refresh", the report's key) for the
+    /// workers; returns the job's id.
+    pub fn enqueue_job(&self, kind: &str, input: &str, question: &str) -> Result<String> {
+        Ok(self.store.enqueue_job(kind, input, question)?)
+    }
+
+    /// A job of the shared queue, with the stages recorded for its current attempt; `None` when there is none.
+    pub fn job(&self, id: &str) -> Result<Option<(JobRecord, Vec<String>)>> {
+        let Some(record) = self.store.job(id)? else { return Ok(None) };
+        let stages = self.store.job_events(id, 0)?.into_iter().map(|(_, event)| event).collect();
+        Ok(Some((record, stages)))
+    }
+
+    /// Calls a queued or running job off: `Some(true)` when it was, `Some(false)` when it had ended, `None` when
+    /// there is no such job.
+    pub fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
+        Ok(self.store.cancel_job(id)?)
     }
 
     /// What the data directory holds, in the store and in the search index (`verity status`): after any crash

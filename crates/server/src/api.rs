@@ -87,9 +87,7 @@ pub(crate) async fn job_status(State(state): State<AppState>, Path(id): Path<Str
 /// way finishes first, within its timeout) and publishes nothing.
 pub(crate) async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let cancelled = match state.0.jobs.cancel(&id) {
-        None if crate::queue::is_shared(&state) => {
-            state.0.engine.store().cancel_job(&id).map_err(verity_engine::EngineError::from)?
-        }
+        None if crate::queue::is_shared(&state) => state.0.engine.cancel_job(&id)?,
         local => local,
     };
     match cancelled {

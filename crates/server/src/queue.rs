@@ -31,7 +31,7 @@ const CATCH_UP_RETRY: Duration = Duration::from_secs(1);
 pub(crate) fn follow_changes(
     engine: &std::sync::Arc<verity_engine::Engine>,
 ) -> Result<Option<tokio::sync::broadcast::Sender<String>>, EngineError> {
-    let Some(listener) = engine.store().listen()? else { return Ok(None) };
+    let Some(listener) = engine.listen()? else { return Ok(None) };
     let (sender, _) = tokio::sync::broadcast::channel(1024);
     let (engine, jobs) = (engine.clone(), sender.clone());
     std::thread::spawn(move || {
@@ -41,7 +41,7 @@ pub(crate) fn follow_changes(
         let (mut behind, mut failing) = (false, false);
         loop {
             let Some(heard) = listener.as_mut() else {
-                match engine.store().listen() {
+                match engine.listen() {
                     Ok(again) => {
                         eprintln!("note: the database answers again; following its changes");
                         (listener, behind) = (again, true);
@@ -91,7 +91,7 @@ pub(crate) fn follow_changes(
 
 /// Whether checks go through the shared queue: the store is shared with other processes.
 pub(crate) fn is_shared(state: &AppState) -> bool {
-    state.0.engine.store().kind() == "postgres"
+    state.0.engine.is_shared()
 }
 
 /// Queues a check or refresh for the workers; returns the job's id.
@@ -100,14 +100,13 @@ pub(crate) fn enqueue(state: &AppState, work: &Work, question: &str) -> Result<S
         Work::Check(question) => ("check", question.as_str()),
         Work::Refresh(key) => ("refresh", key.as_str()),
     };
-    Ok(state.0.engine.store().enqueue_job(kind, input, question)?)
+    state.0.engine.enqueue_job(kind, input, question)
 }
 
 /// A job of the shared queue as the site and the API show it; `None` when the store has no such job.
 pub(crate) fn snapshot(state: &AppState, id: &str) -> Result<Option<Job>, EngineError> {
-    let store = state.0.engine.store();
-    let Some(record) = store.job(id)? else { return Ok(None) };
-    let stages = store.job_events(id, 0)?.iter().filter_map(|(_, event)| serde_json::from_str(event).ok()).collect();
+    let Some((record, stages)) = state.0.engine.job(id)? else { return Ok(None) };
+    let stages = stages.iter().filter_map(|event| serde_json::from_str(event).ok()).collect();
     Ok(Some(job(state, record, stages)?))
 }
 

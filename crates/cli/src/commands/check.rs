@@ -13,7 +13,7 @@ pub(crate) fn check(base: &Config, args: CheckArgs) -> anyhow::Result<ExitCode> 
     for notice in engine.notices() {
         eprintln!("note: {notice}");
     }
-    if engine.store().counts()?.documents == 0 {
+    if engine.document_count()? == 0 {
         eprintln!("note: {} holds no documents yet; run `verity ingest PATH` first", where_data_is(base));
     }
     let (report, assessment) = engine.check_explained(&question)?;
