@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures the reports (JSON) that fixed questions over fixed archives produce, to compare a refactoring's
 # before and after byte for byte (issue #27): `scripts/capture-reports.sh OUT`, then `diff -r BEFORE AFTER`.
-# Run both captures on the same day (reports carry their date). Archives and questions:
+# Run both captures on the same day (reports carry their date); report ids (random per check) are masked. Archives and questions:
 #   newsroom      examples/newsroom, 10 questions, with the nli and the lexical judge;
 #   scifact       SciFact's 5,183 abstracts, its first 30 dev claims as questions (nli);
 #   check-covid   Check-COVID's corpus, its first 20 dev claims (nli);
@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export VERITY_NO_WEB=1
 python3 - "$out" "$work" "$data" <<'PY'
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 out, work, data = sys.argv[1:4]
 verity = "target/release/verity"
 
@@ -64,6 +64,8 @@ for name, source, questions, judges in archives:
                                   capture_output=True, text=True)
             # The temporary folder's name differs from run to run.
             body = done.stdout if done.returncode == 0 else f"exit {done.returncode}: {done.stderr}".replace(work, "WORK")
+            # A report's id (and the slug that ends with it) is new for every check: masked.
+            body = re.sub(r'^  "(id|slug)": "[^"]*",$', r'  "\1": "(masked)",', body, flags=re.M)
             with open(os.path.join(folder, f"{i:02d}.json"), "w") as f:
                 f.write(body)
     print(f"{name}: {len(questions)} questions x {len(judges)} judges", flush=True)

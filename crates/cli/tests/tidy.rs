@@ -243,3 +243,116 @@ fn the_store_is_reached_only_through_the_engine() {
     assert!(read > 50, "the sources were read ({read})");
     check("only crates/engine may call Engine::store(); ask the engine instead", offenders);
 }
+
+/// The top-level modules of one crate's `src` (a file `name.rs`, or a folder `name/`), each with its code: every
+/// file in it, comments and `#[cfg(test)]` parts left out.
+fn modules_of(src: &Path) -> Vec<(String, String)> {
+    fn code_of(path: &Path) -> String {
+        let mut code = String::new();
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let before_tests = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for line in before_tests.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                    code.push_str(line);
+                    code.push('\n');
+                }
+            }
+        }
+        code
+    }
+    let mut modules: Vec<(String, String)> = std::fs::read_dir(src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_stem()?.to_str()?.to_string();
+            let module = path.is_dir() || path.extension().is_some_and(|e| e == "rs");
+            (module && name != "lib" && name != "main").then(|| (name, code_of(&path)))
+        })
+        .collect();
+    modules.sort();
+    modules
+}
+
+/// The crate-level modules that `code` names: `crate::name`, the names of a `use crate::{...}` group, and (in a
+/// module of one file, whose parent is the crate root) `super::name`.
+fn names_used(code: &str) -> std::collections::BTreeSet<String> {
+    let ident = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    let mut names = std::collections::BTreeSet::new();
+    for prefix in ["crate::", "super::"] {
+        for (at, _) in code.match_indices(prefix) {
+            let rest = &code[at + prefix.len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let (mut depth, mut item) = (0, String::new());
+                for c in group.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            names.insert(ident(item.trim()));
+                            item.clear();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    item.push(c);
+                }
+                names.insert(ident(item.trim()));
+            } else {
+                names.insert(ident(rest));
+            }
+        }
+    }
+    names
+}
+
+/// No import cycle between the modules of one crate: each crate reads as a line of stages, each using only
+/// those below it. (Cycles make a module impossible to read, test or move on its own.)
+#[test]
+fn no_crate_has_an_import_cycle_between_its_modules() {
+    let mut offenders = Vec::new();
+    let mut read = 0;
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        let modules = modules_of(&src);
+        read += modules.len();
+        let names: Vec<&str> = modules.iter().map(|(name, _)| name.as_str()).collect();
+        let edges: Vec<Vec<usize>> = modules
+            .iter()
+            .map(|(name, code)| {
+                let used = names_used(code);
+                (0..names.len()).filter(|&i| names[i] != name && used.contains(names[i])).collect()
+            })
+            .collect();
+        // A module is in a cycle when it reaches a module that reaches it back.
+        let reach = |from: usize| {
+            let (mut seen, mut stack) = (vec![false; names.len()], vec![from]);
+            while let Some(at) = stack.pop() {
+                for &next in &edges[at] {
+                    if !seen[next] {
+                        seen[next] = true;
+                        stack.push(next);
+                    }
+                }
+            }
+            seen
+        };
+        let reaches: Vec<Vec<bool>> = (0..names.len()).map(reach).collect();
+        for a in 0..names.len() {
+            let cycle: Vec<&str> =
+                (0..names.len()).filter(|&b| reaches[a][b] && reaches[b][a]).map(|b| names[b]).collect();
+            if !cycle.is_empty() && cycle[0] == names[a] {
+                offenders.push(format!("{}: {}", src.display(), cycle.join(" <-> ")));
+            }
+        }
+    }
+    assert!(read > 60, "the modules were read ({read})");
+    check("modules of one crate must not import one another in a cycle", offenders);
+}

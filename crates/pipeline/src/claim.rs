@@ -564,6 +564,21 @@ fn with_case(like: &str, word: &str) -> String {
     }
 }
 
+/// Verbs so general that a sentence lacking them is no less about the claim ("to get access" = "access").
+const LIGHT_VERBS: &[&str] = &[
+    "get", "got", "make", "made", "take", "took", "give", "gave", "go", "went", "come", "came", "put", "let", "use",
+    "used", "becom", "becam", "seem",
+];
+
+/// The claim's stems that evidence is scored on: content words without light verbs, each once.
+pub fn stems(claim_text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    verity_text::content_terms(claim_text)
+        .into_iter()
+        .filter(|s| !LIGHT_VERBS.contains(&s.as_str()) && seen.insert(s.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

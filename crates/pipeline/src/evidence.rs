@@ -12,8 +12,7 @@ use verity_model::{Claim, PassageHit, SourceMeta};
 use crate::judge::Reading;
 use crate::stance::Stance;
 
-/// At or above this relevance a sentence is about the claim; below it, it is context at best.
-pub const RELEVANT: f32 = 0.45;
+pub use crate::stance::RELEVANT;
 /// How much a sentence that covers only the claim's main clause counts, relative to one covering all of it.
 const MAIN_CLAUSE_SHARE: f32 = 0.85;
 /// A claim stem at least this share of the rarest stem's weight is an anchor. Tuned on SciFact train: 0.95
@@ -86,13 +85,13 @@ impl TermWeights {
 
 /// Splits every hit into sentences and ranks them for the claim, best first.
 pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Evidence> {
-    let claim_stems = claim_stems(&claim.text);
+    let claim_stems = crate::claim::stems(&claim.text);
     let claim_pairs: HashSet<(String, String)> =
         verity_text::content_terms(&claim.text).windows(2).map(|w| (w[0].clone(), w[1].clone())).collect();
     let total_weight: f32 = claim_stems.iter().map(|s| weights.get(s)).sum::<f32>().max(f32::EPSILON);
     // The main clause ("X handed over Y") apart from its stated purpose ("to get Z"): a sentence that speaks
     // to the action alone is evidence on that part of the claim.
-    let main_stems: Vec<String> = crate::claim::main_clause(&claim.text).map(self::claim_stems).unwrap_or_default();
+    let main_stems: Vec<String> = crate::claim::main_clause(&claim.text).map(crate::claim::stems).unwrap_or_default();
     let main_weight: f32 = main_stems.iter().map(|s| weights.get(s)).sum::<f32>().max(f32::EPSILON);
     let top_score = hits.iter().map(|h| h.score).fold(f32::EPSILON, f32::max);
     let anchors = anchors(&claim_stems, weights);
@@ -178,21 +177,6 @@ pub fn units(text: &str) -> Vec<verity_text::Span> {
 pub fn anchors(claim_stems: &[String], weights: &TermWeights) -> Vec<String> {
     let max = claim_stems.iter().map(|s| weights.get(s)).fold(0.0, f32::max);
     claim_stems.iter().filter(|s| weights.get(s) >= ANCHOR_SHARE * max).cloned().collect()
-}
-
-/// Verbs so general that a sentence lacking them is no less about the claim ("to get access" = "access").
-const LIGHT_VERBS: &[&str] = &[
-    "get", "got", "make", "made", "take", "took", "give", "gave", "go", "went", "come", "came", "put", "let", "use",
-    "used", "becom", "becam", "seem",
-];
-
-/// The claim's stems that evidence is scored on: content words without light verbs, each once.
-pub fn claim_stems(claim_text: &str) -> Vec<String> {
-    let mut seen = HashSet::new();
-    verity_text::content_terms(claim_text)
-        .into_iter()
-        .filter(|s| !LIGHT_VERBS.contains(&s.as_str()) && seen.insert(s.clone()))
-        .collect()
 }
 
 fn normalise(s: &str) -> String {

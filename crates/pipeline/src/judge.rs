@@ -99,7 +99,7 @@ impl Judge for LexicalJudge {
 
     fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
         let claim = crate::claim::from_statement(claim);
-        let stems = crate::evidence::claim_stems(&claim.text);
+        let stems = crate::claim::stems(&claim.text);
         let readings = sentences
             .iter()
             .map(|sentence| {
@@ -250,7 +250,7 @@ impl Judge for LanguageModelJudge<'_> {
         let mut readings: Vec<Option<Reading>> = vec![None; sentences.len()];
         let mut notes = Vec::new();
         let shown: Vec<usize> =
-            (0..sentences.len()).filter(|&i| !crate::writer::addresses_a_model(sentences[i])).collect();
+            (0..sentences.len()).filter(|&i| !crate::prompt::addresses_a_model(sentences[i])).collect();
         if shown.len() < sentences.len() {
             notes.push(format!(
                 "{} sentence(s) address a language model; they were withheld from it and read by the fallback judge",
@@ -310,9 +310,9 @@ impl Judge for LanguageModelJudge<'_> {
 
 /// The messages asking a model to judge `sentences` against `claim`, the sentences numbered and fenced.
 pub fn prompt(claim: &str, sentences: &[&str]) -> Vec<ChatMessage> {
-    let mut user = format!("Claim: {}\n\n<sentences>\n", crate::writer::fence_safe(claim));
+    let mut user = format!("Claim: {}\n\n<sentences>\n", crate::prompt::fence_safe(claim));
     for (i, s) in sentences.iter().enumerate() {
-        user.push_str(&format!("[{}] \"{}\"\n", i + 1, crate::writer::fence_safe(s).replace('\n', " ")));
+        user.push_str(&format!("[{}] \"{}\"\n", i + 1, crate::prompt::fence_safe(s).replace('\n', " ")));
     }
     user.push_str("</sentences>\n\nJudge each sentence now.");
     vec![ChatMessage::new(Role::System, SYSTEM), ChatMessage::new(Role::User, user)]

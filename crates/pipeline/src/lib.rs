@@ -3,11 +3,15 @@
 //!
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
-//! date, the report id). Each stage is its own module with its own tests: [`claim`], [`facet`] (the parts of a
-//! compound claim, each checked on its own evidence), [`evidence`], [`stance`] (lexical), [`judge`] (the
-//! [`judge::Judge`] trait through which a model reads the most relevant sentences: the caller's entailment model,
-//! or a language model), [`provenance`] (who relies on whom: attribution, links, near-copies), [`verdict`], [`report`],
-//! [`cite`], [`category`] (where the site files the report), [`similar`] (one claim asked twice), [`plan`] (web search queries for a claim). [`check_observed`] reports each
+//! date, the report id). Each stage is its own module with its own tests, and each uses only those before it
+//! (`crates/cli/tests/tidy.rs` refuses an import cycle): [`claim`], [`facet`] (the parts of a compound claim,
+//! each checked on its own evidence), [`plan`] (web search queries for a claim), [`evidence`], [`stance`]
+//! (lexical), [`judge`] (the [`judge::Judge`] trait through which a model reads the most relevant sentences: the
+//! caller's entailment model, or a language model), [`provenance`] (who relies on whom: attribution, links,
+//! near-copies), [`verdict`], [`extractive`] (the report's prose from the evidence itself), [`model_writer`]
+//! (prose by a language model, each sentence checked), [`cite`] (the citation gate), [`category`] (where the
+//! site files the report), [`similar`] (one claim asked twice). [`prompt`] holds what the judge and the model
+//! writer share: the [`LanguageModel`] trait and the fencing of source text. [`check_observed`] reports each
 //! [`verity_model::Stage`] as it finishes. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
@@ -18,22 +22,23 @@ pub mod category;
 pub mod cite;
 pub mod claim;
 pub mod evidence;
+pub mod extractive;
 pub mod facet;
 pub mod judge;
 pub mod memory;
+pub mod model_writer;
 pub mod plan;
+pub mod prompt;
 pub mod provenance;
 pub mod question;
-pub mod report;
 pub mod similar;
 pub mod stance;
 pub mod verdict;
-pub mod writer;
 
 use verity_model::{Coverage, Diagnostic, JudgeKind, JudgeRecord, PassageHit, Report, StanceLabel};
 
 pub use claim::{QUESTION_LIMIT, Uncheckable};
-pub use writer::LanguageModel;
+pub use prompt::LanguageModel;
 
 /// How many passages one check reads. Enough for a local corpus; web search (a later stage) brings its own.
 pub const PASSAGES_PER_CHECK: usize = 40;
@@ -108,7 +113,7 @@ pub fn check_detailed(
 
 /// Like [`check_detailed`], with a model judge reading the most relevant sentences when `judge` is given (the
 /// lexical rules decide when it is not, or when it fails, which becomes a diagnostic), and a language model
-/// writing the narrative sections when `writer` is given (see [`writer`]); the citation gate checks whatever it
+/// writing the narrative sections when `writer` is given (see [`model_writer`]); the citation gate checks whatever it
 /// wrote, and a failing model leaves the extractive text.
 pub fn check_with(
     question: &str,
@@ -208,7 +213,7 @@ pub fn check_claim(
         verdict::calibration_for(judged_by.kind).apply(outcome.verdict.label, outcome.verdict.confidence);
     let mut coverage = coverage(queries, &hits, &evidence);
     coverage.web = ctx.web.clone();
-    let draft = report::compose(report::Draft {
+    let draft = extractive::compose(extractive::Draft {
         question,
         claim: &claim,
         ctx,
@@ -223,9 +228,9 @@ pub fn check_claim(
     let (draft, written) = match writer {
         Some(model) => {
             observe(Stage::Writing { writer: model.name() });
-            writer::write(draft, model, &ctx.deadline)
+            model_writer::write(draft, model, &ctx.deadline)
         }
-        None => (draft, writer::WriteStats::default()),
+        None => (draft, model_writer::WriteStats::default()),
     };
     let report = cite::gate(draft, corpus);
     observe(Stage::Verified {

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use verity_model::{Claim, StanceLabel};
 
 use crate::claim::is_negation;
-use crate::evidence::RELEVANT;
+
+/// At or above this relevance a sentence is about the claim and may take a side; below it, it is context at
+/// best (evidence that falls short of it is not "relevant" either).
+pub const RELEVANT: f32 = 0.45;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Stance {

@@ -78,7 +78,7 @@ pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
     let covered: std::collections::HashSet<&str> =
         relevant.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
     // Light verbs ("get", "made") are scored on no sentence, so no sentence can address them.
-    let scored = crate::evidence::claim_stems(&claim.text);
+    let scored = crate::claim::stems(&claim.text);
     let unaddressed_terms: Vec<String> = claim
         .key_terms
         .iter()
@@ -278,7 +278,7 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
     // not say, and a term they mention without settling is not "unaddressed".
     let covered: std::collections::HashSet<&str> =
         read.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    let scored = crate::evidence::claim_stems(&claim.text);
+    let scored = crate::claim::stems(&claim.text);
     let unaddressed_terms = claim
         .key_terms
         .iter()

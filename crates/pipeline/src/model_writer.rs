@@ -1,7 +1,7 @@
 //! The writer with a language model: prose for the report's narrative sections from the numbered evidence, every
 //! sentence checked against the stored text it cites before it replaces the extractive one.
 //!
-//! Main items: [`LanguageModel`] (any chat model: the caller brings an HTTP client or a local model), [`brief`]
+//! Main items: [`brief`]
 //! (what the model is told), [`write`] (ask, parse, check, assemble).
 //!
 //! The model sees the claim, the verdict already decided, and the quotations the extractive writer chose, each
@@ -19,14 +19,7 @@ use std::collections::HashMap;
 use verity_model::{ChatMessage, ChatOptions, Deadline, Diagnostic, Report, Role, Sentence, Verification};
 
 use crate::cite::{backed, source_name, strip_citation_marks, support, without_names};
-
-/// A chat language model. Implementations do the I/O; the pipeline only calls this.
-pub trait LanguageModel {
-    /// What the report records as its writer, e.g. `openai-compatible:qwen2.5-1.5b-instruct`.
-    fn name(&self) -> String;
-    /// The assistant's reply to `messages`.
-    fn chat(&self, messages: &[ChatMessage], options: &ChatOptions) -> Result<String, String>;
-}
+use crate::prompt::{LanguageModel, addresses_a_model, fence_safe};
 
 /// The sections the model writes, by JSON key, and where they go (`None` = the executive summary).
 pub const WRITTEN_SECTIONS: [(&str, Option<usize>); 6] = [
@@ -53,25 +46,6 @@ repeated under two keys: \"summary\" (the key findings), \"core\" (what the orig
 \"perspectives\" (each side's framing). Use an empty list when the evidence says nothing for a key. Example: \
 {\"summary\": [\"The Ledger reports that the council banned cars downtown [1].\", \"The Courier says the vote was 7 \
 to 2 [2].\"], \"core\": [], \"framing\": [], \"who\": [], \"context\": [], \"perspectives\": []}";
-
-/// Phrases that address a language model rather than a reader: text carrying them is withheld from the model.
-const ADDRESSED_TO_A_MODEL: &[&str] = &[
-    "ignore previous instructions",
-    "ignore all previous",
-    "ignore the above",
-    "ignore prior instructions",
-    "disregard previous",
-    "disregard all previous",
-    "disregard the above",
-    "system prompt",
-    "you are an ai",
-    "you are a language model",
-    "as an ai language model",
-    "new instructions:",
-    "assistant:",
-    "</evidence>",
-    "<evidence>",
-];
 
 /// Sentences that pass a verdict on the claim: the engine's job, not the writer's.
 const VERDICT_TALK: &[&str] = &[
@@ -156,16 +130,6 @@ pub fn brief(report: &Report) -> Brief {
         sources,
         withheld,
     }
-}
-
-pub(crate) fn addresses_a_model(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ADDRESSED_TO_A_MODEL.iter().any(|p| lower.contains(p))
-}
-
-/// Source text can never close the evidence fence or open a new one.
-pub(crate) fn fence_safe(text: &str) -> String {
-    text.replace('<', "\u{2039}").replace('>', "\u{203a}")
 }
 
 /// How the written sentences fared.
