@@ -356,3 +356,77 @@ fn no_crate_has_an_import_cycle_between_its_modules() {
     assert!(read > 60, "the modules were read ({read})");
     check("modules of one crate must not import one another in a cycle", offenders);
 }
+
+/// Whether a return type is `Result<T, String>` (a `Result` with two arguments, the second `String`).
+fn returns_a_string_error(signature: &str) -> bool {
+    let Some(at) = signature.find("-> Result<").or_else(|| signature.find("-> std::result::Result<")) else {
+        return false;
+    };
+    let args = &signature[signature[at..].find('<').unwrap() + at + 1..];
+    let (mut depth, mut parts, mut part) = (0, Vec::new(), String::new());
+    for c in args.chars() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' if depth == 0 => break,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut part));
+                continue;
+            }
+            _ => {}
+        }
+        part.push(c);
+    }
+    parts.push(part);
+    parts.len() == 2 && parts[1].trim() == "String"
+}
+
+/// Errors are types at every public boundary: a deadline, a source out of reach and bad input are told apart
+/// (`verity_model::Failure`), and a parser's refusal is `verity_model::Invalid` or its crate's error, never a bare
+/// `String` that a caller can only print.
+#[test]
+fn no_public_signature_returns_a_string_error() {
+    assert!(returns_a_string_error("pub fn load(path: &Path) -> Result<Config, String> {"));
+    assert!(returns_a_string_error("    fn chat(&self, m: &[M]) -> Result<Vec<(u8, u8)>, String>;"));
+    assert!(!returns_a_string_error("pub fn keys(&self) -> Result<HashMap<i64, String>> {"));
+    assert!(!returns_a_string_error("fn read(&self) -> Result<Readings, Failure>;"));
+    let mut offenders = Vec::new();
+    let mut signatures = 0;
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let mut stack = vec![entry.unwrap().path().join("src")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let lines: Vec<&str> = code.lines().collect();
+                for (i, line) in lines.iter().enumerate() {
+                    let trimmed = line.trim_start();
+                    // Public functions, and the methods a trait declares (no body): what other crates call.
+                    let public = trimmed.starts_with("pub fn ") || trimmed.starts_with("pub async fn ");
+                    let end =
+                        lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';')).unwrap_or(0);
+                    let declared = trimmed.starts_with("fn ") && !lines[i + end].contains('{');
+                    if !(public || declared) {
+                        continue;
+                    }
+                    signatures += 1;
+                    let signature = lines[i..=i + end].join(" ");
+                    if returns_a_string_error(&signature) {
+                        offenders.push(format!("{}:{}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(signatures > 300, "the signatures were read ({signatures})");
+    check("a public signature returns a typed error, not Result<_, String>", offenders);
+}

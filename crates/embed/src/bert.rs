@@ -80,7 +80,7 @@ pub(crate) struct Weights<'a> {
 
 impl<'a> Weights<'a> {
     /// Reads the header of a safetensors file held in memory; tensors are converted when asked for.
-    pub fn from_safetensors(bytes: &'a [u8]) -> Result<Weights<'a>, String> {
+    pub(crate) fn from_safetensors(bytes: &'a [u8]) -> Result<Weights<'a>, String> {
         let tensors = SafeTensors::deserialize(bytes).map_err(|e| format!("model.safetensors: {e}"))?;
         // Checkpoints name the encoder's tensors `embeddings.…` or `bert.embeddings.…`.
         let prefix = tensors
@@ -98,7 +98,7 @@ impl<'a> Weights<'a> {
 
     /// The tensor called `name` (under the encoder's prefix, or at the top level), flattened to f32, after
     /// checking its shape. f32, f16 and bf16 files are read.
-    pub fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+    pub(crate) fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
         let view = self.view(name).ok_or_else(|| format!("model.safetensors has no tensor {name}"))?;
         if view.shape() != shape {
             return Err(format!("{name} has shape {:?}, the configuration implies {shape:?}", view.shape()));
@@ -353,7 +353,7 @@ fn relative_bucket(distance: i64, buckets: usize) -> usize {
 }
 
 impl Bert {
-    pub fn load(config: BertConfig, weights: &Weights, precision: Precision) -> Result<Bert, String> {
+    pub(crate) fn load(config: BertConfig, weights: &Weights, precision: Precision) -> Result<Bert, String> {
         if config.hidden_act != "gelu" {
             return Err(format!("hidden_act {:?} is not supported (only \"gelu\")", config.hidden_act));
         }
@@ -439,7 +439,7 @@ impl Bert {
     }
 
     /// The mean of each text's final token states, one row of `hidden_size` per input, in order.
-    pub fn mean_pooled(&self, batch: &[Input]) -> Result<Vec<Vec<f32>>, String> {
+    pub(crate) fn mean_pooled(&self, batch: &[Input]) -> Result<Vec<Vec<f32>>, String> {
         let h = self.config.hidden_size;
         let spans = self.spans(batch)?;
         let hidden = self.encode(batch, &spans);
@@ -636,7 +636,7 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    pub fn load(weights: &Weights, name: &str, hidden: usize) -> Result<Head, String> {
+    pub(crate) fn load(weights: &Weights, name: &str, hidden: usize) -> Result<Head, String> {
         let dims = weights.dims(&format!("{name}.weight")).ok_or_else(|| format!("model.safetensors has no {name}"))?;
         let [classes, inputs] = dims[..] else { return Err(format!("{name}.weight is not a matrix")) };
         if inputs != hidden {

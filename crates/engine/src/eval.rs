@@ -630,7 +630,7 @@ struct GivenEvidence<'a> {
 }
 
 impl Corpus for GivenEvidence<'_> {
-    fn search(&self, _query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, String> {
+    fn search(&self, _query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, verity_model::Failure> {
         Ok(self.hits.iter().take(limit).cloned().collect())
     }
 
@@ -902,7 +902,7 @@ fn stance_pairs(
             {
                 let read = judge
                     .read(claim, chunk.1)
-                    .map_err(|message| crate::EngineError::Judge { kind: "pair", message })?;
+                    .map_err(|failure| crate::EngineError::Judge { kind: "pair", message: failure.to_string() })?;
                 notes.extend(read.notes);
                 for (&i, reading) in chunk.0.iter().zip(&read.readings) {
                     predicted[i] = match reading.label() {

@@ -60,7 +60,7 @@ impl Engine {
         };
         let parsed = match verity_web::feed::parse(&bytes, &url) {
             Ok(parsed) => parsed,
-            Err(e) => return self.poll_failed(feed, e),
+            Err(e) => return self.poll_failed(feed, e.0),
         };
         let listed: Vec<String> = parsed.items.iter().map(|i| i.url.clone()).collect();
         let new = self.store.unseen_items(&feed.url, &listed)?;

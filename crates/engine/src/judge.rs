@@ -1,7 +1,7 @@
 //! The judges a check can use, chosen in [`crate::Config::judge`]: the lexical rules, the entailment model
 //! shipped with Verity (the default), or a language model with the entailment model for what it leaves unjudged.
 
-use verity_model::JudgeKind;
+use verity_model::{Failure, JudgeKind};
 use verity_pipeline::judge::{Judge, Reading, Readings};
 
 use crate::writer::{Writer, WriterConfig};
@@ -71,11 +71,14 @@ impl EntailmentJudge {
     }
 
     /// Probabilities (supports, refutes, neutral) for each (evidence, claim) pair.
-    pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>, String> {
-        let probabilities = self.model.classify(pairs).map_err(|e| e.to_string())?;
+    pub fn classify(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>, Failure> {
+        let probabilities = self.model.classify(pairs).map_err(|e| Failure::Other(e.to_string()))?;
         probabilities
             .into_iter()
-            .map(|p| <[f32; 3]>::try_from(p.as_slice()).map_err(|_| "the model did not give 3 classes".to_string()))
+            .map(|p| {
+                <[f32; 3]>::try_from(p.as_slice())
+                    .map_err(|_| Failure::BadInput("the model did not give 3 classes".to_string()))
+            })
             .collect()
     }
 }
@@ -89,7 +92,7 @@ impl Judge for EntailmentJudge {
         format!("the entailment model {}", self.name)
     }
 
-    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, Failure> {
         let pairs: Vec<(&str, &str)> = sentences.iter().map(|s| (*s, claim)).collect();
         let readings = self.classify(&pairs)?.into_iter().map(Reading::new).collect();
         Ok(Readings { readings, notes: vec![] })
@@ -112,7 +115,7 @@ impl Judge for ModelJudge<'_> {
         self.judge().name()
     }
 
-    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, String> {
+    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, Failure> {
         self.judge().read(claim, sentences)
     }
 

@@ -1027,18 +1027,30 @@ pub struct EngineCorpus<'a> {
     semantic: Option<&'a Semantic>,
 }
 
+/// An engine error as the pipeline's boundary traits report it: the store out of reach may answer later, and a
+/// cancelled check is the deadline's doing.
+fn failure(e: impl Into<EngineError>) -> verity_model::Failure {
+    let e = e.into();
+    let message = e.to_string();
+    match e {
+        EngineError::Cancelled => verity_model::Failure::Deadline(message),
+        e if e.is_unavailable() => verity_model::Failure::Unavailable(message),
+        _ => verity_model::Failure::Other(message),
+    }
+}
+
 impl Corpus for EngineCorpus<'_> {
-    fn search(&self, query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, String> {
-        let lexical = self.index.search_passages(query, limit).map_err(|e| e.to_string())?;
+    fn search(&self, query: &str, limit: usize) -> std::result::Result<Vec<PassageHit>, verity_model::Failure> {
+        let lexical = self.index.search_passages(query, limit).map_err(failure)?;
         let hits = match self.semantic {
             Some(semantic) => {
-                let dense = semantic.search(self.store, query, limit).map_err(|e| e.to_string())?;
+                let dense = semantic.search(self.store, query, limit).map_err(failure)?;
                 FUSION.fuse(&lexical, &dense, limit)
             }
             None => lexical,
         };
         let ids: Vec<i64> = hits.iter().map(|h| h.key).collect();
-        let found = self.store.passages(&ids).map_err(|e| e.to_string())?;
+        let found = self.store.passages(&ids).map_err(failure)?;
         Ok(found
             .into_iter()
             .zip(hits)

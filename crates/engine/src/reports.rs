@@ -141,7 +141,7 @@ fn api_record(record: serde_json::Value) -> std::result::Result<Document, String
             return Err(format!("`{field}` must be a string"));
         }
     }
-    verity_ingest::parse_record(record)
+    verity_ingest::parse_record(record).map_err(|e| e.0)
 }
 
 /// What [`Engine::ingest_records`] did with a batch.

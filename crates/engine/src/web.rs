@@ -76,11 +76,11 @@ struct PolicyFile {
 
 impl SourcePolicy {
     /// Reads a source policy file; the error names the file and what is wrong with it.
-    pub fn load(path: &std::path::Path) -> Result<SourcePolicy, String> {
+    pub fn load(path: &std::path::Path) -> Result<SourcePolicy, verity_model::Invalid> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the source policy {}: {e}", path.display()))?;
         SourcePolicy::parse(&text)
-            .map_err(|e| format!("the source policy {} is not valid (see docs/web.md): {e}", path.display()))
+            .map_err(|e| format!("the source policy {} is not valid (see docs/web.md): {e}", path.display()).into())
     }
 
     /// A source policy from the JSON of a policy file.
@@ -312,7 +312,7 @@ mod tests {
         let misspelt = SourcePolicy::parse(r#"{"denied": ["x.example"]}"#).unwrap_err().to_string();
         assert!(misspelt.starts_with("unknown field `denied`"), "{misspelt}");
         let missing = SourcePolicy::load(std::path::Path::new("/nonexistent/policy.json")).unwrap_err();
-        assert!(missing.starts_with("cannot read the source policy /nonexistent/policy.json"), "{missing}");
+        assert!(missing.0.starts_with("cannot read the source policy /nonexistent/policy.json"), "{missing}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use verity_llm::local::LocalModel;
 use verity_llm::{LlmError, OpenAiCompatible, ServerConfig};
-use verity_model::{ChatMessage, ChatOptions};
+use verity_model::{ChatMessage, ChatOptions, Failure};
 
 /// Which writer a check uses.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,11 +59,24 @@ impl verity_pipeline::LanguageModel for Writer {
         }
     }
 
-    fn chat(&self, messages: &[ChatMessage], options: &ChatOptions) -> Result<String, String> {
+    fn chat(&self, messages: &[ChatMessage], options: &ChatOptions) -> Result<String, Failure> {
         match self {
-            Writer::Server(client) => client.chat(messages, options).map_err(|e| e.to_string()),
+            Writer::Server(client) => client.chat(messages, options).map_err(failure),
             // A local model has no JSON mode: its answer is started for it, which keeps a small model in form.
-            Writer::Local(model) => model.chat(messages, options, &options.prime).map_err(|e| e.to_string()),
+            Writer::Local(model) => model.chat(messages, options, &options.prime).map_err(failure),
         }
+    }
+}
+
+/// A language model's error as the pipeline tells kinds apart: a deadline is not the model's fault, a server out
+/// of reach may answer later, a request it refused will be refused again.
+fn failure(e: LlmError) -> Failure {
+    let message = e.to_string();
+    match e {
+        LlmError::Deadline(_) => Failure::Deadline(message),
+        LlmError::Unreachable { .. } | LlmError::Timeout { .. } => Failure::Unavailable(message),
+        LlmError::Status { status, .. } if status >= 500 || status == 429 => Failure::Unavailable(message),
+        LlmError::Status { .. } | LlmError::BadReply { .. } => Failure::BadInput(message),
+        _ => Failure::Other(message),
     }
 }

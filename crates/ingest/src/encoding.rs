@@ -28,9 +28,9 @@ const SAMPLE_CHARS: usize = 65_536;
 
 /// Decodes `bytes` by the rule in the module's documentation. `declared` is the label the input names for itself
 /// (`"iso-8859-1"`, `"utf-8"`), if any. The error says why the bytes are not text.
-pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, String> {
+pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, verity_model::Invalid> {
     let decoded = pick(bytes, declared);
-    refuse_binary(&decoded.text)?;
+    refuse_binary(&decoded.text).map_err(verity_model::Invalid)?;
     Ok(decoded)
 }
 
@@ -112,7 +112,7 @@ mod tests {
 
     /// Decodes `bytes` (declaring `declared`) and returns the text and encoding, or the reason for refusing.
     fn check(bytes: &[u8], declared: Option<&str>) -> Result<(String, &'static str, bool), String> {
-        decode(bytes, declared).map(|d| (d.text, d.encoding, d.guessed))
+        decode(bytes, declared).map(|d| (d.text, d.encoding, d.guessed)).map_err(|e| e.0)
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub(crate) fn read(path: &Path, on_bytes: &mut dyn FnMut(u64), sink: &mut dyn Fn
                     decoded.trim()
                 }
                 Err(reason) => {
-                    sink(Err(skipped(Some(line_no), reason)));
+                    sink(Err(skipped(Some(line_no), reason.0)));
                     continue;
                 }
             },

@@ -220,7 +220,7 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
     }
     let bytes = std::fs::read(&file.path).map_err(|e| skipped(format!("cannot read: {e}")))?;
     let declared = if kind == InputKind::Html { encoding::meta_charset(&bytes) } else { None };
-    let decoded = encoding::decode(&bytes, declared.as_deref()).map_err(skipped)?;
+    let decoded = encoding::decode(&bytes, declared.as_deref()).map_err(|e| skipped(e.0))?;
     let raw = decoded.text;
     let external_id = match &file.root {
         Some(root) => file.path.strip_prefix(root).unwrap_or(&file.path).to_string_lossy().replace('\\', "/"),
@@ -242,8 +242,8 @@ fn read_single(file: &InputFile, kind: InputKind) -> Record {
 
 /// One record as JSON (the fields a JSON Lines file may carry), read into a document; the error says which field is
 /// wrong.
-pub fn parse_record(value: serde_json::Value) -> Result<Document, String> {
-    jsonl::parse_value(value)
+pub fn parse_record(value: serde_json::Value) -> Result<Document, verity_model::Invalid> {
+    jsonl::parse_value(value).map_err(verity_model::Invalid)
 }
 
 /// Reduces a date as sources write it to `YYYY-MM-DD` when it starts with an ISO date; otherwise keeps it.

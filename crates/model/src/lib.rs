@@ -5,7 +5,8 @@
 //! whose JSON form is versioned as [`REPORT_SCHEMA`] and documented in `docs/report-format.md`.
 //!
 //! [`timestamp`] is the one format every stored time uses (RFC 3339, UTC, fixed width); [`Deadline`] is a check's
-//! time limit and cancellation; [`Retry`] is when every HTTP client asks a busy server again.
+//! time limit and cancellation; [`Retry`] is when every HTTP client asks a busy server again; [`Failure`] is why a
+//! corpus, a judge or a language model gave no answer.
 //!
 //! This crate does no I/O (reading the clock aside) and holds no logic beyond small constructors and invariants
 //! that belong to the data itself (for example, that a verdict's confidence lies in `[0, 1]`).
@@ -13,10 +14,12 @@
 use serde::{Deserialize, Serialize};
 
 mod deadline;
+mod failure;
 mod retry;
 pub mod timestamp;
 
 pub use deadline::Deadline;
+pub use failure::{Failure, Invalid};
 pub use retry::Retry;
 
 /// The schema tag every report JSON carries. Bump the number when a field changes meaning or disappears;

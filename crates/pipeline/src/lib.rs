@@ -46,7 +46,7 @@ pub const PASSAGES_PER_CHECK: usize = 40;
 /// The stored sources, as the pipeline sees them.
 pub trait Corpus {
     /// The best passages for a query, best first.
-    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, String>;
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, verity_model::Failure>;
     /// Inverse document frequency of each word of `text` that the index knows, keyed by the stem the pipeline
     /// uses (`verity_text::stem`). Words it does not know are left out and weigh 1.
     fn term_weights(&self, text: &str) -> Vec<(String, f32)>;
@@ -169,7 +169,7 @@ pub fn check_claim(
                     }
                 }
             }
-            Err(message) => diagnostics.push(Diagnostic { stage: "retrieval".into(), message }),
+            Err(failure) => diagnostics.push(Diagnostic { stage: "retrieval".into(), message: failure.to_string() }),
         }
     }
     let documents: std::collections::HashSet<&str> = hits.iter().map(|h| h.source.doc_id.as_str()).collect();
@@ -274,7 +274,7 @@ impl<'a> ReadOnce<'a> {
 }
 
 impl Corpus for ReadOnce<'_> {
-    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, String> {
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, verity_model::Failure> {
         self.corpus.search(query, limit)
     }
 
@@ -349,7 +349,7 @@ fn judge_evidence(
     ranked: &mut Vec<evidence::Evidence>,
     judge: &dyn judge::Judge,
     limit: usize,
-) -> Result<(usize, Vec<String>), String> {
+) -> Result<(usize, Vec<String>), verity_model::Failure> {
     let mut judged: Vec<evidence::Evidence> =
         ranked.iter().take(limit.min(judge.sentences_per_check())).cloned().collect();
     if judged.is_empty() {
@@ -359,7 +359,11 @@ fn judge_evidence(
     let texts: Vec<&str> = judged.iter().map(|e| e.text.as_str()).collect();
     let readings = judge.read(&claim.text, &texts)?;
     if readings.readings.len() != judged.len() {
-        return Err(format!("{} readings for {} sentences", readings.readings.len(), judged.len()));
+        return Err(verity_model::Failure::Other(format!(
+            "{} readings for {} sentences",
+            readings.readings.len(),
+            judged.len()
+        )));
     }
     for (e, reading) in judged.iter_mut().zip(readings.readings) {
         let label = reading.label();
@@ -428,8 +432,8 @@ mod tests {
         fn name(&self) -> String {
             "a test judge".into()
         }
-        fn read(&self, _claim: &str, sentences: &[&str]) -> Result<judge::Readings, String> {
-            let p = self.0.map_err(str::to_string)?;
+        fn read(&self, _claim: &str, sentences: &[&str]) -> Result<judge::Readings, verity_model::Failure> {
+            let p = self.0.map_err(|message| verity_model::Failure::Other(message.into()))?;
             Ok(judge::Readings { readings: vec![judge::Reading::new(p); sentences.len()], notes: vec![] })
         }
     }

@@ -54,9 +54,9 @@ impl MemoryCorpus {
 }
 
 impl Corpus for MemoryCorpus {
-    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, String> {
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<PassageHit>, verity_model::Failure> {
         if let Some(message) = &self.failing {
-            return Err(message.clone());
+            return Err(verity_model::Failure::Unavailable(message.clone()));
         }
         let terms = verity_text::content_terms(query);
         let mut hits: Vec<PassageHit> = self

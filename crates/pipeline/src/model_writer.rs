@@ -445,9 +445,9 @@ mod tests {
         fn name(&self) -> String {
             "scripted".into()
         }
-        fn chat(&self, messages: &[ChatMessage], _: &ChatOptions) -> Result<String, String> {
+        fn chat(&self, messages: &[ChatMessage], _: &ChatOptions) -> Result<String, verity_model::Failure> {
             self.asked.borrow_mut().extend(messages.iter().cloned());
-            self.reply.clone()
+            self.reply.clone().map_err(verity_model::Failure::Other)
         }
     }
 

@@ -5,14 +5,14 @@
 //!
 //! Neither the judge nor the writer depends on the other; both depend on this.
 
-use verity_model::{ChatMessage, ChatOptions};
+use verity_model::{ChatMessage, ChatOptions, Failure};
 
 /// A chat language model. Implementations do the I/O; the pipeline only calls this.
 pub trait LanguageModel {
     /// What the report records as its writer, e.g. `openai-compatible:qwen2.5-1.5b-instruct`.
     fn name(&self) -> String;
     /// The assistant's reply to `messages`.
-    fn chat(&self, messages: &[ChatMessage], options: &ChatOptions) -> Result<String, String>;
+    fn chat(&self, messages: &[ChatMessage], options: &ChatOptions) -> Result<String, Failure>;
 }
 
 /// Phrases that address a language model rather than a reader: text carrying them is withheld from the model.

@@ -233,7 +233,8 @@ pub(crate) async fn stripe_webhook(
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     crate::stripe::verify(signature, &body, secret, now, state.0.site.webhook_tolerance_seconds)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_signature", e.to_string()))?;
-    let payment = crate::stripe::payment(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_event", e))?;
+    let payment =
+        crate::stripe::payment(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_event", e.0))?;
     let recorded = match payment {
         Some(p) => {
             let received = verity_engine::now();
@@ -291,7 +292,7 @@ pub(crate) async fn put_campaign(
 ) -> Result<Response, ApiError> {
     let campaign = json_body(body, "a campaign object (see the OpenAPI document), or null")?;
     if let Some(c) = &campaign {
-        c.validate().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e))?;
+        c.validate().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e.0))?;
     }
     let json = serde_json::to_string(&campaign).expect("a campaign serialises");
     state.reports().site().put_setting(CAMPAIGN_SETTING, &json)?;

@@ -77,7 +77,7 @@ fn eur() -> String {
 
 impl SiteConfig {
     /// Reads a site file; the error says what is wrong and where.
-    pub fn load(path: &std::path::Path) -> Result<SiteConfig, String> {
+    pub fn load(path: &std::path::Path) -> Result<SiteConfig, verity_model::Invalid> {
         let text =
             std::fs::read_to_string(path).map_err(|e| format!("cannot read the site file {}: {e}", path.display()))?;
         let config: SiteConfig = serde_json::from_str(&text)
@@ -91,7 +91,8 @@ impl SiteConfig {
                     "the site file {}: trusted_proxies holds {proxy:?}, which is neither an address nor a network \
                      such as 10.0.0.0/8",
                     path.display()
-                ));
+                )
+                .into());
             }
         }
         Ok(config)
@@ -160,13 +161,13 @@ impl Network {
 
 impl Campaign {
     /// Checks what serde cannot: one goal, real dates, a web checkout link.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), verity_model::Invalid> {
         if self.goal_supporters.is_none() == self.goal_amount.is_none() {
             return Err("a campaign has exactly one goal: goal_supporters or goal_amount".into());
         }
         for date in std::iter::once(&self.ends_on).chain(self.starts_on.as_ref()) {
             if parse_date(date).is_none() {
-                return Err(format!("{date:?} is not a date; write YYYY-MM-DD"));
+                return Err(format!("{date:?} is not a date; write YYYY-MM-DD").into());
             }
         }
         if !(self.checkout_url.starts_with("https://") || self.checkout_url.starts_with("http://")) {

@@ -83,7 +83,7 @@ pub struct Payment {
 
 /// The payment in an event, or `None` for an event that is not a completed, paid checkout (those are
 /// acknowledged and ignored). Err when the body is not a Stripe event at all.
-pub fn payment(body: &[u8]) -> Result<Option<Payment>, String> {
+pub fn payment(body: &[u8]) -> Result<Option<Payment>, verity_model::Invalid> {
     let event: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let id = event["id"].as_str().ok_or("the event has no id")?;
     let kind = event["type"].as_str().ok_or("the event has no type")?;

@@ -19,8 +19,8 @@ pub struct Feed {
 }
 
 /// Parses a feed; items without an http(s) link are left out. The error says what the parser found wrong.
-pub fn parse(bytes: &[u8], base: &Url) -> Result<Feed, String> {
-    let feed = feed_rs::parser::parse(bytes).map_err(|e| format!("not a feed: {e}"))?;
+pub fn parse(bytes: &[u8], base: &Url) -> Result<Feed, verity_model::Invalid> {
+    let feed = feed_rs::parser::parse(bytes).map_err(|e| verity_model::Invalid(format!("not a feed: {e}")))?;
     let items = feed
         .entries
         .iter()

@@ -521,7 +521,7 @@ fn pdf_text(bytes: &[u8]) -> Result<String, FetchError> {
 pub fn decode(bytes: &[u8], content_type: &str) -> Result<String, FetchError> {
     let declared = charset_param(content_type)
         .or_else(|| content_type.contains("html").then(|| verity_ingest::encoding::meta_charset(bytes)).flatten());
-    verity_ingest::encoding::decode(bytes, declared.as_deref()).map(|d| d.text).map_err(FetchError::NotText)
+    verity_ingest::encoding::decode(bytes, declared.as_deref()).map(|d| d.text).map_err(|e| FetchError::NotText(e.0))
 }
 
 fn charset_param(content_type: &str) -> Option<String> {

@@ -120,12 +120,12 @@ fn base(raw: &str) -> Url {
 
 /// A provider's base URL as a user gives it (`--searxng-url`): an absolute http or https URL with a host, or a
 /// message saying what is expected.
-pub fn base_url(raw: &str) -> Result<String, String> {
+pub fn base_url(raw: &str) -> Result<String, verity_model::Invalid> {
     let expected = "expected an http or https URL such as http://127.0.0.1:8888/";
     match Url::parse(raw.trim()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url.to_string()),
-        Ok(url) => Err(format!("{raw:?} is a {} URL; {expected}", url.scheme())),
-        Err(e) => Err(format!("{raw:?} is not a URL ({e}); {expected}")),
+        Ok(url) => Err(format!("{raw:?} is a {} URL; {expected}", url.scheme()).into()),
+        Err(e) => Err(format!("{raw:?} is not a URL ({e}); {expected}").into()),
     }
 }
 
@@ -323,7 +323,7 @@ mod tests {
         assert_eq!(base_url(" http://127.0.0.1:8888 ").as_deref(), Ok("http://127.0.0.1:8888/"));
         for bad in ["not a url", "ftp://example.org/", "file:///etc/passwd", "http://"] {
             let err = base_url(bad).unwrap_err();
-            assert!(err.contains("expected an http or https URL"), "{bad}: {err}");
+            assert!(err.0.contains("expected an http or https URL"), "{bad}: {err}");
         }
     }
 

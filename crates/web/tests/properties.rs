@@ -53,7 +53,7 @@ proptest! {
                     prop_assert!(item.url.starts_with("http://") || item.url.starts_with("https://"), "{}", item.url);
                 }
             }
-            Err(message) => prop_assert!(message.starts_with("not a feed")),
+            Err(message) => prop_assert!(message.0.starts_with("not a feed")),
         }
     }
 }
