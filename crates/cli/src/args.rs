@@ -68,108 +68,128 @@ pub(crate) enum Command {
 pub(crate) enum EvalCommand {
     /// nDCG@10, Recall@5 and Recall@100 of document retrieval (BM25, embeddings, hybrid) on a BEIR folder
     /// (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or on Check-COVID (claims against their abstracts).
-    Retrieval {
-        #[arg(long, required_unless_present = "check_covid", conflicts_with = "check_covid")]
-        beir: Option<PathBuf>,
-        /// The Check-COVID folder (corpus.json, dev/, train/); use --split dev.
-        #[arg(long)]
-        check_covid: Option<PathBuf>,
-        /// Which splits to score, comma-separated: `test` (BEIR) or `dev` (Check-COVID) to report, `train` to tune.
-        #[arg(long, default_value = "test", value_delimiter = ',')]
-        split: Vec<String>,
-        /// Folder of installed models (default: the data directory's); without the embedding model only BM25 runs.
-        #[arg(long)]
-        models: Option<PathBuf>,
-        /// Ingest into this folder and keep it, so a later run skips the embedding (one benchmark per folder).
-        #[arg(long)]
-        workdir: Option<PathBuf>,
-        /// How many documents each method ranks per query (at least 100).
-        #[arg(long, default_value_t = verity_engine::eval::DEFAULT_RANK_DEPTH)]
-        depth: usize,
-        #[arg(long)]
-        json: bool,
-    },
+    Retrieval(RetrievalEval),
     /// Verdicts against gold labels: SciFact (abstract-level F1), Check-COVID, Climate-FEVER or AVeriTeC
     /// (accuracy, per-label and macro F1), each with the confusion matrix, the calibration error and checks per
     /// second.
-    Verdict {
-        /// SciFact's folder (corpus.jsonl, claims_dev.jsonl, claims_train.jsonl).
-        #[arg(long, required_unless_present_any = ["check_covid", "climate_fever", "averitec"], conflicts_with_all = ["check_covid", "climate_fever", "averitec"])]
-        scifact: Option<PathBuf>,
-        /// The Check-COVID folder (corpus.json, dev/, train/).
-        #[arg(long, conflicts_with_all = ["climate_fever", "averitec"])]
-        check_covid: Option<PathBuf>,
-        /// climate-fever.jsonl: each claim is checked against its own five evidence sentences.
-        #[arg(long, conflicts_with = "averitec")]
-        climate_fever: Option<PathBuf>,
-        /// AVeriTeC's train.json: each claim is checked against the pooled question-answer evidence of all claims.
-        #[arg(long)]
-        averitec: Option<PathBuf>,
-        /// Which claims to score: `dev` (SciFact, Check-COVID), `heldout` (Climate-FEVER, AVeriTeC) or `all`
-        /// (AVeriTeC) to report, `train` to tune on. Default: `dev` for SciFact and Check-COVID, `heldout` for
-        /// Climate-FEVER, `all` for AVeriTeC.
-        #[arg(long)]
-        split: Option<String>,
-        /// Score only the first N claims of the split (a language-model judge takes seconds a claim).
-        #[arg(long)]
-        limit: Option<usize>,
-        #[command(flatten)]
-        judge: JudgeArgs,
-        #[command(flatten)]
-        llm: LlmArgs,
-        #[arg(long)]
-        json: bool,
-    },
+    Verdict(VerdictEval),
     /// The judge alone, pair by pair: accuracy, per-label and macro F1, and pairs per second on HealthVer's
     /// (evidence, claim) pairs, or on the negation benchmark's MNLI, SNLI and RTE pairs.
-    Stance {
-        /// HealthVer's CSV (id, evidence, claim, label: Supports / Refutes / Neutral), e.g. healthver_dev.csv.
-        #[arg(long, required_unless_present = "negation", conflicts_with = "negation")]
-        healthver: Option<PathBuf>,
-        /// The negation benchmark's folder (MNLI.txt, SNLI.txt, RTE.txt), e.g. ../shared/data/nli/negation:
-        /// accuracy per subset.
-        #[arg(long)]
-        negation: Option<PathBuf>,
-        /// Judge only the first N pairs.
-        #[arg(long)]
-        limit: Option<usize>,
-        #[command(flatten)]
-        judge: JudgeArgs,
-        #[command(flatten)]
-        llm: LlmArgs,
-        #[arg(long)]
-        json: bool,
-    },
+    Stance(StanceEval),
     /// How fast the embedding model encodes on this machine: tokens per second over the texts of a file (a JSON
     /// array of strings, or JSON Lines with `text` and optional `title`, embedded as ingest embeds a passage).
-    Encoder {
-        /// The model folder (default: the data directory's all-MiniLM-L6-v2).
-        #[arg(long)]
-        model: Option<PathBuf>,
-        #[arg(long)]
-        texts: PathBuf,
-        /// Write the vectors here, as little-endian f32, one row per text (to compare with another encoder).
-        #[arg(long)]
-        vectors: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Encoder(EncoderEval),
     /// Citation precision and recall of the published reports (ALCE's sense) over SciFact claims, for a writer,
     /// with the time per report; every statement is judged again from the store.
-    Citations {
-        /// SciFact's folder (corpus.jsonl, claims_dev.jsonl).
-        #[arg(long)]
-        scifact: PathBuf,
-        #[arg(long, default_value = "dev")]
-        split: String,
-        /// Check only the first N claims (a local model takes seconds per report).
-        #[arg(long)]
-        limit: Option<usize>,
-        #[command(flatten)]
-        writer: WriterArgs,
-        #[arg(long)]
-        json: bool,
-    },
+    Citations(CitationsEval),
+}
+
+/// `verity eval retrieval`.
+#[derive(clap::Args)]
+pub(crate) struct RetrievalEval {
+    #[arg(long, required_unless_present = "check_covid", conflicts_with = "check_covid")]
+    pub(crate) beir: Option<PathBuf>,
+    /// The Check-COVID folder (corpus.json, dev/, train/); use --split dev.
+    #[arg(long)]
+    pub(crate) check_covid: Option<PathBuf>,
+    /// Which splits to score, comma-separated: `test` (BEIR) or `dev` (Check-COVID) to report, `train` to tune.
+    #[arg(long, default_value = "test", value_delimiter = ',')]
+    pub(crate) split: Vec<String>,
+    /// Folder of installed models (default: the data directory's); without the embedding model only BM25 runs.
+    #[arg(long)]
+    pub(crate) models: Option<PathBuf>,
+    /// Ingest into this folder and keep it, so a later run skips the embedding (one benchmark per folder).
+    #[arg(long)]
+    pub(crate) workdir: Option<PathBuf>,
+    /// How many documents each method ranks per query (at least 100).
+    #[arg(long, default_value_t = verity_engine::eval::DEFAULT_RANK_DEPTH)]
+    pub(crate) depth: usize,
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `verity eval verdict`.
+#[derive(clap::Args)]
+pub(crate) struct VerdictEval {
+    /// SciFact's folder (corpus.jsonl, claims_dev.jsonl, claims_train.jsonl).
+    #[arg(long, required_unless_present_any = ["check_covid", "climate_fever", "averitec"], conflicts_with_all = ["check_covid", "climate_fever", "averitec"])]
+    pub(crate) scifact: Option<PathBuf>,
+    /// The Check-COVID folder (corpus.json, dev/, train/).
+    #[arg(long, conflicts_with_all = ["climate_fever", "averitec"])]
+    pub(crate) check_covid: Option<PathBuf>,
+    /// climate-fever.jsonl: each claim is checked against its own five evidence sentences.
+    #[arg(long, conflicts_with = "averitec")]
+    pub(crate) climate_fever: Option<PathBuf>,
+    /// AVeriTeC's train.json: each claim is checked against the pooled question-answer evidence of all claims.
+    #[arg(long)]
+    pub(crate) averitec: Option<PathBuf>,
+    /// Which claims to score: `dev` (SciFact, Check-COVID), `heldout` (Climate-FEVER, AVeriTeC) or `all`
+    /// (AVeriTeC) to report, `train` to tune on. Default: `dev` for SciFact and Check-COVID, `heldout` for
+    /// Climate-FEVER, `all` for AVeriTeC.
+    #[arg(long)]
+    pub(crate) split: Option<String>,
+    /// Score only the first N claims of the split (a language-model judge takes seconds a claim).
+    #[arg(long)]
+    pub(crate) limit: Option<usize>,
+    #[command(flatten)]
+    pub(crate) judge: JudgeArgs,
+    #[command(flatten)]
+    pub(crate) llm: LlmArgs,
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `verity eval stance`.
+#[derive(clap::Args)]
+pub(crate) struct StanceEval {
+    /// HealthVer's CSV (id, evidence, claim, label: Supports / Refutes / Neutral), e.g. healthver_dev.csv.
+    #[arg(long, required_unless_present = "negation", conflicts_with = "negation")]
+    pub(crate) healthver: Option<PathBuf>,
+    /// The negation benchmark's folder (MNLI.txt, SNLI.txt, RTE.txt), e.g. ../shared/data/nli/negation:
+    /// accuracy per subset.
+    #[arg(long)]
+    pub(crate) negation: Option<PathBuf>,
+    /// Judge only the first N pairs.
+    #[arg(long)]
+    pub(crate) limit: Option<usize>,
+    #[command(flatten)]
+    pub(crate) judge: JudgeArgs,
+    #[command(flatten)]
+    pub(crate) llm: LlmArgs,
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `verity eval encoder`.
+#[derive(clap::Args)]
+pub(crate) struct EncoderEval {
+    /// The model folder (default: the data directory's all-MiniLM-L6-v2).
+    #[arg(long)]
+    pub(crate) model: Option<PathBuf>,
+    #[arg(long)]
+    pub(crate) texts: PathBuf,
+    /// Write the vectors here, as little-endian f32, one row per text (to compare with another encoder).
+    #[arg(long)]
+    pub(crate) vectors: Option<PathBuf>,
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `verity eval citations`.
+#[derive(clap::Args)]
+pub(crate) struct CitationsEval {
+    /// SciFact's folder (corpus.jsonl, claims_dev.jsonl).
+    #[arg(long)]
+    pub(crate) scifact: PathBuf,
+    #[arg(long, default_value = "dev")]
+    pub(crate) split: String,
+    /// Check only the first N claims (a local model takes seconds per report).
+    #[arg(long)]
+    pub(crate) limit: Option<usize>,
+    #[command(flatten)]
+    pub(crate) writer: WriterArgs,
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Subcommand)]

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use verity_model::{Claim, Deadline, Diagnostic, SourceTier, WebCoverage};
+use verity_model::{Claim, Deadline, Diagnostic, Report, SourceTier, Stage, WebCoverage};
 use verity_web::{FetchConfig, Fetcher, Page, SearchError, WebSearch};
 
 pub use verity_web::base_url;
@@ -295,6 +295,108 @@ pub(crate) fn queries(claim: &Claim, round: usize) -> Vec<String> {
     match round {
         1 => verity_pipeline::plan::web_queries(claim),
         _ => verity_pipeline::plan::more_queries(claim),
+    }
+}
+
+impl crate::Engine {
+    /// A check that reads the web first: a round of searching and reading, the check, and when the evidence is
+    /// thin a second round within the page budget and the check again. Pages are stored as snapshots before the
+    /// check reads them; what failed is in the report's diagnostics, and an unreachable web leaves a local check.
+    pub(crate) fn check_with_web(
+        &self,
+        question: &str,
+        claim: &Claim,
+        id: &str,
+        deadline: &Deadline,
+        observe: &mut dyn FnMut(Stage),
+    ) -> crate::Result<(Report, verity_pipeline::Assessment)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut coverage = WebCoverage::default();
+        let mut diagnostics = Vec::new();
+        let mut result = None;
+        for round in 1..=2 {
+            let Some(web) = self.web.as_ref() else { break };
+            let budget = match round {
+                1 => web.budget().div_ceil(3) * 2,
+                _ => web.budget().saturating_sub(coverage.pages_read),
+            };
+            let queries = queries(claim, round);
+            if budget == 0 || queries.is_empty() {
+                break;
+            }
+            if deadline.passed() {
+                diagnostics.push(Diagnostic {
+                    stage: "web".into(),
+                    message: format!("{}: web search round {round} was not started", deadline.reason()),
+                });
+                break;
+            }
+            let gathered = web.gather(&queries, budget, &mut seen, deadline);
+            let unavailable = Web::unavailable(&gathered);
+            self.store_pages(&gathered.pages)?;
+            add_round(&mut coverage, &gathered.coverage, round);
+            diagnostics.extend(gathered.diagnostics);
+            observe(Stage::Web {
+                queries: coverage.queries.len(),
+                results: coverage.results,
+                pages_read: coverage.pages_read,
+            });
+            if unavailable {
+                coverage.unavailable = true;
+                diagnostics.push(Diagnostic {
+                    stage: "web".into(),
+                    message: "web search is unavailable; only the local archive was checked".into(),
+                });
+                if result.is_some() {
+                    break;
+                }
+            }
+            let checked = self.check_against_observed(
+                question,
+                claim,
+                id,
+                &self.corpus(),
+                Some(coverage.clone()),
+                deadline,
+                observe,
+            )?;
+            let thin = checked.0.verdict.label == verity_model::VerdictLabel::NotEnoughEvidence;
+            result = Some(checked);
+            if !thin || unavailable {
+                break;
+            }
+        }
+        let (mut report, assessment) = match result {
+            Some(r) => r,
+            None => {
+                let coverage = Some(coverage.clone());
+                self.check_against_observed(question, claim, id, &self.corpus(), coverage, deadline, observe)?
+            }
+        };
+        if let Some(web) = self.web.as_ref() {
+            mark_tiers(&mut report, web.policy());
+        }
+        report.diagnostics.extend(diagnostics);
+        Ok((report, assessment))
+    }
+}
+
+/// Adds one round of web reading to what the check's coverage says so far.
+fn add_round(coverage: &mut WebCoverage, round_coverage: &WebCoverage, round: usize) {
+    coverage.providers = round_coverage.providers.clone();
+    coverage.queries.extend(round_coverage.queries.iter().cloned());
+    coverage.results += round_coverage.results;
+    coverage.pages_read += round_coverage.pages_read;
+    coverage.pages_failed += round_coverage.pages_failed;
+    coverage.rounds = round;
+}
+
+/// Marks each web source with the tier the source policy gives its host.
+fn mark_tiers(report: &mut verity_model::Report, policy: &SourcePolicy) {
+    for source in &mut report.sources {
+        let host =
+            source.url.as_deref().and_then(|u| url::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_string));
+        source.tier = host.and_then(|h| policy.tier(&h));
     }
 }
 

@@ -426,6 +426,13 @@ pub struct JudgeRecord {
     pub unclear: usize,
 }
 
+impl JudgeRecord {
+    /// The lexical rules' record: what judged when no model did (or a model failed).
+    pub fn lexical() -> JudgeRecord {
+        JudgeRecord { kind: JudgeKind::Lexical, name: "word overlap".into(), sentences: 0, unclear: 0 }
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

@@ -465,94 +465,136 @@ const AFTER_A_PARTICIPLE: &[&str] =
 /// not ban cars." -> "X did ban cars."). Only the main clause's first verb changes. `None` when no verb can be
 /// placed with confidence: a judge is then asked nothing about the opposite.
 pub fn opposite(statement: &str) -> Option<String> {
-    let words: Vec<&str> = statement.split(' ').filter(|w| !w.is_empty()).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let bare = |i: usize| lower[i].trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_string();
-    let head = words.len().min(14);
-    let rebuilt = |i: usize, with: &[String]| {
-        let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
+    let sentence = Words::new(statement);
+    let head = sentence.words.len().min(14);
+    sentence.without_denial(head).or_else(|| sentence.denied(head))
+}
+
+/// A statement's words as written, with their lower-case forms, for [`opposite`].
+struct Words<'a> {
+    words: Vec<&'a str>,
+    lower: Vec<String>,
+}
+
+impl<'a> Words<'a> {
+    fn new(statement: &'a str) -> Words<'a> {
+        let words: Vec<&str> = statement.split(' ').filter(|w| !w.is_empty()).collect();
+        let lower = words.iter().map(|w| w.to_lowercase()).collect();
+        Words { words, lower }
+    }
+
+    /// Word `i` in lower case without the punctuation around it; empty past the end.
+    fn bare(&self, i: usize) -> String {
+        self.lower.get(i).map_or(String::new(), |w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_string()
+        })
+    }
+
+    /// The statement with word `i` replaced by `with`.
+    fn rebuilt(&self, i: usize, with: &[String]) -> String {
+        let mut out: Vec<String> = self.words[..i].iter().map(|w| w.to_string()).collect();
         out.extend(with.iter().cloned());
-        out.extend(words[i + 1..].iter().map(|w| w.to_string()));
+        out.extend(self.words[i + 1..].iter().map(|w| w.to_string()));
         out.join(" ")
-    };
-    // A denial already: take its negation away.
-    for (i, word) in words.iter().enumerate().take(head).skip(1) {
-        match bare(i).as_str() {
-            "not" | "never" => return Some(rebuilt(i, &[]).replace(" ,", ",")),
-            "cannot" => return Some(rebuilt(i, &[with_case(word, "can")])),
-            w if w.ends_with("n't") && w.len() > 3 => {
-                let aux = match w {
-                    "won't" => "will",
-                    "can't" => "can",
-                    _ => &w[..w.len() - 3],
-                };
-                return Some(rebuilt(i, &[with_case(word, aux)]));
-            }
-            _ => {}
-        }
     }
-    let lexicon = verity_text::lexicon::lexicon();
-    let participle = |w: &str| {
-        lexicon.is_verb_form(w, verity_text::lexicon::VerbForm::Participle) || w.ends_with("ed") || w.ends_with("en")
-    };
-    for i in 1..head {
-        let word = bare(i);
-        let before = bare(i - 1);
-        let after = if i + 1 < words.len() { bare(i + 1) } else { String::new() };
-        if words[i].chars().next().is_some_and(char::is_uppercase) {
-            continue;
-        }
-        if matches!(word.as_str(), "that" | "which" | "who" | "whom" | "whose" | "when" | "where" | "if" | "because") {
-            return None; // a subordinate clause before any verb: the main verb is not where it can be told.
-        }
-        let auxiliary = AUXILIARIES.contains(&word.as_str()) || matches!(word.as_str(), "should" | "shall" | "am");
-        if auxiliary && !matches!(word.as_str(), "has" | "have" | "had") {
-            return Some(rebuilt(i, &[words[i].to_string(), "not".into()]));
-        }
-        if matches!(word.as_str(), "has" | "have" | "had") {
-            if participle(&after) || after == "been" {
-                return Some(rebuilt(i, &[words[i].to_string(), "not".into()]));
+
+    /// A denial already (among the first `head` words): the statement with its negation taken away.
+    fn without_denial(&self, head: usize) -> Option<String> {
+        for (i, word) in self.words.iter().enumerate().take(head).skip(1) {
+            match self.bare(i).as_str() {
+                "not" | "never" => return Some(self.rebuilt(i, &[]).replace(" ,", ",")),
+                "cannot" => return Some(self.rebuilt(i, &[with_case(word, "can")])),
+                w if w.ends_with("n't") && w.len() > 3 => {
+                    let aux = match w {
+                        "won't" => "will",
+                        "can't" => "can",
+                        _ => &w[..w.len() - 3],
+                    };
+                    return Some(self.rebuilt(i, &[with_case(word, aux)]));
+                }
+                _ => {}
             }
-            let aux = match word.as_str() {
-                "has" => "does",
-                "have" => "do",
-                _ => "did",
-            };
-            return Some(rebuilt(i, &[aux.into(), "not".into(), "have".into()]));
         }
-        if BEFORE_A_NOUN.contains(&before.as_str()) {
-            continue;
-        }
-        let forms = lexicon.verb_forms(&word);
-        let base_of = |form| forms.iter().find(|(_, f)| *f == form).map(|(base, _)| base.clone());
-        if let Some(base) = base_of(verity_text::lexicon::VerbForm::Past).or_else(|| {
-            (word.len() > 4 && word.ends_with("ed") && !lexicon.knows(&word)).then(|| word[..word.len() - 2].into())
-        }) {
-            if AFTER_A_PARTICIPLE.contains(&after.as_str()) {
-                continue; // "patients treated with ...": the subject's participle, not the verb
-            }
-            return Some(rebuilt(i, &["did".into(), "not".into(), base]));
-        }
-        // A form that is also a noun ("increases", "cause") is the verb unless a verb follows it ("price increases
-        // were ...": then it was the subject's noun).
-        let verb_follows = AUXILIARIES.contains(&after.as_str())
-            || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Past)
-            || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Third);
-        let noun_too = lexicon.is(&word, verity_text::lexicon::Class::Noun);
-        if let Some(base) = base_of(verity_text::lexicon::VerbForm::Third)
-            && !(noun_too && (verb_follows || after == "of"))
-        {
-            return Some(rebuilt(i, &["does".into(), "not".into(), base]));
-        }
-        if lexicon.is_verb_form(&word, verity_text::lexicon::VerbForm::Base)
-            && !(noun_too && (verb_follows || after == "of"))
-            && before.ends_with('s')
-            && lexicon.is(&before, verity_text::lexicon::Class::Noun)
-        {
-            return Some(rebuilt(i, &["do".into(), "not".into(), words[i].to_string()]));
-        }
+        None
     }
-    None
+
+    /// The statement with its main verb (among the first `head` words) denied; `None` where the verb cannot be
+    /// told.
+    fn denied(&self, head: usize) -> Option<String> {
+        let lexicon = verity_text::lexicon::lexicon();
+        for i in 1..head {
+            let (word, before, after) = (self.bare(i), self.bare(i - 1), self.bare(i + 1));
+            if self.words[i].chars().next().is_some_and(char::is_uppercase) {
+                continue;
+            }
+            if matches!(
+                word.as_str(),
+                "that" | "which" | "who" | "whom" | "whose" | "when" | "where" | "if" | "because"
+            ) {
+                return None; // a subordinate clause before any verb: the main verb is not where it can be told.
+            }
+            if let Some(denied) = self.auxiliary_denied(i, &word, &after) {
+                return Some(denied);
+            }
+            if BEFORE_A_NOUN.contains(&before.as_str()) {
+                continue;
+            }
+            let forms = lexicon.verb_forms(&word);
+            let base_of = |form| forms.iter().find(|(_, f)| *f == form).map(|(base, _)| base.clone());
+            if let Some(base) = base_of(verity_text::lexicon::VerbForm::Past).or_else(|| {
+                (word.len() > 4 && word.ends_with("ed") && !lexicon.knows(&word)).then(|| word[..word.len() - 2].into())
+            }) {
+                if AFTER_A_PARTICIPLE.contains(&after.as_str()) {
+                    continue; // "patients treated with ...": the subject's participle, not the verb
+                }
+                return Some(self.rebuilt(i, &["did".into(), "not".into(), base]));
+            }
+            // A form that is also a noun ("increases", "cause") is the verb unless a verb follows it ("price
+            // increases were ...": then it was the subject's noun).
+            let verb_follows = AUXILIARIES.contains(&after.as_str())
+                || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Past)
+                || lexicon.is_verb_form(&after, verity_text::lexicon::VerbForm::Third);
+            let noun_too = lexicon.is(&word, verity_text::lexicon::Class::Noun);
+            if let Some(base) = base_of(verity_text::lexicon::VerbForm::Third)
+                && !(noun_too && (verb_follows || after == "of"))
+            {
+                return Some(self.rebuilt(i, &["does".into(), "not".into(), base]));
+            }
+            if lexicon.is_verb_form(&word, verity_text::lexicon::VerbForm::Base)
+                && !(noun_too && (verb_follows || after == "of"))
+                && before.ends_with('s')
+                && lexicon.is(&before, verity_text::lexicon::Class::Noun)
+            {
+                return Some(self.rebuilt(i, &["do".into(), "not".into(), self.words[i].to_string()]));
+            }
+        }
+        None
+    }
+
+    /// Word `i` as an auxiliary, denied: "is" -> "is not", "has banned" -> "has not banned", "has a plan" ->
+    /// "does not have a plan".
+    fn auxiliary_denied(&self, i: usize, word: &str, after: &str) -> Option<String> {
+        let auxiliary = AUXILIARIES.contains(&word) || matches!(word, "should" | "shall" | "am");
+        if auxiliary && !matches!(word, "has" | "have" | "had") {
+            return Some(self.rebuilt(i, &[self.words[i].to_string(), "not".into()]));
+        }
+        if !matches!(word, "has" | "have" | "had") {
+            return None;
+        }
+        let lexicon = verity_text::lexicon::lexicon();
+        let participle = lexicon.is_verb_form(after, verity_text::lexicon::VerbForm::Participle)
+            || after.ends_with("ed")
+            || after.ends_with("en");
+        if participle || after == "been" {
+            return Some(self.rebuilt(i, &[self.words[i].to_string(), "not".into()]));
+        }
+        let aux = match word {
+            "has" => "does",
+            "have" => "do",
+            _ => "did",
+        };
+        Some(self.rebuilt(i, &[aux.into(), "not".into(), "have".into()]))
+    }
 }
 
 /// `word` in the case of `like` (capitalised or not).

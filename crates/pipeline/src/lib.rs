@@ -35,7 +35,7 @@ pub mod similar;
 pub mod stance;
 pub mod verdict;
 
-use verity_model::{Coverage, Diagnostic, JudgeKind, JudgeRecord, PassageHit, Report, StanceLabel};
+use verity_model::{Coverage, Diagnostic, JudgeRecord, PassageHit, Report, StanceLabel};
 
 pub use claim::{QUESTION_LIMIT, Uncheckable};
 pub use prompt::LanguageModel;
@@ -154,24 +154,7 @@ pub fn check_claim(
     let facets = facet::split(&claim);
     observe(Stage::Claim { claim: claim.text.clone(), parts: facets.len().max(1) });
     let mut diagnostics = Vec::new();
-    // The whole claim first, then each part of a compound claim: a source about one part alone may not rank
-    // for the whole.
-    let queries: Vec<String> =
-        std::iter::once(claim.text.clone()).chain(facets.iter().map(|f| f.statement.clone())).collect();
-    let mut hits: Vec<PassageHit> = Vec::new();
-    for (i, q) in queries.iter().enumerate() {
-        let limit = if i == 0 { PASSAGES_PER_CHECK } else { PASSAGES_PER_CHECK / 2 };
-        match corpus.search(q, limit) {
-            Ok(found) => {
-                for hit in found {
-                    if !hits.iter().any(|h| h.passage.passage_id == hit.passage.passage_id) {
-                        hits.push(hit);
-                    }
-                }
-            }
-            Err(failure) => diagnostics.push(Diagnostic { stage: "retrieval".into(), message: failure.to_string() }),
-        }
-    }
+    let (queries, hits) = retrieve(&claim, &facets, corpus, &mut diagnostics);
     let documents: std::collections::HashSet<&str> = hits.iter().map(|h| h.source.doc_id.as_str()).collect();
     observe(Stage::Searched { queries: queries.len(), passages: hits.len(), documents: documents.len() });
     let weights = evidence::TermWeights::new(corpus.term_weights(&claim.text));
@@ -179,22 +162,10 @@ pub fn check_claim(
     for e in &mut ranked {
         e.stance = stance::classify(&claim, &e.text, e.relevance);
     }
-    let mut judged_by = JudgeRecord { kind: JudgeKind::Lexical, name: "word overlap".into(), sentences: 0, unclear: 0 };
-    let mut model_judge = None;
-    if let Some(judge) = judge {
-        match judge_evidence(&claim, &mut ranked, judge, JUDGED_SENTENCES) {
-            Ok((sentences, notes)) => {
-                let unclear = ranked.iter().filter(|e| e.reading.as_ref().is_some_and(|r| r.unclear)).count();
-                judged_by = JudgeRecord { kind: judge.kind(), name: judge.name(), sentences, unclear };
-                model_judge = Some(judge);
-                diagnostics.extend(notes.into_iter().map(|message| Diagnostic { stage: "judge".into(), message }));
-            }
-            Err(message) => diagnostics.push(Diagnostic {
-                stage: "judge".into(),
-                message: format!("{} could not read the evidence ({message}); stances are lexical", judge.name()),
-            }),
-        }
-    }
+    let (judged_by, model_judge) = match judge {
+        Some(judge) => judge_the_evidence(&claim, &mut ranked, judge, &mut diagnostics),
+        None => (JudgeRecord::lexical(), None),
+    };
     let (evidence, failed) = cite::verify_evidence(ranked, corpus);
     diagnostics.extend(failed);
     let provenance = trace_provenance(&evidence, &hits, corpus);
@@ -238,6 +209,58 @@ pub fn check_claim(
         verified: report.citation_check.verified,
     });
     (report, Assessment { claim, evidence, facets, provenance, outcome, writer_reply: written.reply })
+}
+
+/// Searches the corpus for the whole claim first, then for each part of a compound claim (a source about one part
+/// alone may not rank for the whole); returns the queries and the passages found, each once. A failed search is
+/// a diagnostic.
+fn retrieve(
+    claim: &verity_model::Claim,
+    facets: &[facet::Facet],
+    corpus: &dyn Corpus,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<PassageHit>) {
+    let queries: Vec<String> =
+        std::iter::once(claim.text.clone()).chain(facets.iter().map(|f| f.statement.clone())).collect();
+    let mut hits: Vec<PassageHit> = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        let limit = if i == 0 { PASSAGES_PER_CHECK } else { PASSAGES_PER_CHECK / 2 };
+        match corpus.search(q, limit) {
+            Ok(found) => {
+                for hit in found {
+                    if !hits.iter().any(|h| h.passage.passage_id == hit.passage.passage_id) {
+                        hits.push(hit);
+                    }
+                }
+            }
+            Err(failure) => diagnostics.push(Diagnostic { stage: "retrieval".into(), message: failure.to_string() }),
+        }
+    }
+    (queries, hits)
+}
+
+/// Lets a model judge read the most relevant sentences of the whole claim. Returns the record of who judged and
+/// the judge, or, when it failed, the lexical record and a diagnostic saying so (the stances stay lexical).
+fn judge_the_evidence<'j>(
+    claim: &verity_model::Claim,
+    ranked: &mut Vec<evidence::Evidence>,
+    judge: &'j dyn judge::Judge,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (JudgeRecord, Option<&'j dyn judge::Judge>) {
+    match judge_evidence(claim, ranked, judge, JUDGED_SENTENCES) {
+        Ok((sentences, notes)) => {
+            let unclear = ranked.iter().filter(|e| e.reading.as_ref().is_some_and(|r| r.unclear)).count();
+            diagnostics.extend(notes.into_iter().map(|message| Diagnostic { stage: "judge".into(), message }));
+            (JudgeRecord { kind: judge.kind(), name: judge.name(), sentences, unclear }, Some(judge))
+        }
+        Err(message) => {
+            diagnostics.push(Diagnostic {
+                stage: "judge".into(),
+                message: format!("{} could not read the evidence ({message}); stances are lexical", judge.name()),
+            });
+            (JudgeRecord::lexical(), None)
+        }
+    }
 }
 
 /// The verdict a check's assessment gives under other verdict settings: what `verity train verdict` searches over
@@ -402,7 +425,7 @@ fn coverage(queries: Vec<String>, hits: &[PassageHit], evidence: &[evidence::Evi
 
 #[cfg(test)]
 mod tests {
-    use verity_model::{StanceLabel, VerdictLabel};
+    use verity_model::{JudgeKind, StanceLabel, VerdictLabel};
 
     use super::*;
     use crate::memory::MemoryCorpus;
