@@ -430,3 +430,59 @@ fn no_public_signature_returns_a_string_error() {
     assert!(signatures > 300, "the signatures were read ({signatures})");
     check("a public signature returns a typed error, not Result<_, String>", offenders);
 }
+
+/// A function fits on a screen: none is over 80 lines, templates (a function that builds HTML with `maud`'s
+/// `html!`, which reads as the page it makes) and tests excepted. A longer one has parts that deserve names.
+#[test]
+fn no_function_is_over_80_lines_outside_templates() {
+    const MOST: usize = 80;
+    let mut offenders = Vec::new();
+    let mut functions = 0;
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let mut stack = vec![entry.unwrap().path().join("src")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("tests.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.split("#[cfg(test)]").next().unwrap_or_default().lines().collect();
+                let mut i = 0;
+                while i < lines.len() {
+                    let trimmed = lines[i].trim_start();
+                    let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "async fn ", "pub async fn "]
+                        .iter()
+                        .any(|p| trimmed.starts_with(p));
+                    let indent = lines[i].len() - trimmed.len();
+                    let Some(open) = lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';'))
+                    else {
+                        break;
+                    };
+                    if !is_fn || !lines[i + open].contains('{') {
+                        i += 1;
+                        continue;
+                    }
+                    functions += 1;
+                    let close = lines[i + open + 1..]
+                        .iter()
+                        .position(|l| l.len() > indent && l[..indent].trim().is_empty() && l[indent..].starts_with('}'))
+                        .map_or(lines.len() - 1, |k| i + open + 1 + k);
+                    let length = close - i + 1;
+                    let template = lines[i..=close].iter().any(|l| l.contains("html!"));
+                    if length > MOST && !template {
+                        offenders.push(format!("{}:{} ({length} lines)", path.display(), i + 1));
+                    }
+                    i += open + 1;
+                }
+            }
+        }
+    }
+    assert!(functions > 1000, "the functions were read ({functions})");
+    check("a function over 80 lines (templates aside) has parts that deserve names", offenders);
+}

@@ -201,17 +201,7 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
             };
             ranked.push(Ranked { relevant: qrels[id].clone(), bm25, dense });
         }
-        let score = |pick: &dyn Fn(&Ranked) -> Vec<String>| -> Scores {
-            let n = ranked.len().max(1) as f64;
-            let (mut ndcg, mut recall_5, mut recall_100) = (0.0, 0.0, 0.0);
-            for r in &ranked {
-                let list = pick(r);
-                ndcg += beir::ndcg_at(&list, &r.relevant, 10);
-                recall_5 += beir::recall_at(&list, &r.relevant, 5);
-                recall_100 += beir::recall_at(&list, &r.relevant, 100);
-            }
-            Scores { ndcg_at_10: ndcg / n, recall_at_5: recall_5 / n, recall_at_100: recall_100 / n }
-        };
+        let score = |pick: &dyn Fn(&Ranked) -> Vec<String>| scores(&ranked, pick);
         let keys = |hits: &[Hit<String>]| -> Vec<String> { hits.iter().map(|h| h.key.clone()).collect() };
         let fused = |r: &Ranked, fusion: Fusion| keys(&fusion.fuse(&r.bm25, &r.dense, depth));
         let mut grid = Vec::new();
@@ -233,6 +223,19 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
         });
     }
     Ok(out)
+}
+
+/// nDCG@10, Recall@5 and Recall@100 over the queries, of the ranking `pick` takes from each.
+fn scores(ranked: &[Ranked], pick: &dyn Fn(&Ranked) -> Vec<String>) -> Scores {
+    let n = ranked.len().max(1) as f64;
+    let (mut ndcg, mut recall_5, mut recall_100) = (0.0, 0.0, 0.0);
+    for r in ranked {
+        let list = pick(r);
+        ndcg += beir::ndcg_at(&list, &r.relevant, 10);
+        recall_5 += beir::recall_at(&list, &r.relevant, 5);
+        recall_100 += beir::recall_at(&list, &r.relevant, 100);
+    }
+    Scores { ndcg_at_10: ndcg / n, recall_at_5: recall_5 / n, recall_at_100: recall_100 / n }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -172,61 +172,8 @@ impl Web {
         let mut gathered = Gathered::default();
         gathered.coverage.providers = self.providers.iter().map(|p| p.name().to_string()).collect();
         gathered.coverage.queries = queries.to_vec();
-        let per_provider: Vec<(String, Vec<Searched>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .providers
-                .iter()
-                .map(|provider| {
-                    scope.spawn(move || {
-                        let results =
-                            queries.iter().map(|q| provider.search(q, self.config.results_per_query)).collect();
-                        (provider.name().to_string(), results)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a search thread does not panic")).collect()
-        });
-        // Interleave: the first result of every list, then the second, ...: no provider or query crowds out the rest.
-        let mut lists: Vec<std::vec::IntoIter<verity_web::SearchResult>> = Vec::new();
-        for (name, results) in per_provider {
-            let mut failures = Vec::new();
-            for result in results {
-                match result {
-                    Ok(hits) => lists.push(hits.into_iter()),
-                    Err(e) => failures.push(e),
-                }
-            }
-            if let Some(first) = failures.first() {
-                let message = if failures.len() == queries.len() {
-                    format!("{first}; the check went on without {name}")
-                } else {
-                    format!("{} of {} searches failed: {first}", failures.len(), queries.len())
-                };
-                gathered.diagnostics.push(Diagnostic { stage: "web".into(), message });
-            }
-        }
-        let mut urls = Vec::new();
-        let mut results = 0;
-        loop {
-            let mut any = false;
-            for list in lists.iter_mut() {
-                let Some(hit) = list.next() else { continue };
-                any = true;
-                let key = normalized(&hit.url);
-                if !seen.insert(key) {
-                    continue;
-                }
-                results += 1;
-                let allowed =
-                    url::Url::parse(&hit.url).ok().and_then(|u| u.host_str().map(|h| self.config.policy.allows(h)));
-                if allowed == Some(true) && urls.len() < budget {
-                    urls.push(hit.url);
-                }
-            }
-            if !any {
-                break;
-            }
-        }
+        let lists = self.search_all(queries, &mut gathered.diagnostics);
+        let (urls, results) = self.pick_urls(lists, budget, seen);
         gathered.coverage.results = results;
         let mut stopped = 0;
         for (url, page) in urls.iter().zip(self.fetcher.fetch_all_until(&urls, &|| deadline.passed())) {
@@ -257,6 +204,82 @@ impl Web {
         gathered.coverage.pages_read = gathered.pages.len();
         gathered.coverage.rounds = 1;
         gathered
+    }
+
+    /// Every provider searched with every query, providers at once: one result list per search that answered,
+    /// and a diagnostic per provider whose searches failed.
+    fn search_all(
+        &self,
+        queries: &[String],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<std::vec::IntoIter<verity_web::SearchResult>> {
+        let per_provider: Vec<(String, Vec<Searched>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .providers
+                .iter()
+                .map(|provider| {
+                    scope.spawn(move || {
+                        let results =
+                            queries.iter().map(|q| provider.search(q, self.config.results_per_query)).collect();
+                        (provider.name().to_string(), results)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a search thread does not panic")).collect()
+        });
+        let mut lists = Vec::new();
+        for (name, results) in per_provider {
+            let mut failures = Vec::new();
+            for result in results {
+                match result {
+                    Ok(hits) => lists.push(hits.into_iter()),
+                    Err(e) => failures.push(e),
+                }
+            }
+            if let Some(first) = failures.first() {
+                let message = if failures.len() == queries.len() {
+                    format!("{first}; the check went on without {name}")
+                } else {
+                    format!("{} of {} searches failed: {first}", failures.len(), queries.len())
+                };
+                diagnostics.push(Diagnostic { stage: "web".into(), message });
+            }
+        }
+        lists
+    }
+
+    /// The pages to read: the result lists interleaved (the first result of every list, then the second, ...: no
+    /// provider or query crowds out the rest), each URL once (`seen` holds those this check already has), hosts the
+    /// source policy allows, at most `budget`. Also how many new results there were.
+    fn pick_urls(
+        &self,
+        mut lists: Vec<std::vec::IntoIter<verity_web::SearchResult>>,
+        budget: usize,
+        seen: &mut HashSet<String>,
+    ) -> (Vec<String>, usize) {
+        let mut urls = Vec::new();
+        let mut results = 0;
+        loop {
+            let mut any = false;
+            for list in lists.iter_mut() {
+                let Some(hit) = list.next() else { continue };
+                any = true;
+                let key = normalized(&hit.url);
+                if !seen.insert(key) {
+                    continue;
+                }
+                results += 1;
+                let allowed =
+                    url::Url::parse(&hit.url).ok().and_then(|u| u.host_str().map(|h| self.config.policy.allows(h)));
+                if allowed == Some(true) && urls.len() < budget {
+                    urls.push(hit.url);
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        (urls, results)
     }
 
     pub(crate) fn budget(&self) -> usize {

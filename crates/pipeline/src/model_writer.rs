@@ -148,76 +148,14 @@ pub struct WriteStats {
 pub fn write(mut draft: Report, model: &dyn LanguageModel, deadline: &Deadline) -> (Report, WriteStats) {
     let brief = brief(&draft);
     let mut stats = WriteStats::default();
-    for n in &brief.withheld {
-        draft.diagnostics.push(Diagnostic {
-            stage: "writer".into(),
-            message: format!(
-                "source [{n}] contains text addressed to a language model; it was withheld from the writer"
-            ),
-        });
-    }
-    if brief.sources.is_empty() {
-        return (draft, stats);
-    }
-    if deadline.passed() {
-        draft.diagnostics.push(Diagnostic {
-            stage: "writer".into(),
-            message: format!("{} before {} could write; the extractive text was kept", deadline.reason(), model.name()),
-        });
-        return (draft, stats);
-    }
-    let options =
-        ChatOptions { prime: "{\"summary\": [\"".to_string(), deadline: deadline.clone(), ..ChatOptions::default() };
-    let reply = match model.chat(&brief.messages, &options) {
-        Ok(reply) => reply,
-        Err(message) => {
-            draft.diagnostics.push(Diagnostic {
-                stage: "writer".into(),
-                message: format!("{}: {message}; the extractive text was kept", model.name()),
-            });
-            return (draft, stats);
-        }
-    };
-    stats.reply = Some(reply.clone());
-    let Some(written) = parse(&reply) else {
-        draft.diagnostics.push(Diagnostic {
-            stage: "writer".into(),
-            message: format!(
-                "{} did not answer with the JSON object asked for; the extractive text was kept",
-                model.name()
-            ),
-        });
-        return (draft, stats);
-    };
+    let Some(written) = ask(&mut draft, &brief, model, deadline, &mut stats) else { return (draft, stats) };
     let quotes: HashMap<u32, &BriefSource> = brief.sources.iter().map(|s| (s.n, s)).collect();
     let names: HashMap<u32, String> = draft.sources.iter().map(|s| (s.n, source_name(s))).collect();
     let mut any = false;
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (key, place) in WRITTEN_SECTIONS {
-        let mut sentences: Vec<Sentence> = Vec::new();
-        for raw in written.get(key).into_iter().flatten() {
-            for (text, citations) in split_cited(raw) {
-                // Small models repeat themselves across keys: a sentence is written once.
-                if !seen.insert(verity_text::words(&text).join(" ")) {
-                    continue;
-                }
-                // Small models name their sources instead of numbering them: a name that is a source's is read
-                // as a citation of it (and checked like one); a name that is nobody's cites nothing.
-                let citations = if citations.is_empty() { cited_by_name(&text, &names) } else { citations };
-                stats.written += 1;
-                match check_sentence(&text, &citations, &quotes, &names, &sentences) {
-                    Checked::Kept(s) => {
-                        stats.kept += 1;
-                        sentences.push(s);
-                    }
-                    Checked::Rewritten(s) => {
-                        stats.rewritten += 1;
-                        sentences.push(s);
-                    }
-                    Checked::Dropped => stats.dropped += 1,
-                }
-            }
-        }
+        let raw = written.get(key).map(Vec::as_slice).unwrap_or_default();
+        let sentences = checked_sentences(raw, &quotes, &names, &mut seen, &mut stats);
         if sentences.is_empty() {
             continue;
         }
@@ -254,6 +192,83 @@ pub fn write(mut draft: Report, model: &dyn LanguageModel, deadline: &Deadline) 
         });
     }
     (draft, stats)
+}
+
+/// Asks the model for the sections, unless nothing may be shown to it or the check is out of time; returns its
+/// parsed answer, or `None` with a diagnostic in `draft` saying why the extractive text stays.
+fn ask(
+    draft: &mut Report,
+    brief: &Brief,
+    model: &dyn LanguageModel,
+    deadline: &Deadline,
+    stats: &mut WriteStats,
+) -> Option<HashMap<String, Vec<String>>> {
+    let note =
+        |draft: &mut Report, message: String| draft.diagnostics.push(Diagnostic { stage: "writer".into(), message });
+    for n in &brief.withheld {
+        note(
+            draft,
+            format!("source [{n}] contains text addressed to a language model; it was withheld from the writer"),
+        );
+    }
+    if brief.sources.is_empty() {
+        return None;
+    }
+    if deadline.passed() {
+        note(draft, format!("{} before {} could write; the extractive text was kept", deadline.reason(), model.name()));
+        return None;
+    }
+    let options =
+        ChatOptions { prime: "{\"summary\": [\"".to_string(), deadline: deadline.clone(), ..ChatOptions::default() };
+    let reply = match model.chat(&brief.messages, &options) {
+        Ok(reply) => reply,
+        Err(message) => {
+            note(draft, format!("{}: {message}; the extractive text was kept", model.name()));
+            return None;
+        }
+    };
+    stats.reply = Some(reply.clone());
+    let written = parse(&reply);
+    if written.is_none() {
+        let message =
+            format!("{} did not answer with the JSON object asked for; the extractive text was kept", model.name());
+        note(draft, message);
+    }
+    written
+}
+
+/// The model's sentences for one section, each checked against the quotations it cites: kept, rewritten as a
+/// quotation, or dropped (and counted in `stats`). A sentence already written for another section is skipped.
+fn checked_sentences(
+    raw: &[String],
+    quotes: &HashMap<u32, &BriefSource>,
+    names: &HashMap<u32, String>,
+    seen: &mut std::collections::HashSet<String>,
+    stats: &mut WriteStats,
+) -> Vec<Sentence> {
+    let mut sentences: Vec<Sentence> = Vec::new();
+    for (text, citations) in raw.iter().flat_map(|raw| split_cited(raw)) {
+        // Small models repeat themselves across keys: a sentence is written once.
+        if !seen.insert(verity_text::words(&text).join(" ")) {
+            continue;
+        }
+        // Small models name their sources instead of numbering them: a name that is a source's is read as a
+        // citation of it (and checked like one); a name that is nobody's cites nothing.
+        let citations = if citations.is_empty() { cited_by_name(&text, names) } else { citations };
+        stats.written += 1;
+        match check_sentence(&text, &citations, quotes, names, &sentences) {
+            Checked::Kept(s) => {
+                stats.kept += 1;
+                sentences.push(s);
+            }
+            Checked::Rewritten(s) => {
+                stats.rewritten += 1;
+                sentences.push(s);
+            }
+            Checked::Dropped => stats.dropped += 1,
+        }
+    }
+    sentences
 }
 
 /// The sources a sentence names, by outlet or title, in order of first mention.

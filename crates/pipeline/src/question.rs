@@ -406,83 +406,11 @@ fn predicate_at(body: &[&str]) -> Option<usize> {
     let mut weak = None;
     for i in 1..body.len() {
         let w = bare(body[i]);
-        let lower = w.to_lowercase();
         let number = w.chars().next().is_some_and(|c| c.is_ascii_digit());
         if !subject_may_end(body, i) || (is_name(body[i]) && !number) {
             continue;
         }
-        let next = body.get(i + 1).map(|n| bare(n));
-        let next_raw = body.get(i + 1).copied();
-        let ends = body[i].ends_with(',') || next.is_none();
-        let opens = ends
-            || next_raw.is_some_and(|n| !n.starts_with('('))
-                && next.is_some_and(|n| {
-                    (opens_a_phrase(n) && !is_adjective(n))
-                        || is_adverb(n)
-                        || CONJUNCTIONS.contains(&n.to_lowercase().as_str())
-                });
-        let next_is_noun = next_raw.is_some_and(|n| {
-            let n = bare(n);
-            is_name(n)
-                || (lexicon().is(n, Class::Noun) && !opens_a_phrase(n))
-                || (!lexicon().knows(n) && !is_adjective(n) && !is_participle(n))
-        });
-        let prev = bare(body[i - 1]);
-        let prev_is_noun = is_name(body[i - 1])
-            || (lexicon().is(prev, Class::Noun) && !lexicon().is(prev, Class::Adjective))
-            || (!lexicon().knows(prev) && !is_adjective(prev) && !is_participle(prev) && !prev.ends_with("ing"));
-        let next_is_comparative = next.is_some_and(|n| COMPARATIVES.contains(&n.to_lowercase().as_str()));
-        let strength = if matches!(lower.as_str(), "not" | "never") || COMPARATIVES.contains(&lower.as_str()) {
-            Some(true)
-        } else if PREDICATE_PREPOSITIONS.contains(&lower.as_str()) {
-            // "at higher risk", "among the most vulnerable" (but "a mask at home" is the subject's).
-            next.is_some_and(|n| {
-                is_adjective(n)
-                    || is_participle(n)
-                    || DETERMINERS.contains(&n.to_lowercase().as_str())
-                    || COMPARATIVES.contains(&n.to_lowercase().as_str())
-            })
-            .then_some(true)
-        } else if matches!(lower.as_str(), "a" | "an" | "one" | "the") {
-            // A predicate noun ("Is TMEM27 a marker"), after a whole subject (not after a verb of its clause).
-            let after_noun = prev_is_noun || !lexicon().knows(prev) && !prev.ends_with("ing") && !is_participle(prev);
-            after_noun.then_some(true)
-        } else if NUMERALS.contains(&lower.as_str()) {
-            next.is_some_and(|n| n.eq_ignore_ascii_case("times")).then_some(true)
-        } else if number && body[i].starts_with('(') {
-            None
-        } else if number {
-            // A measure: "is 3.57 times", "are 40% higher".
-            (next.is_some_and(|n| matches!(n.to_lowercase().as_str(), "times" | "percent" | "per" | "fold"))
-                || w.ends_with('%'))
-            .then_some(true)
-        } else if is_participle(w) {
-            if opens {
-                // "genes regulated by X sensitive to Y": a participle with its agent may still be the subject's.
-                Some(!next.is_some_and(|n| matches!(n.to_lowercase().as_str(), "by" | "with")))
-            } else {
-                None
-            }
-        } else if lower.ends_with("ing") && lexicon().is_verb_form(w, VerbForm::Ing) {
-            // "Is the company closing the plant?" (but "monitoring inaccurate" and "converting enzyme" are nouns).
-            (next.is_some_and(|n| {
-                DETERMINERS.contains(&n.to_lowercase().as_str()) || PRONOUNS.contains(&n.to_lowercase().as_str())
-            }))
-            .then_some(true)
-        } else if is_adjective(w) {
-            if next_is_comparative {
-                None // "20 years old half as susceptible": the adjective is the subject's.
-            } else if opens {
-                Some(true)
-            } else if next_is_noun && prev_is_noun {
-                Some(false)
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        match strength {
+        match candidate_strength(body, i) {
             // A participle with its agent ("found with samples taken from ...") stands unless what follows is a
             // surer, non-participle predicate ("genes regulated by X sensitive to Y").
             Some(true) if weak.is_some_and(|(_, participle)| participle) && is_participle(w) => {
@@ -494,6 +422,85 @@ fn predicate_at(body: &[&str]) -> Option<usize> {
         }
     }
     weak.map(|(k, _)| k)
+}
+
+/// How surely word `i` of `body` starts what is said of the subject: `Some(true)` surely, `Some(false)` only
+/// if no surer candidate follows, `None` not at all.
+fn candidate_strength(body: &[&str], i: usize) -> Option<bool> {
+    let w = bare(body[i]);
+    let lower = w.to_lowercase();
+    let number = w.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let next = body.get(i + 1).map(|n| bare(n));
+    let next_raw = body.get(i + 1).copied();
+    let ends = body[i].ends_with(',') || next.is_none();
+    let opens = ends
+        || next_raw.is_some_and(|n| !n.starts_with('('))
+            && next.is_some_and(|n| {
+                (opens_a_phrase(n) && !is_adjective(n))
+                    || is_adverb(n)
+                    || CONJUNCTIONS.contains(&n.to_lowercase().as_str())
+            });
+    let next_is_noun = next_raw.is_some_and(|n| {
+        let n = bare(n);
+        is_name(n)
+            || (lexicon().is(n, Class::Noun) && !opens_a_phrase(n))
+            || (!lexicon().knows(n) && !is_adjective(n) && !is_participle(n))
+    });
+    let prev = bare(body[i - 1]);
+    let prev_is_noun = is_name(body[i - 1])
+        || (lexicon().is(prev, Class::Noun) && !lexicon().is(prev, Class::Adjective))
+        || (!lexicon().knows(prev) && !is_adjective(prev) && !is_participle(prev) && !prev.ends_with("ing"));
+    let next_is_comparative = next.is_some_and(|n| COMPARATIVES.contains(&n.to_lowercase().as_str()));
+    if matches!(lower.as_str(), "not" | "never") || COMPARATIVES.contains(&lower.as_str()) {
+        Some(true)
+    } else if PREDICATE_PREPOSITIONS.contains(&lower.as_str()) {
+        // "at higher risk", "among the most vulnerable" (but "a mask at home" is the subject's).
+        next.is_some_and(|n| {
+            is_adjective(n)
+                || is_participle(n)
+                || DETERMINERS.contains(&n.to_lowercase().as_str())
+                || COMPARATIVES.contains(&n.to_lowercase().as_str())
+        })
+        .then_some(true)
+    } else if matches!(lower.as_str(), "a" | "an" | "one" | "the") {
+        // A predicate noun ("Is TMEM27 a marker"), after a whole subject (not after a verb of its clause).
+        let after_noun = prev_is_noun || !lexicon().knows(prev) && !prev.ends_with("ing") && !is_participle(prev);
+        after_noun.then_some(true)
+    } else if NUMERALS.contains(&lower.as_str()) {
+        next.is_some_and(|n| n.eq_ignore_ascii_case("times")).then_some(true)
+    } else if number && body[i].starts_with('(') {
+        None
+    } else if number {
+        // A measure: "is 3.57 times", "are 40% higher".
+        (next.is_some_and(|n| matches!(n.to_lowercase().as_str(), "times" | "percent" | "per" | "fold"))
+            || w.ends_with('%'))
+        .then_some(true)
+    } else if is_participle(w) {
+        if opens {
+            // "genes regulated by X sensitive to Y": a participle with its agent may still be the subject's.
+            Some(!next.is_some_and(|n| matches!(n.to_lowercase().as_str(), "by" | "with")))
+        } else {
+            None
+        }
+    } else if lower.ends_with("ing") && lexicon().is_verb_form(w, VerbForm::Ing) {
+        // "Is the company closing the plant?" (but "monitoring inaccurate" and "converting enzyme" are nouns).
+        (next.is_some_and(|n| {
+            DETERMINERS.contains(&n.to_lowercase().as_str()) || PRONOUNS.contains(&n.to_lowercase().as_str())
+        }))
+        .then_some(true)
+    } else if is_adjective(w) {
+        if next_is_comparative {
+            None // "20 years old half as susceptible": the adjective is the subject's.
+        } else if opens {
+            Some(true)
+        } else if next_is_noun && prev_is_noun {
+            Some(false)
+        } else {
+            None
+        }
+    } else {
+        None
+    }
 }
 
 /// Where the participle after "has/have/had" is ("Has the bank raised rates?"); `None` for possession

@@ -51,23 +51,7 @@ pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
     let relevant: Vec<&Evidence> = evidence.iter().filter(|e| e.relevance >= RELEVANT).collect();
     let line_of = lines_of_evidence(&relevant, provenance);
     let documents = line_of.len();
-    // Per line of evidence (a document, or documents that copy one text): its strongest sentence on each side.
-    let mut per_doc: HashMap<usize, (f32, f32, bool)> = HashMap::new();
-    for e in &relevant {
-        let entry = per_doc.entry(line_of[e.source.doc_id.as_str()]).or_default();
-        let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
-        let strength = if party { PARTY_STATEMENT_WEIGHT * e.stance.strength } else { e.stance.strength };
-        match side(e) {
-            StanceLabel::Supports => {
-                if strength > entry.0 {
-                    entry.0 = strength;
-                    entry.2 = e.stance.hedged;
-                }
-            }
-            StanceLabel::Refutes => entry.1 = entry.1.max(strength),
-            StanceLabel::Neutral => {}
-        }
-    }
+    let per_doc = strongest_per_line(&relevant, &line_of, provenance);
     let support: f32 = per_doc.values().map(|v| v.0).sum();
     let refute: f32 = per_doc.values().map(|v| v.1).sum();
     let best = relevant.iter().map(|e| e.relevance).fold(0.0, f32::max);
@@ -75,18 +59,7 @@ pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
         relevant.iter().filter(|e| side(e) == StanceLabel::Refutes).map(|e| e.relevance).fold(0.0, f32::max);
     let best_support =
         relevant.iter().filter(|e| side(e) == StanceLabel::Supports).max_by(|a, b| a.relevance.total_cmp(&b.relevance));
-    let covered: std::collections::HashSet<&str> =
-        relevant.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    // Light verbs ("get", "made") are scored on no sentence, so no sentence can address them.
-    let scored = crate::claim::stems(&claim.text);
-    let unaddressed_terms: Vec<String> = claim
-        .key_terms
-        .iter()
-        .map(|t| (t, verity_text::stem(t)))
-        .filter(|(_, stem)| scored.contains(stem) && !covered.contains(stem.as_str()))
-        .map(|(t, _)| t.clone())
-        .collect();
-
+    let unaddressed_terms = unaddressed_terms(claim, &relevant);
     // Anchors no relevant sentence contains: the claim's most specific part is unaddressed.
     let unaddressed_anchors: Vec<&String> = relevant
         .first()
@@ -276,18 +249,7 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
     };
     // What the sentences read mention, whichever side they took: a term they all leave out is what the sources do
     // not say, and a term they mention without settling is not "unaddressed".
-    let covered: std::collections::HashSet<&str> =
-        read.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    let scored = crate::claim::stems(&claim.text);
-    let unaddressed_terms = claim
-        .key_terms
-        .iter()
-        .filter(|t| {
-            let stem = verity_text::stem(t);
-            scored.contains(&stem) && !covered.contains(stem.as_str())
-        })
-        .cloned()
-        .collect();
+    let unaddressed_terms = unaddressed_terms(claim, &read);
     let documents = read
         .iter()
         .filter(|e| e.is_relevant())
@@ -303,6 +265,50 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
         unaddressed_terms: if label == VerdictLabel::NotEnoughEvidence { unaddressed_terms } else { vec![] },
         reason,
     }
+}
+
+/// The claim's key terms that no sentence of `sentences` contains (by stem). Light verbs ("get", "made") are
+/// scored on no sentence, so no sentence can address them: they are never listed.
+fn unaddressed_terms(claim: &Claim, sentences: &[&Evidence]) -> Vec<String> {
+    let covered: std::collections::HashSet<&str> =
+        sentences.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
+    let scored = crate::claim::stems(&claim.text);
+    claim
+        .key_terms
+        .iter()
+        .filter(|t| {
+            let stem = verity_text::stem(t);
+            scored.contains(&stem) && !covered.contains(stem.as_str())
+        })
+        .cloned()
+        .collect()
+}
+
+/// Per line of evidence (a document, or documents that copy one text): the strength of its strongest supporting
+/// sentence, of its strongest contradicting one, and whether the supporting one is hedged. A party's own
+/// statement counts for less.
+fn strongest_per_line(
+    relevant: &[&Evidence],
+    line_of: &HashMap<&str, usize>,
+    provenance: &Provenance,
+) -> HashMap<usize, (f32, f32, bool)> {
+    let mut per_line: HashMap<usize, (f32, f32, bool)> = HashMap::new();
+    for e in relevant {
+        let entry = per_line.entry(line_of[e.source.doc_id.as_str()]).or_default();
+        let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
+        let strength = if party { PARTY_STATEMENT_WEIGHT * e.stance.strength } else { e.stance.strength };
+        match side(e) {
+            StanceLabel::Supports => {
+                if strength > entry.0 {
+                    entry.0 = strength;
+                    entry.2 = e.stance.hedged;
+                }
+            }
+            StanceLabel::Refutes => entry.1 = entry.1.max(strength),
+            StanceLabel::Neutral => {}
+        }
+    }
+    per_line
 }
 
 /// "The Ledger says “…”": the source of a deciding sentence and the sentence, shortened, in the judge's words

@@ -387,27 +387,7 @@ impl Fetcher {
             if response.content_length().is_some_and(|n| n > limit as u64) {
                 return Err(FetchError::TooLarge(limit));
             }
-            // Read in chunks against one deadline: a server that trickles bytes must not keep the fetch forever.
-            let deadline = started + self.config.timeout;
-            let mut bytes = Vec::new();
-            let mut chunk = vec![0u8; 16 * 1024];
-            let mut response = response;
-            loop {
-                let n = response.read(&mut chunk).map_err(|e| FetchError::Http(format!("reading the body: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                bytes.extend_from_slice(&chunk[..n]);
-                if bytes.len() > limit {
-                    return Err(FetchError::TooLarge(limit));
-                }
-                if Instant::now() > deadline {
-                    return Err(FetchError::Http(format!(
-                        "timed out after {:?} reading the body",
-                        self.config.timeout
-                    )));
-                }
-            }
+            let bytes = self.read_body(response, started)?;
             return Ok(Got::Body(Box::new(Body {
                 url,
                 status: status.as_u16(),
@@ -419,6 +399,27 @@ impl Fetcher {
             })));
         }
         Err(FetchError::Redirects(self.config.max_redirects))
+    }
+
+    /// The body, read in chunks against one deadline (a server that trickles bytes must not keep the fetch
+    /// forever) and capped at the size limit.
+    fn read_body(&self, mut response: impl Read, started: Instant) -> Result<Vec<u8>, FetchError> {
+        let (limit, deadline) = (self.config.max_bytes, started + self.config.timeout);
+        let mut bytes = Vec::new();
+        let mut chunk = vec![0u8; 16 * 1024];
+        loop {
+            let n = response.read(&mut chunk).map_err(|e| FetchError::Http(format!("reading the body: {e}")))?;
+            if n == 0 {
+                return Ok(bytes);
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+            if bytes.len() > limit {
+                return Err(FetchError::TooLarge(limit));
+            }
+            if Instant::now() > deadline {
+                return Err(FetchError::Http(format!("timed out after {:?} reading the body", self.config.timeout)));
+            }
+        }
     }
 
     /// Waits until this host may be asked again, and books the next slot.
