@@ -32,7 +32,7 @@ use verity_store::{NewDocument, PutOutcome, Store, UnembeddedPassage};
 pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
 pub use verity_embed::keep_tensors_on_the_heap;
-pub use verity_ingest::{Skipped, skip_report};
+pub use verity_ingest::{Skipped, passages, skip_report};
 pub use verity_llm::ServerConfig;
 pub use verity_model::Deadline;
 pub use verity_pipeline::QUESTION_LIMIT;
@@ -45,12 +45,6 @@ const STORE_FILE: &str = "verity.sqlite";
 /// Documents stored (and indexed) per transaction: an interrupted ingest loses at most one batch of work and
 /// never leaves a half-written document behind.
 const BATCH: usize = 512;
-/// A passage is a window of whole sentences of about this many bytes.
-const PASSAGE_BYTES: usize = 600;
-const PASSAGE_MAX_SENTENCES: usize = 4;
-/// The most one passage holds: a "sentence" longer than this (a line with no full stops, a table, a log) is cut
-/// at spaces into pieces of about [`PASSAGE_BYTES`], so one passage never costs a check more than a few sentences.
-const MAX_PASSAGE_BYTES: usize = 2_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -1042,54 +1036,6 @@ impl Semantic {
 /// keeps the topic its title gives it (as BEIR embeds title and text).
 fn embedding_text(title: &str, passage: &str) -> String {
     if title.trim().is_empty() { passage.to_string() } else { format!("{}\n{passage}", title.trim()) }
-}
-
-/// Splits a text into passages: windows of whole sentences, about [`PASSAGE_BYTES`] long, none over
-/// [`MAX_PASSAGE_BYTES`].
-pub fn passages(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut current: Option<(usize, usize, usize)> = None; // start, end, sentences
-    for span in verity_text::sentences(text) {
-        if span.end - span.start > MAX_PASSAGE_BYTES {
-            out.extend(current.take().map(|(start, end, _)| (start, end)));
-            out.extend(pieces(text, span.start, span.end));
-            continue;
-        }
-        current = match current {
-            Some((start, _, n)) if span.end - start <= PASSAGE_BYTES && n < PASSAGE_MAX_SENTENCES => {
-                Some((start, span.end, n + 1))
-            }
-            Some((start, end, _)) => {
-                out.push((start, end));
-                Some((span.start, span.end, 1))
-            }
-            None => Some((span.start, span.end, 1)),
-        };
-    }
-    if let Some((start, end, _)) = current {
-        out.push((start, end));
-    }
-    out
-}
-
-/// Cuts `text[start..end]` into pieces of at most [`PASSAGE_BYTES`], at the last space before the limit (or, in a
-/// run with no space, at the last character boundary), without the spaces between pieces.
-fn pieces(text: &str, mut start: usize, end: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    while start < end {
-        let mut cut = (start + PASSAGE_BYTES).min(end);
-        if cut < end {
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            if let Some(space) = text[start..cut].rfind(char::is_whitespace).filter(|at| *at > 0) {
-                cut = start + space;
-            }
-        }
-        out.push((start, cut));
-        start = cut + text[cut..end].len() - text[cut..end].trim_start().len();
-    }
-    out
 }
 
 /// The current time as the store records it: [`verity_model::timestamp`], RFC 3339, UTC, fixed width.

@@ -532,32 +532,6 @@ fn with_the_entailment_judge_a_check_keeps_every_report_invariant() {
     }
 }
 
-/// A line with no full stops (a 52 MB log line once became one passage that every check then read whole) is cut at
-/// spaces into passages of ordinary size; ordinary prose stays windows of whole sentences.
-#[test]
-fn passages_are_windows_of_whole_sentences_and_none_is_oversized() {
-    let check = |text: &str| -> Vec<String> {
-        verity_engine::passages(text).into_iter().map(|(start, end)| text[start..end].to_string()).collect()
-    };
-    let prose = "The council met. It banned cars. Shops objected. Residents cheered. The mayor left.";
-    assert_eq!(
-        check(prose),
-        ["The council met. It banned cars. Shops objected. Residents cheered.", "The mayor left."]
-    );
-
-    let long = vec!["wörd"; 1_000].join(" ");
-    let endless = format!("Before. Then {long} after.");
-    let pieces = check(&endless);
-    assert!(pieces.iter().all(|p| p.len() <= 600 && !p.starts_with(' ') && !p.ends_with(' ')), "{pieces:?}");
-    assert_eq!(pieces.join(" "), endless);
-    assert!((11..=13).contains(&pieces.len()), "{}", pieces.len());
-    let unbroken = "x".repeat(5_000);
-    assert_eq!(
-        check(&unbroken).iter().map(String::len).collect::<Vec<_>>(),
-        [600; 8].into_iter().chain([200]).collect::<Vec<_>>()
-    );
-}
-
 #[test]
 fn a_report_date_that_is_not_a_date_is_refused_when_the_engine_opens() {
     let dir = tempfile::tempdir().unwrap();

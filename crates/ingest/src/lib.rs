@@ -3,7 +3,8 @@
 //!
 //! Main items: [`plan`] lists the input files under the given paths, [`read_file`] yields one [`Record`] per
 //! document or per bad record ([`Skipped`], with file, line and reason), and [`html::extract`] does main-content
-//! extraction with the page's title, date and canonical URL.
+//! extraction with the page's title, date and canonical URL; [`passages`] cuts a document's text into the windows
+//! of whole sentences that search and the judge read.
 //!
 //! This crate reads files and nothing else: it does not store, index or deduplicate (the store does that by
 //! content hash), and it never fails a whole file because of one bad record.
@@ -12,10 +13,12 @@ pub mod encoding;
 pub mod html;
 mod jsonl;
 mod markup;
+mod passages;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use passages::{MAX_PASSAGE_BYTES, PASSAGE_BYTES, passages};
 pub use verity_model::Document;
 
 /// What kind of input a file is, by extension.
