@@ -1,9 +1,11 @@
-//! The facade the CLI (and later the server) calls: configuration in, an [`Engine`] out.
+//! The facade the CLI, the server and the workers call: configuration in, an [`Engine`] out. Nothing else
+//! reaches the store (`crates/cli/tests/tidy.rs` checks).
 //!
 //! Main types: [`Config`] (where the data directory is, and today's date for reproducible runs), [`Engine`]
 //! (ingest, check, show, list; and for the site: refresh, versions, similar questions, search, categories,
-//! topics, corrections), [`IngestSummary`], [`Writer`] (the language model behind the report writer,
-//! when one is configured), and the evaluation runners in [`eval`].
+//! topics, corrections; and for a shared store: the job queue and its announcements), [`IngestSummary`], [`Writer`]
+//! (the language model behind the report writer, when one is configured), [`worker::Worker`] (runs the shared
+//! queue's jobs), and the evaluation runners in [`eval`] and [`train`].
 //!
 //! The engine wires the store, the index and the pipeline together and owns the data directory's layout
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.

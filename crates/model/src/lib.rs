@@ -57,7 +57,7 @@ pub struct Passage {
 pub struct PassageHit {
     pub passage: Passage,
     pub source: SourceMeta,
-    /// Retrieval score (BM25 for now); only comparable within one result list.
+    /// Retrieval score (BM25, or its fusion with the dense ranking); only comparable within one result list.
     pub score: f32,
 }
 

@@ -775,6 +775,10 @@ fn quoted_list(terms: &[String]) -> String {
     terms.iter().map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ")
 }
 
+/// How the summary's overview of a compound claim's parts begins: the language-model writer keeps that line last,
+/// after its own summary, and finds it by this.
+pub(crate) const PARTS_OVERVIEW: &str = "The claim has ";
+
 /// One line for the summary: how many parts the claim has and how each fared.
 fn facet_overview(facets: &[Assessed]) -> String {
     let parts: Vec<String> = facets
@@ -790,7 +794,7 @@ fn facet_overview(facets: &[Assessed]) -> String {
             format!("\u{201c}{}\u{201d} {fate}", a.facet.text)
         })
         .collect();
-    format!("The claim has {} parts, checked separately: {}.", facets.len(), parts.join("; "))
+    format!("{PARTS_OVERVIEW}{} parts, checked separately: {}.", facets.len(), parts.join("; "))
 }
 
 /// Why a part got its verdict, in words that fit its role.

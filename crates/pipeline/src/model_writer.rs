@@ -164,7 +164,8 @@ pub fn write(mut draft: Report, model: &dyn LanguageModel, deadline: &Deadline) 
             None => {
                 // The engine's verdict line stays first; the facet overview, if any, stays last.
                 let verdict_line = draft.summary.first().cloned();
-                let facet_line = draft.summary.last().filter(|s| s.text.starts_with("The claim has ")).cloned();
+                let facet_line =
+                    draft.summary.last().filter(|s| s.text.starts_with(crate::extractive::PARTS_OVERVIEW)).cloned();
                 draft.summary = verdict_line.into_iter().chain(sentences).chain(facet_line).collect();
             }
             Some(i) => {

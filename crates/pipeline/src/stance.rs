@@ -1,9 +1,10 @@
 //! Stance: does an evidence sentence support the claim, refute it, or neither?
 //!
-//! A first, honest, lexical method (a trained model replaces it in a later issue): a sentence that is about the
-//! claim supports it unless its polarity differs — a negation the claim lacks (or the reverse), an antonym of a
-//! claim word ("increases" vs "reduces"), or a debunking word ("false", "myth"). Weaker verbs in the evidence
-//! ("promised", "planned", "may") mark the support as hedged: a report may then say "partly", never "fully".
+//! The lexical rules, the judge when no model is given (and the fallback when a model fails; a model judge is read
+//! through the `judge` module): a sentence that is about the claim supports it unless its polarity differs — a
+//! negation the claim lacks (or the reverse), an antonym of a claim word ("increases" vs "reduces"), or a
+//! debunking word ("false", "myth"). Weaker verbs in the evidence ("promised", "planned", "may") mark the support
+//! as hedged: a report may then say "partly", never "fully".
 
 use serde::{Deserialize, Serialize};
 use verity_model::{Claim, StanceLabel};
