@@ -27,6 +27,28 @@ fn every_crate_root_opens_with_a_doc_comment() {
     check("a crate root must start with a //! comment saying what the crate is", offenders);
 }
 
+/// Every library's overview (its `lib.rs` comment) shows its main type at work in an example that runs as a
+/// doctest, so the overview cannot drift from the code.
+#[test]
+fn every_library_overview_has_an_example_that_runs() {
+    let mut offenders = Vec::new();
+    let mut read = 0;
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let path = entry.unwrap().path().join("src/lib.rs");
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        read += 1;
+        let overview: Vec<&str> = text.lines().take_while(|l| l.starts_with("//!")).collect();
+        let fences: Vec<&&str> =
+            overview.iter().filter(|l| l.trim_start_matches("//!").trim().starts_with("```")).collect();
+        let runs = fences.first().is_some_and(|f| !f.contains("no_run") && !f.contains("ignore"));
+        if fences.len() < 2 || !runs {
+            offenders.push(path.display().to_string());
+        }
+    }
+    assert!(read >= 15, "the crates were read ({read})");
+    check("a library's lib.rs overview needs an example that runs (a doctest)", offenders);
+}
+
 /// The workspace's dependency graph as `cargo metadata` resolves it (from `Cargo.lock`, offline): for each
 /// package, its normal and build dependencies by name (dev-dependencies are for tests and may reach anything).
 struct Graph {

@@ -17,6 +17,15 @@
 //! This crate downloads nothing and knows nothing of passages, claims, indexes or stores. Inputs are truncated to 256
 //! tokens and never padded: the tokenizer file shipped with the model pins padding to 128 tokens, which would
 //! change the vectors, so padding is switched off here.
+//!
+//! ```
+//! // A tiny MPNet cross-encoder with random weights (the one the tests check against a NumPy reference).
+//! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tiny-mpnet");
+//! let model = verity_embed::cross::CrossEncoder::load(&dir).unwrap();
+//! let scores = model.classify(&[("The council banned cars.", "Cars were banned.")]).unwrap();
+//! assert_eq!(scores[0].len(), model.classes());
+//! assert!((scores[0].iter().sum::<f32>() - 1.0).abs() < 1e-4);
+//! ```
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,26 @@
 //!
 //! The engine wires the store, the index and the pipeline together and owns the data directory's layout
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
+//!
+//! ```
+//! use verity_engine::{Config, Engine};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let archive = dir.path().join("archive.jsonl");
+//! std::fs::write(
+//!     &archive,
+//!     r#"{"id": "l-1", "title": "Vote", "outlet": "The Ledger", "text": "The council banned cars downtown on Monday."}
+//! {"id": "c-1", "title": "Ban", "outlet": "The Courier", "text": "After a vote of 7 to 2, the council banned cars downtown."}
+//! "#,
+//! )
+//! .unwrap();
+//! let config = Config { today: Some("2026-12-07".into()), ..Config::new(dir.path().join("data")) };
+//! let mut engine = Engine::open(config).unwrap();
+//! engine.ingest(&[archive], &mut |_| {}).unwrap();
+//! let report = engine.check("Did the council ban cars downtown?").unwrap();
+//! assert_eq!(report.checked_on, "2026-12-07");
+//! assert!(!report.sources.is_empty());
+//! ```
 
 pub mod eval;
 pub mod feeds;

@@ -10,6 +10,16 @@
 //!
 //! This crate reads evaluation files and computes numbers; it does not run searches or checks (the engine does)
 //! and knows nothing of the store or the index.
+//!
+//! ```
+//! use verity_eval::labels::Confusion;
+//!
+//! let mut confusion = Confusion::new(&["supports", "refutes"]);
+//! for (gold, predicted) in [(0, 0), (0, 0), (1, 1), (1, 0)] {
+//!     confusion.add(gold, predicted);
+//! }
+//! assert!((confusion.accuracy() - 0.75).abs() < 1e-9);
+//! ```
 
 pub mod averitec;
 pub mod beir;

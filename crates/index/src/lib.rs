@@ -12,6 +12,23 @@
 //! [`dense::Fusion`] merges lexical and dense rankings.
 //!
 //! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
+//!
+//! ```
+//! use verity_index::{IndexEntry, SearchIndex};
+//!
+//! let index = SearchIndex::open_in_memory().unwrap();
+//! let entry = IndexEntry {
+//!     doc_id: 7,
+//!     doc_key: "ledger-1",
+//!     title: "Council vote",
+//!     text: "The council banned cars downtown.",
+//!     passages: vec![(70, "The council banned cars downtown.")],
+//! };
+//! index.upsert(&[entry]).unwrap();
+//! index.commit().unwrap();
+//! let hits = index.search_passages("cars banned", 5).unwrap();
+//! assert_eq!(hits[0].key, 70);
+//! ```
 
 pub mod dense;
 mod readable;

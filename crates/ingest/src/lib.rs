@@ -8,6 +8,16 @@
 //!
 //! This crate reads files and nothing else: it does not store, index or deduplicate (the store does that by
 //! content hash), and it never fails a whole file because of one bad record.
+//!
+//! ```
+//! // Passages are windows of whole sentences, as byte spans of the text.
+//! let text = "The council met. It banned cars. Shops objected.";
+//! let spans = verity_ingest::passages(text);
+//! assert_eq!(&text[spans[0].0..spans[0].1], text);
+//! // One rule from bytes to text: this is Latin-1, and is read as such.
+//! let decoded = verity_ingest::encoding::decode(b"caf\xe9", None).unwrap();
+//! assert_eq!(decoded.text, "café");
+//! ```
 
 pub mod encoding;
 pub mod html;

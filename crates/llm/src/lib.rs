@@ -7,6 +7,21 @@
 //!
 //! This crate talks to the model and returns its text; it builds no prompt and checks nothing the model says:
 //! `verity-pipeline`'s writer does both. It is one of the two crates allowed an outbound HTTP client.
+//!
+//! ```
+//! use verity_llm::{OpenAiCompatible, ServerConfig};
+//! use verity_model::{ChatMessage, ChatOptions, Role};
+//!
+//! // Any OpenAI-compatible server; here one on loopback that always answers "Yes."
+//! let server = verity_loopback::Server::start("127.0.0.1", |_request, stream| {
+//!     let body = br#"{"choices": [{"message": {"role": "assistant", "content": "Yes."}}]}"#;
+//!     verity_loopback::respond(stream, "200 OK", &[("content-type", "application/json")], body);
+//! });
+//! let url = format!("http://{}/v1", server.addr);
+//! let model = OpenAiCompatible::new(ServerConfig::new(&url, "any-model")).unwrap();
+//! let reply = model.chat(&[ChatMessage::new(Role::User, "Is this a test?")], &ChatOptions::default()).unwrap();
+//! assert_eq!(reply, "Yes.");
+//! ```
 
 pub mod local;
 

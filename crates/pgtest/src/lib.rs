@@ -7,6 +7,13 @@
 //!
 //! A test helper only (a dev-dependency). It needs PostgreSQL installed and says how to install it when it is
 //! missing; it never falls back to anything else, so a test that needs a database cannot pass without one.
+//!
+//! ```
+//! let cluster = verity_pgtest::Cluster::shared();
+//! let url = cluster.database();
+//! assert!(url.starts_with("postgres://verity@"));
+//! assert_eq!(cluster.psql(&url, "SELECT 1 + 1"), "2");
+//! ```
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

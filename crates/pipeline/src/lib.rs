@@ -17,6 +17,24 @@
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
 //! failed: a search error becomes a [`verity_model::Diagnostic`] in the report. The only refusal is an
 //! [`Uncheckable`] question.
+//!
+//! ```
+//! use verity_model::{Deadline, VerdictLabel};
+//! use verity_pipeline::{CheckContext, memory::MemoryCorpus};
+//!
+//! let corpus = MemoryCorpus::new()
+//!     .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+//!     .with("b", "The Courier", "After a vote of 7 to 2, the council banned cars downtown.");
+//! let ctx = CheckContext {
+//!     today: "2026-12-07".into(),
+//!     report_id: "example".into(),
+//!     web: None,
+//!     deadline: Deadline::none(),
+//! };
+//! let report = verity_pipeline::check("Did the council ban cars downtown?", &ctx, &corpus).unwrap();
+//! assert_eq!(report.verdict.label, VerdictLabel::Supported);
+//! assert!(!report.sources.is_empty());
+//! ```
 
 pub mod category;
 pub mod cite;

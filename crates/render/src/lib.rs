@@ -7,6 +7,24 @@
 //! HTML is built with `maud` templates, which escape every value spliced into them, so a source can never inject
 //! markup or script; the only unescaped text is the stylesheet and the JSON-LD block (which escapes `<` itself).
 //! [`article`], [`head`] and [`diff_html`] return [`maud::Markup`], so a page that embeds them keeps that property.
+//!
+//! ```
+//! use verity_pipeline::{CheckContext, memory::MemoryCorpus};
+//!
+//! let corpus = MemoryCorpus::new().with("a", "The Ledger", "The council banned <b>cars</b> downtown on Monday.");
+//! let ctx = CheckContext {
+//!     today: "2026-12-07".into(),
+//!     report_id: "example".into(),
+//!     web: None,
+//!     deadline: verity_model::Deadline::none(),
+//! };
+//! let report = verity_pipeline::check("Did the council ban cars downtown?", &ctx, &corpus).unwrap();
+//! let page = verity_render::html(&report);
+//! assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Checked on"));
+//! // Source text is data: its markup is escaped, never rendered.
+//! assert!(!page.contains("<b>cars</b>"));
+//! assert!(verity_render::markdown(&report).contains("## Sources"));
+//! ```
 
 mod diff;
 

@@ -12,6 +12,18 @@
 //! that allows only the site's own script and styles, and every piece of source text and user input is escaped.
 //!
 //! This crate is the only one with inbound HTTP. It holds no logic a CLI would need: it calls the engine.
+//!
+//! ```
+//! use tower::ServiceExt as _;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let engine = verity_engine::Engine::open(verity_engine::Config::new(dir.path())).unwrap();
+//! let router = verity_server::router(engine, verity_server::SiteConfig::default()).unwrap();
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! let request = axum::http::Request::get("/api/v1/health").body(axum::body::Body::empty()).unwrap();
+//! let response = runtime.block_on(router.oneshot(request)).unwrap();
+//! assert_eq!(response.status(), 200);
+//! ```
 
 mod api;
 pub mod config;

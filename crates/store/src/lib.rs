@@ -13,6 +13,29 @@
 //! All SQL in Verity lives in this crate: `sqlite` and `postgres`, one module per back end, each query with its
 //! twin in the other. It knows nothing of searching, claims or rendering. Migrations are append-only, per back
 //! end (SQLite's `user_version`; PostgreSQL's `verity_schema` table), and run once under a lock.
+//!
+//! ```
+//! use verity_model::Document;
+//! use verity_store::{NewDocument, PutOutcome, Store};
+//!
+//! let store = Store::open_in_memory().unwrap();
+//! let document = Document {
+//!     external_id: "ledger-1".into(),
+//!     title: "Council vote".into(),
+//!     text: "The council banned cars downtown.".into(),
+//!     url: None,
+//!     outlet: Some("The Ledger".into()),
+//!     published: Some("2026-12-01".into()),
+//!     author: None,
+//! };
+//! let new = NewDocument { document: &document, passages: vec![(0, document.text.len())], fetched: None };
+//! let now = "2026-12-07T00:00:00.000000Z";
+//! assert!(matches!(store.put_documents(&[new], now).unwrap()[0], PutOutcome::Added { passages: 1, .. }));
+//! // The same content again is not a new version.
+//! let again = NewDocument { document: &document, passages: vec![(0, document.text.len())], fetched: None };
+//! assert_eq!(store.put_documents(&[again], now).unwrap(), [PutOutcome::Unchanged]);
+//! assert_eq!(store.counts().unwrap().versions, 1);
+//! ```
 
 mod postgres;
 mod shared;

@@ -9,6 +9,16 @@
 //! original: lower-casing changes byte lengths).
 //!
 //! It knows nothing about documents, claims or storage, and it never allocates more than the tokens it returns.
+//!
+//! ```
+//! // Sentences as byte spans of the text, and a case-blind search whose offsets are the original's.
+//! let text = "İstanbul voted. The Mayor won.";
+//! let spans = verity_text::sentences(text);
+//! assert_eq!(&text[spans[1].start..spans[1].end], "The Mayor won.");
+//! // "İ" is two bytes and lower-cases to three: the match is still where it is written.
+//! let at = verity_text::Folded::new(text).find("the mayor").unwrap();
+//! assert_eq!(&text[at.0..at.1], "The Mayor");
+//! ```
 
 use std::sync::OnceLock;
 

@@ -9,6 +9,17 @@
 //!
 //! This crate talks HTTP and nothing else: it decides nothing about claims, stores nothing, and is reached by
 //! the engine only. It is one of the crates allowed an outbound HTTP client.
+//!
+//! ```
+//! let base = url::Url::parse("https://news.example/").unwrap();
+//! let rss = br#"<rss version="2.0"><channel><title>News</title>
+//!   <item><title>Council bans cars</title><link>/2026/council</link></item>
+//! </channel></rss>"#;
+//! let feed = verity_web::feed::parse(rss, &base).unwrap();
+//! assert_eq!(feed.items[0].url, "https://news.example/2026/council");
+//! // What a user gives as a search provider's address is checked, not trusted.
+//! assert!(verity_web::base_url("not a url").is_err());
+//! ```
 
 pub mod feed;
 pub mod fetch;
