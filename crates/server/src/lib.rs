@@ -28,7 +28,7 @@
 mod api;
 pub mod config;
 mod jobs;
-mod limit;
+pub mod limit;
 mod pages;
 mod queue;
 pub mod stripe;
