@@ -59,7 +59,9 @@ pub use verity_llm::ServerConfig;
 pub use verity_model::Deadline;
 pub use verity_pipeline::QUESTION_LIMIT;
 pub use verity_pipeline::category::title as category_title;
-pub use verity_store::{Change, FeedRow, JobLease, JobRecord, Page, ReportFilter, StoreError, SupporterTotals};
+pub use verity_store::{
+    Change, FeedRow, JobLease, JobRecord, Page, ReportFilter, StoreError, SupporterTotals, new_job_id,
+};
 pub use writer::{Writer, WriterConfig};
 
 /// The database file in a data directory.

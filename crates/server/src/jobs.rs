@@ -4,7 +4,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::response::sse::Event;
 use futures_util::{Stream, StreamExt as _};
@@ -58,7 +57,6 @@ pub struct StageLine {
 #[derive(Default)]
 pub struct Jobs {
     kept: Mutex<Kept>,
-    next: AtomicU64,
 }
 
 /// The jobs remembered, each with its check's deadline (through which it is cancelled), and their ids oldest
@@ -72,7 +70,7 @@ struct Kept {
 impl Jobs {
     /// Registers a running job under the deadline its check runs to, and returns its channel.
     pub fn start(&self, kind: JobKind, question: &str, deadline: Deadline) -> watch::Sender<Job> {
-        let id = format!("job-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let id = verity_engine::new_job_id();
         let job = Job {
             id: id.clone(),
             kind,

@@ -164,6 +164,8 @@ async fn the_form_leads_through_the_progress_page_to_the_report_and_shows_why_a_
     assert_eq!(status, StatusCode::SEE_OTHER);
     let job_page = location(&headers);
     assert!(job_page.starts_with("/jobs/job-"), "{job_page}");
+    // Not a counter another visitor could walk ("job-1", "job-2", ...): the check's progress is the asker's.
+    assert!(job_page.len() == "/jobs/job-".len() + 32, "{job_page}");
     finished(&router, job_page.trim_start_matches("/jobs/")).await;
     let (status, headers, _) = check(&router, get(&job_page)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "a finished check moves on to its report");

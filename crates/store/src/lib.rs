@@ -315,14 +315,11 @@ pub struct FeedPoll<'a> {
     pub error: Option<&'a str>,
 }
 
-/// A job id: "job-" and 16 hex digits from the input, the time and the process, so ids are not guessable in
-/// order (the progress of someone else's check is theirs to share).
-fn job_id(input: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let seed = format!("{input}\u{0}{nanos}\u{0}{}\u{0}{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    format!("job-{}", hex::encode(&Sha256::digest(seed)[..8]))
+/// A new job id: "job-" and a UUID v7, a millisecond timestamp (ids sort by creation) and 74 bits from the
+/// operating system's random source, so no one can guess another's job and follow its progress. Used by the
+/// shared queue and by a single node's own jobs alike.
+pub fn new_job_id() -> String {
+    format!("job-{}", uuid::Uuid::now_v7().simple())
 }
 
 /// A count or offset as SQL takes it: "no limit" (`usize::MAX`) is the largest the database knows.
@@ -606,7 +603,7 @@ impl Store {
     /// Queues a check (`kind` "check", `input` the question) or a refresh ("refresh", the report's key) for a
     /// worker; returns the job's id.
     pub fn enqueue_job(&self, kind: &str, input: &str, question: &str) -> Result<String> {
-        let id = job_id(input);
+        let id = new_job_id();
         dispatch!(self, enqueue_job(&id, kind, input, question, &verity_model::timestamp::now()))?;
         Ok(id)
     }

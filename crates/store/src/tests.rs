@@ -461,6 +461,12 @@ fn jobs_go_to_one_worker_and_a_lost_lease_takes_its_writes_with_it() {
             store.enqueue_job("refresh", "abc123", "Did Y happen?").unwrap(),
         ];
         assert_ne!(queued[0], queued[1]);
+        // A job's id cannot be guessed from another's (a UUID v7: its random bits come from the system).
+        for id in &queued {
+            let hex = id.strip_prefix("job-").unwrap();
+            assert!(hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        }
+        assert_ne!(queued[0][4..].trim_start_matches('0'), "1", "not a counter");
         let a = store.claim_job("worker-a", Duration::from_secs(60)).unwrap().unwrap();
         let b = store.claim_job("worker-b", Duration::from_secs(60)).unwrap().unwrap();
         let mut claimed = [a.id.clone(), b.id.clone()];
