@@ -10,6 +10,36 @@ fn check(rule: &str, offenders: Vec<String>) {
     assert!(offenders.is_empty(), "{rule}: {offenders:?}");
 }
 
+/// Every file under `path` (or `path` itself, a file), folders walked recursively; none where it does not exist.
+fn files_under(path: &Path) -> Vec<std::path::PathBuf> {
+    let (mut files, mut stack) = (Vec::new(), vec![path.to_path_buf()]);
+    while let Some(path) = stack.pop() {
+        match std::fs::read_dir(&path) {
+            Ok(entries) => stack.extend(entries.map(|e| e.unwrap().path())),
+            Err(_) if path.is_file() => files.push(path),
+            Err(_) => {}
+        }
+    }
+    files
+}
+
+/// The Rust files under `path`, each with its text.
+fn rust_sources(path: &Path) -> Vec<(std::path::PathBuf, String)> {
+    files_under(path)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
+/// The `src` folder of every crate in the workspace.
+fn crate_sources() -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(workspace().join("crates")).unwrap().map(|e| e.unwrap().path().join("src")).collect()
+}
+
 #[test]
 fn every_crate_root_opens_with_a_doc_comment() {
     let mut offenders = Vec::new();
@@ -198,29 +228,21 @@ fn html_is_escaped_by_construction() {
     let mut offenders = Vec::new();
     let mut seen = 0;
     for krate in ["render", "server"] {
-        let mut stack = vec![workspace().join("crates").join(krate).join("src")];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                // Tests may spell out the markup they expect.
-                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                let relative = path.strip_prefix(workspace().join("crates")).unwrap().display().to_string();
-                seen += code.matches("html!").count();
-                let bypasses = code.matches("PreEscaped(").count();
-                let budget = allowed.iter().find(|(file, _)| *file == relative).map_or(0, |(_, n)| *n);
-                if bypasses > budget {
-                    offenders.push(format!("{relative}: PreEscaped used {bypasses} times (allowed {budget})"));
-                }
-                for (i, line) in code.lines().enumerate() {
-                    let tag = ["\"<p", "\"<a ", "\"<li", "\"<h1", "\"<div", "\"<ul", "\"<table", "\"<form", "\"<span"];
-                    if !line.trim_start().starts_with("//") && tag.iter().any(|t| line.contains(t)) {
-                        offenders.push(format!("{relative}:{}: markup in a string", i + 1));
-                    }
+        for path in files_under(&workspace().join("crates").join(krate).join("src")) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Tests may spell out the markup they expect.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let relative = path.strip_prefix(workspace().join("crates")).unwrap().display().to_string();
+            seen += code.matches("html!").count();
+            let bypasses = code.matches("PreEscaped(").count();
+            let budget = allowed.iter().find(|(file, _)| *file == relative).map_or(0, |(_, n)| *n);
+            if bypasses > budget {
+                offenders.push(format!("{relative}: PreEscaped used {bypasses} times (allowed {budget})"));
+            }
+            for (i, line) in code.lines().enumerate() {
+                let tag = ["\"<p", "\"<a ", "\"<li", "\"<h1", "\"<div", "\"<ul", "\"<table", "\"<form", "\"<span"];
+                if !line.trim_start().starts_with("//") && tag.iter().any(|t| line.contains(t)) {
+                    offenders.push(format!("{relative}:{}: markup in a string", i + 1));
                 }
             }
         }
@@ -235,29 +257,12 @@ fn html_is_escaped_by_construction() {
 fn the_store_is_reached_only_through_the_engine() {
     let mut offenders = Vec::new();
     let mut read = 0;
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let krate = entry.unwrap().path();
-        if krate.file_name().is_some_and(|n| n == "engine") {
-            continue;
-        }
-        let mut stack = vec![krate.join("src")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") {
-                    continue;
-                }
-                read += 1;
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (i, line) in text.lines().enumerate() {
-                    if line.contains("engine.store()") || line.contains("engine().store()") {
-                        offenders.push(format!("{}:{}", path.display(), i + 1));
-                    }
+    for src in crate_sources().iter().filter(|src| !src.starts_with(workspace().join("crates/engine"))) {
+        for (path, text) in rust_sources(src) {
+            read += 1;
+            for (i, line) in text.lines().enumerate() {
+                if line.contains("engine.store()") || line.contains("engine().store()") {
+                    offenders.push(format!("{}:{}", path.display(), i + 1));
                 }
             }
         }
@@ -271,17 +276,11 @@ fn the_store_is_reached_only_through_the_engine() {
 fn modules_of(src: &Path) -> Vec<(String, String)> {
     fn code_of(path: &Path) -> String {
         let mut code = String::new();
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(path) = stack.pop() {
-            if path.is_dir() {
-                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let before_tests = text.split("#[cfg(test)]").next().unwrap_or_default();
-                for line in before_tests.lines().filter(|l| !l.trim_start().starts_with("//")) {
-                    code.push_str(line);
-                    code.push('\n');
-                }
+        for (_, text) in rust_sources(path) {
+            let before_tests = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for line in before_tests.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                code.push_str(line);
+                code.push('\n');
             }
         }
         code
@@ -414,38 +413,22 @@ fn no_public_signature_returns_a_string_error() {
     assert!(!returns_a_string_error("fn read(&self) -> Result<Readings, Failure>;"));
     let mut offenders = Vec::new();
     let mut signatures = 0;
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let mut stack = vec![entry.unwrap().path().join("src")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                let lines: Vec<&str> = code.lines().collect();
-                for (i, line) in lines.iter().enumerate() {
-                    let trimmed = line.trim_start();
-                    // Public functions, and the methods a trait declares (no body): what other crates call.
-                    let public = trimmed.starts_with("pub fn ") || trimmed.starts_with("pub async fn ");
-                    let end =
-                        lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';')).unwrap_or(0);
-                    let declared = trimmed.starts_with("fn ") && !lines[i + end].contains('{');
-                    if !(public || declared) {
-                        continue;
-                    }
-                    signatures += 1;
-                    let signature = lines[i..=i + end].join(" ");
-                    if returns_a_string_error(&signature) {
-                        offenders.push(format!("{}:{}", path.display(), i + 1));
-                    }
-                }
+    for (path, text) in crate_sources().into_iter().flat_map(|src| rust_sources(&src)) {
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let lines: Vec<&str> = code.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            // Public functions, and the methods a trait declares (no body): what other crates call.
+            let public = trimmed.starts_with("pub fn ") || trimmed.starts_with("pub async fn ");
+            let end = lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';')).unwrap_or(0);
+            let declared = trimmed.starts_with("fn ") && !lines[i + end].contains('{');
+            if !(public || declared) {
+                continue;
+            }
+            signatures += 1;
+            let signature = lines[i..=i + end].join(" ");
+            if returns_a_string_error(&signature) {
+                offenders.push(format!("{}:{}", path.display(), i + 1));
             }
         }
     }
@@ -460,49 +443,34 @@ fn no_function_is_over_80_lines_outside_templates() {
     const MOST: usize = 80;
     let mut offenders = Vec::new();
     let mut functions = 0;
-    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
-        let mut stack = vec![entry.unwrap().path().join("src")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("tests.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let lines: Vec<&str> = text.split("#[cfg(test)]").next().unwrap_or_default().lines().collect();
-                let mut i = 0;
-                while i < lines.len() {
-                    let trimmed = lines[i].trim_start();
-                    let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "async fn ", "pub async fn "]
-                        .iter()
-                        .any(|p| trimmed.starts_with(p));
-                    let indent = lines[i].len() - trimmed.len();
-                    let Some(open) = lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';'))
-                    else {
-                        break;
-                    };
-                    if !is_fn || !lines[i + open].contains('{') {
-                        i += 1;
-                        continue;
-                    }
-                    functions += 1;
-                    let close = lines[i + open + 1..]
-                        .iter()
-                        .position(|l| l.len() > indent && l[..indent].trim().is_empty() && l[indent..].starts_with('}'))
-                        .map_or(lines.len() - 1, |k| i + open + 1 + k);
-                    let length = close - i + 1;
-                    let template = lines[i..=close].iter().any(|l| l.contains("html!"));
-                    if length > MOST && !template {
-                        offenders.push(format!("{}:{} ({length} lines)", path.display(), i + 1));
-                    }
-                    i += open + 1;
-                }
+    let sources = crate_sources().into_iter().flat_map(|src| rust_sources(&src));
+    for (path, text) in sources.filter(|(path, _)| !path.ends_with("tests.rs")) {
+        let lines: Vec<&str> = text.split("#[cfg(test)]").next().unwrap_or_default().lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let trimmed = lines[i].trim_start();
+            let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "async fn ", "pub async fn "]
+                .iter()
+                .any(|p| trimmed.starts_with(p));
+            let indent = lines[i].len() - trimmed.len();
+            let Some(open) = lines[i..].iter().position(|l| l.contains('{') || l.trim_end().ends_with(';')) else {
+                break;
+            };
+            if !is_fn || !lines[i + open].contains('{') {
+                i += 1;
+                continue;
             }
+            functions += 1;
+            let close = lines[i + open + 1..]
+                .iter()
+                .position(|l| l.len() > indent && l[..indent].trim().is_empty() && l[indent..].starts_with('}'))
+                .map_or(lines.len() - 1, |k| i + open + 1 + k);
+            let length = close - i + 1;
+            let template = lines[i..=close].iter().any(|l| l.contains("html!"));
+            if length > MOST && !template {
+                offenders.push(format!("{}:{} ({length} lines)", path.display(), i + 1));
+            }
+            i += open + 1;
         }
     }
     assert!(functions > 1000, "the functions were read ({functions})");
