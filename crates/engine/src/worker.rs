@@ -236,8 +236,8 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// Sleeps for `wait`, waking early when `stop` is set.
-fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) {
+/// Sleeps for `wait`, waking early when `stop` is set (a process waiting out a backoff that is told to stop).
+pub fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) {
     let until = std::time::Instant::now() + wait;
     while !stop.load(Ordering::Relaxed) {
         let left = until.saturating_duration_since(std::time::Instant::now());

@@ -35,12 +35,9 @@ pub(crate) fn open_when_reachable(
             Err(e) if e.is_unavailable() => {
                 let wait = backoff.next_wait();
                 eprintln!("note: {e}; trying again in {:.1} s", wait.as_secs_f64());
-                let until = std::time::Instant::now() + wait;
-                while std::time::Instant::now() < until {
-                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        return Ok(None);
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(100));
+                verity_engine::worker::sleep_unless_stopped(wait, stop);
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(None);
                 }
             }
             Err(e) => return Err(e),
