@@ -481,14 +481,13 @@ mod tests {
 
     fn check(reply: &str) -> (Report, Scripted) {
         let model = Scripted::new(reply);
-        let ctx = CheckContext {
-            today: "2026-11-26".into(),
-            report_id: "0123456789ab".into(),
-            web: None,
-            deadline: Default::default(),
-        };
-        let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
-        (report, model)
+        (written_by(&model, Default::default()), model)
+    }
+
+    /// The report of the test question over [`corpus`], its prose written by `model` within `deadline`.
+    fn written_by(model: &Scripted, deadline: verity_model::Deadline) -> Report {
+        let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None, deadline };
+        check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(model)).unwrap().0
     }
 
     #[test]
@@ -532,13 +531,7 @@ mod tests {
     #[test]
     fn past_the_deadline_the_model_is_not_asked_and_the_report_says_why() {
         let model = Scripted::new(r#"{"summary": ["The council banned cars downtown, officials said [1]."]}"#);
-        let ctx = CheckContext {
-            today: "2026-11-26".into(),
-            report_id: "0123456789ab".into(),
-            web: None,
-            deadline: verity_model::Deadline::after(std::time::Duration::ZERO),
-        };
-        let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
+        let report = written_by(&model, verity_model::Deadline::after(std::time::Duration::ZERO));
         assert!(model.asked.borrow().is_empty());
         assert_eq!(report.writer, "extractive");
         assert!(
@@ -557,13 +550,7 @@ mod tests {
             assert!(report.diagnostics.iter().any(|d| d.stage == "writer"), "{:?}", report.diagnostics);
         }
         let model = Scripted { reply: Err("connection refused".into()), asked: Default::default() };
-        let ctx = CheckContext {
-            today: "2026-11-26".into(),
-            report_id: "0123456789ab".into(),
-            web: None,
-            deadline: Default::default(),
-        };
-        let report = check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(&model)).unwrap().0;
+        let report = written_by(&model, Default::default());
         assert_eq!(report.writer, "extractive");
         assert!(report.diagnostics.iter().any(|d| d.message.contains("connection refused")));
     }
