@@ -37,14 +37,18 @@
 //! assert_eq!(store.counts().unwrap().versions, 1);
 //! ```
 
+mod documents;
+mod jobs;
 mod postgres;
-mod shared;
+mod reports;
+mod site;
+mod sql;
 mod sqlite;
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use verity_model::{Correction, Document, Passage, Report, ReportSummary, SourceMeta, Topic, VersionSummary};
+use verity_model::{Document, Passage, SourceMeta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,7 +76,8 @@ pub enum StoreError {
     /// The database cannot be reached now (refused, reset, shut down, silent past the connect timeout): worth
     /// retrying later, unlike every other error here. Servers answer 503; workers wait and reconnect.
     #[error(
-        "the database is out of reach ({0}); check that PostgreSQL is running and reachable at the address given          with --database"
+        "the database is out of reach ({0}); check that PostgreSQL is running and reachable at the address \
+         given with --database"
     )]
     Unavailable(String),
     #[error(
@@ -85,6 +90,9 @@ pub enum StoreError {
          Verity or use another database"
     )]
     TooNewDatabase { found: i64, known: i64 },
+    /// A row unlike what the query was written for (a database another program changed).
+    #[error("database error: {0}")]
+    Unreadable(String),
     #[error("stored report {id} is unreadable: {source}")]
     CorruptReport { id: String, source: serde_json::Error },
     #[error(
@@ -348,16 +356,6 @@ enum Backend {
     Postgres(postgres::Postgres),
 }
 
-/// Calls the same method on whichever back end the store has.
-macro_rules! dispatch {
-    ($store:ident, $method:ident($($arg:expr),*)) => {
-        match &$store.backend {
-            Backend::Sqlite(db) => db.$method($($arg),*),
-            Backend::Postgres(db) => db.$method($($arg),*),
-        }
-    };
-}
-
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -384,296 +382,53 @@ impl Store {
     /// Announcements of what other processes change, where the back end makes them (PostgreSQL's `NOTIFY`):
     /// jobs (their ids) and documents. `None` on SQLite, whose processes share one machine and poll.
     pub fn listen(&self) -> Result<Option<Listener>> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(None),
-            Backend::Postgres(db) => Ok(Some(Listener(db.listen()?))),
-        }
+        self.db().listen()
     }
 
     /// Which back end this store is on: "sqlite" or "postgres".
     pub fn kind(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
+        self.db().kind()
+    }
+
+    /// The back end's side of what differs between them.
+    fn db(&self) -> &dyn sql::Dialect {
+        match &self.backend {
+            Backend::Sqlite(db) => db,
+            Backend::Postgres(db) => db,
         }
     }
 
-    /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
-    pub fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
-        dispatch!(self, put_documents(batch, now))
-    }
-    /// The change sequence a search index follows: documents whose latest version is numbered above `position`,
-    /// in version order, at most `limit`, with their passages. Version numbers (ids) are committed in order (one
-    /// writer of documents at a time), so an index that applied every version up to `n` has only these to catch
-    /// up on, and can record the last one it applied as its new position.
-    pub fn changes_after(&self, position: i64, limit: usize) -> Result<Vec<IndexItem>> {
-        dispatch!(self, changes_after(position, limit))
+    /// Runs `work` on a connection for reading.
+    fn read<T>(&self, work: impl FnOnce(&mut dyn sql::Session) -> Result<T>) -> Result<T> {
+        let (mut work, mut out) = (Some(work), None);
+        self.db().read(&mut |s| {
+            out = Some(work.take().expect("a back end runs the work once")(s)?);
+            Ok(())
+        })?;
+        Ok(out.expect("the work ran"))
     }
 
-    /// How many documents have a latest version numbered above `position`: how far behind an index at that
-    /// position is.
-    pub fn changes_after_count(&self, position: i64) -> Result<usize> {
-        dispatch!(self, changes_after_count(position))
+    /// The rows of one query, read on a connection of its own.
+    fn all<T: sql::ReadRow>(&self, sql: &str, args: &[sql::Arg<'_>]) -> Result<Vec<T>> {
+        self.read(|s| s.all(sql, args))
     }
 
-    /// Passages by id, each with the metadata of its document version; unknown ids are left out.
-    pub fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
-        dispatch!(self, passages(ids))
-    }
-    /// One stored version by its id, with its full text.
-    pub fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
-        dispatch!(self, version(version_id))
-    }
-    /// Every stored version of a document, oldest first.
-    pub fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
-        dispatch!(self, versions_of(external_id))
-    }
-    pub fn counts(&self) -> Result<Counts> {
-        dispatch!(self, counts())
-    }
-    /// Passages of latest document versions that have no vector for `model` yet and ids above `after`, at most
-    /// `limit`, in id order, with their document's title (embedded together with the passage). `after` lets a
-    /// reader run ahead of the writer of the vectors: pass the last id it read.
-    pub fn passages_without_vectors(&self, model: &str, after: i64, limit: usize) -> Result<Vec<UnembeddedPassage>> {
-        dispatch!(self, passages_without_vectors(model, after, limit))
-    }
-    /// How many passages of latest document versions have a vector for `model`, out of how many.
-    pub fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
-        dispatch!(self, vector_coverage(model))
-    }
-    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
-    /// grow, so a cache of vectors can be brought up to date without reading them all again.
-    pub fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
-        dispatch!(self, vectors_after(model, after))
-    }
-    /// The external id of every document, by the store's document id.
-    pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
-        dispatch!(self, document_keys())
-    }
-    /// The document (external id) of every passage of a current document version.
-    pub fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
-        dispatch!(self, passage_document_map())
-    }
-    /// The latest version of a report by id, by slug, or by a unique id prefix.
-    pub fn report(&self, key: &str) -> Result<Option<Report>> {
-        dispatch!(self, report(key))
-    }
-    /// One stored run of the report with this id.
-    pub fn report_version(&self, id: &str, version: u32) -> Result<Option<Report>> {
-        dispatch!(self, report_version(id, version))
-    }
-    /// Every run of the report with this id, oldest first.
-    pub fn report_versions(&self, id: &str) -> Result<Vec<VersionSummary>> {
-        dispatch!(self, report_versions(id))
-    }
-    /// A page of the latest versions, newest first.
-    pub fn reports_page(&self, filter: &ReportFilter, offset: usize, limit: usize) -> Result<Page<ReportSummary>> {
-        dispatch!(self, reports_page(filter, offset, limit))
-    }
-    /// Categories in use, with how many reports each holds, largest first.
-    pub fn categories(&self) -> Result<Vec<(String, usize)>> {
-        dispatch!(self, categories())
-    }
-    /// Topics shared by at least `min_reports` reports, most reports first.
-    pub fn topics(&self, min_reports: usize, limit: usize) -> Result<Vec<Topic>> {
-        dispatch!(self, topics(min_reports, limit))
-    }
-    /// The topics a report is filed under.
-    pub fn topics_of(&self, id: &str) -> Result<Vec<Topic>> {
-        dispatch!(self, topics_of(id))
-    }
-    /// Every run whose verdict differs from the run before it, newest first: the corrections log.
-    pub fn corrections(&self, limit: usize) -> Result<Vec<Correction>> {
-        dispatch!(self, corrections(limit))
-    }
-    /// Deletes a report and all its versions; false when there was none.
-    pub fn delete_report(&self, id: &str) -> Result<bool> {
-        dispatch!(self, delete_report(id))
-    }
-    /// Supporters recorded on or after `since` (a date or timestamp; `""` for all), with amounts in `currency`.
-    pub fn supporter_totals(&self, since: &str, currency: &str) -> Result<SupporterTotals> {
-        dispatch!(self, supporter_totals(since, currency))
-    }
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        dispatch!(self, setting(key))
-    }
-    pub fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        dispatch!(self, put_setting(key, value))
-    }
-    /// Follows a feed; false when it was already followed.
-    pub fn add_feed(&self, url: &str, now: &str) -> Result<bool> {
-        dispatch!(self, add_feed(url, now))
-    }
-    /// Stops following a feed (its items stay in the archive); false when it was not followed.
-    pub fn remove_feed(&self, url: &str) -> Result<bool> {
-        dispatch!(self, remove_feed(url))
-    }
-    pub fn feeds(&self) -> Result<Vec<FeedRow>> {
-        dispatch!(self, feeds())
-    }
-    /// Records a poll.
-    pub fn feed_polled(&self, url: &str, poll: &FeedPoll<'_>, now: &str) -> Result<()> {
-        dispatch!(self, feed_polled(url, poll, now))
-    }
-    /// The items of `urls` not yet read from this feed, in the order given.
-    pub fn unseen_items(&self, feed: &str, urls: &[String]) -> Result<Vec<String>> {
-        dispatch!(self, unseen_items(feed, urls))
-    }
-    /// Marks items as read from this feed.
-    pub fn mark_items(&self, feed: &str, urls: &[String], now: &str) -> Result<()> {
-        dispatch!(self, mark_items(feed, urls, now))
+    fn one<T: sql::ReadRow>(&self, sql: &str, args: &[sql::Arg<'_>]) -> Result<T> {
+        self.read(|s| s.one(sql, args))
     }
 
-    /// Stores a run of a report. Version 1 of an id is a new report; a later version keeps the earlier ones
-    /// readable and becomes the one listed. Storing a version that exists replaces it. `topics` are
-    /// `(key, name)` pairs the report is filed under. One transaction: the listing, the versions, the topics and
-    /// the search index never disagree.
-    pub fn save_report(&self, report: &Report, topics: &[(String, String)], created_at: &str) -> Result<()> {
-        dispatch!(self, save_report(report, topics, created_at))
+    fn optional<T: sql::ReadRow>(&self, sql: &str, args: &[sql::Arg<'_>]) -> Result<Option<T>> {
+        self.read(|s| s.optional(sql, args))
     }
 
-    /// Stored reports, newest first.
-    pub fn list_reports(&self, limit: usize) -> Result<Vec<ReportSummary>> {
-        Ok(self.reports_page(&ReportFilter::default(), 0, limit)?.items)
-    }
-
-    /// Reports whose question or claim matches the terms, best match first. With `all`, every term must match;
-    /// otherwise any. Terms are words, never query syntax.
-    pub fn search_reports(
-        &self,
-        terms: &[String],
-        all: bool,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Page<ReportSummary>> {
-        dispatch!(self, search_reports(terms, all, offset, limit))
-    }
-
-    /// Records a payment event once: false when an event with this id was already recorded (providers resend
-    /// events, and a resent event must not count twice).
-    pub fn record_supporter(
-        &self,
-        event_id: &str,
-        kind: &str,
-        amount: Option<i64>,
-        currency: Option<&str>,
-        received_at: &str,
-    ) -> Result<bool> {
-        dispatch!(self, record_supporter(event_id, kind, amount, currency, received_at))
-    }
-
-    /// Every document version numbered above `after`, oldest first, at most `limit`, with all it keeps: what a copy
-    /// of the store reads.
-    pub fn version_records_after(&self, after: i64, limit: usize) -> Result<Vec<VersionRecord>> {
-        dispatch!(self, version_records_after(after, limit))
-    }
-
-    /// Stores versions read from another store with their ids, in one transaction; a version already here with
-    /// the same id and content is left as it is, so a copy can be run again or resumed. A version with an id
-    /// this store uses for other content is [`StoreError::Conflict`]. Returns how many were new here.
-    pub fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
-        dispatch!(self, import_versions(records))
-    }
-
-    /// The highest document version number (id) stored, 0 when there is none.
-    pub fn last_version_id(&self) -> Result<i64> {
-        dispatch!(self, last_version_id())
-    }
-
-    /// The models that passages have vectors of.
-    pub fn vector_models(&self) -> Result<Vec<String>> {
-        dispatch!(self, vector_models())
-    }
-
-    /// Every recorded payment event, oldest first.
-    pub fn supporter_events(&self) -> Result<Vec<SupporterEvent>> {
-        dispatch!(self, supporter_events())
-    }
-
-    /// Every run-time setting, by key.
-    pub fn settings(&self) -> Result<Vec<(String, String)>> {
-        dispatch!(self, settings())
-    }
-
-    /// The items read from a feed, as (item URL, when it was read).
-    pub fn feed_items(&self, feed: &str) -> Result<Vec<(String, String)>> {
-        dispatch!(self, feed_items(feed))
-    }
-
-    /// Queues a check (`kind` "check", `input` the question) or a refresh ("refresh", the report's key) for a
-    /// worker; returns the job's id.
-    pub fn enqueue_job(&self, kind: &str, input: &str, question: &str) -> Result<String> {
-        let id = new_job_id();
-        dispatch!(self, enqueue_job(&id, kind, input, question, &verity_model::timestamp::now()))?;
-        Ok(id)
-    }
-
-    /// Gives `worker` the oldest job that is queued, or running under a lease that ran out (its worker died), for
-    /// `lease` from now. Many workers may ask at once: each job goes to one.
-    pub fn claim_job(&self, worker: &str, lease: std::time::Duration) -> Result<Option<JobRecord>> {
-        dispatch!(self, claim_job(worker, lease))
-    }
-
-    /// Extends a lease; `Ok(None)` when the job is no longer this worker's (its lease ran out and another took
-    /// it, or it ended), else whether the job was asked to stop.
-    pub fn renew_job(&self, lease: &JobLease, duration: std::time::Duration) -> Result<Option<bool>> {
-        dispatch!(self, renew_job(lease, duration))
-    }
-
-    /// Records a stage of a running job (a JSON value), for every node's progress stream; false when the job is
-    /// no longer this worker's.
-    pub fn add_job_event(&self, lease: &JobLease, event: &str) -> Result<bool> {
-        dispatch!(self, add_job_event(lease, event))
-    }
-
-    /// Ends a job with its report, in one transaction with the report: the report is saved only while the
-    /// lease holds, so a job's report version is committed exactly once, whoever ran it. False (and nothing
-    /// saved) when the job is no longer this worker's.
-    pub fn complete_job(
-        &self,
-        lease: &JobLease,
-        report: &Report,
-        topics: &[(String, String)],
-        created_at: &str,
-    ) -> Result<bool> {
-        dispatch!(self, complete_job(lease, report, topics, created_at))
-    }
-
-    /// Puts a job back in the queue (its worker is stopping), for another worker to run from the start; false
-    /// when the job is no longer this worker's.
-    pub fn release_job(&self, lease: &JobLease) -> Result<bool> {
-        dispatch!(self, release_job(lease))
-    }
-
-    /// Ends a job with an error; false when the job is no longer this worker's.
-    pub fn fail_job(&self, lease: &JobLease, code: &str, message: &str) -> Result<bool> {
-        dispatch!(self, fail_job(lease, code, message))
-    }
-
-    /// Asks a job to stop: a queued one fails at once ("cancelled"), a running one is told at its worker's next
-    /// renewal. `None` when there is no such job; `Some(false)` when it had already ended.
-    pub fn cancel_job(&self, id: &str) -> Result<Option<bool>> {
-        dispatch!(self, cancel_job(id))
-    }
-
-    pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
-        dispatch!(self, job(id))
-    }
-
-    /// A job's recorded stages after `after` (0 for all), as (sequence number, JSON value), in order: those of
-    /// its current attempt (a job taken over starts again).
-    pub fn job_events(&self, id: &str, after: i64) -> Result<Vec<(i64, String)>> {
-        dispatch!(self, job_events(id, after))
-    }
-
-    /// Stores passage vectors for `model` in one transaction.
-    pub fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
-        dispatch!(self, put_vectors(model, vectors))
-    }
-
-    /// Every vector of `model` for passages of latest document versions, as (passage id, vector).
-    pub fn vectors(&self, model: &str) -> Result<Vec<(i64, Vec<f32>)>> {
-        self.vectors_after(model, i64::MIN)
+    /// Runs `work` in one write transaction, committed if it returns `Ok`.
+    fn write<T>(&self, work: impl FnOnce(&mut dyn sql::Session) -> Result<T>) -> Result<T> {
+        let (mut work, mut out) = (Some(work), None);
+        self.db().write(&mut |s| {
+            out = Some(work.take().expect("a back end runs the work once")(s)?);
+            Ok(())
+        })?;
+        Ok(out.expect("the work ran"))
     }
 }
 

@@ -575,6 +575,23 @@ fn during_an_outage_calls_are_unavailable_and_after_it_no_stale_connection_fails
     }
 }
 
+/// A process whose every pooled connection is in use (a stuck query, a flood of requests) does not queue a new
+/// caller forever: past the checkout timeout the caller hears that the database is busy, and can try again.
+#[test]
+fn a_caller_waits_for_a_pooled_connection_only_up_to_the_checkout_timeout() {
+    let mut store = Store::connect(&Cluster::shared().database()).unwrap();
+    if let Backend::Postgres(db) = &mut store.backend {
+        db.checkout_timeout = std::time::Duration::from_millis(200);
+    }
+    let Backend::Postgres(db) = &store.backend else { unreachable!() };
+    let held: Vec<_> = (0..16).map(|_| db.hold_connection()).collect();
+    let err = store.counts().unwrap_err();
+    assert!(err.is_unavailable(), "{err}");
+    assert!(err.to_string().contains("all 16 connections of this process stayed in use for 0.2 s"), "{err}");
+    drop(held);
+    assert_eq!(store.counts().unwrap().documents, 0, "a connection returned is handed out again");
+}
+
 /// A PostgreSQL error reads as the server's message, once, however the caller prints the error's chain.
 #[test]
 fn a_postgres_error_says_its_message_once() {

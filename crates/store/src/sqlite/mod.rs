@@ -1,25 +1,19 @@
 //! The SQLite back end: one database file (or an in-memory database), one writer at a time, readers on
-//! connections of their own (WAL). Every query here has a PostgreSQL twin in `crate::postgres`.
+//! connections of their own (WAL). Its queries are the store's (`crate::sql`); here are only connecting,
+//! migrating and SQLite's side of [`Dialect`].
 
-mod feeds;
-mod jobs;
-mod reports;
 mod schema;
-mod site;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
-use verity_model::{Document, Passage, SourceMeta};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
 
-use crate::shared::{AFTER_SOURCE, SOURCE_COLUMNS, stored};
-use crate::{
-    Counts, IndexItem, NewDocument, PutOutcome, Result, StoreError, StoredVersion, UnembeddedPassage, VersionRecord,
-    content_hash, sql_limit,
-};
+use crate::sql::{Arg, Dialect, Field, Row, Session};
+use crate::{Result, StoreError};
 
 #[cfg(test)]
 pub(crate) use schema::MIGRATIONS;
@@ -102,7 +96,7 @@ impl Sqlite {
     }
 
     /// A read connection of this thread's own for as long as the guard lives.
-    fn read(&self) -> Result<Reader<'_>> {
+    fn reader(&self) -> Result<Reader<'_>> {
         let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
@@ -115,409 +109,6 @@ impl Sqlite {
         };
         Ok(Reader { conn: Some(conn), store: self })
     }
-
-    /// Stores a batch of documents in one transaction: either the whole batch lands or none of it does.
-    pub(crate) fn put_documents(&self, batch: &[NewDocument<'_>], now: &str) -> Result<Vec<PutOutcome>> {
-        let mut conn = self.write();
-        let tx = write_transaction(&mut conn)?;
-        let outcomes = batch.iter().map(|new| put_one(&tx, new, now)).collect::<Result<Vec<_>>>()?;
-        tx.commit()?;
-        Ok(outcomes)
-    }
-
-    pub(crate) fn changes_after(&self, position: i64, limit: usize) -> Result<Vec<IndexItem>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.external_id, v.id, v.title, v.text FROM versions v JOIN documents d ON d.latest_version_id = v.id
-             WHERE v.id > ?1 ORDER BY v.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![position, sql_limit(limit)], |r| {
-            Ok(IndexItem {
-                document_id: r.get(0)?,
-                external_id: r.get(1)?,
-                version_id: r.get(2)?,
-                title: r.get(3)?,
-                text: r.get(4)?,
-                passages: vec![],
-            })
-        })?;
-        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        for item in &mut items {
-            item.passages = self.version_passages(item.version_id, &item.text)?;
-        }
-        Ok(items)
-    }
-
-    pub(crate) fn changes_after_count(&self, position: i64) -> Result<usize> {
-        let conn = self.read()?;
-        let n: i64 =
-            conn.query_row("SELECT COUNT(*) FROM documents WHERE latest_version_id > ?1", [position], |r| r.get(0))?;
-        Ok(n as usize)
-    }
-
-    pub(crate) fn version_records_after(&self, after: i64, limit: usize) -> Result<Vec<VersionRecord>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT v.id, d.external_id, v.version, v.content_hash, v.title, v.text, v.url, v.outlet, v.published,
-                    v.author, v.ingested_at, v.fetched_at, v.http_status, v.text_sha256
-             FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id > ?1 ORDER BY v.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![after, sql_limit(limit)], |r| {
-            Ok(VersionRecord {
-                id: r.get(0)?,
-                version: r.get::<_, i64>(2)? as u32,
-                content_hash: r.get(3)?,
-                document: Document {
-                    external_id: r.get(1)?,
-                    title: r.get(4)?,
-                    text: r.get(5)?,
-                    url: r.get(6)?,
-                    outlet: r.get(7)?,
-                    published: r.get(8)?,
-                    author: r.get(9)?,
-                },
-                ingested_at: r.get(10)?,
-                fetched_at: r.get(11)?,
-                http_status: r.get(12)?,
-                text_sha256: r.get(13)?,
-                passages: Vec::new(),
-            })
-        })?;
-        let mut records = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut spans =
-            conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
-        for record in &mut records {
-            record.passages = spans
-                .query_map([record.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-        }
-        Ok(records)
-    }
-
-    pub(crate) fn import_versions(&self, records: &[VersionRecord]) -> Result<usize> {
-        let mut conn = self.write();
-        let tx = write_transaction(&mut conn)?;
-        let mut new = 0;
-        for r in records {
-            tx.prepare_cached("INSERT OR IGNORE INTO documents (external_id) VALUES (?1)")?
-                .execute([&r.document.external_id])?;
-            let document_id: i64 = tx
-                .prepare_cached("SELECT id FROM documents WHERE external_id = ?1")?
-                .query_row([&r.document.external_id], |row| row.get(0))?;
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO versions (id, document_id, version, content_hash, title, text, url, outlet,
-                         published, author, ingested_at, fetched_at, http_status, text_sha256)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                )?
-                .execute(params![
-                    r.id,
-                    document_id,
-                    r.version,
-                    r.content_hash,
-                    r.document.title,
-                    r.document.text,
-                    r.document.url,
-                    r.document.outlet,
-                    r.document.published,
-                    r.document.author,
-                    r.ingested_at,
-                    r.fetched_at,
-                    r.http_status,
-                    r.text_sha256
-                ])?;
-            let (hash, owner): (String, i64) = tx
-                .prepare_cached("SELECT content_hash, document_id FROM versions WHERE id = ?1")?
-                .query_row([r.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            if hash != r.content_hash || owner != document_id {
-                return Err(StoreError::Conflict { id: r.id });
-            }
-            if inserted == 0 {
-                continue;
-            }
-            new += 1;
-            let mut passage = tx.prepare_cached(
-                "INSERT OR IGNORE INTO passages (id, version_id, ordinal, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (ordinal, (id, start, end)) in r.passages.iter().enumerate() {
-                passage.execute(params![id, r.id, ordinal as i64, start, end])?;
-            }
-            tx.prepare_cached(
-                "UPDATE documents SET latest_version_id = ?1
-                 WHERE id = ?2 AND (latest_version_id IS NULL OR latest_version_id < ?1)",
-            )?
-            .execute([r.id, document_id])?;
-        }
-        tx.commit()?;
-        Ok(new)
-    }
-
-    pub(crate) fn last_version_id(&self) -> Result<i64> {
-        let conn = self.read()?;
-        Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM versions", [], |r| r.get(0))?)
-    }
-
-    pub(crate) fn vector_models(&self) -> Result<Vec<String>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached("SELECT DISTINCT model FROM passage_vectors ORDER BY model")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
-    }
-
-    fn version_passages(&self, version_id: i64, text: &str) -> Result<Vec<Passage>> {
-        let conn = self.read()?;
-        let mut stmt =
-            conn.prepare_cached("SELECT id, start, end FROM passages WHERE version_id = ?1 ORDER BY ordinal")?;
-        let rows = stmt.query_map([version_id], |r| {
-            let (start, end): (i64, i64) = (r.get(1)?, r.get(2)?);
-            Ok((r.get::<_, i64>(0)?, start as usize, end as usize))
-        })?;
-        rows.map(|row| {
-            let (passage_id, start, end) = row?;
-            Ok(Passage { passage_id, version_id, start, end, text: text[start..end].to_string() })
-        })
-        .collect()
-    }
-
-    /// Passages by id, each with the metadata of its document version; unknown ids are left out.
-    pub(crate) fn passages(&self, ids: &[i64]) -> Result<Vec<(Passage, SourceMeta)>> {
-        let conn = self.read()?;
-        // SQLite's substr counts characters in text, so the passage is sliced from the text cast to bytes.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {SOURCE_COLUMNS}, p.id, p.start, p.end, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
-             FROM passages p JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
-             WHERE p.id = ?1"
-        ))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = stmt
-                .query_row([id], |r| {
-                    let meta = source_meta(r)?;
-                    let bytes: Vec<u8> = r.get(AFTER_SOURCE + 3)?;
-                    let passage = Passage {
-                        passage_id: r.get(AFTER_SOURCE)?,
-                        version_id: meta.version_id,
-                        start: r.get::<_, i64>(AFTER_SOURCE + 1)? as usize,
-                        end: r.get::<_, i64>(AFTER_SOURCE + 2)? as usize,
-                        text: String::from_utf8_lossy(&bytes).into_owned(),
-                    };
-                    Ok((passage, meta))
-                })
-                .optional()?;
-            out.extend(row);
-        }
-        Ok(out)
-    }
-
-    /// One stored version by its id, with its full text.
-    pub(crate) fn version(&self, version_id: i64) -> Result<Option<StoredVersion>> {
-        let conn = self.read()?;
-        conn.query_row(
-            &format!(
-                "SELECT {SOURCE_COLUMNS}, v.text, v.content_hash
-                     FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.id = ?1"
-            ),
-            [version_id],
-            |r| {
-                Ok(StoredVersion {
-                    meta: source_meta(r)?,
-                    text: r.get(AFTER_SOURCE)?,
-                    content_hash: r.get(AFTER_SOURCE + 1)?,
-                })
-            },
-        )
-        .optional()
-        .map_err(Into::into)
-    }
-
-    /// Every stored version of a document, oldest first.
-    pub(crate) fn versions_of(&self, external_id: &str) -> Result<Vec<StoredVersion>> {
-        let conn = self.read()?;
-        let ids: Vec<i64> = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id
-                 WHERE d.external_id = ?1 ORDER BY v.version",
-            )?;
-            stmt.query_map([external_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-        };
-        ids.into_iter().filter_map(|id| self.version(id).transpose()).collect()
-    }
-
-    pub(crate) fn counts(&self) -> Result<Counts> {
-        let conn = self.read()?;
-        let count = |table: &str| -> Result<usize> {
-            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
-            Ok(n as usize)
-        };
-        Ok(Counts {
-            documents: count("documents")?,
-            versions: count("versions")?,
-            passages: count("passages")?,
-            reports: count("reports")?,
-        })
-    }
-
-    /// Passages of latest document versions that have no vector for `model` yet, at most `limit`, with their
-    /// document's title (embedded together with the passage).
-    pub(crate) fn passages_without_vectors(
-        &self,
-        model: &str,
-        after: i64,
-        limit: usize,
-    ) -> Result<Vec<UnembeddedPassage>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.id, v.title, substr(CAST(v.text AS BLOB), p.start + 1, p.end - p.start)
-             FROM documents d JOIN versions v ON v.id = d.latest_version_id JOIN passages p ON p.version_id = v.id
-             WHERE p.id > ?3
-               AND NOT EXISTS (SELECT 1 FROM passage_vectors pv WHERE pv.passage_id = p.id AND pv.model = ?1)
-             ORDER BY p.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![model, sql_limit(limit), after], |r| {
-            let bytes: Vec<u8> = r.get(2)?;
-            Ok(UnembeddedPassage {
-                passage_id: r.get(0)?,
-                title: r.get(1)?,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            })
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
-    }
-
-    /// How many passages of latest document versions have a vector for `model`, out of how many.
-    pub(crate) fn vector_coverage(&self, model: &str) -> Result<(usize, usize)> {
-        let conn = self.read()?;
-        let (with, total): (i64, i64) = conn.query_row(
-            "SELECT COUNT(pv.passage_id), COUNT(*)
-             FROM documents d JOIN passages p ON p.version_id = d.latest_version_id
-             LEFT JOIN passage_vectors pv ON pv.passage_id = p.id AND pv.model = ?1",
-            [model],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok((with as usize, total as usize))
-    }
-
-    /// Stores passage vectors for `model` in one transaction.
-    pub(crate) fn put_vectors(&self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
-        let mut conn = self.write();
-        let tx = write_transaction(&mut conn)?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO passage_vectors (passage_id, model, vector) VALUES (?1, ?2, ?3)",
-            )?;
-            for (id, vector) in vectors {
-                let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
-                stmt.execute(params![id, model, bytes])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
-    /// grow, so a cache of vectors can be brought up to date without reading them all again.
-    pub(crate) fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
-             JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = ?1 AND pv.passage_id > ?2
-             ORDER BY pv.passage_id",
-        )?;
-        let rows = stmt.query_map(params![model, after], |r| {
-            let bytes: Vec<u8> = r.get(1)?;
-            let vector = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-            Ok((r.get(0)?, vector))
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Into::into)
-    }
-
-    /// The external id of every document, by the store's document id.
-    pub(crate) fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached("SELECT id, external_id FROM documents")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-
-    /// The document (external id) of every passage of a current document version.
-    pub(crate) fn passage_document_map(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.id, d.external_id FROM documents d JOIN passages p ON p.version_id = d.latest_version_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
-    }
-}
-
-fn source_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceMeta> {
-    Ok(SourceMeta {
-        version_id: r.get(0)?,
-        version: r.get::<_, i64>(1)? as u32,
-        title: r.get(2)?,
-        url: r.get(3)?,
-        outlet: r.get(4)?,
-        published: r.get(5)?,
-        author: r.get(6)?,
-        fetched_at: r.get(8)?,
-        doc_id: r.get(7)?,
-    })
-}
-
-fn put_one(tx: &Transaction<'_>, new: &NewDocument<'_>, now: &str) -> Result<PutOutcome> {
-    let doc = new.document;
-    let hash = content_hash(doc);
-    let existing: Option<(i64, Option<i64>)> = tx
-        .prepare_cached("SELECT id, latest_version_id FROM documents WHERE external_id = ?1")?
-        .query_row([&doc.external_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (document_id, version) = match existing {
-        Some((document_id, Some(latest))) => {
-            let (latest_hash, latest_version): (String, i64) = tx
-                .prepare_cached("SELECT content_hash, version FROM versions WHERE id = ?1")?
-                .query_row([latest], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            if latest_hash == hash {
-                return Ok(PutOutcome::Unchanged);
-            }
-            (document_id, latest_version + 1)
-        }
-        Some((document_id, None)) => (document_id, 1),
-        None => {
-            tx.prepare_cached("INSERT INTO documents (external_id) VALUES (?1)")?.execute([&doc.external_id])?;
-            (tx.last_insert_rowid(), 1)
-        }
-    };
-    tx.prepare_cached(
-        "INSERT INTO versions (document_id, version, content_hash, title, text, url, outlet, published, author, ingested_at,
-                               fetched_at, http_status, text_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        document_id,
-        version,
-        hash,
-        doc.title,
-        doc.text,
-        doc.url,
-        doc.outlet,
-        doc.published,
-        doc.author,
-        now,
-        new.fetched.map(|f| f.at.as_str()),
-        new.fetched.map(|f| f.status),
-        new.fetched.map(|f| f.text_sha256.as_str())
-    ])?;
-    let version_id = tx.last_insert_rowid();
-    {
-        let mut stmt =
-            tx.prepare_cached("INSERT INTO passages (version_id, ordinal, start, end) VALUES (?1, ?2, ?3, ?4)")?;
-        for (ordinal, (start, end)) in new.passages.iter().enumerate() {
-            stmt.execute(params![version_id, ordinal as i64, *start as i64, *end as i64])?;
-        }
-    }
-    tx.prepare_cached("UPDATE documents SET latest_version_id = ?1 WHERE id = ?2")?
-        .execute([version_id, document_id])?;
-    Ok(stored(version, version_id, new.passages.len()))
 }
 
 /// How long a connection waits for another's lock (another process writing, a migration) before failing.
@@ -550,5 +141,117 @@ impl Drop for Reader<'_> {
         if let Some(conn) = self.conn.take().filter(|_| idle.len() < IDLE_READERS) {
             idle.push(conn);
         }
+    }
+}
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Arg::Null => ValueRef::Null,
+            Arg::Int(n) => ValueRef::Integer(*n),
+            Arg::Real(x) => ValueRef::Real(*x),
+            Arg::Text(s) => ValueRef::Text(s.as_bytes()),
+            Arg::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+/// A query as SQLite reads it: `$1` placeholders become `?1`.
+fn sqlite_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let placeholder = c == '$' && chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if placeholder { '?' } else { c });
+    }
+    out
+}
+
+/// A connection (or a transaction's, through `Deref`) running the store's queries.
+struct SqliteSession<'a>(&'a Connection);
+
+impl Session for SqliteSession<'_> {
+    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>> {
+        let mut statement = self.0.prepare_cached(&sqlite_sql(sql))?;
+        let width = statement.column_count();
+        let mut rows = statement.query(rusqlite::params_from_iter(args))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let fields = (0..width).map(|i| {
+                Ok(match row.get_ref(i)? {
+                    ValueRef::Null => Field::Null,
+                    ValueRef::Integer(n) => Field::Int(n),
+                    ValueRef::Real(x) => Field::Real(x),
+                    ValueRef::Text(t) => Field::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Field::Blob(b.to_vec()),
+                })
+            });
+            out.push(Row(fields.collect::<rusqlite::Result<_>>()?));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
+        Ok(self.0.prepare_cached(&sqlite_sql(sql))?.execute(rusqlite::params_from_iter(args))? as u64)
+    }
+}
+
+/// SQLite's own: one writer at a time (so no row locks and no advisory locks), FTS5 for report search, leases on
+/// this machine's clock, and nobody to announce changes to (the processes of one data directory poll).
+impl Dialect for Sqlite {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn read(&self, work: &mut dyn FnMut(&mut dyn Session) -> Result<()>) -> Result<()> {
+        work(&mut SqliteSession(&*self.reader()?))
+    }
+
+    fn write(&self, work: &mut dyn FnMut(&mut dyn Session) -> Result<()>) -> Result<()> {
+        let mut conn = self.write();
+        let tx = write_transaction(&mut conn)?;
+        work(&mut SqliteSession(&tx))?;
+        Ok(tx.commit()?)
+    }
+
+    fn index_report(&self, s: &mut dyn Session, id: &str, question_and_claim: Option<(&str, &str)>) -> Result<()> {
+        s.execute("DELETE FROM reports_fts WHERE report_id = $1", crate::sql::args![id])?;
+        if let Some((question, claim)) = question_and_claim {
+            s.execute(
+                "INSERT INTO reports_fts (report_id, question, claim) VALUES ($1, $2, $3)",
+                crate::sql::args![id, question, claim],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn passage_bytes(&self) -> &'static str {
+        // SQLite's substr counts characters in text, so the passage is sliced from the text cast to bytes.
+        "substr(CAST(v.text AS BLOB), p.start + 1, p.\"end\" - p.start)"
+    }
+
+    fn report_sequence(&self) -> &'static str {
+        "r.rowid"
+    }
+
+    fn report_search(&self) -> (&'static str, &'static str) {
+        ("reports_fts f JOIN reports r ON r.id = f.report_id WHERE reports_fts MATCH $1", "bm25(reports_fts)")
+    }
+
+    fn search_query(&self, words: &[String], all: bool) -> String {
+        let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+        quoted.join(if all { " AND " } else { " OR " })
+    }
+
+    fn now(&self) -> &'static str {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    }
+
+    fn lease_end(&self, n: usize) -> String {
+        format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', ${n}))")
+    }
+
+    fn for_update(&self, _skip_locked: bool) -> &'static str {
+        ""
     }
 }

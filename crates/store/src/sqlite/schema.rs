@@ -130,6 +130,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         event TEXT NOT NULL,
         PRIMARY KEY (job_id, seq)
     );",
+    // 7: the report's claim beside its question, as PostgreSQL keeps it, so both save a report with one query
+    // (the column is added in `after`, where it can be left alone if a store already has it).
+    "",
 ];
 
 /// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.
@@ -160,6 +163,18 @@ fn after(version: usize, tx: &Transaction) -> Result<()> {
                     update.execute(rusqlite::params![rowid, fixed])?;
                 }
             }
+        }
+    }
+    if version == 7 {
+        let columns: Vec<String> = tx
+            .prepare("SELECT name FROM pragma_table_info('reports')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        if !columns.iter().any(|c| c == "claim") {
+            tx.execute_batch(
+                "ALTER TABLE reports ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+                 UPDATE reports SET claim = coalesce(json_extract(body, '$.claim.text'), '');",
+            )?;
         }
     }
     Ok(())
