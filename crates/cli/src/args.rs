@@ -102,7 +102,7 @@ pub(crate) struct RetrievalEval {
     #[arg(long)]
     pub(crate) workdir: Option<PathBuf>,
     /// How many documents each method ranks per query (at least 100).
-    #[arg(long, default_value_t = verity_engine::eval::DEFAULT_RANK_DEPTH)]
+    #[arg(long, default_value_t = verity_lab::eval::DEFAULT_RANK_DEPTH)]
     pub(crate) depth: usize,
     #[arg(long)]
     pub(crate) json: bool,
@@ -405,9 +405,9 @@ pub(crate) struct TrainingSets {
     pub(crate) averitec: Option<PathBuf>,
 }
 
-impl From<TrainingSets> for verity_engine::train::TrainingData {
+impl From<TrainingSets> for verity_lab::train::TrainingData {
     fn from(t: TrainingSets) -> Self {
-        verity_engine::train::TrainingData {
+        verity_lab::train::TrainingData {
             scifact: t.scifact,
             check_covid: t.check_covid,
             climate_fever: t.climate_fever,

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::Format;
 
-pub(crate) fn print_scifact(r: &verity_engine::eval::VerdictEval) {
+pub(crate) fn print_scifact(r: &verity_lab::eval::VerdictEval) {
     println!(
         "{}: {} claims ({} refused by the claim reader)\n\
          abstract-level label-only          P {:.3}  R {:.3}  F1 {:.3}\n\

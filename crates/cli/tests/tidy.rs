@@ -206,6 +206,26 @@ fn inbound_http_lives_only_in_the_server_crate() {
     check("only crates/server may serve HTTP", offenders);
 }
 
+/// Measuring and training (`crates/lab`, and the data-set readers of `crates/eval` it uses) are for the command
+/// line: the engine, the server and a worker carry none of it.
+#[test]
+fn evaluation_and_training_are_linked_only_by_the_command_line() {
+    let graph = graph();
+    assert!(graph.reaches("verity-cli").contains("verity-lab"), "the graph was read");
+    check("only crates/cli may depend on crates/lab", graph.direct(&["verity-lab"], &["cli"]));
+    let offenders = ["verity-engine", "verity-server"]
+        .iter()
+        .flat_map(|m| {
+            let reached = graph.reaches(m);
+            ["verity-lab", "verity-eval"]
+                .into_iter()
+                .filter(move |c| reached.contains(*c))
+                .map(move |c| format!("{m} -> {c}"))
+        })
+        .collect();
+    check("the engine and the server reach no evaluation code", offenders);
+}
+
 /// The loopback test server and the throwaway PostgreSQL cluster are for tests: no crate may ship them.
 #[test]
 fn test_helpers_are_only_dev_dependencies() {

@@ -2,6 +2,7 @@
 //! shipped with Verity (the default), or a language model with the entailment model for what it leaves unjudged.
 
 use verity_model::{Failure, JudgeKind};
+use verity_pipeline::claim::Claim;
 use verity_pipeline::judge::{Judge, Reading, Readings};
 
 use crate::writer::{Writer, WriterConfig};
@@ -92,8 +93,8 @@ impl Judge for EntailmentJudge {
         format!("the entailment model {}", self.name)
     }
 
-    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, Failure> {
-        let pairs: Vec<(&str, &str)> = sentences.iter().map(|s| (*s, claim)).collect();
+    fn read(&self, claim: &Claim, sentences: &[&str]) -> Result<Readings, Failure> {
+        let pairs: Vec<(&str, &str)> = sentences.iter().map(|s| (*s, claim.text.as_str())).collect();
         let readings = self.classify(&pairs)?.into_iter().map(Reading::new).collect();
         Ok(Readings { readings, notes: vec![] })
     }
@@ -115,7 +116,7 @@ impl Judge for ModelJudge<'_> {
         self.judge().name()
     }
 
-    fn read(&self, claim: &str, sentences: &[&str]) -> Result<Readings, Failure> {
+    fn read(&self, claim: &Claim, sentences: &[&str]) -> Result<Readings, Failure> {
         self.judge().read(claim, sentences)
     }
 

@@ -11,7 +11,7 @@
 //! (`verity.sqlite` and `index/`). It prints nothing and parses no arguments: that is the binary's job.
 //!
 //! ```
-//! use verity_engine::{Config, Engine};
+//! use verity_engine::{CheckRequest, Config, Engine};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let archive = dir.path().join("archive.jsonl");
@@ -25,17 +25,16 @@
 //! let config = Config { today: Some("2026-12-07".into()), ..Config::new(dir.path().join("data")) };
 //! let mut engine = Engine::open(config).unwrap();
 //! engine.ingest(&[archive], &mut |_| {}).unwrap();
-//! let report = engine.check("Did the council ban cars downtown?").unwrap();
+//! let (report, _assessment) = engine.check(CheckRequest::question("Did the council ban cars downtown?")).unwrap();
 //! assert_eq!(report.checked_on, "2026-12-07");
 //! assert!(!report.sources.is_empty());
 //! ```
 
-pub mod eval;
 pub mod feeds;
 pub mod judge;
 pub mod migrate;
 mod reports;
-pub mod train;
+mod request;
 pub mod web;
 pub mod worker;
 pub mod writer;
@@ -47,12 +46,14 @@ use std::time::{Duration, Instant};
 use verity_embed::Embedder;
 use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
 use verity_index::{Hit, IndexEntry, SearchIndex};
-use verity_model::{Claim, PassageHit, Report, Stage};
+use verity_model::{PassageHit, Report, Stage};
+use verity_pipeline::claim::Claim;
 use verity_pipeline::{CheckContext, Corpus, Uncheckable};
 use verity_store::{NewDocument, PutOutcome, Store, UnembeddedPassage};
 
 pub use judge::{EntailmentJudge, JudgeConfig};
 pub use reports::{RecordsOutcome, ReportView, Reports, topic_key};
+pub use request::CheckRequest;
 pub use verity_embed::keep_tensors_on_the_heap;
 pub use verity_ingest::{Skipped, passages, skip_report};
 pub use verity_llm::ServerConfig;
@@ -80,8 +81,6 @@ pub enum EngineError {
     Store(#[from] verity_store::StoreError),
     #[error(transparent)]
     Index(#[from] verity_index::IndexError),
-    #[error(transparent)]
-    Eval(#[from] verity_eval::EvalError),
     #[error(transparent)]
     Embed(#[from] verity_embed::EmbedError),
     #[error(
@@ -514,6 +513,31 @@ impl Engine {
         Ok(self.store.counts()?.documents)
     }
 
+    /// How many passages the store holds (every version's).
+    pub fn passage_count(&self) -> Result<usize> {
+        Ok(self.store.counts()?.passages)
+    }
+
+    /// The document (external id) of every passage of a current document version.
+    pub fn passage_documents(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self.store.passage_document_map()?)
+    }
+
+    /// The external id of every document, by the store's document id.
+    pub fn document_keys(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self.store.document_keys()?)
+    }
+
+    /// Passages by id, each with its document version's metadata; unknown ids are left out.
+    pub fn stored_passages(&self, ids: &[i64]) -> Result<Vec<(verity_model::Passage, verity_model::SourceMeta)>> {
+        Ok(self.store.passages(ids)?)
+    }
+
+    /// The full stored text of a document version (what a citation is checked against).
+    pub fn stored_text(&self, version_id: i64) -> Result<Option<String>> {
+        Ok(self.store.version(version_id)?.map(|v| v.text))
+    }
+
     /// Announcements of what other processes change in a shared store; `None` where there are none (SQLite).
     pub fn listen(&self) -> Result<Option<verity_store::Listener>> {
         Ok(self.store.listen()?)
@@ -726,38 +750,36 @@ impl Engine {
         }
     }
 
-    /// Checks a question against the corpus and stores the report.
-    pub fn check(&self, question: &str) -> Result<Report> {
-        self.check_observed(question, &mut |_| {})
-    }
-
-    /// Like [`Engine::check`], and tells `observe` each stage as it finishes.
-    pub fn check_observed(&self, question: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        self.check_until(question, &self.deadline(), observe)
-    }
-
-    /// Like [`Engine::check_observed`], under the caller's deadline: it can call the check off from another
-    /// thread ([`Deadline::cancel`]), and then nothing is stored and the result is [`EngineError::Cancelled`].
-    pub fn check_until(&self, question: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        self.check_for(question, None, deadline, observe)
-    }
-
-    /// A check run for a job of the shared queue: saved only while `lease` holds (or, without one, as
-    /// [`Engine::check_until`]).
-    pub(crate) fn check_for(
-        &self,
-        question: &str,
-        lease: Option<&verity_store::JobLease>,
-        deadline: &Deadline,
-        observe: &mut dyn FnMut(Stage),
-    ) -> Result<Report> {
-        let (report, _) = self.run_and_save(question, &report_id(question), None, lease, deadline, observe)?;
-        Ok(report)
-    }
-
-    /// Like [`Engine::check`], and also returns the evidence and reasoning the report was written from.
-    pub fn check_explained(&self, question: &str) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.run_and_save(question, &report_id(question), None, None, &self.deadline(), &mut |_| {})
+    /// Runs a check ([`CheckRequest`]): the report, and the evidence and reasoning it was written from.
+    pub fn check(&self, request: CheckRequest<'_>) -> Result<(Report, verity_pipeline::Assessment)> {
+        let CheckRequest { subject, deadline, observe, lease, unsaved } = request;
+        let mut unobserved = |_| {};
+        let observe: &mut dyn FnMut(Stage) = observe.unwrap_or(&mut unobserved);
+        let previous = match subject {
+            request::Subject::Refresh(key) => Some(self.show(key)?),
+            request::Subject::Question(_) => None,
+        };
+        let question = match (subject, &previous) {
+            (_, Some(previous)) => previous.question.as_str(),
+            (request::Subject::Question(question), None) => question,
+            (request::Subject::Refresh(_), None) => unreachable!("a refresh has its report"),
+        };
+        let claim = self.read_claim(question)?;
+        if let Some(request::Unsaved { id, corpus }) = unsaved {
+            let own;
+            let corpus: &dyn Corpus = match corpus {
+                Some(corpus) => corpus,
+                None => {
+                    own = self.corpus();
+                    &own
+                }
+            };
+            let deadline = deadline.unwrap_or_else(Deadline::none);
+            return self.check_against_observed(&claim, &id, corpus, None, &deadline, observe);
+        }
+        let id = previous.as_ref().map_or_else(|| report_id(question), |p| p.id.clone());
+        let saving = Saving { id: &id, previous: previous.as_ref(), lease };
+        self.run_and_save(&claim, saving, &deadline.unwrap_or_else(|| self.deadline()), observe)
     }
 
     /// A new check's deadline, from [`Config::check_deadline`].
@@ -789,23 +811,20 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs a check under `id` and stores it: as a new report, or as the next version of `previous`, which
-    /// keeps its slug and category so that its address never changes.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs a check and stores it: as a new report, or as the next version of `saving.previous`, which keeps its
+    /// slug and category so that its address never changes.
     fn run_and_save(
         &self,
-        question: &str,
-        id: &str,
-        previous: Option<&Report>,
-        lease: Option<&verity_store::JobLease>,
+        claim: &Claim,
+        saving: Saving<'_>,
         deadline: &Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let claim = self.read_claim(question)?;
+        let Saving { id, previous, lease } = saving;
         let unsearchable = self.catch_up()?;
         let (mut report, assessment) = match self.web.is_some() {
-            true => self.check_with_web(question, &claim, id, deadline, observe)?,
-            false => self.check_against_observed(question, &claim, id, &self.corpus(), None, deadline, observe)?,
+            true => self.check_with_web(claim, id, deadline, observe)?,
+            false => self.check_against_observed(claim, id, &self.corpus(), None, deadline, observe)?,
         };
         // Called off: whatever was gathered is kept in the archive, but no report is published.
         if deadline.is_cancelled() {
@@ -838,32 +857,13 @@ impl Engine {
         Ok((report, assessment))
     }
 
-    /// Runs a check without storing it, and returns what the report was written from (evaluation runs).
-    pub fn check_unsaved(&self, question: &str, id: &str) -> Result<(Report, verity_pipeline::Assessment)> {
-        self.check_against(question, id, &self.corpus())
-    }
-
-    /// Runs a check against another corpus (for example a claim's own given evidence), with this engine's
-    /// date and stance classifier, without storing it.
-    pub fn check_against(
-        &self,
-        question: &str,
-        id: &str,
-        corpus: &dyn Corpus,
-    ) -> Result<(Report, verity_pipeline::Assessment)> {
-        let claim = self.read_claim(question)?;
-        self.check_against_observed(question, &claim, id, corpus, None, &Deadline::none(), &mut |_| {})
-    }
-
     /// The claim a question asks about, read once per check (the web's queries and the check use the same one).
     fn read_claim(&self, question: &str) -> Result<Claim> {
-        Ok(verity_pipeline::claim::extract(question, verity_pipeline::year_of(&self.today()))?)
+        Ok(verity_pipeline::claim::read(question, verity_pipeline::year_of(&self.today()))?)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn check_against_observed(
         &self,
-        question: &str,
         claim: &Claim,
         id: &str,
         corpus: &dyn Corpus,
@@ -874,7 +874,8 @@ impl Engine {
         let ctx = CheckContext { today: self.today(), report_id: id.to_string(), web, deadline: deadline.clone() };
         let writer = self.writer.as_ref().map(|w| w as &dyn verity_pipeline::LanguageModel);
         self.with_judge_until(deadline, |judge| {
-            verity_pipeline::check_claim(question, claim.clone(), &ctx, corpus, judge, writer, observe)
+            let request = verity_pipeline::CheckRequest::of_claim(claim.clone(), &ctx).judge(judge).writer(writer);
+            verity_pipeline::check(request.observe(observe), corpus)
         })
     }
 
@@ -1073,4 +1074,10 @@ fn report_id(question: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let digest = Sha256::digest(format!("{question}\u{0}{nanos}\u{0}{}", std::process::id()));
     hex::encode(&digest[..6])
+}
+/// Where a saved check goes: its report id, the report it is the next version of, and the job it runs for.
+struct Saving<'a> {
+    id: &'a str,
+    previous: Option<&'a Report>,
+    lease: Option<&'a verity_store::JobLease>,
 }

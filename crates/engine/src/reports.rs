@@ -1,6 +1,6 @@
 //! Stored reports as the site sees them: refreshing a check, its versions, questions asked before, browsing.
 
-use verity_model::{Correction, Deadline, Document, Report, ReportSummary, Stage, Topic, VersionSummary};
+use verity_model::{Correction, Document, Report, ReportSummary, Topic, VersionSummary};
 
 use verity_store::{Page, ReportFilter, Store};
 
@@ -195,37 +195,6 @@ impl Engine {
     /// The newest reports.
     pub fn list(&self, limit: usize) -> Result<Vec<ReportSummary>> {
         self.reports().list(limit)
-    }
-
-    /// Runs the report's question again as its next version, at the same address.
-    pub fn refresh(&self, key: &str, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        self.refresh_until(key, &self.deadline(), observe)
-    }
-
-    /// Like [`Engine::refresh`], under the caller's deadline (see [`Engine::check_until`]).
-    pub fn refresh_until(&self, key: &str, deadline: &Deadline, observe: &mut dyn FnMut(Stage)) -> Result<Report> {
-        self.refresh_for(key, None, deadline, observe)
-    }
-
-    /// A refresh run for a job of the shared queue: saved only while `lease` holds (or, without one, as
-    /// [`Engine::refresh_until`]).
-    pub(crate) fn refresh_for(
-        &self,
-        key: &str,
-        lease: Option<&verity_store::JobLease>,
-        deadline: &Deadline,
-        observe: &mut dyn FnMut(Stage),
-    ) -> Result<Report> {
-        let previous = self.show(key)?;
-        let (report, _) = self.run_and_save(
-            &previous.question.clone(),
-            &previous.id.clone(),
-            Some(&previous),
-            lease,
-            deadline,
-            observe,
-        )?;
-        Ok(report)
     }
 
     /// The stored report that already answers `question` (the same claim, perhaps in other words), if any.

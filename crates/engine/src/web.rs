@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use verity_model::{Claim, Deadline, Diagnostic, Report, SourceTier, Stage, WebCoverage};
+use verity_model::{Deadline, Diagnostic, Report, SourceTier, Stage, WebCoverage};
+use verity_pipeline::claim::Claim;
 use verity_web::{FetchConfig, Fetcher, Page, SearchError, WebSearch};
 
 pub use verity_web::base_url;
@@ -327,7 +328,6 @@ impl crate::Engine {
     /// check reads them; what failed is in the report's diagnostics, and an unreachable web leaves a local check.
     pub(crate) fn check_with_web(
         &self,
-        question: &str,
         claim: &Claim,
         id: &str,
         deadline: &Deadline,
@@ -374,15 +374,8 @@ impl crate::Engine {
                     break;
                 }
             }
-            let checked = self.check_against_observed(
-                question,
-                claim,
-                id,
-                &self.corpus(),
-                Some(coverage.clone()),
-                deadline,
-                observe,
-            )?;
+            let checked =
+                self.check_against_observed(claim, id, &self.corpus(), Some(coverage.clone()), deadline, observe)?;
             let thin = checked.0.verdict.label == verity_model::VerdictLabel::NotEnoughEvidence;
             result = Some(checked);
             if !thin || unavailable {
@@ -393,7 +386,7 @@ impl crate::Engine {
             Some(r) => r,
             None => {
                 let coverage = Some(coverage.clone());
-                self.check_against_observed(question, claim, id, &self.corpus(), coverage, deadline, observe)?
+                self.check_against_observed(claim, id, &self.corpus(), coverage, deadline, observe)?
             }
         };
         if let Some(web) = self.web.as_ref() {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use verity_model::Stage;
 use verity_store::{JobLease, JobRecord};
 
-use crate::{Engine, EngineError, Result};
+use crate::{CheckRequest, Engine, EngineError, Result};
 
 /// How long a claimed job stays this worker's without a renewal.
 pub const LEASE: Duration = Duration::from_secs(30);
@@ -228,10 +228,11 @@ impl<'a> Worker<'a> {
         deadline: &verity_model::Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<String> {
-        let report = match job.kind.as_str() {
-            "refresh" => self.engine.refresh_for(&job.input, Some(lease), deadline, observe)?,
-            _ => self.engine.check_for(&job.input, Some(lease), deadline, observe)?,
+        let request = match job.kind.as_str() {
+            "refresh" => CheckRequest::refresh(&job.input),
+            _ => CheckRequest::question(&job.input),
         };
+        let (report, _) = self.engine.check(request.for_job(lease).deadline(deadline.clone()).observe(observe))?;
         Ok(report.id)
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use verity_engine::{Config, Engine, EngineError, JudgeConfig, WriterConfig};
+use verity_engine::{CheckRequest, Config, Engine, EngineError, JudgeConfig, WriterConfig};
 use verity_model::{Report, VerdictLabel, Verification};
 
 const TODAY: &str = "2026-11-26";
@@ -25,7 +25,7 @@ fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
 
 /// Runs a check and asserts every invariant a published report must hold; returns the report.
 fn check(engine: &mut Engine, question: &str, expected: VerdictLabel) -> Report {
-    let report = engine.check(question).unwrap();
+    let report = engine.check(CheckRequest::question(question)).unwrap().0;
     assert_eq!(report.verdict.label, expected, "{question}: {:#?}", report.summary);
     assert_eq!(report.schema, "verity.report/1");
     assert_eq!(report.checked_on, TODAY);
@@ -132,7 +132,7 @@ fn a_refresh_is_a_new_version_at_the_same_address_and_a_changed_verdict_is_a_cor
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(dir.path());
     let question = "Did the council ban cars from the old town of Brelin?";
-    let first = engine.check(question).unwrap();
+    let first = engine.check(CheckRequest::question(question)).unwrap().0;
     assert_eq!((first.version, first.verdict.label), (1, VerdictLabel::NotEnoughEvidence));
     assert_eq!(engine.reports().corrections(10).unwrap(), []);
     // The same claim in other words is matched to the stored report; another claim is not.
@@ -149,7 +149,8 @@ fn a_refresh_is_a_new_version_at_the_same_address_and_a_changed_verdict_is_a_cor
     );
     engine.ingest(&[news], &mut |_| {}).unwrap();
     let mut stages = Vec::new();
-    let second = engine.refresh(&first.slug, &mut |s| stages.push(s)).unwrap();
+    let mut observe = |s| stages.push(s);
+    let second = engine.check(CheckRequest::refresh(&first.slug).observe(&mut observe)).unwrap().0;
     assert!(stages.len() >= 4, "{stages:?}");
     assert_eq!((second.id.as_str(), second.slug.as_str(), second.version), (first.id.as_str(), first.slug.as_str(), 2));
     assert_eq!(second.verdict.label, VerdictLabel::Supported, "{:#?}", second.summary);
@@ -193,7 +194,7 @@ fn uncheckable_questions_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path());
     for q in ["", "qwrtzp xkcdvb mnbvcx", "I think the minister is great", "Will the minister resign next year?"] {
-        assert!(matches!(engine.check(q), Err(EngineError::Uncheckable(_))), "{q:?}");
+        assert!(matches!(engine.check(CheckRequest::question(q)), Err(EngineError::Uncheckable(_))), "{q:?}");
     }
     assert_eq!(engine.list(10).unwrap().len(), 0);
 }
@@ -222,7 +223,7 @@ fn reingest_is_idempotent_and_a_changed_document_keeps_its_old_version() {
     let stored = engine.store().version(source.version_id).unwrap().unwrap();
     assert!(stored.text.contains(source.quotes[0].as_str()));
     // New checks read the new version only.
-    let new = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
+    let new = engine.check(CheckRequest::question("Did the council close the harbor bridge to trucks?")).unwrap().0;
     assert!(new.sources.iter().all(|s| s.version == 2), "{:?}", new.sources);
 }
 
@@ -256,14 +257,19 @@ fn an_interrupted_ingest_is_completed_when_the_data_directory_is_next_opened() {
     );
     let engine = engine(dir.path());
     assert_eq!(engine.index_lag().unwrap(), 0);
-    let report = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
+    let report = engine.check(CheckRequest::question("Did the council close the harbor bridge to trucks?")).unwrap().0;
     assert_eq!(report.sources[0].doc_id, "late");
 
     // Losing the index folder is repaired the same way.
     drop(engine);
     std::fs::remove_dir_all(dir.path().join("index")).unwrap();
     let engine = self::engine(dir.path());
-    assert_eq!(engine.check("Did the council close the harbor bridge to trucks?").unwrap().sources[0].doc_id, "late");
+    assert_eq!(
+        engine.check(CheckRequest::question("Did the council close the harbor bridge to trucks?")).unwrap().0.sources
+            [0]
+        .doc_id,
+        "late"
+    );
 }
 
 /// A document stored but not indexed, as an ingest in another process leaves it between its two steps.
@@ -291,7 +297,7 @@ fn a_running_engine_sees_what_another_process_ingested_and_says_what_it_could_no
     let mut cli = engine(dir.path());
     let news = write(dir.path(), "bridge.txt", "The council closed the harbor bridge to trucks in May.");
     cli.ingest(&[news], &mut |_| {}).unwrap();
-    let report = server.check(question).unwrap();
+    let report = server.check(CheckRequest::question(question)).unwrap().0;
     assert_eq!(report.sources.first().map(|s| s.doc_id.as_str()), Some("bridge.txt"), "{:?}", report.verdict);
     assert!(report.diagnostics.iter().all(|d| d.stage != "index"), "{:?}", report.diagnostics);
 
@@ -302,12 +308,12 @@ fn a_running_engine_sees_what_another_process_ingested_and_says_what_it_could_no
         .upsert(&[verity_index::IndexEntry { doc_id: 999, doc_key: "held", title: "x", text: "x", passages: vec![] }])
         .unwrap();
     store_only(dir.path(), "ferry.txt", "The council closed the harbor ferry to cars in June.");
-    let report = server.check("Did the council close the harbor ferry to cars?").unwrap();
+    let report = server.check(CheckRequest::question("Did the council close the harbor ferry to cars?")).unwrap().0;
     let lag = report.diagnostics.iter().find(|d| d.stage == "index").expect("the report says the index lags");
     assert!(lag.message.contains("1 stored documents were still being indexed"), "{}", lag.message);
     // Once the lock is free, the next check indexes and reads it.
     drop(holder);
-    let report = server.check("Did the council close the harbor ferry to cars?").unwrap();
+    let report = server.check(CheckRequest::question("Did the council close the harbor ferry to cars?")).unwrap().0;
     assert!(report.sources.iter().any(|s| s.doc_id == "ferry.txt"), "{:?}", report.sources);
     assert!(report.diagnostics.iter().all(|d| d.stage != "index"));
 }
@@ -323,7 +329,7 @@ fn source_text_is_escaped_in_html_and_never_steers_the_report() {
     );
     let mut engine = engine(dir.path());
     engine.ingest(&[file], &mut |_| {}).unwrap();
-    let report = engine.check("Did the council close the harbor bridge to trucks?").unwrap();
+    let report = engine.check(CheckRequest::question("Did the council close the harbor bridge to trucks?")).unwrap().0;
     let html = verity_render::html(&report);
     assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "unescaped source text");
     assert!(!html.contains("href=\"javascript:"));
@@ -435,59 +441,6 @@ fn a_corpus_ingested_before_the_model_was_installed_is_embedded_on_request() {
 }
 
 #[test]
-fn entailment_pairs_are_the_annotated_sentences_and_hard_neutrals_from_other_documents() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::write(
-        d.join("corpus.jsonl"),
-        concat!(
-            r#"{"doc_id": 7, "title": "Zinc and colds", "abstract": ["Zinc lozenges shortened colds in adults.", "Methods were blinded."]}"#,
-            "\n",
-            r#"{"doc_id": 8, "title": "Zinc mining", "abstract": ["Zinc is mined in Australia and sold as a dietary supplement."]}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("claims_train.jsonl"),
-        r#"{"id": 1, "claim": "Zinc lozenges lengthen colds.", "evidence": {"7": [{"sentences": [0], "label": "CONTRADICT"}]}, "cited_doc_ids": [7]}"#,
-    )
-    .unwrap();
-    let climate = d.join("climate-fever.jsonl");
-    std::fs::write(
-        &climate,
-        concat!(
-            r#"{"claim_id":"5","claim":"Seas rise.","claim_label":"SUPPORTS","evidences":[{"evidence_id":"S:1","evidence_label":"SUPPORTS","article":"S","evidence":"Seas rose."}]}"#,
-            "\n",
-            r#"{"claim_id":"6","claim":"Ice grows.","claim_label":"DISPUTED","evidences":[{"evidence_id":"I:1","evidence_label":"REFUTES","article":"I","evidence":"Ice shrank."},{"evidence_id":"I:2","evidence_label":"NOT_ENOUGH_INFO","article":"I","evidence":"Ice is cold."}]}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
-    let data = verity_engine::train::TrainingData {
-        scifact: Some(d.to_path_buf()),
-        climate_fever: Some(climate),
-        ..Default::default()
-    };
-    let pairs = verity_engine::train::entailment_pairs(&data, true).unwrap();
-    let got: Vec<(&str, &str, &str)> = pairs.iter().map(|p| (p.premise.as_str(), p.label, p.source.as_str())).collect();
-    // The rationale refutes, alone and with the sentence after it; the evidence abstract's other sentence is not
-    // mined (it may say the same in other words), the other abstract's is; Climate-FEVER claim 5 is held out
-    // (5 % 5 == 0).
-    assert_eq!(
-        got,
-        [
-            ("Zinc lozenges shortened colds in adults.", "refutes", "scifact-gold"),
-            ("Zinc lozenges shortened colds in adults. Methods were blinded.", "refutes", "scifact-passage"),
-            ("Zinc is mined in Australia and sold as a dietary supplement.", "neutral", "scifact-mined"),
-            ("Ice shrank.", "refutes", "climate-fever-gold"),
-            ("Ice is cold.", "neutral", "climate-fever-gold"),
-        ]
-    );
-    assert!(pairs.iter().all(|p| p.hypothesis == "Zinc lozenges lengthen colds." || p.hypothesis == "Ice grows."));
-}
-
-#[test]
 fn the_shipped_entailment_judge_reads_support_contradiction_and_unrelated_text() {
     let judge = verity_engine::EntailmentJudge::shipped().unwrap();
     // What it reads well: a report of the act, a finding of no evidence, another topic. (What it misreads, a
@@ -519,7 +472,7 @@ fn with_the_entailment_judge_a_check_keeps_every_report_invariant() {
     assert_eq!(engine.judge_kind(), verity_model::JudgeKind::Nli, "the entailment model is the default judge");
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     let (report, assessment) =
-        engine.check_explained("Did Minister Okafor hand over protected informants to Norland?").unwrap();
+        engine.check(CheckRequest::question("Did Minister Okafor hand over protected informants to Norland?")).unwrap();
     assert!(report.diagnostics.iter().all(|d| d.stage != "judge"), "{:?}", report.diagnostics);
     assert_eq!(report.judge.kind, verity_model::JudgeKind::Nli);
     assert!(report.judge.name.contains("verity-nli-minilm-l6"), "{:?}", report.judge);

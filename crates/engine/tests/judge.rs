@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use verity_engine::{Config, Engine, JudgeConfig, ServerConfig, WriterConfig};
+use verity_engine::{CheckRequest, Config, Engine, JudgeConfig, ServerConfig, WriterConfig};
 use verity_model::{JudgeKind, VerdictLabel};
 
 /// How the server answers.
@@ -81,7 +81,7 @@ fn check(behaviour: Behaviour) -> (verity_model::Report, Vec<String>) {
     let config = Config { today: Some("2026-11-26".into()), judge, ..Config::new(dir.path()) };
     let mut engine = Engine::open(config).unwrap();
     engine.ingest(&[corpus(dir.path())], &mut |_| {}).unwrap();
-    let report = engine.check("Did the council ban cars downtown?").unwrap();
+    let report = engine.check(CheckRequest::question("Did the council ban cars downtown?")).unwrap().0;
     let prompts = seen.lock().unwrap().clone();
     (report, prompts)
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use verity_engine::web::{Provider, SourcePolicy, WebConfig};
-use verity_engine::{Config, Engine};
+use verity_engine::{CheckRequest, Config, Engine};
 use verity_model::{Deadline, SourceTier, VerdictLabel};
 use verity_web::{FetchConfig, Guard};
 
@@ -128,9 +128,9 @@ fn a_check_searches_the_web_reads_pages_within_the_guard_and_cites_their_snapsho
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path(), web_config(addr, vec![addr]));
     let mut stages = Vec::new();
-    let report = engine
-        .check_observed("Did the council of Brelin ban cars from the old town?", &mut |s| stages.push(s))
-        .unwrap();
+    let mut observe = |s| stages.push(s);
+    let question = "Did the council of Brelin ban cars from the old town?";
+    let report = engine.check(CheckRequest::question(question).observe(&mut observe)).unwrap().0;
 
     assert_eq!(report.verdict.label, VerdictLabel::Supported, "{:#?}", report.summary);
     let web = report.coverage.web.as_ref().unwrap();
@@ -161,7 +161,8 @@ fn a_check_searches_the_web_reads_pages_within_the_guard_and_cites_their_snapsho
     assert!(ledger.quotes.iter().all(|q| stored.text.contains(q.as_str())));
     assert_eq!(stored.meta.fetched_at, ledger.fetched_at);
     // Checking again reads the pages again, and unchanged pages stay one version each.
-    let again = engine.check("Did the council of Brelin ban cars from the old town?").unwrap();
+    let again =
+        engine.check(CheckRequest::question("Did the council of Brelin ban cars from the old town?")).unwrap().0;
     assert_eq!(again.sources.iter().find(|s| s.outlet.as_deref() == Some("The Ledger")).unwrap().version, 1);
     let gaps: String = report.sections[4].sentences.iter().map(|s| s.text.as_str()).collect();
     assert!(
@@ -180,7 +181,8 @@ fn with_the_web_unreachable_the_check_says_so_and_uses_the_local_archive() {
     std::fs::write(&local, r#"{"id": "l1", "title": "Cars banned", "outlet": "Archive", "text": "The council of Brelin banned cars from the old town on Monday, officials said."}"#).unwrap();
     let mut engine = engine(dir.path(), web_config(closed, vec![]));
     engine.ingest(&[local], &mut |_| {}).unwrap();
-    let report = engine.check("Did the council of Brelin ban cars from the old town?").unwrap();
+    let report =
+        engine.check(CheckRequest::question("Did the council of Brelin ban cars from the old town?")).unwrap().0;
     assert!(
         report.diagnostics.iter().any(|d| d.message == "web search is unavailable; only the local archive was checked"),
         "{:?}",
@@ -265,7 +267,10 @@ fn followed_feeds_bring_new_articles_in_and_an_unchanged_feed_costs_one_conditio
     assert_eq!(third, [(url.clone(), PollOutcome::Read { items: 2, new: 1, stored: 1, failed: vec![] })]);
     let requests: Vec<String> = log.lock().unwrap().clone();
     assert_eq!(requests.iter().filter(|p| *p == "/news/one").count(), 1, "an item is read once: {requests:?}");
-    let report = engine.check("Did the council say ferries would return to the harbour of Brelin in spring?").unwrap();
+    let report = engine
+        .check(CheckRequest::question("Did the council say ferries would return to the harbour of Brelin in spring?"))
+        .unwrap()
+        .0;
     assert!(report.sources.iter().any(|s| s.doc_id.ends_with("/news/two")), "the new article is searchable");
     let row = &engine.feeds().unwrap()[0];
     assert_eq!((row.title.as_deref(), row.etag.as_deref(), row.items), (Some("Brelin Post"), Some("\"v2\""), 2));
@@ -305,13 +310,15 @@ fn a_check_waiting_on_a_slow_page_does_not_hold_up_another() {
     config.fetch.respect_robots = false;
     let engine = engine(dir.path(), config);
     std::thread::scope(|scope| {
-        let slow = scope.spawn(|| engine.check("Did the Brelin tramway open on Monday?").unwrap());
+        let slow =
+            scope.spawn(|| engine.check(CheckRequest::question("Did the Brelin tramway open on Monday?")).unwrap().0);
         let started = std::time::Instant::now();
         while !slow_log.lock().unwrap().iter().any(|p| p == "/slow") {
             assert!(started.elapsed() < Duration::from_secs(30), "the slow page was never asked for");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let report = engine.check("Did the Brelin council ban cars from the old town?").unwrap();
+        let report =
+            engine.check(CheckRequest::question("Did the Brelin council ban cars from the old town?")).unwrap().0;
         assert!(!slow.is_finished(), "the first check is still waiting on its page");
         assert_eq!(report.verdict.label, VerdictLabel::Supported, "{:?}", report.verdict);
         release.send(()).unwrap();
@@ -335,7 +342,7 @@ fn a_deeply_nested_page_is_read_as_text_and_the_report_says_so() {
     let (addr, _) = serve(vec![("/search", "application/json", results.to_string()), ("/nested", "text/html", nested)]);
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path(), web_config(addr, vec![addr]));
-    let report = engine.check("Did the Brelin council ban cars from the old town?").unwrap();
+    let report = engine.check(CheckRequest::question("Did the Brelin council ban cars from the old town?")).unwrap().0;
     let note = report.diagnostics.iter().find(|d| d.message.contains("levels deep"));
     assert!(note.is_some_and(|d| d.stage == "web"), "{:?}", report.diagnostics);
     assert!(report.sources.iter().any(|s| s.url.as_deref().is_some_and(|u| u.ends_with("/nested"))));
@@ -388,7 +395,10 @@ fn a_check_that_runs_out_of_time_publishes_what_it_read_and_says_what_it_skipped
     let engine = slow_engine(dir.path(), search, slow_host);
     // Long enough for the check to reach its first page on a loaded machine.
     let deadline = shared.get_or_init(|| Deadline::after(Duration::from_secs(5)));
-    let report = engine.check_until("Did the Brelin tramway open on Monday?", deadline, &mut |_| {}).unwrap();
+    let report = engine
+        .check(CheckRequest::question("Did the Brelin tramway open on Monday?").deadline(deadline.clone()))
+        .unwrap()
+        .0;
     assert_eq!(*log.lock().unwrap(), ["/first"], "the second page was never asked for");
     let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert!(messages.contains(&"the check ran out of time: 1 of 2 pages found were not read"), "{messages:?}");
@@ -406,7 +416,9 @@ fn a_cancelled_check_stops_and_publishes_nothing() {
     let engine = slow_engine(dir.path(), search, slow_host);
     let deadline = shared.get_or_init(Deadline::none);
     std::thread::scope(|scope| {
-        let check = scope.spawn(|| engine.check_until("Did the Brelin tramway open on Monday?", deadline, &mut |_| {}));
+        let check = scope.spawn(|| {
+            engine.check(CheckRequest::question("Did the Brelin tramway open on Monday?").deadline(deadline.clone()))
+        });
         while log.lock().unwrap().is_empty() {
             assert!(!check.is_finished(), "the check ended without asking for the page");
             std::thread::sleep(Duration::from_millis(5));

@@ -4,7 +4,7 @@
 //! go to the earlier category in [`CATEGORIES`]. A claim with no cue is `general`. This is filing, not judgement:
 //! a wrong category misplaces a report in the archive and changes nothing in it.
 
-use verity_text::{stem, words};
+use verity_text::stem;
 
 /// Every category, in tie-breaking order, with the words that suggest it.
 pub const CATEGORIES: &[(&str, &str, &[&str])] = &[
@@ -219,9 +219,9 @@ pub fn title(key: &str) -> Option<&'static str> {
     CATEGORIES.iter().find(|(k, ..)| *k == key).map(|(_, title, _)| *title)
 }
 
-/// The category key for a claim.
-pub fn categorize(claim: &str) -> &'static str {
-    let stems: std::collections::HashSet<String> = words(claim).iter().map(|w| stem(w)).collect();
+/// The category key for a claim, from the stems of its words.
+pub fn categorize(claim_stems: &[String]) -> &'static str {
+    let stems: std::collections::HashSet<&String> = claim_stems.iter().collect();
     let mut best = (GENERAL, 0usize);
     for (key, _, cues) in CATEGORIES {
         let hits = cues.iter().filter(|cue| stems.contains(&stem(cue))).count();
@@ -237,7 +237,7 @@ mod tests {
     use super::*;
 
     fn check(claim: &str, expected: &str) {
-        assert_eq!(categorize(claim), expected, "{claim}");
+        assert_eq!(categorize(&verity_text::Tokens::of(claim).stems), expected, "{claim}");
     }
 
     #[test]

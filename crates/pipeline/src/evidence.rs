@@ -7,8 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use verity_model::{Claim, PassageHit, SourceMeta};
+use verity_model::{PassageHit, SourceMeta};
+use verity_text::Tokens;
 
+use crate::claim::Claim;
 use crate::judge::Reading;
 use crate::stance::Stance;
 
@@ -30,6 +32,9 @@ pub struct Evidence {
     /// Byte offsets in the stored version's text.
     pub start: usize,
     pub end: usize,
+    /// The sentence's words and stems, read once when it was split out: the stance and the judge's guard read
+    /// these, never the text again.
+    pub tokens: Tokens,
     pub relevance: f32,
     /// Share of the claim's content words found in the sentence (unweighted).
     pub term_coverage: f32,
@@ -85,16 +90,16 @@ impl TermWeights {
 
 /// Splits every hit into sentences and ranks them for the claim, best first.
 pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Evidence> {
-    let claim_stems = crate::claim::stems(&claim.text);
+    let claim_stems = &claim.stems;
     let claim_pairs: HashSet<(String, String)> =
-        verity_text::content_terms(&claim.text).windows(2).map(|w| (w[0].clone(), w[1].clone())).collect();
+        claim.content_terms.windows(2).map(|w| (w[0].clone(), w[1].clone())).collect();
     let total_weight: f32 = claim_stems.iter().map(|s| weights.get(s)).sum::<f32>().max(f32::EPSILON);
     // The main clause ("X handed over Y") apart from its stated purpose ("to get Z"): a sentence that speaks
     // to the action alone is evidence on that part of the claim.
-    let main_stems: Vec<String> = crate::claim::main_clause(&claim.text).map(crate::claim::stems).unwrap_or_default();
+    let main_stems = &claim.main_stems;
     let main_weight: f32 = main_stems.iter().map(|s| weights.get(s)).sum::<f32>().max(f32::EPSILON);
     let top_score = hits.iter().map(|h| h.score).fold(f32::EPSILON, f32::max);
-    let anchors = anchors(&claim_stems, weights);
+    let anchors = anchors(claim_stems, weights);
 
     let mut out = Vec::new();
     for (rank, hit) in hits.iter().enumerate() {
@@ -104,7 +109,8 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
         let missing_in_context: Vec<String> = anchors.iter().filter(|a| !context.contains(*a)).cloned().collect();
         for span in units(text) {
             let sentence = span.of(text);
-            let terms = verity_text::content_terms(sentence);
+            let tokens = Tokens::of(sentence);
+            let terms: Vec<String> = tokens.content_terms().cloned().collect();
             if terms.len() < 3 {
                 continue; // headings, fragments, bylines
             }
@@ -127,6 +133,7 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
                 text: sentence.to_string(),
                 start: hit.passage.start + span.start,
                 end: hit.passage.start + span.end,
+                tokens,
                 relevance,
                 term_coverage: matched.len() as f32 / claim_stems.len().max(1) as f32,
                 matched,
@@ -145,7 +152,7 @@ pub fn rank(claim: &Claim, hits: &[PassageHit], weights: &TermWeights) -> Vec<Ev
     let mut seen_texts = HashSet::new();
     let mut per_doc: HashMap<String, usize> = HashMap::new();
     out.retain(|e| {
-        let fresh = seen_spans.insert((e.source.version_id, e.start)) && seen_texts.insert(normalise(&e.text));
+        let fresh = seen_spans.insert((e.source.version_id, e.start)) && seen_texts.insert(e.tokens.words.join(" "));
         let count = per_doc.entry(e.source.doc_id.clone()).or_default();
         let keep = fresh && *count < MAX_PER_DOCUMENT;
         if keep {
@@ -179,10 +186,6 @@ pub fn anchors(claim_stems: &[String], weights: &TermWeights) -> Vec<String> {
     claim_stems.iter().filter(|s| weights.get(s) >= ANCHOR_SHARE * max).cloned().collect()
 }
 
-fn normalise(s: &str) -> String {
-    verity_text::words(s).join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use verity_model::Passage;
@@ -214,7 +217,7 @@ mod tests {
     }
 
     fn check(claim: &str, hits: &[PassageHit], expected: &[&str]) -> Vec<Evidence> {
-        let claim = crate::claim::extract(claim, 2026).unwrap();
+        let claim = crate::claim::read(claim, 2026).unwrap();
         let ranked = rank(&claim, hits, &TermWeights::new(vec![("said".into(), 0.1)]));
         let got: Vec<&str> = ranked.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(got, expected);

@@ -57,7 +57,7 @@ const CONSEQUENCE_CUES: &[&str] = &[
 
 pub struct Draft<'a> {
     pub question: &'a str,
-    pub claim: &'a Claim,
+    pub claim: &'a crate::claim::Claim,
     pub ctx: &'a CheckContext,
     pub evidence: &'a [Evidence],
     /// The parts of a compound claim, each with its own evidence and verdict.
@@ -210,11 +210,11 @@ pub fn compose(d: Draft<'_>) -> Report {
         id: d.ctx.report_id.clone(),
         slug: slug(d.question, &d.ctx.report_id),
         version: 1,
-        category: crate::category::categorize(&d.claim.text).to_string(),
+        category: crate::category::categorize(&d.claim.tokens.stems).to_string(),
         // Stored and shown as typed, less what no one can see: escape sequences and bidi overrides would reach
         // an operator's terminal through `verity list` and `show`.
         question: verity_text::normalize(d.question).trim().to_string(),
-        claim: d.claim.clone(),
+        claim: d.claim.stated.clone(),
         checked_on: d.ctx.today.clone(),
         verdict: d.outcome.verdict,
         disclaimer: DISCLAIMER.to_string(),
@@ -664,7 +664,9 @@ impl<'d, 'a> Composer<'d, 'a> {
             return None;
         }
         d.evidence.iter().find(|e| {
-            e.relevance >= crate::evidence::RELEVANT && !e.is_relevant() && crate::stance::cues(d.claim, &e.text).hedged
+            e.relevance >= crate::evidence::RELEVANT
+                && !e.is_relevant()
+                && crate::stance::cues(d.claim, &e.text, &e.tokens).hedged
         })
     }
 
@@ -675,7 +677,9 @@ impl<'d, 'a> Composer<'d, 'a> {
         let denials: Vec<&'a Evidence> = d
             .evidence
             .iter()
-            .filter(|e| e.relevance >= crate::evidence::RELEVANT && crate::stance::cues(d.claim, &e.text).flipped())
+            .filter(|e| {
+                e.relevance >= crate::evidence::RELEVANT && crate::stance::cues(d.claim, &e.text, &e.tokens).flipped()
+            })
             .collect();
         let own = |e: &&&'a Evidence| d.provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
         denials.iter().find(own).or(denials.first()).copied()

@@ -4,14 +4,16 @@
 //! Main items: [`check`] runs the whole loop; [`Corpus`] is the one trait through which it reaches stored
 //! sources (search, term weights, stored text); [`CheckContext`] carries what the outside world decides (today's
 //! date, the report id). Each stage is its own module with its own tests, and each uses only those before it
-//! (`crates/cli/tests/tidy.rs` refuses an import cycle): [`claim`], [`facet`] (the parts of a compound claim,
-//! each checked on its own evidence), [`plan`] (web search queries for a claim), [`evidence`], [`stance`]
+//! (`crates/cli/tests/tidy.rs` refuses an import cycle): [`claim`] ([`claim::read`] reads the question once into
+//! a [`claim::Claim`], with its tokens, stems and parts, which every later stage takes), [`facet`] (each part of
+//! a compound claim checked on its own evidence), [`plan`] (web search queries for a claim), [`evidence`], [`stance`]
 //! (lexical), [`judge`] (the [`judge::Judge`] trait through which a model reads the most relevant sentences: the
 //! caller's entailment model, or a language model), [`provenance`] (who relies on whom: attribution, links,
 //! near-copies), [`verdict`], [`extractive`] (the report's prose from the evidence itself), [`model_writer`]
 //! (prose by a language model, each sentence checked), [`cite`] (the citation gate), [`category`] (where the
 //! site files the report), [`similar`] (one claim asked twice). [`prompt`] holds what the judge and the model
-//! writer share: the [`LanguageModel`] trait and the fencing of source text. [`check_observed`] reports each
+//! writer share: the [`LanguageModel`] trait and the fencing of source text. A [`CheckRequest`] says what one
+//! check is to use; [`check`] runs it and reports each
 //! [`verity_model::Stage`] as it finishes. [`memory::MemoryCorpus`] is an in-memory corpus for tests.
 //!
 //! The pipeline does no I/O of its own, holds no clock and no randomness, and never fails because a source
@@ -20,7 +22,7 @@
 //!
 //! ```
 //! use verity_model::{Deadline, VerdictLabel};
-//! use verity_pipeline::{CheckContext, memory::MemoryCorpus};
+//! use verity_pipeline::{CheckContext, CheckRequest, memory::MemoryCorpus};
 //!
 //! let corpus = MemoryCorpus::new()
 //!     .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
@@ -31,7 +33,8 @@
 //!     web: None,
 //!     deadline: Deadline::none(),
 //! };
-//! let report = verity_pipeline::check("Did the council ban cars downtown?", &ctx, &corpus).unwrap();
+//! let request = CheckRequest::new("Did the council ban cars downtown?", &ctx).unwrap();
+//! let (report, _assessment) = verity_pipeline::check(request, &corpus);
 //! assert_eq!(report.verdict.label, VerdictLabel::Supported);
 //! assert!(!report.sources.is_empty());
 //! ```
@@ -100,15 +103,10 @@ pub fn year_of(today: &str) -> i32 {
     today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026)
 }
 
-/// Runs a check. Returns a report whenever the question is checkable, however little was found.
-pub fn check(question: &str, ctx: &CheckContext, corpus: &dyn Corpus) -> Result<Report, Uncheckable> {
-    check_detailed(question, ctx, corpus).map(|(report, _)| report)
-}
-
 /// What the pipeline found before writing: for evaluation and debugging.
 #[derive(Debug, Clone)]
 pub struct Assessment {
-    pub claim: verity_model::Claim,
+    pub claim: claim::Claim,
     /// Verified evidence, best first, with stances.
     pub evidence: Vec<evidence::Evidence>,
     /// The parts of a compound claim with their own evidence and verdicts (empty for a one-part claim).
@@ -120,65 +118,62 @@ pub struct Assessment {
     pub writer_reply: Option<String>,
 }
 
-/// Runs a check and also returns the assessment the report was written from.
-pub fn check_detailed(
-    question: &str,
-    ctx: &CheckContext,
-    corpus: &dyn Corpus,
-) -> Result<(Report, Assessment), Uncheckable> {
-    check_with(question, ctx, corpus, None, None)
+/// One check as its caller wants it run: the claim (read once, [`claim::read`]), what the caller decides
+/// ([`CheckContext`]), and, when given, a model judge that reads the most relevant sentences (the lexical rules
+/// decide when there is none, or when it fails, which becomes a diagnostic), a language model that writes the
+/// narrative sections ([`model_writer`]: the citation gate checks whatever it wrote, and a failing model leaves the
+/// extractive text), and an observer told each [`verity_model::Stage`] as it finishes.
+pub struct CheckRequest<'a> {
+    pub claim: claim::Claim,
+    pub ctx: &'a CheckContext,
+    pub judge: Option<&'a dyn judge::Judge>,
+    pub writer: Option<&'a dyn LanguageModel>,
+    pub observe: Option<&'a mut dyn FnMut(verity_model::Stage)>,
 }
 
-/// Like [`check_detailed`], with a model judge reading the most relevant sentences when `judge` is given (the
-/// lexical rules decide when it is not, or when it fails, which becomes a diagnostic), and a language model
-/// writing the narrative sections when `writer` is given (see [`model_writer`]); the citation gate checks whatever it
-/// wrote, and a failing model leaves the extractive text.
-pub fn check_with(
-    question: &str,
-    ctx: &CheckContext,
-    corpus: &dyn Corpus,
-    judge: Option<&dyn judge::Judge>,
-    writer: Option<&dyn LanguageModel>,
-) -> Result<(Report, Assessment), Uncheckable> {
-    check_observed(question, ctx, corpus, judge, writer, &mut |_| {})
+impl<'a> CheckRequest<'a> {
+    /// A check of `question`, read with the check's year; the lexical judge, the extractive writer.
+    pub fn new(question: &str, ctx: &'a CheckContext) -> Result<CheckRequest<'a>, Uncheckable> {
+        Ok(CheckRequest::of_claim(claim::read(question, ctx.year())?, ctx))
+    }
+
+    /// A check of a claim the caller has already read (a check that searches the web first reads the claim once,
+    /// for its queries and for the check).
+    pub fn of_claim(claim: claim::Claim, ctx: &'a CheckContext) -> CheckRequest<'a> {
+        CheckRequest { claim, ctx, judge: None, writer: None, observe: None }
+    }
+
+    pub fn judge(self, judge: Option<&'a dyn judge::Judge>) -> CheckRequest<'a> {
+        CheckRequest { judge, ..self }
+    }
+
+    pub fn writer(self, writer: Option<&'a dyn LanguageModel>) -> CheckRequest<'a> {
+        CheckRequest { writer, ..self }
+    }
+
+    pub fn observe(self, observe: &'a mut dyn FnMut(verity_model::Stage)) -> CheckRequest<'a> {
+        CheckRequest { observe: Some(observe), ..self }
+    }
 }
 
-/// Like [`check_with`], and tells `observe` each stage as it finishes.
-pub fn check_observed(
-    question: &str,
-    ctx: &CheckContext,
-    corpus: &dyn Corpus,
-    judge: Option<&dyn judge::Judge>,
-    writer: Option<&dyn LanguageModel>,
-    observe: &mut dyn FnMut(verity_model::Stage),
-) -> Result<(Report, Assessment), Uncheckable> {
-    let claim = claim::extract(question, ctx.year())?;
-    Ok(check_claim(question, claim, ctx, corpus, judge, writer, observe))
-}
-
-/// Like [`check_observed`], for the claim the caller has already read from `question` (`claim::extract` with the
-/// check's year): a check that searches the web first reads the claim once, for its queries and for the check.
-pub fn check_claim(
-    question: &str,
-    claim: verity_model::Claim,
-    ctx: &CheckContext,
-    corpus: &dyn Corpus,
-    judge: Option<&dyn judge::Judge>,
-    writer: Option<&dyn LanguageModel>,
-    observe: &mut dyn FnMut(verity_model::Stage),
-) -> (Report, Assessment) {
+/// Runs a check: always a report, however little was found, and the assessment it was written from.
+pub fn check(request: CheckRequest<'_>, corpus: &dyn Corpus) -> (Report, Assessment) {
+    let CheckRequest { claim, ctx, judge, writer, observe } = request;
+    let observe: &mut dyn FnMut(verity_model::Stage) = match observe {
+        Some(observe) => observe,
+        None => &mut |_| {},
+    };
     use verity_model::Stage;
     let corpus = &ReadOnce::new(corpus);
-    let facets = facet::split(&claim);
-    observe(Stage::Claim { claim: claim.text.clone(), parts: facets.len().max(1) });
+    observe(Stage::Claim { claim: claim.text.clone(), parts: claim.facets.len().max(1) });
     let mut diagnostics = Vec::new();
-    let (queries, hits) = retrieve(&claim, &facets, corpus, &mut diagnostics);
+    let (queries, hits) = retrieve(&claim, corpus, &mut diagnostics);
     let documents: std::collections::HashSet<&str> = hits.iter().map(|h| h.source.doc_id.as_str()).collect();
     observe(Stage::Searched { queries: queries.len(), passages: hits.len(), documents: documents.len() });
     let weights = evidence::TermWeights::new(corpus.term_weights(&claim.text));
     let mut ranked = evidence::rank(&claim, &hits, &weights);
     for e in &mut ranked {
-        e.stance = stance::classify(&claim, &e.text, e.relevance);
+        e.stance = stance::classify(&claim, &e.text, &e.tokens, e.relevance);
     }
     let (judged_by, model_judge) = match judge {
         Some(judge) => judge_the_evidence(&claim, &mut ranked, judge, &mut diagnostics),
@@ -189,8 +184,9 @@ pub fn check_claim(
     let provenance = trace_provenance(&evidence, &hits, corpus);
     let sources: std::collections::HashSet<&str> = evidence.iter().map(|e| e.source.doc_id.as_str()).collect();
     observe(Stage::Weighed { evidence: evidence.len(), sources: sources.len(), independent: provenance.lines.len() });
-    let facets: Vec<facet::Assessed> =
-        facets.into_iter().map(|f| assess_facet(f, &claim, &hits, corpus, &provenance, model_judge)).collect();
+    let facets: Vec<facet::Assessed> = (claim.facets.iter().cloned())
+        .map(|f| assess_facet(f, &claim, &hits, corpus, &provenance, model_judge))
+        .collect();
     let decided = match model_judge {
         Some(judge) => verdict::decide_judged(&claim, &evidence, &provenance, verdict::Judged::shipped(judge.kind())),
         None => verdict::decide_traced(&claim, &evidence, &provenance),
@@ -203,7 +199,7 @@ pub fn check_claim(
     let mut coverage = coverage(queries, &hits, &evidence);
     coverage.web = ctx.web.clone();
     let draft = extractive::compose(extractive::Draft {
-        question,
+        question: &claim.question,
         claim: &claim,
         ctx,
         evidence: &evidence,
@@ -233,13 +229,12 @@ pub fn check_claim(
 /// alone may not rank for the whole); returns the queries and the passages found, each once. A failed search is
 /// a diagnostic.
 fn retrieve(
-    claim: &verity_model::Claim,
-    facets: &[facet::Facet],
+    claim: &claim::Claim,
     corpus: &dyn Corpus,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<String>, Vec<PassageHit>) {
     let queries: Vec<String> =
-        std::iter::once(claim.text.clone()).chain(facets.iter().map(|f| f.statement.clone())).collect();
+        std::iter::once(claim.text.clone()).chain(claim.facets.iter().map(|f| f.statement.clone())).collect();
     let mut hits: Vec<PassageHit> = Vec::new();
     for (i, q) in queries.iter().enumerate() {
         let limit = if i == 0 { PASSAGES_PER_CHECK } else { PASSAGES_PER_CHECK / 2 };
@@ -260,7 +255,7 @@ fn retrieve(
 /// Lets a model judge read the most relevant sentences of the whole claim. Returns the record of who judged and
 /// the judge, or, when it failed, the lexical record and a diagnostic saying so (the stances stay lexical).
 fn judge_the_evidence<'j>(
-    claim: &verity_model::Claim,
+    claim: &claim::Claim,
     ranked: &mut Vec<evidence::Evidence>,
     judge: &'j dyn judge::Judge,
     diagnostics: &mut Vec<Diagnostic>,
@@ -355,7 +350,7 @@ fn trace_provenance(
 /// were reported once, for the whole claim.)
 fn assess_facet(
     facet: facet::Facet,
-    whole: &verity_model::Claim,
+    whole: &claim::Claim,
     hits: &[PassageHit],
     corpus: &dyn Corpus,
     provenance: &provenance::Provenance,
@@ -367,7 +362,7 @@ fn assess_facet(
     // A part is short, so its most specific words are exact: a sentence without them is about another part.
     ranked.retain(|e| e.missing_anchors.is_empty());
     for e in &mut ranked {
-        e.stance = stance::classify(&part, &e.text, e.relevance);
+        e.stance = stance::classify(&part, &e.text, &e.tokens, e.relevance);
     }
     let judged = judge.filter(|judge| judge_evidence(&part, &mut ranked, *judge, FACET_JUDGED_SENTENCES).is_ok());
     let (evidence, _) = cite::verify_evidence(ranked, corpus);
@@ -386,7 +381,7 @@ const FACET_JUDGED_SENTENCES: usize = 6;
 /// Lets `judge` read the `limit` most relevant sentences (fewer when the judge reads fewer per check); they keep
 /// its reading and the stance it implies, and the rest are dropped. Returns how many it read and its notes.
 fn judge_evidence(
-    claim: &verity_model::Claim,
+    claim: &claim::Claim,
     ranked: &mut Vec<evidence::Evidence>,
     judge: &dyn judge::Judge,
     limit: usize,
@@ -398,7 +393,7 @@ fn judge_evidence(
         return Ok((0, Vec::new()));
     }
     let texts: Vec<&str> = judged.iter().map(|e| e.text.as_str()).collect();
-    let readings = judge.read(&claim.text, &texts)?;
+    let readings = judge.read(claim, &texts)?;
     if readings.readings.len() != judged.len() {
         return Err(verity_model::Failure::Other(format!(
             "{} readings for {} sentences",
@@ -414,7 +409,7 @@ fn judge_evidence(
             StanceLabel::Neutral => 0.0,
         };
         // Hedging ("promised", "may") is read from the words: support in hedged terms is partial support.
-        let hedged = label == StanceLabel::Supports && stance::cues(claim, &e.text).hedged;
+        let hedged = label == StanceLabel::Supports && stance::cues(claim, &e.text, &e.tokens).hedged;
         e.stance = stance::Stance { label, strength, hedged };
         e.reading = Some(reading);
     }
@@ -458,7 +453,7 @@ mod tests {
     }
 
     fn check(corpus: &MemoryCorpus, question: &str, expected: VerdictLabel) -> Report {
-        let report = super::check(question, &ctx(), corpus).unwrap();
+        let report = super::check(CheckRequest::new(question, &ctx()).unwrap(), corpus).0;
         assert_eq!(report.verdict.label, expected, "{:#?}", report.summary);
         report
     }
@@ -473,7 +468,7 @@ mod tests {
         fn name(&self) -> String {
             "a test judge".into()
         }
-        fn read(&self, _claim: &str, sentences: &[&str]) -> Result<judge::Readings, verity_model::Failure> {
+        fn read(&self, _claim: &claim::Claim, sentences: &[&str]) -> Result<judge::Readings, verity_model::Failure> {
             let p = self.0.map_err(|message| verity_model::Failure::Other(message.into()))?;
             Ok(judge::Readings { readings: vec![judge::Reading::new(p); sentences.len()], notes: vec![] })
         }
@@ -485,9 +480,10 @@ mod tests {
             .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
             .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
         let mut stages = Vec::new();
-        let (report, _) =
-            check_observed("Did the council ban cars downtown?", &ctx(), &corpus, None, None, &mut |s| stages.push(s))
-                .unwrap();
+        let ctx = ctx();
+        let mut observe = |s| stages.push(s);
+        let request = CheckRequest::new("Did the council ban cars downtown?", &ctx).unwrap().observe(&mut observe);
+        let (report, _) = super::check(request, &corpus);
         let names: Vec<String> =
             stages.iter().map(|s| serde_json::to_value(s).unwrap()["stage"].as_str().unwrap().to_string()).collect();
         assert_eq!(names, ["claim", "searched", "weighed", "verified"], "no writer, no writing stage");
@@ -508,7 +504,8 @@ mod tests {
             .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
             .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
         let question = "Did the council ban cars downtown?";
-        let judged = |judge: Always| check_with(question, &ctx(), &corpus, Some(&judge), None).unwrap().0;
+        let judged =
+            |judge: Always| super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(&judge)), &corpus).0;
         // Lexically this is supported; a judge that finds every sentence beside the point leaves nothing decided.
         assert_eq!(check(&corpus, question, VerdictLabel::Supported).verdict.label, VerdictLabel::Supported);
         let neutral = judged(Always(Ok([0.05, 0.05, 0.9])));
@@ -713,7 +710,8 @@ mod tests {
         let topic_only = Always(Ok([0.8, 0.05, 0.15]));
         let judge = judge::Guarded { judge: &topic_only, guard: judge::Guard::Unclear };
         let question = "Did Minister Okafor hand over protected informants to Norland?";
-        let (report, assessment) = check_with(question, &ctx(), &corpus, Some(&judge), None).unwrap();
+        let (report, assessment) =
+            super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(&judge)), &corpus);
         assert_eq!(report.verdict.label, VerdictLabel::NotEnoughEvidence);
         let text = |i: usize| report.sections[i].sentences.iter().map(|s| s.text.clone()).collect::<Vec<_>>().join(" ");
         assert!(text(0).starts_with("The reporting traces back to The Capital Ledger"), "{}", text(0));
@@ -741,7 +739,7 @@ mod tests {
     fn a_question_is_stored_without_control_characters_or_bidi_overrides() {
         let corpus = MemoryCorpus::new().with("a", "The Ledger", "The council banned cars downtown on Monday.");
         let question = "Did the council ban\u{202e} cars\u{0} downtown?\u{1b}[2J";
-        let report = super::check(question, &ctx(), &corpus).unwrap();
+        let report = super::check(CheckRequest::new(question, &ctx()).unwrap(), &corpus).0;
         assert_eq!(report.question, "Did the council ban cars downtown?[2J", "no escape is left to reach a terminal");
     }
 

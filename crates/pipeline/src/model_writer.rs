@@ -442,8 +442,8 @@ mod tests {
     use verity_model::VerdictLabel;
 
     use super::*;
+    use crate::CheckContext;
     use crate::memory::MemoryCorpus;
-    use crate::{CheckContext, check_with};
 
     /// A model that answers with a fixed reply and records what it was asked.
     struct Scripted {
@@ -487,7 +487,8 @@ mod tests {
     /// The report of the test question over [`corpus`], its prose written by `model` within `deadline`.
     fn written_by(model: &Scripted, deadline: verity_model::Deadline) -> Report {
         let ctx = CheckContext { today: "2026-11-26".into(), report_id: "0123456789ab".into(), web: None, deadline };
-        check_with("Did the council ban cars downtown?", &ctx, &corpus(), None, Some(model)).unwrap().0
+        let request = crate::CheckRequest::new("Did the council ban cars downtown?", &ctx).unwrap().writer(Some(model));
+        crate::check(request, &corpus()).0
     }
 
     #[test]

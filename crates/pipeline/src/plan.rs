@@ -7,9 +7,7 @@
 
 use std::collections::HashSet;
 
-use verity_model::Claim;
-
-use crate::facet;
+use crate::claim::Claim;
 
 /// Words in a query at most: search engines reward short queries.
 const QUERY_WORDS: usize = 10;
@@ -17,7 +15,7 @@ const QUERY_WORDS: usize = 10;
 /// The first round's queries, most specific first, without repeats.
 pub fn web_queries(claim: &Claim) -> Vec<String> {
     let mut queries = vec![clip(&claim.text)];
-    for part in facet::split(claim) {
+    for part in &claim.facets {
         queries.push(clip(&part.statement));
     }
     let names: Vec<&str> =
@@ -59,7 +57,7 @@ mod tests {
     use super::*;
 
     fn check(question: &str) -> (Vec<String>, Vec<String>) {
-        let claim = crate::claim::extract(question, 2026).unwrap();
+        let claim = crate::claim::read(question, 2026).unwrap();
         (web_queries(&claim), more_queries(&claim))
     }
 

@@ -7,9 +7,10 @@
 //! as hedged: a report may then say "partly", never "fully".
 
 use serde::{Deserialize, Serialize};
-use verity_model::{Claim, StanceLabel};
+use verity_model::StanceLabel;
+use verity_text::Tokens;
 
-use crate::claim::is_negation;
+use crate::claim::{Claim, is_negation};
 
 /// At or above this relevance a sentence is about the claim and may take a side; below it, it is context at
 /// best (evidence that falls short of it is not "relevant" either).
@@ -129,11 +130,10 @@ pub struct Cues {
     pub number_differs: bool,
 }
 
-pub fn cues(claim: &Claim, sentence: &str) -> Cues {
-    let claim_words = verity_text::words(&claim.text);
-    let sentence_words = verity_text::words(sentence);
-    let claim_stems: Vec<String> = claim_words.iter().map(|w| verity_text::stem(w)).collect();
-    let sentence_stems: Vec<String> = sentence_words.iter().map(|w| verity_text::stem(w)).collect();
+/// The cues between the claim and a sentence (`text`, read into `tokens` once by whoever split it out).
+pub fn cues(claim: &Claim, sentence: &str, tokens: &Tokens) -> Cues {
+    let (claim_words, claim_stems) = (&claim.tokens.words, &claim.tokens.stems);
+    let (sentence_words, sentence_stems) = (&tokens.words, &tokens.stems);
     let has = |stems: &[String], s: &str| stems.iter().any(|x| x == s);
 
     // A negation counts only near a word of the claim: "not exposed to sunlight" says nothing about a claim
@@ -148,8 +148,8 @@ pub fn cues(claim: &Claim, sentence: &str) -> Cues {
         .enumerate()
         .any(|(i, w)| (is_negation(w) || DENIALS.iter().any(|d| sentence_stems[i].starts_with(d))) && near_claim(i));
     let antonym = ANTONYMS.iter().any(|(a, b)| {
-        (has(&claim_stems, a) && has(&sentence_stems, b) && !has(&sentence_stems, a))
-            || (has(&claim_stems, b) && has(&sentence_stems, a) && !has(&sentence_stems, b))
+        (has(claim_stems, a) && has(sentence_stems, b) && !has(sentence_stems, a))
+            || (has(claim_stems, b) && has(sentence_stems, a) && !has(sentence_stems, b))
     });
     let debunks = DEBUNK_WORDS.iter().any(|d| sentence_stems.iter().any(|s| s.starts_with(d)))
         && !DEBUNK_WORDS.iter().any(|d| claim_stems.iter().any(|s| s.starts_with(d)));
@@ -161,7 +161,7 @@ pub fn cues(claim: &Claim, sentence: &str) -> Cues {
     let numbers = |words: &[String]| -> Vec<String> {
         words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit())).cloned().collect()
     };
-    let (claim_numbers, sentence_numbers) = (numbers(&claim_words), numbers(&sentence_words));
+    let (claim_numbers, sentence_numbers) = (numbers(claim_words), numbers(sentence_words));
     let number_differs = !sentence_numbers.is_empty() && claim_numbers.iter().any(|n| !sentence_numbers.contains(n));
     Cues { negation_differs: sentence_negated != claim.negated, antonym, debunks, hedged, number_differs }
 }
@@ -174,11 +174,11 @@ impl Cues {
     }
 }
 
-pub fn classify(claim: &Claim, sentence: &str, relevance: f32) -> Stance {
+pub fn classify(claim: &Claim, sentence: &str, tokens: &Tokens, relevance: f32) -> Stance {
     if relevance < RELEVANT {
         return Stance::neutral();
     }
-    let c = cues(claim, sentence);
+    let c = cues(claim, sentence, tokens);
     let flipped = c.flipped();
     Stance {
         label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports },
@@ -192,8 +192,8 @@ mod tests {
     use super::*;
 
     fn check(claim: &str, sentence: &str, expected: StanceLabel, hedged: bool) {
-        let claim = crate::claim::extract(claim, 2026).unwrap();
-        let got = classify(&claim, sentence, 0.8);
+        let claim = crate::claim::read(claim, 2026).unwrap();
+        let got = classify(&claim, sentence, &Tokens::of(sentence), 0.8);
         assert_eq!((got.label, got.hedged), (expected, hedged), "{sentence}");
     }
 
@@ -261,7 +261,8 @@ mod tests {
 
     #[test]
     fn irrelevant_sentences_are_neutral() {
-        let claim = crate::claim::extract("The council banned cars downtown.", 2026).unwrap();
-        assert_eq!(classify(&claim, "Cars are banned.", 0.1).label, StanceLabel::Neutral);
+        let claim = crate::claim::read("The council banned cars downtown.", 2026).unwrap();
+        let sentence = "Cars are banned.";
+        assert_eq!(classify(&claim, sentence, &Tokens::of(sentence), 0.1).label, StanceLabel::Neutral);
     }
 }

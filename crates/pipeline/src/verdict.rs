@@ -9,7 +9,9 @@
 
 use std::collections::HashMap;
 
-use verity_model::{Claim, StanceLabel, Verdict, VerdictLabel};
+use verity_model::{StanceLabel, Verdict, VerdictLabel};
+
+use crate::claim::Claim;
 
 use crate::evidence::{Evidence, RELEVANT};
 use crate::provenance::Provenance;
@@ -272,14 +274,12 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
 fn unaddressed_terms(claim: &Claim, sentences: &[&Evidence]) -> Vec<String> {
     let covered: std::collections::HashSet<&str> =
         sentences.iter().flat_map(|e| e.matched.iter().map(String::as_str)).collect();
-    let scored = crate::claim::stems(&claim.text);
+    // Each key term is one of the claim's words: its stem is the one read with it.
+    let stem_of = |term: &str| claim.tokens.words.iter().position(|w| w == term).map(|i| &claim.tokens.stems[i]);
     claim
         .key_terms
         .iter()
-        .filter(|t| {
-            let stem = verity_text::stem(t);
-            scored.contains(&stem) && !covered.contains(stem.as_str())
-        })
+        .filter(|t| stem_of(t).is_some_and(|stem| claim.stems.contains(stem) && !covered.contains(stem.as_str())))
         .cloned()
         .collect()
 }
@@ -361,7 +361,7 @@ fn lines_of_evidence<'a>(relevant: &[&'a Evidence], provenance: &Provenance) -> 
     }
     let shingles: Vec<(usize, std::collections::HashSet<String>)> = relevant
         .iter()
-        .map(|e| (docs.iter().position(|d| *d == e.source.doc_id).unwrap_or(0), trigrams(&e.text)))
+        .map(|e| (docs.iter().position(|d| *d == e.source.doc_id).unwrap_or(0), trigrams(&e.tokens.words)))
         .collect();
     // Documents the provenance trace put in one line (one credits, links to or reprints the other).
     for a in 0..docs.len() {
@@ -384,8 +384,8 @@ fn lines_of_evidence<'a>(relevant: &[&'a Evidence], provenance: &Provenance) -> 
     (0..docs.len()).map(|i| (docs[i], root(&mut parent, i))).collect()
 }
 
-fn trigrams(text: &str) -> std::collections::HashSet<String> {
-    let words: Vec<String> = verity_text::words(text).iter().map(|w| w.to_lowercase()).collect();
+/// The word trigrams of a sentence, from its words as read when it was split out.
+fn trigrams(words: &[String]) -> std::collections::HashSet<String> {
     words.windows(3).map(|w| w.join(" ")).collect()
 }
 
@@ -514,6 +514,7 @@ mod tests {
             text: String::new(),
             start: 0,
             end: 0,
+            tokens: Default::default(),
             relevance,
             term_coverage: relevance,
             matched: vec!["council".into(), "ban".into(), "car".into(), "downtown".into()],
@@ -526,7 +527,7 @@ mod tests {
     }
 
     fn check(evidence: &[Evidence], expected: VerdictLabel) -> Outcome {
-        let claim = crate::claim::extract("The council banned cars downtown.", 2026).unwrap();
+        let claim = crate::claim::read("The council banned cars downtown.", 2026).unwrap();
         let outcome = decide(&claim, evidence);
         assert_eq!(outcome.verdict.label, expected, "{}", outcome.reason);
         assert!((0.0..=1.0).contains(&outcome.verdict.confidence));
@@ -592,6 +593,7 @@ mod tests {
         let with_text = |doc: &str, text: &str| {
             let mut e = ev(doc, 0.9, Supports, false);
             e.text = text.into();
+            e.tokens = verity_text::Tokens::of(text);
             e
         };
         let original = "The minister handed nine protected informants to the president on Friday, officials said.";

@@ -88,7 +88,7 @@ proptest! {
 
     #[test]
     fn any_question_is_read_or_refused_with_a_reason(question in question()) {
-        match claim::extract(&question, 2026) {
+        match claim::read(&question, 2026) {
             Ok(claim) => {
                 prop_assert!(!claim.text.trim().is_empty());
                 let _ = plan::web_queries(&claim);

@@ -9,7 +9,7 @@
 //! [`article`], [`head`] and [`diff_html`] return [`maud::Markup`], so a page that embeds them keeps that property.
 //!
 //! ```
-//! use verity_pipeline::{CheckContext, memory::MemoryCorpus};
+//! use verity_pipeline::{CheckContext, CheckRequest, memory::MemoryCorpus};
 //!
 //! let corpus = MemoryCorpus::new().with("a", "The Ledger", "The council banned <b>cars</b> downtown on Monday.");
 //! let ctx = CheckContext {
@@ -18,7 +18,8 @@
 //!     web: None,
 //!     deadline: verity_model::Deadline::none(),
 //! };
-//! let report = verity_pipeline::check("Did the council ban cars downtown?", &ctx, &corpus).unwrap();
+//! let request = CheckRequest::new("Did the council ban cars downtown?", &ctx).unwrap();
+//! let (report, _) = verity_pipeline::check(request, &corpus);
 //! let page = verity_render::html(&report);
 //! assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Checked on"));
 //! // Source text is data: its markup is escaped, never rendered.

@@ -626,9 +626,12 @@ fn start_job(state: &AppState, work: Work, question: &str) -> Result<String, Eng
             sender.send_modify(|job| job.stages.push(jobs::StageLine { text: stage.describe(), stage }));
         };
         // A bug that panics must still end the job, or its page and stream would wait forever.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &work {
-            Work::Check(question) => engine.check_until(question, &deadline, &mut observe),
-            Work::Refresh(key) => engine.refresh_until(key, &deadline, &mut observe),
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let request = match &work {
+                Work::Check(question) => verity_engine::CheckRequest::question(question),
+                Work::Refresh(key) => verity_engine::CheckRequest::refresh(key),
+            };
+            engine.check(request.deadline(deadline).observe(&mut observe)).map(|(report, _)| report)
         }));
         sender.send_modify(|job| match outcome {
             Ok(Ok(report)) => {

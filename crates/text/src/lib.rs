@@ -262,6 +262,27 @@ pub fn stem(word: &str) -> String {
     stemmer().stem(word).into_owned()
 }
 
+/// A text's words ([`words`]) and the stem of each ([`stem`]), in order: worked out once, for every reader of the
+/// text (a check reads its claim and each evidence sentence from these, never from the text again).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub words: Vec<String>,
+    pub stems: Vec<String>,
+}
+
+impl Tokens {
+    pub fn of(text: &str) -> Tokens {
+        let words = words(text);
+        let stems = words.iter().map(|w| stem(w)).collect();
+        Tokens { words, stems }
+    }
+
+    /// [`content_terms`] of the text: the stems of its words that are not stop words, in order.
+    pub fn content_terms(&self) -> impl Iterator<Item = &String> {
+        self.words.iter().zip(&self.stems).filter(|(w, _)| !is_stopword(w)).map(|(_, s)| s)
+    }
+}
+
 /// Stemmed content terms: words that are not stop words, stemmed, in order (duplicates kept).
 pub fn content_terms(text: &str) -> Vec<String> {
     words(text).into_iter().filter(|w| !is_stopword(w)).map(|w| stem(&w)).collect()

@@ -16,7 +16,7 @@ pub(crate) fn check(base: &Config, args: CheckArgs) -> anyhow::Result<ExitCode> 
     if engine.document_count()? == 0 {
         eprintln!("note: {} holds no documents yet; run `verity ingest PATH` first", where_data_is(base));
     }
-    let (report, assessment) = engine.check_explained(&question)?;
+    let (report, assessment) = engine.check(verity_engine::CheckRequest::question(&question))?;
     if report.coverage.web.as_ref().is_some_and(|web| web.unavailable) {
         eprintln!("note: web search is unavailable; only the local archive was checked");
     }

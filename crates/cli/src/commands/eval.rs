@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use verity_engine::eval::{RetrievalOptions, RetrievalSet};
 use verity_engine::{Config, JudgeConfig};
+use verity_lab::eval::{RetrievalOptions, RetrievalSet};
 
 use crate::args::*;
 use crate::output::*;
@@ -32,7 +32,7 @@ fn retrieval(data_dir: &Path, args: RetrievalEval) -> anyhow::Result<ExitCode> {
     }
     .context("cannot read the benchmark")?;
     let options = RetrievalOptions { depth, models, workdir };
-    let result = verity_engine::eval::retrieval(&set, &options).context("retrieval evaluation failed")?;
+    let result = verity_lab::eval::retrieval(&set, &options).context("retrieval evaluation failed")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(ExitCode::SUCCESS);
@@ -53,7 +53,7 @@ fn retrieval(data_dir: &Path, args: RetrievalEval) -> anyhow::Result<ExitCode> {
     );
     for s in &result.splits {
         println!("split {} ({} queries)          nDCG@10  Recall@5  Recall@100", s.split, s.queries);
-        let row = |name: &str, sc: &verity_engine::eval::Scores| {
+        let row = |name: &str, sc: &verity_lab::eval::Scores| {
             println!("  {name:<28} {:.4}   {:.4}    {:.4}", sc.ndcg_at_10, sc.recall_at_5, sc.recall_at_100)
         };
         row("bm25", &s.bm25);
@@ -76,12 +76,12 @@ fn retrieval(data_dir: &Path, args: RetrievalEval) -> anyhow::Result<ExitCode> {
 fn citations(data_dir: &Path, args: CitationsEval) -> anyhow::Result<ExitCode> {
     let CitationsEval { scifact, split, limit, writer, json } = args;
 
-    let options = verity_engine::eval::CitationOptions {
+    let options = verity_lab::eval::CitationOptions {
         writer: writer.config()?,
         models: Some(Config::new(data_dir).models_dir()),
         limit,
     };
-    let r = verity_engine::eval::citations(&scifact, &split, &options).context("citation evaluation failed")?;
+    let r = verity_lab::eval::citations(&scifact, &split, &options).context("citation evaluation failed")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);
@@ -110,7 +110,7 @@ fn encoder(data_dir: &Path, args: EncoderEval) -> anyhow::Result<ExitCode> {
 
     let model = model.unwrap_or_else(|| Config::new(data_dir).models_dir().join("all-minilm-l6-v2"));
     let texts = read_texts(&texts)?;
-    let (result, embedded) = verity_engine::eval::encoder(&model, &texts).context("cannot embed")?;
+    let (result, embedded) = verity_lab::eval::encoder(&model, &texts).context("cannot embed")?;
     if let Some(path) = vectors {
         let bytes: Vec<u8> = embedded.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
@@ -130,15 +130,15 @@ fn encoder(data_dir: &Path, args: EncoderEval) -> anyhow::Result<ExitCode> {
 fn stance(data_dir: &Path, args: StanceEval) -> anyhow::Result<ExitCode> {
     let StanceEval { healthver, negation, limit, judge, llm, json } = args;
 
-    let options = verity_engine::eval::VerdictOptions {
+    let options = verity_lab::eval::VerdictOptions {
         models: Some(Config::new(data_dir).models_dir()),
         guard: judge.guard(),
         judge: judge.config(&llm, JudgeConfig::default())?,
         limit: None,
     };
     let results = match (healthver, negation) {
-        (Some(path), _) => vec![verity_engine::eval::stance_healthver(&path, limit, &options)],
-        (None, Some(dir)) => match verity_engine::eval::stance_negation(&dir, limit, &options) {
+        (Some(path), _) => vec![verity_lab::eval::stance_healthver(&path, limit, &options)],
+        (None, Some(dir)) => match verity_lab::eval::stance_negation(&dir, limit, &options) {
             Ok(all) => all.into_iter().map(Ok).collect(),
             Err(e) => vec![Err(e)],
         },
@@ -172,7 +172,7 @@ fn stance(data_dir: &Path, args: StanceEval) -> anyhow::Result<ExitCode> {
 fn verdict(data_dir: &Path, args: VerdictEval) -> anyhow::Result<ExitCode> {
     let VerdictEval { scifact, check_covid, climate_fever, averitec, split, limit, judge, llm, json } = args;
 
-    let options = verity_engine::eval::VerdictOptions {
+    let options = verity_lab::eval::VerdictOptions {
         models: Some(Config::new(data_dir).models_dir()),
         guard: judge.guard(),
         judge: judge.config(&llm, JudgeConfig::default())?,
@@ -181,7 +181,7 @@ fn verdict(data_dir: &Path, args: VerdictEval) -> anyhow::Result<ExitCode> {
     let (result, split) = match (scifact, check_covid, climate_fever, averitec) {
         (Some(dir), _, _, _) => {
             let split = split.unwrap_or_else(|| "dev".into());
-            let r = verity_engine::eval::verdict(&dir, &split, &options).context("verdict evaluation failed")?;
+            let r = verity_lab::eval::verdict(&dir, &split, &options).context("verdict evaluation failed")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -191,21 +191,21 @@ fn verdict(data_dir: &Path, args: VerdictEval) -> anyhow::Result<ExitCode> {
         }
         (None, Some(dir), _, _) => {
             let split = split.unwrap_or_else(|| "dev".into());
-            (verity_engine::eval::verdict_check_covid(&dir, &split, &options), split)
+            (verity_lab::eval::verdict_check_covid(&dir, &split, &options), split)
         }
         (None, None, Some(path), _) => {
             let split = split.unwrap_or_else(|| "heldout".into());
             if split != "heldout" && split != "train" {
                 anyhow::bail!("Climate-FEVER splits are `heldout` and `train`, not {split:?}");
             }
-            (verity_engine::eval::verdict_climate_fever(&path, &split, &options), split)
+            (verity_lab::eval::verdict_climate_fever(&path, &split, &options), split)
         }
         (None, None, None, Some(path)) => {
             let split = split.unwrap_or_else(|| "all".into());
             if !matches!(split.as_str(), "all" | "train" | "heldout") {
                 anyhow::bail!("AVeriTeC splits are `all`, `train` and `heldout`, not {split:?}");
             }
-            (verity_engine::eval::verdict_averitec(&path, &split, &options), split)
+            (verity_lab::eval::verdict_averitec(&path, &split, &options), split)
         }
         (None, None, None, None) => unreachable!("clap requires one data set"),
     };

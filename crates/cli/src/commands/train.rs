@@ -16,7 +16,7 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
                 "dev" => false,
                 other => anyhow::bail!("--split is `train` or `dev`, not {other:?}"),
             };
-            let pairs = verity_engine::train::entailment_pairs(&data.into(), training)
+            let pairs = verity_lab::train::entailment_pairs(&data.into(), training)
                 .context("building the entailment pairs failed")?;
             let mut lines = String::new();
             for pair in &pairs {
@@ -41,7 +41,7 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             }
             let kind = judge.kind();
             let models = Some(Config::new(data_dir).models_dir());
-            let (settings, report) = verity_engine::train::fit_verdict(&data.into(), judge, guard, models)
+            let (settings, report) = verity_lab::train::fit_verdict(&data.into(), judge, guard, models)
                 .context("fitting the verdict settings failed")?;
             let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
                 Ok(text) => {
@@ -58,7 +58,7 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
         TrainCommand::Calibration { data, out } => {
             let data = data.into();
             let (calibration, report) =
-                verity_engine::train::fit_calibration(&data).context("fitting the calibration failed")?;
+                verity_lab::train::fit_calibration(&data).context("fitting the calibration failed")?;
             std::fs::write(&out, serde_json::to_string_pretty(&calibration)?)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", serde_json::to_string_pretty(&report)?);

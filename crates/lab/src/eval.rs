@@ -13,7 +13,9 @@ use verity_index::dense::Fusion;
 use verity_model::{PassageHit, Report, StanceLabel, VerdictLabel};
 use verity_pipeline::Corpus;
 
-use crate::{Config, Engine, Result};
+use verity_engine::{CheckRequest, Config, Engine, EngineError};
+
+use crate::Result;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Latency {
@@ -45,7 +47,7 @@ pub struct SplitEval {
     pub bm25: Scores,
     /// Present when the embedding model is installed.
     pub dense: Option<Scores>,
-    /// With the engine's fusion ([`crate::FUSION`]).
+    /// With the engine's fusion ([`verity_engine::FUSION`]).
     pub hybrid: Option<Scores>,
     /// Every fusion setting tried on this split, as (setting, nDCG@10), best first. Choose on `train` only.
     pub fusion_grid: Vec<(String, f64)>,
@@ -157,16 +159,15 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
     let mut out = RetrievalEval {
         dataset: set.name.clone(),
         documents: summary.documents(),
-        passages: engine.store().counts()?.passages,
+        passages: engine.passage_count()?,
         ingest_seconds: summary.seconds,
         embed_seconds: summary.embed_seconds,
         passages_embedded: summary.embedded,
         semantic,
         splits: Vec::new(),
     };
-    let passage_doc: HashMap<i64, String> =
-        if semantic { engine.store().passage_document_map()? } else { HashMap::new() };
-    let document_keys = engine.store().document_keys()?;
+    let passage_doc: HashMap<i64, String> = if semantic { engine.passage_documents()? } else { HashMap::new() };
+    let document_keys = engine.document_keys()?;
     for (split, qrels) in &set.splits {
         let mut ids: Vec<&String> = qrels.keys().filter(|id| set.queries.contains_key(*id)).collect();
         ids.sort();
@@ -193,7 +194,7 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
                         Some(Hit { key: doc.clone(), score: h.score })
                     })
                     .collect();
-                std::hint::black_box(crate::FUSION.fuse(&bm25, &docs, depth));
+                std::hint::black_box(verity_engine::FUSION.fuse(&bm25, &docs, depth));
                 hybrid_ms.push(started.elapsed().as_secs_f64() * 1000.0 + bm25_ms.last().copied().unwrap_or(0.0));
                 docs
             } else {
@@ -216,7 +217,7 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
             queries: ranked.len(),
             bm25: score(&|r| keys(&r.bm25)),
             dense: semantic.then(|| score(&|r| keys(&r.dense))),
-            hybrid: semantic.then(|| score(&|r| fused(r, crate::FUSION))),
+            hybrid: semantic.then(|| score(&|r| fused(r, verity_engine::FUSION))),
             fusion_grid: grid,
             bm25_latency: Latency::of(bm25_ms),
             hybrid_latency: semantic.then(|| Latency::of(hybrid_ms)),
@@ -291,7 +292,7 @@ const MAX_PREDICTED_ABSTRACTS: usize = 2;
 pub struct VerdictOptions {
     /// Where installed models are (a local language model for the `llm` judge).
     pub models: Option<PathBuf>,
-    pub judge: crate::JudgeConfig,
+    pub judge: verity_engine::JudgeConfig,
     /// The judge's guard; `None` for its shipped setting.
     pub guard: Option<verity_pipeline::judge::Guard>,
     /// Score only the first N claims of the split (for slow judges: a language model takes seconds a claim).
@@ -307,14 +308,14 @@ impl VerdictOptions {
     }
 
     fn engine(&self, data_dir: &Path) -> Result<Engine> {
-        Engine::open(Config {
+        Ok(Engine::open(Config {
             today: Some("2026-01-01".into()),
             models: self.models.clone().or_else(|| Some(data_dir.join("no-models"))),
             passage_vectors: false,
             judge: self.judge.clone(),
             guard: self.guard,
             ..Config::new(data_dir)
-        })
+        })?)
     }
 }
 
@@ -338,7 +339,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
     let (mut cited_sentences, mut dropped_sentences, mut quotes_checked, mut quotes_not_found) = (0, 0, 0, 0);
     for claim in options.first(&claims) {
         let started = Instant::now();
-        let result = engine.check_unsaved(&claim.claim, &format!("scifact-{}", claim.id));
+        let result = engine.check(CheckRequest::question(&claim.claim).unsaved(format!("scifact-{}", claim.id)));
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         let gold = match claim.gold_label() {
             Some(scifact::Label::Support) => 0,
@@ -350,7 +351,7 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
                 cited_sentences += report.citation_check.cited_sentences;
                 dropped_sentences += report.citation_check.dropped;
                 for source in &report.sources {
-                    let stored = engine.store().version(source.version_id)?.map(|v| v.text).unwrap_or_default();
+                    let stored = engine.stored_text(source.version_id)?.unwrap_or_default();
                     quotes_checked += source.quotes.len();
                     quotes_not_found += source.quotes.iter().filter(|q| !stored.contains(q.as_str())).count();
                 }
@@ -367,11 +368,11 @@ pub fn verdict(dir: &Path, split: &str, options: &VerdictOptions) -> Result<Verd
                 assessments.push((gold, assessment));
                 (predicted, predictions)
             }
-            Err(crate::EngineError::Uncheckable(_)) => {
+            Err(verity_engine::EngineError::Uncheckable(_)) => {
                 uncheckable += 1;
                 (2, vec![])
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         confusion[gold][predicted] += 1;
         scorer.add(claim, &predictions);
@@ -502,7 +503,7 @@ impl LabelScorer {
         &mut self,
         gold: usize,
         refused: usize,
-        run: impl FnOnce() -> Result<(Report, verity_pipeline::Assessment)>,
+        run: impl FnOnce() -> verity_engine::Result<(Report, verity_pipeline::Assessment)>,
         to_label: impl Fn(VerdictLabel) -> usize,
     ) -> Result<()> {
         let started = Instant::now();
@@ -517,11 +518,11 @@ impl LabelScorer {
                 self.raw_samples.push((raw.label, raw.confidence, predicted == gold));
                 self.assessments.push((gold, assessment));
             }
-            Err(crate::EngineError::Uncheckable(_)) => {
+            Err(verity_engine::EngineError::Uncheckable(_)) => {
                 self.uncheckable += 1;
                 self.confusion.add(gold, refused);
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
         Ok(())
     }
@@ -565,7 +566,7 @@ pub fn verdict_check_covid(dir: &Path, split: &str, options: &VerdictOptions) ->
         scorer.check(
             gold,
             2,
-            || engine.check_unsaved(&claim.claim, &format!("covid-{}", claim.id)),
+            || engine.check(CheckRequest::question(&claim.claim).unsaved(format!("covid-{}", claim.id))),
             |label| match label {
                 VerdictLabel::Supported | VerdictLabel::PartlySupported => 0,
                 VerdictLabel::Refuted => 1,
@@ -596,11 +597,11 @@ pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions)
         }
     }
     std::fs::write(&sentences, lines)
-        .map_err(|source| crate::EngineError::DataDir { path: sentences.clone(), source })?;
+        .map_err(|source| verity_engine::EngineError::DataDir { path: sentences.clone(), source })?;
     let mut engine = options.engine(&tmp.path().join("data"))?;
     engine.ingest(&[sentences], &mut |_| {})?;
     let mut passages_of: HashMap<String, Vec<i64>> = HashMap::new();
-    for (passage, doc) in engine.store().passage_document_map()? {
+    for (passage, doc) in engine.passage_documents()? {
         passages_of.entry(doc).or_default().push(passage);
     }
     let mut scorer = LabelScorer::new(&["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "DISPUTED"]);
@@ -608,13 +609,14 @@ pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions)
         let ids: Vec<i64> =
             claim.evidences.iter().flat_map(|e| passages_of.get(&e.evidence_id).cloned().unwrap_or_default()).collect();
         let hits = engine
-            .store()
-            .passages(&ids)?
+            .stored_passages(&ids)?
             .into_iter()
             .map(|(passage, source)| PassageHit { passage, source, score: 1.0 })
             .collect();
         let corpus = GivenEvidence { hits, inner: engine.corpus() };
-        let run = || engine.check_against(&claim.claim, &format!("climate-{}", claim.claim_id), &corpus);
+        let run = || {
+            engine.check(CheckRequest::question(&claim.claim).against(format!("climate-{}", claim.claim_id), &corpus))
+        };
         scorer.check(claim.claim_label.index(), Label::NotEnoughInfo.index(), run, |label| match label {
             VerdictLabel::Supported | VerdictLabel::PartlySupported => Label::Supports.index(),
             VerdictLabel::Refuted => Label::Refutes.index(),
@@ -629,7 +631,7 @@ pub fn verdict_climate_fever(path: &Path, split: &str, options: &VerdictOptions)
 /// Term weights and snapshots come from the whole ingested set.
 struct GivenEvidence<'a> {
     hits: Vec<PassageHit>,
-    inner: crate::EngineCorpus<'a>,
+    inner: verity_engine::EngineCorpus<'a>,
 }
 
 impl Corpus for GivenEvidence<'_> {
@@ -648,7 +650,7 @@ impl Corpus for GivenEvidence<'_> {
 
 /// A temporary data directory for one evaluation run, removed when dropped.
 fn temp_dir() -> Result<tempfile::TempDir> {
-    tempfile::tempdir().map_err(|source| crate::EngineError::DataDir { path: std::env::temp_dir(), source })
+    Ok(tempfile::tempdir().map_err(|source| EngineError::DataDir { path: std::env::temp_dir(), source })?)
 }
 
 /// Citation quality of the published reports over SciFact claims, in the sense of ALCE: precision (cited
@@ -680,7 +682,7 @@ pub struct CitationEval {
 /// Options for [`citations`].
 #[derive(Debug, Clone, Default)]
 pub struct CitationOptions {
-    pub writer: crate::WriterConfig,
+    pub writer: verity_engine::WriterConfig,
     /// Where installed models are (the local writer's file).
     pub models: Option<PathBuf>,
     /// Check only the first `limit` claims (a local model takes seconds per report).
@@ -725,10 +727,10 @@ pub fn citations(dir: &Path, split: &str, options: &CitationOptions) -> Result<C
     let mut latencies = Vec::new();
     for claim in &claims {
         let started = Instant::now();
-        let report = match engine.check_unsaved(&claim.claim, &format!("scifact-{}", claim.id)) {
+        let report = match engine.check(CheckRequest::question(&claim.claim).unsaved(format!("scifact-{}", claim.id))) {
             Ok((report, _)) => report,
-            Err(crate::EngineError::Uncheckable(_)) => continue,
-            Err(e) => return Err(e),
+            Err(verity_engine::EngineError::Uncheckable(_)) => continue,
+            Err(e) => return Err(e.into()),
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         eval.reports += 1;
@@ -768,7 +770,7 @@ fn supported_by_the_store(engine: &Engine, report: &Report, sentence: &verity_mo
     let mut stored = Vec::new();
     for n in &sentence.citations {
         let Some(source) = report.source(*n) else { return Ok(false) };
-        stored.push(engine.store().version(source.version_id)?.map(|v| v.text).unwrap_or_default());
+        stored.push(engine.stored_text(source.version_id)?.unwrap_or_default());
     }
     Ok(match &sentence.verification {
         Some(Verification::Verbatim { quotes } | Verification::Rewritten { quotes }) => {
@@ -827,7 +829,7 @@ pub fn write_averitec_documents(claims: &[verity_eval::averitec::Claim], path: &
             lines.push('\n');
         }
     }
-    std::fs::write(path, lines).map_err(|source| crate::EngineError::DataDir { path: path.to_path_buf(), source })
+    Ok(std::fs::write(path, lines).map_err(|source| EngineError::DataDir { path: path.to_path_buf(), source })?)
 }
 
 /// The judge alone, pair by pair.
@@ -900,12 +902,14 @@ fn stance_pairs(
         let mut predicted = vec![2; pairs.len()];
         let mut notes = Vec::new();
         for (claim, members) in &by_claim {
+            let claim = verity_pipeline::claim::Claim::of_statement(claim);
             let sentences: Vec<&str> = members.iter().map(|&i| pairs[i].evidence.as_str()).collect();
             for chunk in members.chunks(judge.sentences_per_check()).zip(sentences.chunks(judge.sentences_per_check()))
             {
-                let read = judge
-                    .read(claim, chunk.1)
-                    .map_err(|failure| crate::EngineError::Judge { kind: "pair", message: failure.to_string() })?;
+                let read = judge.read(&claim, chunk.1).map_err(|failure| verity_engine::EngineError::Judge {
+                    kind: "pair",
+                    message: failure.to_string(),
+                })?;
                 notes.extend(read.notes);
                 for (&i, reading) in chunk.0.iter().zip(&read.readings) {
                     predicted[i] = match reading.label() {
@@ -955,7 +959,7 @@ pub fn verdict_averitec(path: &Path, split: &str, options: &VerdictOptions) -> R
         scorer.check(
             claim.label.index(),
             Label::NotEnoughEvidence.index(),
-            || engine.check_unsaved(&claim.claim, &format!("averitec-{}", claim.index)),
+            || engine.check(CheckRequest::question(&claim.claim).unsaved(format!("averitec-{}", claim.index))),
             |label| match label {
                 VerdictLabel::Supported => Label::Supported.index(),
                 VerdictLabel::Refuted => Label::Refuted.index(),

@@ -2,6 +2,7 @@
 //! and key terms, or says why the input cannot be checked.
 
 use verity_model::Claim;
+use verity_text::Tokens;
 
 /// Why a question gets a message instead of a report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +85,11 @@ const DETERMINERS: &[&str] = &[
 
 /// Reads a question. `current_year` tells dated predictions ("in 2031") from history.
 pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> {
+    extract_with_tokens(question, current_year).map(|(claim, _)| claim)
+}
+
+/// [`extract`], with the claim sentence's tokens, read once for the claim and for the stages after it.
+pub(super) fn extract_with_tokens(question: &str, current_year: i32) -> Result<(Claim, Tokens), Uncheckable> {
     let question = verity_text::normalize(question).split_whitespace().collect::<Vec<_>>().join(" ");
     let found = question.chars().count();
     if found > QUESTION_LIMIT {
@@ -133,13 +139,15 @@ pub fn extract(question: &str, current_year: i32) -> Result<Claim, Uncheckable> 
         return Err(Uncheckable::Opinion { marker });
     }
     let text = read.text;
-    Ok(Claim {
+    let tokens = Tokens::of(&text);
+    let claim = Claim {
         entities: entities(&text),
-        key_terms: key_terms(&text),
+        key_terms: key_terms_of(&tokens.words),
         negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
         announcement: read.announcement,
         text,
-    })
+    };
+    Ok((claim, tokens))
 }
 
 fn looks_like_a_word(w: &str) -> bool {
@@ -426,25 +434,35 @@ pub fn is_past_verb(word: &str) -> bool {
 
 /// A claim from a statement already in declarative form (a part of a larger claim), without the question checks.
 pub fn from_statement(text: &str) -> Claim {
-    let words = verity_text::words(text);
-    Claim {
+    statement_with_tokens(text).0
+}
+
+/// [`from_statement`], with the statement's tokens.
+pub(super) fn statement_with_tokens(text: &str) -> (Claim, Tokens) {
+    let tokens = Tokens::of(text);
+    let claim = Claim {
         entities: entities(text),
-        key_terms: key_terms(text),
-        negated: words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
+        key_terms: key_terms_of(&tokens.words),
+        negated: tokens.words.iter().any(|w| NEGATIONS.contains(&w.as_str())),
         announcement: false,
         text: text.to_string(),
-    }
+    };
+    (claim, tokens)
 }
 
 /// Content words, lower-cased, unique, in order.
 pub fn key_terms(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for w in verity_text::words(text) {
-        if !verity_text::is_stopword(&w) && !NEGATIONS.contains(&w.as_str()) && !out.contains(&w) {
+    key_terms_of(&verity_text::words(text))
+}
+
+fn key_terms_of(words: &[String]) -> Vec<String> {
+    let mut out: Vec<&String> = Vec::new();
+    for w in words {
+        if !verity_text::is_stopword(w) && !NEGATIONS.contains(&w.as_str()) && !out.contains(&w) {
             out.push(w);
         }
     }
-    out
+    out.into_iter().cloned().collect()
 }
 
 pub(crate) fn is_negation(word: &str) -> bool {
@@ -614,11 +632,13 @@ const LIGHT_VERBS: &[&str] = &[
 
 /// The claim's stems that evidence is scored on: content words without light verbs, each once.
 pub fn stems(claim_text: &str) -> Vec<String> {
+    scored_stems(verity_text::content_terms(claim_text).into_iter())
+}
+
+/// [`stems`] from content terms already read.
+pub fn scored_stems(content_terms: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    verity_text::content_terms(claim_text)
-        .into_iter()
-        .filter(|s| !LIGHT_VERBS.contains(&s.as_str()) && seen.insert(s.clone()))
-        .collect()
+    content_terms.filter(|s| !LIGHT_VERBS.contains(&s.as_str()) && seen.insert(s.clone())).collect()
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use verity_eval::{averitec, check_covid, climate_fever, scifact};
 use verity_model::VerdictLabel;
 use verity_pipeline::verdict::{Calibration, Judged};
 
-use crate::{EngineError, Result};
+use verity_engine::{CheckRequest, EngineError};
+
+use crate::Result;
 
 const SUPPORTS: usize = 0;
 const REFUTES: usize = 1;
@@ -65,7 +67,7 @@ fn calibrate(samples: &[(VerdictLabel, f32, bool)]) -> (Calibration, Calibration
 
 /// The calibration of the lexical rules' verdicts (`crates/pipeline/calibration.json`).
 pub fn fit_calibration(data: &TrainingData) -> Result<(Calibration, CalibrationReport)> {
-    let options = crate::eval::VerdictOptions { judge: crate::JudgeConfig::Lexical, ..Default::default() };
+    let options = crate::eval::VerdictOptions { judge: verity_engine::JudgeConfig::Lexical, ..Default::default() };
     let mut samples = Vec::new();
     if let Some(dir) = &data.scifact {
         samples.extend(crate::eval::verdict(dir, "train", &options)?.raw_samples);
@@ -119,7 +121,7 @@ const MAX_FALSE_REFUTES: f64 = 0.04;
 /// The judge reads every training claim once; the grid only re-decides.
 pub fn fit_verdict(
     data: &TrainingData,
-    judge: crate::JudgeConfig,
+    judge: verity_engine::JudgeConfig,
     guard: verity_pipeline::judge::Guard,
     models: Option<PathBuf>,
 ) -> Result<(Judged, VerdictFitReport)> {
@@ -397,15 +399,15 @@ fn pair(premise: &str, hypothesis: &str, label: usize, source: &str) -> Entailme
 }
 
 /// A throwaway engine over a data set's corpus: BM25 and lexical ranking only, as a check without models ranks.
-fn mining_engine(paths: &[PathBuf]) -> Result<(tempfile::TempDir, crate::Engine)> {
+fn mining_engine(paths: &[PathBuf]) -> Result<(tempfile::TempDir, verity_engine::Engine)> {
     let tmp = tempfile::tempdir().map_err(|source| EngineError::DataDir { path: std::env::temp_dir(), source })?;
-    let mut engine = crate::Engine::open(crate::Config {
+    let mut engine = verity_engine::Engine::open(verity_engine::Config {
         today: Some("2026-01-01".into()),
         models: Some(tmp.path().join("no-models")),
         passage_vectors: false,
         // The ranking is what mining needs; no judge reads the sentences.
-        judge: crate::JudgeConfig::Lexical,
-        ..crate::Config::new(tmp.path())
+        judge: verity_engine::JudgeConfig::Lexical,
+        ..verity_engine::Config::new(tmp.path())
     })?;
     engine.ingest(paths, &mut |_| {})?;
     Ok((tmp, engine))
@@ -415,17 +417,17 @@ fn mining_engine(paths: &[PathBuf]) -> Result<(tempfile::TempDir, crate::Engine)
 /// little with any annotated sentence (annotators and Verity split sentences differently, so containment is
 /// judged by words), leaving out the documents in `skip`.
 fn mine(
-    engine: &(tempfile::TempDir, crate::Engine),
+    engine: &(tempfile::TempDir, verity_engine::Engine),
     claim: &str,
     gold: &[&str],
     skip: &[&str],
     source: &str,
     out: &mut Vec<EntailmentPair>,
 ) -> Result<()> {
-    let assessment = match engine.1.check_unsaved(claim, "mining") {
+    let assessment = match engine.1.check(CheckRequest::question(claim).unsaved("mining")) {
         Ok((_, assessment)) => assessment,
         Err(EngineError::Uncheckable(_)) => return Ok(()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let gold_words: Vec<std::collections::HashSet<String>> =
         gold.iter().map(|g| verity_text::words(g).into_iter().collect()).collect();
@@ -448,7 +450,7 @@ fn mine(
     }
     // The first one again with the sentence after it: a judge must not take a longer text for a verdict.
     if let Some(e) = mined.first()
-        && let Some(stored) = engine.1.store().version(e.source.version_id)?.map(|v| v.text)
+        && let Some(stored) = engine.1.stored_text(e.source.version_id)?
         && let Some(next) = verity_text::sentences(&stored).into_iter().find(|span| span.start >= e.end)
     {
         out.push(pair(&stored[e.start..next.end], claim, NEUTRAL, &source.replace("-mined", "-passage")));
