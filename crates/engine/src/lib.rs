@@ -40,11 +40,11 @@ pub mod worker;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use verity_embed::Embedder;
-use verity_index::dense::{Fusion, VectorIndex, VectorSearch};
+use verity_index::dense::{Fusion, VectorCache};
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, Stage};
 use verity_pipeline::claim::Claim;
@@ -300,22 +300,13 @@ pub struct Engine {
     notices: Vec<String>,
 }
 
-/// Semantic search: the embedding model and, built on first use, the vectors of every current passage.
+/// Semantic search: the embedding model and, loaded on first use, the vectors of every current passage.
 struct Semantic {
     embedder: Embedder,
     /// The key vectors are stored under: the model and what was embedded. Changing either must change the key,
     /// so that vectors made another way are never compared with new ones.
     vectors_key: String,
-    /// Built on the first search; new passages are added in place ([`Semantic::refresh`]), so a web check that
-    /// stores a few pages never rebuilds it.
-    vectors: RwLock<Option<CachedVectors>>,
-    approximate: bool,
-}
-
-/// The vectors in memory and the highest passage id among them (passage ids only grow).
-struct CachedVectors {
-    search: VectorSearch,
-    last_id: i64,
+    vectors: VectorCache,
 }
 
 /// How lexical and semantic rankings are merged: an even convex combination of min-max normalised BM25 and cosine
@@ -1008,7 +999,8 @@ impl Semantic {
         match Embedder::load(&dir) {
             Ok(embedder) => {
                 let vectors_key = format!("{}:title+passage", spec.name);
-                (Some(Semantic { embedder, vectors_key, vectors: Default::default(), approximate }), vec![])
+                let vectors = VectorCache::new(embedder.dim(), approximate);
+                (Some(Semantic { embedder, vectors_key, vectors }), vec![])
             }
             Err(e) => (None, vec![format!("semantic search is off: {e}")]),
         }
@@ -1016,43 +1008,16 @@ impl Semantic {
 
     fn search(&self, store: &Store, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
         let query = self.embedder.embed(&[query])?.remove(0);
-        if let Some(cached) = self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            return Ok(cached.search.search(&query, limit));
-        }
-        // Built without holding the lock, so that searches of other threads are not kept waiting: two first
-        // searches at once may both build, and the second keeps what the first stored.
-        let mut index = VectorIndex::new(self.embedder.dim());
-        let mut last_id = i64::MIN;
-        for (id, vector) in store.vectors(&self.vectors_key)? {
-            index.push(id, &vector);
-            last_id = id;
-        }
-        let built = CachedVectors { search: index.into_search(self.approximate), last_id };
-        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
-        Ok(cached.get_or_insert(built).search.search(&query, limit))
+        Ok(self.vectors.search(&query, limit, || store.vectors(&self.vectors_key))?)
     }
 
-    /// Brings the vectors in memory up to the store: vectors of new passages are added in place; when passages
-    /// were replaced or removed (a document's new version) the cache is dropped, to be rebuilt by the next search.
-    /// The store is read without the cache's lock, so searches never wait on it; if another thread brought the
-    /// cache up to date meanwhile, what was read is left to it.
+    /// Brings the vectors in memory up to the store ([`VectorCache::catch_up`]); the store is read without the
+    /// cache's lock, so searches never wait on it.
     fn refresh(&self, store: &Store) -> Result<()> {
-        let seen = match self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            Some(current) => (current.last_id, current.search.len()),
-            None => return Ok(()),
-        };
+        let Some(seen) = self.vectors.position() else { return Ok(()) };
         let (embedded, _) = store.vector_coverage(&self.vectors_key)?;
-        let new = store.vectors_after(&self.vectors_key, seen.0)?;
-        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
-        let Some(current) = cached.as_mut().filter(|c| (c.last_id, c.search.len()) == seen) else { return Ok(()) };
-        if current.search.len() + new.len() != embedded {
-            *cached = None;
-            return Ok(());
-        }
-        if let Some((id, _)) = new.last() {
-            current.last_id = *id;
-        }
-        current.search.extend(new);
+        let new = store.vectors_after(&self.vectors_key, seen.last_id)?;
+        self.vectors.catch_up(seen, embedded, new);
         Ok(())
     }
 }

@@ -6,6 +6,8 @@
 //! process may ask [`VectorIndex::into_search`] for an HNSW graph ([`ApproximateIndex`], from the
 //! `instant-distance` crate) whose queries visit a few thousand vectors instead of all of them; building it costs
 //! minutes once, which only a process that answers many queries recovers (docs/BENCHMARKS.md has both measured).
+//! [`VectorCache`] keeps a long-running process's vectors in memory, loaded on the first search and brought up to
+//! date in place.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -127,6 +129,84 @@ impl VectorSearch {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The vectors of a long-running process, kept in memory: built from the store on the first search (whatever
+/// loads them is the caller's), then brought up to date in place as passages are added ([`VectorCache::catch_up`]),
+/// so that a web check that stores a few pages never rebuilds them. `Sync`: searches share it, and take its lock
+/// only to read.
+pub struct VectorCache {
+    dim: usize,
+    approximate: bool,
+    vectors: std::sync::RwLock<Option<Cached>>,
+}
+
+/// The vectors in memory and the highest id among them (passage ids only grow).
+struct Cached {
+    search: VectorSearch,
+    last_id: i64,
+}
+
+/// Where a cache stands: the highest id it holds and how many vectors, to compare with the store's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePosition {
+    pub last_id: i64,
+    pub len: usize,
+}
+
+impl VectorCache {
+    /// An empty cache for vectors of `dim` dimensions; `approximate` as for [`VectorIndex::into_search`].
+    pub fn new(dim: usize, approximate: bool) -> VectorCache {
+        VectorCache { dim, approximate, vectors: Default::default() }
+    }
+
+    /// The `limit` nearest vectors to `query`, loading every vector with `load` (in id order) on the first search.
+    /// Loaded without holding the lock, so that searches of other threads are not kept waiting: two first searches
+    /// at once may both load, and the second keeps what the first stored.
+    pub fn search<E>(
+        &self,
+        query: &[f32],
+        limit: usize,
+        load: impl FnOnce() -> Result<Vec<(i64, Vec<f32>)>, E>,
+    ) -> Result<Vec<Hit<i64>>, E> {
+        if let Some(cached) = self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return Ok(cached.search.search(query, limit));
+        }
+        let mut index = VectorIndex::new(self.dim);
+        let mut last_id = i64::MIN;
+        for (id, vector) in load()? {
+            index.push(id, &vector);
+            last_id = id;
+        }
+        let built = Cached { search: index.into_search(self.approximate), last_id };
+        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
+        Ok(cached.get_or_insert(built).search.search(query, limit))
+    }
+
+    /// Where the cache stands; `None` before its first search.
+    pub fn position(&self) -> Option<CachePosition> {
+        let cached = self.vectors.read().unwrap_or_else(|p| p.into_inner());
+        cached.as_ref().map(|c| CachePosition { last_id: c.last_id, len: c.search.len() })
+    }
+
+    /// Adds `new`, the vectors with ids above `seen.last_id`, read while the cache stood at `seen`, when the store
+    /// then held `stored` vectors in all. If the store holds other than the cache and `new` (passages were replaced
+    /// or removed: a document's new version) the cache is dropped, to be loaded again by the next search; if
+    /// another thread moved the cache on meanwhile, what was read is left to it.
+    pub fn catch_up(&self, seen: CachePosition, stored: usize, new: Vec<(i64, Vec<f32>)>) {
+        let mut cached = self.vectors.write().unwrap_or_else(|p| p.into_inner());
+        let Some(current) = cached.as_mut().filter(|c| (c.last_id, c.search.len()) == (seen.last_id, seen.len)) else {
+            return;
+        };
+        if current.search.len() + new.len() != stored {
+            *cached = None;
+            return;
+        }
+        if let Some((id, _)) = new.last() {
+            current.last_id = *id;
+        }
+        current.search.extend(new);
     }
 }
 
@@ -397,5 +477,35 @@ mod tests {
         let only_b: Vec<&str> =
             reciprocal_rank_fusion(&[(&a[..], 0.0), (&b[..], 1.0)], 60.0, 2).into_iter().map(|h| h.key).collect();
         assert_eq!(only_b, ["y", "w"]);
+    }
+
+    /// The cache loads once, takes new vectors in place, and starts over when the store holds something else.
+    #[test]
+    fn a_vector_cache_loads_once_and_catches_up_in_place() {
+        let cache = VectorCache::new(2, false);
+        let loads = std::cell::Cell::new(0);
+        let load = |rows: Vec<(i64, Vec<f32>)>| {
+            loads.set(loads.get() + 1);
+            Ok::<_, ()>(rows)
+        };
+        assert_eq!(cache.position(), None, "nothing loaded before the first search");
+        let first = cache.search(&[1.0, 0.0], 1, || load(vec![(1, vec![1.0, 0.0]), (2, vec![0.0, 1.0])])).unwrap();
+        assert_eq!(first[0].key, 1);
+        assert_eq!(cache.search(&[0.0, 1.0], 1, || load(vec![])).unwrap()[0].key, 2, "not loaded again");
+        assert_eq!(loads.get(), 1);
+        let seen = cache.position().unwrap();
+        assert_eq!(seen, CachePosition { last_id: 2, len: 2 });
+        // A new passage: added in place.
+        cache.catch_up(seen, 3, vec![(3, vec![0.6, 0.8])]);
+        assert_eq!(cache.position(), Some(CachePosition { last_id: 3, len: 3 }));
+        assert_eq!(cache.search(&[0.6, 0.8], 1, || load(vec![])).unwrap()[0].key, 3);
+        // Read at a position the cache has moved on from: left to whoever moved it.
+        cache.catch_up(seen, 9, vec![(4, vec![1.0, 0.0])]);
+        assert_eq!(cache.position().unwrap().len, 3);
+        // The store holds other vectors than the cache and the new ones (a passage replaced): dropped, loaded again.
+        cache.catch_up(cache.position().unwrap(), 2, vec![]);
+        assert_eq!(cache.position(), None);
+        cache.search(&[1.0, 0.0], 1, || load(vec![(1, vec![1.0, 0.0])])).unwrap();
+        assert_eq!(loads.get(), 2);
     }
 }

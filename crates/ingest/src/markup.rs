@@ -19,40 +19,40 @@ pub(crate) fn plain(raw: &str, external_id: &str, stem: &str) -> Document {
     }
 }
 
+/// A Markdown file as prose, read by `pulldown-cmark` (CommonMark): the text of its paragraphs, headings and list
+/// items, each block apart from the next by a blank line, with link and emphasis syntax gone; code blocks and raw
+/// HTML are not prose and are left out. The title is the first heading's text.
 pub(crate) fn markdown(raw: &str, external_id: &str, stem: &str) -> Document {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let raw = raw.trim_start_matches('\u{feff}');
-    let mut lines: Vec<String> = Vec::new();
-    let mut title = None;
-    let mut in_fence = false;
-    for line in raw.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
-        let heading = trimmed.trim_start_matches('#');
-        let is_heading = heading.len() < trimmed.len() && (heading.is_empty() || heading.starts_with(' '));
-        let is_item =
-            !is_heading && (trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ "));
-        let content =
-            if is_heading { heading.trim() } else { trimmed.trim_start_matches(['>', '*', '-', '+']).trim_start() };
-        let content = strip_inline(content);
-        if is_heading && title.is_none() && !content.is_empty() {
-            title = Some(content.clone());
-        }
-        lines.push(content);
-        if is_heading || is_item {
-            // Headings and list items stand alone: a blank line keeps them from running into the next line.
-            lines.push(String::new());
+    let (mut text, mut title, mut heading, mut in_code) = (String::new(), None, None::<String>, false);
+    for event in Parser::new(raw) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::Text(t) | Event::Code(t) if !in_code => {
+                text.push_str(&t);
+                if let Some(heading) = heading.as_mut() {
+                    heading.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            Event::End(TagEnd::Heading(_)) => {
+                let read = heading.take().unwrap_or_default();
+                if title.is_none() && !read.trim().is_empty() {
+                    title = Some(read.trim().to_string());
+                }
+                text.push_str("\n\n");
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => text.push_str("\n\n"),
+            _ => {}
         }
     }
     Document {
         external_id: external_id.to_string(),
         title: title.unwrap_or_else(|| stem.to_string()),
-        text: collapse_blank_lines(&lines.join("\n")),
+        text: collapse_blank_lines(&text),
         url: None,
         outlet: None,
         published: None,
@@ -64,54 +64,6 @@ fn collapse_blank_lines(text: &str) -> String {
     let mut out = text.trim().to_string();
     while out.contains("\n\n\n") {
         out = out.replace("\n\n\n", "\n\n");
-    }
-    out
-}
-
-/// Removes inline Markdown: links keep their text, emphasis marks and code ticks go.
-fn strip_inline(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        match (after.find("]("), after.find(']')) {
-            (Some(close), Some(first_close)) if close == first_close => {
-                let tail = &after[close + 2..];
-                if let Some(paren) = tail.find(')') {
-                    out.push_str(rest[..open].trim_end_matches('!'));
-                    out.push_str(&after[..close]);
-                    rest = &tail[paren + 1..];
-                    continue;
-                }
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    let out = out.replace("**", "").replace("__", "").replace('`', "");
-    strip_single_emphasis(&out)
-}
-
-/// Removes `*word*` emphasis marks (not a lone asterisk in "5 * 3").
-fn strip_single_emphasis(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, c) in chars.iter().enumerate() {
-        if *c == '*' {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1).copied();
-            let opens = next.is_some_and(|n| !n.is_whitespace()) && prev.is_none_or(|p| p.is_whitespace() || p == '(');
-            let closes = prev.is_some_and(|p| !p.is_whitespace()) && next.is_none_or(|n| !n.is_alphanumeric());
-            if opens || closes {
-                continue;
-            }
-        }
-        out.push(*c);
     }
     out
 }

@@ -123,7 +123,7 @@ fn folder_of_text_markdown_and_html() {
     let ids: Vec<&str> = docs.iter().map(|d| d.external_id.as_str()).collect();
     assert_eq!(ids, ["b.md", "c.html", "notes/a.txt"]);
     assert_eq!(docs[0].title, "A heading");
-    assert_eq!(docs[0].text, "A heading\n\nSome bold text with a link.\nOne item\n\nTwo 5 * 3");
+    assert_eq!(docs[0].text, "A heading\n\nSome bold text with a link.\n\nOne item\n\nTwo 5 * 3");
     let page = &docs[1];
     assert_eq!(page.url.as_deref(), Some("https://news.example/deal"));
     assert_eq!(page.published.as_deref(), Some("2025-04-18"));

@@ -391,26 +391,13 @@ async fn off_the_runtime(request: Request, next: Next) -> Response {
     }
 }
 
-/// Drives `future` to completion on this (blocking-pool) thread. Unlike `Handle::block_on`, this does not mark
-/// the thread as running a runtime, so what the handler calls may block on a runtime of its own (the PostgreSQL
-/// client does); the runtime's handle is entered, so the handler can still spawn tasks and use timers.
+/// Drives `future` to completion on this (blocking-pool) thread with `pollster`'s executor, inside the runtime's
+/// handle (so the handler can still spawn tasks and use timers). Unlike `Handle::block_on`, this does not mark the
+/// thread as running a runtime, so what the handler calls may block on a runtime of its own (the PostgreSQL
+/// client does).
 fn run_here<F: std::future::Future>(runtime: &tokio::runtime::Handle, future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
     let _entered = runtime.enter();
-    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut context = std::task::Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            return output;
-        }
-        std::thread::park();
-    }
+    pollster::block_on(future)
 }
 
 /// Every error in the form its reader expects, whoever produced it (a handler, an extractor's rejection, the
