@@ -97,9 +97,9 @@ fn the_newsroom_archive_gives_a_complete_cited_report() {
     let report = check(
         &mut engine,
         "Did Minister Okafor hand over protected informants to get access to a prison in Norland?",
-        VerdictLabel::PartlySupported,
+        VerdictLabel::NotEnoughEvidence,
     );
-    // A promise is reported, the ministry denies the act: the claim holds only in part, and the report says which.
+    // A promise is reported, the ministry denies the act: the act is not established, and the report says why.
     let parts: Vec<&str> = report.facets.iter().map(|f| f.text.as_str()).collect();
     assert_eq!(parts, ["Minister Okafor handed over protected informants", "to get access to a prison in Norland"]);
     assert!(report.summary[0].text.contains("promised"), "{}", report.summary[0].text);
@@ -358,7 +358,7 @@ fn the_local_model_writes_a_report_that_passes_the_same_checks_with_the_same_ver
     assert!(engine.writer_name().starts_with("local:"), "{}", engine.writer_name());
     engine.ingest(&[newsroom()], &mut |_| {}).unwrap();
     let question = "Did Minister Okafor hand over protected informants to get access to a prison in Norland?";
-    let report = check(&mut engine, question, VerdictLabel::PartlySupported);
+    let report = check(&mut engine, question, VerdictLabel::NotEnoughEvidence);
     // The model wrote something, and each of its sentences was kept, rewritten or dropped, with a note when dropped.
     assert!(report.citation_check.written > 0, "{:?}", report.diagnostics);
     let kept = report.sentences().filter(|s| matches!(s.verification, Some(Verification::Lexical { .. }))).count();

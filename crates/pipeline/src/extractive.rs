@@ -336,12 +336,13 @@ impl<'d, 'a> Composer<'d, 'a> {
             }
         } else {
             summary.push(plain(format!(
-                "Verity read {} passages from {} documents for the claim {} and found {} sentences that speak \
-                 directly to it; that is too little to rate the claim either way.",
-                d.coverage.passages_considered,
-                d.coverage.documents_considered,
+                "Verity read {} from {} for the claim {} and found {} that {} directly to it; that is too little \
+                 to rate the claim either way.",
+                counted(d.coverage.passages_considered, "passage", "passages"),
+                counted(d.coverage.documents_considered, "document", "documents"),
                 quoted(&d.claim.text),
-                d.coverage.evidence_sentences
+                counted(d.coverage.evidence_sentences, "sentence", "sentences"),
+                if d.coverage.evidence_sentences == 1 { "speaks" } else { "speak" },
             )));
             if let Some(e) = self.intention() {
                 let lead = format!(
@@ -831,6 +832,11 @@ fn partial_support_note(claim: &Claim, outcome: &Outcome, relevant: &[&Evidence]
 }
 
 /// The claim in quotation marks, so it reads right whether it is a statement or a question left as asked.
+/// "1 sentence", "3 sentences".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn quoted(claim: &str) -> String {
     format!("\u{201c}{}\u{201d}", claim.trim_end_matches('.'))
 }

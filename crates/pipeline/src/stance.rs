@@ -87,6 +87,9 @@ const NEGATION_WINDOW: usize = 4;
 
 const DEBUNK_WORDS: &[&str] =
     &["fals", "myth", "hoax", "debunk", "unfound", "incorrect", "untru", "fabric", "mislead", "baseless"];
+/// Words of intent: a sentence that says an act was promised, planned or asked for does not say it was done.
+const INTENT_WORDS: &[&str] =
+    &["promis", "plan", "sought", "seek", "ask", "urg", "request", "demand", "intend", "pledg", "vow"];
 const HEDGE_WORDS: &[&str] = &[
     "promis",
     "plan",
@@ -126,6 +129,9 @@ pub struct Cues {
     pub debunks: bool,
     /// The sentence speaks of intent, possibility or report where the claim states a fact.
     pub hedged: bool,
+    /// Of those, intent: the sentence says the act was promised, planned or asked for ([`INTENT_WORDS`]), where the
+    /// claim says it was done.
+    pub intent: bool,
     /// A number in the claim appears nowhere in the sentence, which has numbers of its own.
     pub number_differs: bool,
 }
@@ -155,15 +161,18 @@ pub fn cues(claim: &Claim, sentence: &str, tokens: &Tokens) -> Cues {
         && !DEBUNK_WORDS.iter().any(|d| claim_stems.iter().any(|s| s.starts_with(d)));
     // "may" the verb, not "May" the month.
     let may = |text: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == "may");
-    let hedged = (may(sentence) && !may(&claim.text))
-        || HEDGE_WORDS.iter().any(|h| sentence_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))))
-            && !HEDGE_WORDS.iter().any(|h| claim_stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))));
+    let uses = |words: &[&str], stems: &[String]| {
+        words.iter().any(|h| stems.iter().any(|s| s == h || (h.len() > 4 && s.starts_with(h))))
+    };
+    let hedged =
+        (may(sentence) && !may(&claim.text)) || uses(HEDGE_WORDS, sentence_stems) && !uses(HEDGE_WORDS, claim_stems);
+    let intent = uses(INTENT_WORDS, sentence_stems) && !uses(INTENT_WORDS, claim_stems) && !claim.announcement;
     let numbers = |words: &[String]| -> Vec<String> {
         words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit())).cloned().collect()
     };
     let (claim_numbers, sentence_numbers) = (numbers(claim_words), numbers(sentence_words));
     let number_differs = !sentence_numbers.is_empty() && claim_numbers.iter().any(|n| !sentence_numbers.contains(n));
-    Cues { negation_differs: sentence_negated != claim.negated, antonym, debunks, hedged, number_differs }
+    Cues { negation_differs: sentence_negated != claim.negated, antonym, debunks, hedged, intent, number_differs }
 }
 
 impl Cues {

@@ -96,6 +96,8 @@ pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
             .is_some_and(|e| e.term_coverage >= FULL_COVERAGE && !e.stance.hedged && e.missing_anchors.is_empty());
         if full && unaddressed_terms.len() * 4 <= claim.key_terms.len() {
             (VerdictLabel::Supported, "the most relevant evidence states what the claim says".to_string())
+        } else if best_support.is_some_and(|e| only_intended(claim, e)) {
+            (VerdictLabel::NotEnoughEvidence, PROMISED_NOT_DONE.to_string())
         } else if best_support.is_some_and(|e| e.stance.hedged) {
             (
                 VerdictLabel::PartlySupported,
@@ -236,7 +238,9 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
             format!("{} supports the claim, but {} contradicts it", says(se), says(re)),
         ),
         (Some((s, e)), refuted) if refuted.is_none_or(|(r, _)| s >= r) => {
-            if e.stance.hedged {
+            if only_intended(claim, e) {
+                (VerdictLabel::NotEnoughEvidence, s, format!("{}: {PROMISED_NOT_DONE}", says(e)))
+            } else if e.stance.hedged {
                 (
                     VerdictLabel::PartlySupported,
                     s,
@@ -267,6 +271,16 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
         unaddressed_terms: if label == VerdictLabel::NotEnoughEvidence { unaddressed_terms } else { vec![] },
         reason,
     }
+}
+
+/// Why a claim of an act is not established by sources that only report the act promised, planned or asked for.
+const PROMISED_NOT_DONE: &str =
+    "the sources report that it was promised, planned or asked for; none reports that it was done";
+
+/// The supporting sentence says the act was promised, planned or asked for, where the claim says it was done
+/// ([`crate::stance::Cues::intent`]): that does not establish the act, whatever the judge read.
+fn only_intended(claim: &Claim, e: &Evidence) -> bool {
+    e.stance.hedged && crate::stance::cues(claim, &e.text, &e.tokens).intent
 }
 
 /// The claim's key terms that no sentence of `sentences` contains (by stem). Light verbs ("get", "made") are
@@ -621,5 +635,28 @@ mod tests {
         assert_eq!(one_doc.independent_sources, 1);
         let two_docs = check(&[ev("a", 0.9, Supports, false), ev("b", 0.85, Supports, false)], VerdictLabel::Supported);
         assert!(two_docs.verdict.confidence > one_doc.verdict.confidence);
+    }
+
+    /// A claim that an act was done is not established by sources that only report it promised or asked for: not
+    /// "partly supported" on the strength of a promise (issue #25, point 6), while weaker words of another kind
+    /// ("may", "reportedly") still make support partial.
+    #[test]
+    fn a_promise_does_not_establish_the_act() {
+        let claim = crate::claim::read("Did the minister hand over the informants?", 2026).unwrap();
+        let said = |text: &str| {
+            let mut e = ev("a", 0.9, Supports, true);
+            e.text = text.into();
+            e.tokens = verity_text::Tokens::of(text);
+            e
+        };
+        let promised = decide(&claim, &[said("The minister promised to hand over the informants, officials said.")]);
+        assert_eq!(promised.verdict.label, VerdictLabel::NotEnoughEvidence, "{}", promised.reason);
+        assert!(promised.reason.contains("none reports that it was done"), "{}", promised.reason);
+        let reported = decide(&claim, &[said("The minister reportedly handed over the informants.")]);
+        assert_eq!(reported.verdict.label, VerdictLabel::PartlySupported, "{}", reported.reason);
+        // A question about the promise itself is answered by it.
+        let asked = crate::claim::read("Did the minister promise to hand over the informants?", 2026).unwrap();
+        let kept = decide(&asked, &[said("The minister promised to hand over the informants, officials said.")]);
+        assert_ne!(kept.verdict.label, VerdictLabel::NotEnoughEvidence, "{}", kept.reason);
     }
 }
