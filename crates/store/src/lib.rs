@@ -72,7 +72,7 @@ pub enum StoreError {
     /// server's (with its detail and hint), once: the driver's error is not kept as a `source`, whose text would
     /// repeat it ("db error: db error: ...").
     #[error("PostgreSQL: {}", postgres::message(.0))]
-    Postgres(::postgres::Error),
+    Postgres(tokio_postgres::Error),
     /// The database cannot be reached now (refused, reset, shut down, silent past the connect timeout): worth
     /// retrying later, unlike every other error here. Servers answer 503; workers wait and reconnect.
     #[error(
@@ -116,8 +116,8 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-impl From<::postgres::Error> for StoreError {
-    fn from(e: ::postgres::Error) -> StoreError {
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
         if postgres::out_of_reach(&e) {
             StoreError::Unavailable(postgres::message(&e))
         } else {

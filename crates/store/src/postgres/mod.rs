@@ -10,9 +10,9 @@ mod pool;
 mod schema;
 
 pub(crate) use pool::{Postgres, message, out_of_reach};
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 #[cfg(test)]
 pub(crate) use schema::MIGRATIONS;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use crate::sql::{Arg, Dialect, Field, Row, Session, args};
 use crate::{Change, Result, StoreError};
@@ -56,8 +56,8 @@ impl ToSql for Arg<'_> {
 }
 
 /// Column `i` of a row, by its type.
-fn field(row: &postgres::Row, i: usize) -> Result<Field> {
-    fn read<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>> {
+fn field(row: &tokio_postgres::Row, i: usize) -> Result<Field> {
+    fn read<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a tokio_postgres::Row, i: usize) -> Result<Option<T>> {
         Ok(row.try_get(i)?)
     }
     let ty = row.columns()[i].type_();
@@ -75,7 +75,7 @@ fn field(row: &postgres::Row, i: usize) -> Result<Field> {
     .unwrap_or(Field::Null))
 }
 
-fn rows(found: Vec<postgres::Row>) -> Result<Vec<Row>> {
+fn rows(found: Vec<tokio_postgres::Row>) -> Result<Vec<Row>> {
     found.iter().map(|row| Ok(Row((0..row.len()).map(|i| field(row, i)).collect::<Result<_>>()?))).collect()
 }
 
@@ -83,22 +83,21 @@ fn values<'a>(args: &'a [Arg<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
     args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
 }
 
-/// The pool's connections and transactions on them run the store's queries alike.
-macro_rules! session {
-    ($type:ty) => {
-        impl Session for $type {
-            fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>> {
-                rows(postgres::GenericClient::query(self, sql, &values(args))?)
-            }
-
-            fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
-                Ok(postgres::GenericClient::execute(self, sql, &values(args))?)
-            }
-        }
-    };
+/// A connection of the pool, or a transaction on one, running the store's queries on the store's runtime.
+struct PgSession<'a, C> {
+    client: &'a C,
+    runtime: &'a tokio::runtime::Runtime,
 }
-session!(postgres::Client);
-session!(postgres::Transaction<'_>);
+
+impl<C: tokio_postgres::GenericClient + Sync> Session for PgSession<'_, C> {
+    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>> {
+        rows(self.runtime.block_on(self.client.query(sql, &values(args)))?)
+    }
+
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
+        Ok(self.runtime.block_on(self.client.execute(sql, &values(args)))?)
+    }
+}
 
 /// PostgreSQL's own: row locks (`FOR UPDATE`, `SKIP LOCKED` for workers claiming jobs), an advisory lock for
 /// writers of documents, a generated `tsvector` for report search, leases on the database's clock (workers on
@@ -109,20 +108,46 @@ impl Dialect for Postgres {
     }
 
     fn read(&self, work: &mut dyn FnMut(&mut dyn Session) -> Result<()>) -> Result<()> {
-        work(&mut *self.conn()?)
+        let conn = self.conn()?;
+        let client: &tokio_postgres::Client = &conn;
+        work(&mut PgSession { client, runtime: self.runtime() })
     }
 
     fn write(&self, work: &mut dyn FnMut(&mut dyn Session) -> Result<()>) -> Result<()> {
         let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        work(&mut tx)?;
-        Ok(tx.commit()?)
+        let runtime = self.runtime();
+        let tx = runtime.block_on(conn.transaction())?;
+        let client: &tokio_postgres::Transaction<'_> = &tx;
+        work(&mut PgSession { client, runtime })?;
+        Ok(runtime.block_on(tx.commit())?)
     }
 
     fn listen(&self) -> Result<Option<crate::Listener>> {
-        let mut client = self.open_client()?;
-        client.batch_execute(&format!("LISTEN {JOB_CHANNEL}; LISTEN {DOCUMENT_CHANNEL}"))?;
-        Ok(Some(crate::Listener(Listener { client: Some(client) })))
+        let runtime = self.runtime();
+        let connecting =
+            async { tokio::time::timeout(self.connect_timeout, self.config.connect(tokio_postgres::NoTls)).await };
+        let (client, mut connection) = runtime
+            .block_on(connecting)
+            .map_err(|_| pool::no_answer(self.connect_timeout))?
+            .map_err(pool::connect_error)?;
+        let (sender, changes) = std::sync::mpsc::channel();
+        // The connection's messages are read on the runtime; the notifications go to the listener, and when the
+        // connection breaks the channel closes, which the listener reports (its node then listens again).
+        runtime.spawn(async move {
+            while let Some(Ok(message)) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                if let tokio_postgres::AsyncMessage::Notification(n) = message {
+                    let change = match n.channel() {
+                        JOB_CHANNEL => Change::Job(n.payload().to_string()),
+                        _ => Change::Documents,
+                    };
+                    if sender.send(change).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        runtime.block_on(client.batch_execute(&format!("LISTEN {JOB_CHANNEL}; LISTEN {DOCUMENT_CHANNEL}")))?;
+        Ok(Some(crate::Listener(Listener { _client: client, changes })))
     }
 
     fn announce(&self, s: &mut dyn Session, change: &Change) -> Result<()> {
@@ -183,37 +208,22 @@ impl Dialect for Postgres {
 
 /// A connection that listens on the job and document channels.
 pub(crate) struct Listener {
-    client: Option<postgres::Client>,
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            pool::close(client);
-        }
-    }
+    /// Kept for as long as the listener: dropping it ends the connection.
+    _client: tokio_postgres::Client,
+    changes: std::sync::mpsc::Receiver<Change>,
 }
 
 impl Listener {
-    pub(crate) fn wait(&mut self, timeout: std::time::Duration) -> Result<Vec<crate::Change>> {
-        use postgres::fallible_iterator::FallibleIterator as _;
-        let mut changes = Vec::new();
-        let mut notifications = self.client.as_mut().expect("held until dropped").notifications();
-        let first = notifications.timeout_iter(timeout).next()?;
-        if let Some(first) = first {
-            changes.push(first);
-            // Whatever else has arrived by now, without waiting again.
-            let mut more = notifications.iter();
-            while let Some(next) = more.next()? {
-                changes.push(next);
+    pub(crate) fn wait(&mut self, timeout: std::time::Duration) -> Result<Vec<Change>> {
+        use std::sync::mpsc::RecvTimeoutError;
+        let first = match self.changes.recv_timeout(timeout) {
+            Ok(first) => first,
+            Err(RecvTimeoutError::Timeout) => return Ok(Vec::new()),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(StoreError::Unavailable("the connection listening for changes closed".into()));
             }
-        }
-        Ok(changes
-            .into_iter()
-            .map(|n| match n.channel() {
-                JOB_CHANNEL => crate::Change::Job(n.payload().to_string()),
-                _ => crate::Change::Documents,
-            })
-            .collect())
+        };
+        // Whatever else has arrived by now, without waiting again.
+        Ok(std::iter::once(first).chain(self.changes.try_iter()).collect())
     }
 }

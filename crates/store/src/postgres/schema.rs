@@ -2,8 +2,7 @@
 //! advisory lock, so of many processes starting at once (serve nodes, workers) exactly one migrates and the others
 //! wait and find nothing to do. A database migrated by a newer Verity is refused, never written.
 
-use postgres::Client;
-
+use super::Postgres;
 use crate::{Result, StoreError};
 
 /// The key of the advisory lock migrations hold ("verity" in ASCII).
@@ -131,24 +130,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );",
 ];
 
-/// The schema version the database is at (0 for a new one).
-fn version(client: &mut impl postgres::GenericClient) -> Result<i64> {
-    client.batch_execute("CREATE TABLE IF NOT EXISTS verity_schema (version BIGINT NOT NULL)")?;
-    Ok(client.query_opt("SELECT MAX(version) FROM verity_schema", &[])?.and_then(|r| r.get(0)).unwrap_or(0))
-}
-
-pub(crate) fn migrate(client: &mut Client) -> Result<()> {
+/// Brings the schema up to date, in one transaction under the migration lock.
+pub(crate) fn migrate(store: &Postgres) -> Result<()> {
     let known = MIGRATIONS.len() as i64;
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    let current = version(&mut tx)?;
-    if current > known {
-        return Err(StoreError::TooNewDatabase { found: current, known });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.batch_execute(sql)?;
-        tx.execute("INSERT INTO verity_schema (version) VALUES ($1)", &[&((i + 1) as i64)])?;
-    }
-    tx.commit()?;
-    Ok(())
+    let mut conn = store.conn()?;
+    store.runtime().block_on(async {
+        let tx = conn.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS verity_schema (version BIGINT NOT NULL)").await?;
+        let current: i64 =
+            tx.query_opt("SELECT MAX(version) FROM verity_schema", &[]).await?.and_then(|r| r.get(0)).unwrap_or(0);
+        if current > known {
+            return Err(StoreError::TooNewDatabase { found: current, known });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.batch_execute(sql).await?;
+            tx.execute("INSERT INTO verity_schema (version) VALUES ($1)", &[&((i + 1) as i64)]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
 }
