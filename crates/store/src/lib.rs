@@ -353,7 +353,7 @@ pub struct Store {
 
 enum Backend {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+    Postgres(Box<postgres::Postgres>),
 }
 
 impl Store {
@@ -376,7 +376,7 @@ impl Store {
     /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:port/database`; a Unix socket
     /// directory may be the host, percent-encoded) and brings its schema up to date.
     pub fn connect(url: &str) -> Result<Store> {
-        Ok(Store { backend: Backend::Postgres(postgres::Postgres::connect(url)?) })
+        Ok(Store { backend: Backend::Postgres(Box::new(postgres::Postgres::connect(url)?)) })
     }
 
     /// Announcements of what other processes change, where the back end makes them (PostgreSQL's `NOTIFY`):
@@ -394,7 +394,7 @@ impl Store {
     fn db(&self) -> &dyn sql::Dialect {
         match &self.backend {
             Backend::Sqlite(db) => db,
-            Backend::Postgres(db) => db,
+            Backend::Postgres(db) => db.as_ref(),
         }
     }
 
