@@ -746,16 +746,14 @@ impl Engine {
         let CheckRequest { subject, deadline, observe, lease, unsaved } = request;
         let mut unobserved = |_| {};
         let observe: &mut dyn FnMut(Stage) = observe.unwrap_or(&mut unobserved);
-        let previous = match subject {
-            request::Subject::Refresh(key) => Some(self.show(key)?),
-            request::Subject::Question(_) => None,
+        let (question, previous) = match subject {
+            request::Subject::Question(question) => (question.to_string(), None),
+            request::Subject::Refresh(key) => {
+                let previous = self.show(key)?;
+                (previous.question.clone(), Some(previous))
+            }
         };
-        let question = match (subject, &previous) {
-            (_, Some(previous)) => previous.question.as_str(),
-            (request::Subject::Question(question), None) => question,
-            (request::Subject::Refresh(_), None) => unreachable!("a refresh has its report"),
-        };
-        let claim = self.read_claim(question)?;
+        let claim = self.read_claim(&question)?;
         if let Some(request::Unsaved { id, corpus }) = unsaved {
             let own;
             let corpus: &dyn Corpus = match corpus {
@@ -768,7 +766,7 @@ impl Engine {
             let deadline = deadline.unwrap_or_else(Deadline::none);
             return self.check_against_observed(&claim, &id, corpus, None, &deadline, observe);
         }
-        let id = previous.as_ref().map_or_else(|| report_id(question), |p| p.id.clone());
+        let id = previous.as_ref().map_or_else(|| report_id(&question), |p| p.id.clone());
         let saving = Saving { id: &id, previous: previous.as_ref(), lease };
         self.run_and_save(&claim, saving, &deadline.unwrap_or_else(|| self.deadline()), observe)
     }

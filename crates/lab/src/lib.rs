@@ -16,14 +16,12 @@
 pub mod eval;
 pub mod train;
 
-pub use verity_engine::EngineError;
-
 /// Why a measurement or a fit could not run: the engine failed (a data directory, a check, the judge), or a
 /// data set could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Engine(#[from] verity_engine::EngineError),
     #[error(transparent)]
     Eval(#[from] verity_eval::EvalError),
     #[error(transparent)]

@@ -409,8 +409,9 @@ fn judge_evidence(
             StanceLabel::Neutral => 0.0,
         };
         // Hedging ("promised", "may") is read from the words: support in hedged terms is partial support.
-        let hedged = label == StanceLabel::Supports && stance::cues(claim, &e.text, &e.tokens).hedged;
-        e.stance = stance::Stance { label, strength, hedged };
+        let cues = (label == StanceLabel::Supports).then(|| stance::cues(claim, &e.text, &e.tokens));
+        let (hedged, intent) = cues.map_or((false, false), |c| (c.hedged, c.intent));
+        e.stance = stance::Stance { label, strength, hedged, intent };
         e.reading = Some(reading);
     }
     *ranked = judged;

@@ -23,11 +23,14 @@ pub struct Stance {
     pub strength: f32,
     /// The evidence speaks of intent, possibility or report ("promised", "may", "reportedly"), not of fact.
     pub hedged: bool,
+    /// Of those, intent: the act promised, planned or asked for, not reported done ([`Cues::intent`]).
+    #[serde(default)]
+    pub intent: bool,
 }
 
 impl Stance {
     pub fn neutral() -> Stance {
-        Stance { label: StanceLabel::Neutral, strength: 0.0, hedged: false }
+        Stance { label: StanceLabel::Neutral, strength: 0.0, hedged: false, intent: false }
     }
 }
 
@@ -193,6 +196,7 @@ pub fn classify(claim: &Claim, sentence: &str, tokens: &Tokens, relevance: f32) 
         label: if flipped { StanceLabel::Refutes } else { StanceLabel::Supports },
         strength: relevance,
         hedged: c.hedged,
+        intent: c.intent,
     }
 }
 

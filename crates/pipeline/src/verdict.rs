@@ -96,7 +96,7 @@ pub fn decide_traced(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
             .is_some_and(|e| e.term_coverage >= FULL_COVERAGE && !e.stance.hedged && e.missing_anchors.is_empty());
         if full && unaddressed_terms.len() * 4 <= claim.key_terms.len() {
             (VerdictLabel::Supported, "the most relevant evidence states what the claim says".to_string())
-        } else if best_support.is_some_and(|e| only_intended(claim, e)) {
+        } else if best_support.is_some_and(|e| only_intended(e)) {
             (VerdictLabel::NotEnoughEvidence, PROMISED_NOT_DONE.to_string())
         } else if best_support.is_some_and(|e| e.stance.hedged) {
             (
@@ -238,7 +238,7 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
             format!("{} supports the claim, but {} contradicts it", says(se), says(re)),
         ),
         (Some((s, e)), refuted) if refuted.is_none_or(|(r, _)| s >= r) => {
-            if only_intended(claim, e) {
+            if only_intended(e) {
                 (VerdictLabel::NotEnoughEvidence, s, format!("{}: {PROMISED_NOT_DONE}", says(e)))
             } else if e.stance.hedged {
                 (
@@ -278,9 +278,9 @@ const PROMISED_NOT_DONE: &str =
     "the sources report that it was promised, planned or asked for; none reports that it was done";
 
 /// The supporting sentence says the act was promised, planned or asked for, where the claim says it was done
-/// ([`crate::stance::Cues::intent`]): that does not establish the act, whatever the judge read.
-fn only_intended(claim: &Claim, e: &Evidence) -> bool {
-    e.stance.hedged && crate::stance::cues(claim, &e.text, &e.tokens).intent
+/// ([`crate::stance::Stance::intent`]): that does not establish the act, whatever the judge read.
+fn only_intended(e: &Evidence) -> bool {
+    e.stance.hedged && e.stance.intent
 }
 
 /// The claim's key terms that no sentence of `sentences` contains (by stem). Light verbs ("get", "made") are
@@ -534,7 +534,7 @@ mod tests {
             matched: vec!["council".into(), "ban".into(), "car".into(), "downtown".into()],
             missing_anchors: vec![],
             missing_anchors_in_context: vec![],
-            stance: Stance { label, strength: relevance, hedged },
+            stance: Stance { label, strength: relevance, hedged, intent: false },
             reading: None,
             passage_rank: 0,
         }
@@ -643,20 +643,24 @@ mod tests {
     #[test]
     fn a_promise_does_not_establish_the_act() {
         let claim = crate::claim::read("Did the minister hand over the informants?", 2026).unwrap();
-        let said = |text: &str| {
+        // A sentence as the lexical stance reads it against `claim`.
+        let said = |claim: &crate::claim::Claim, text: &str| {
             let mut e = ev("a", 0.9, Supports, true);
             e.text = text.into();
             e.tokens = verity_text::Tokens::of(text);
+            e.stance = crate::stance::classify(claim, text, &e.tokens, 0.9);
             e
         };
-        let promised = decide(&claim, &[said("The minister promised to hand over the informants, officials said.")]);
+        let promised =
+            decide(&claim, &[said(&claim, "The minister promised to hand over the informants, officials said.")]);
         assert_eq!(promised.verdict.label, VerdictLabel::NotEnoughEvidence, "{}", promised.reason);
         assert!(promised.reason.contains("none reports that it was done"), "{}", promised.reason);
-        let reported = decide(&claim, &[said("The minister reportedly handed over the informants.")]);
+        let reported = decide(&claim, &[said(&claim, "The minister reportedly handed over the informants.")]);
         assert_eq!(reported.verdict.label, VerdictLabel::PartlySupported, "{}", reported.reason);
         // A question about the promise itself is answered by it.
         let asked = crate::claim::read("Did the minister promise to hand over the informants?", 2026).unwrap();
-        let kept = decide(&asked, &[said("The minister promised to hand over the informants, officials said.")]);
+        let kept =
+            decide(&asked, &[said(&asked, "The minister promised to hand over the informants, officials said.")]);
         assert_ne!(kept.verdict.label, VerdictLabel::NotEnoughEvidence, "{}", kept.reason);
     }
 }

@@ -51,12 +51,6 @@ impl Claim {
         Claim::with_tokens(text.to_string(), stated, tokens)
     }
 
-    /// A claim read elsewhere (a stored report's, an evaluation set's), as [`Claim::of_statement`] reads it.
-    pub fn part(stated: verity_model::Claim) -> Claim {
-        let tokens = verity_text::Tokens::of(&stated.text);
-        Claim::with_tokens(stated.text.clone(), stated, tokens)
-    }
-
     fn with_tokens(question: String, stated: verity_model::Claim, tokens: verity_text::Tokens) -> Claim {
         let content_terms: Vec<String> = tokens.content_terms().cloned().collect();
         let stems = scored_stems(content_terms.iter().cloned());
