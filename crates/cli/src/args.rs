@@ -82,6 +82,22 @@ pub(crate) enum EvalCommand {
     /// Citation precision and recall of the published reports (ALCE's sense) over SciFact claims, for a writer,
     /// with the time per report; every statement is judged again from the store.
     Citations(CitationsEval),
+    /// Check-worthiness on CheckThat! 2024 English sentences: precision, recall and F1 of the Yes class, and
+    /// sentences per second, for the shipped scorer and a length and a keyword baseline.
+    Checkworthy(CheckworthyEval),
+}
+
+/// `verity eval checkworthy`.
+#[derive(clap::Args)]
+pub(crate) struct CheckworthyEval {
+    /// The file to measure (Sentence_id, Text, class_label), e.g. ct24_english_dev-test.tsv.
+    #[arg(long)]
+    pub(crate) ct24: PathBuf,
+    /// The training file, to fit the length baseline's cut-off on (otherwise 15 words).
+    #[arg(long)]
+    pub(crate) train: Option<PathBuf>,
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `verity eval retrieval`.
@@ -442,6 +458,15 @@ pub(crate) enum TrainCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Fit the check-worthiness scorer on CheckThat! 2024's English training sentences and write its model file
+    /// (the one shipped is crates/triage/data/checkworthy.tsv).
+    Checkworthy {
+        /// ct24_english_train.tsv.
+        #[arg(long)]
+        ct24: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Fit the calibration of the lexical rules' verdict confidence on the training splits and write it as JSON.
     Calibration {
         #[command(flatten)]
@@ -480,7 +505,17 @@ pub(crate) struct IngestArgs {
 
 #[derive(clap::Args)]
 pub(crate) struct CheckArgs {
-    pub(crate) question: String,
+    /// The claim or question to check.
+    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    pub(crate) question: Option<String>,
+    /// Check a whole text instead: a file, - for standard input, or a page's URL (read through the guarded
+    /// fetcher). Its check-worthy sentences are matched to past reports, and the rest checked, the most
+    /// check-worthy first.
+    #[arg(long, value_name = "FILE|-|URL")]
+    pub(crate) text: Option<String>,
+    /// With --text: new checks at most (claims matched to past reports do not count).
+    #[arg(long, requires = "text", default_value_t = verity_engine::texts::DEFAULT_LIMIT)]
+    pub(crate) limit: usize,
     /// Also print, on stderr, every evidence sentence with its relevance and stance.
     #[arg(long)]
     pub(crate) explain: bool,

@@ -35,6 +35,7 @@ pub mod judge;
 pub mod migrate;
 mod reports;
 mod request;
+pub mod texts;
 pub mod web;
 pub mod worker;
 pub mod writer;
@@ -101,6 +102,8 @@ pub enum EngineError {
     Cancelled,
     #[error("{0:?} is not a date for reports; write it as YYYY-MM-DD")]
     BadDate(String),
+    #[error("{0}")]
+    Text(String),
     #[error("this worker's hold on the job ran out and another worker took it over; nothing was published here")]
     LeaseLost,
 }
@@ -108,13 +111,22 @@ pub enum EngineError {
 impl EngineError {
     /// Every name [`EngineError::code`] gives (kept beside it: a job read back from the store maps its stored
     /// code onto these).
-    pub const CODES: [&'static str; 7] =
-        ["uncheckable", "not_found", "no_such_version", "cancelled", "lease_lost", "unavailable", "internal"];
+    pub const CODES: [&'static str; 8] = [
+        "uncheckable",
+        "bad_text",
+        "not_found",
+        "no_such_version",
+        "cancelled",
+        "lease_lost",
+        "unavailable",
+        "internal",
+    ];
 
     /// A short, stable name for what went wrong, as the API and the job queue report it.
     pub fn code(&self) -> &'static str {
         match self {
             EngineError::Uncheckable(_) => "uncheckable",
+            EngineError::Text(_) => "bad_text",
             EngineError::NoSuchReport(_) => "not_found",
             EngineError::NoSuchVersion { .. } => "no_such_version",
             EngineError::Cancelled => "cancelled",

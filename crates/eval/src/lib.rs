@@ -24,6 +24,7 @@
 pub mod averitec;
 pub mod beir;
 pub mod check_covid;
+pub mod checkworthiness;
 pub mod climate_fever;
 pub mod healthver;
 pub mod labels;

@@ -13,6 +13,7 @@
 //! assert!(entailment_pairs(&TrainingData::default(), true).unwrap().is_empty());
 //! ```
 
+pub mod checkworthy;
 pub mod eval;
 pub mod train;
 

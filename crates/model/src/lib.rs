@@ -28,11 +28,13 @@ use serde::{Deserialize, Serialize};
 mod deadline;
 mod failure;
 mod retry;
+pub mod text_check;
 pub mod timestamp;
 
 pub use deadline::Deadline;
 pub use failure::{Failure, Invalid};
 pub use retry::Retry;
+pub use text_check::{CheckedSentence, SentenceOutcome, TextCheck};
 
 /// The schema tag every report JSON carries. Bump the number when a field changes meaning or disappears;
 /// adding an optional field keeps the number.

@@ -28,11 +28,13 @@
 //! ```
 
 mod diff;
+mod text;
 
 use std::fmt::Write;
 
 pub use diff::{ReportDiff, diff, diff_html};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+pub use text::{text_article, text_counts, text_html, text_markdown};
 
 use verity_model::{Report, Sentence};
 

@@ -17,6 +17,7 @@ pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode
         EvalCommand::Encoder(args) => encoder(data_dir, args),
         EvalCommand::Stance(args) => stance(data_dir, args),
         EvalCommand::Verdict(args) => verdict(data_dir, args),
+        EvalCommand::Checkworthy(args) => checkworthy(args),
     }
 }
 
@@ -248,4 +249,21 @@ fn read_texts(path: &Path) -> anyhow::Result<Vec<String>> {
             })
         })
         .collect()
+}
+
+fn checkworthy(args: CheckworthyEval) -> anyhow::Result<ExitCode> {
+    let eval = verity_lab::checkworthy::measure(&args.ct24, args.train.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&eval)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}: {} sentences, {} check-worthy", eval.file, eval.sentences, eval.worthy);
+    println!("{:<52} {:>9} {:>7} {:>7} {:>12}", "method", "precision", "recall", "F1", "sentences/s");
+    for m in &eval.methods {
+        println!(
+            "{:<52} {:>9.3} {:>7.3} {:>7.3} {:>12.0}",
+            m.method, m.yes.precision, m.yes.recall, m.yes.f1, m.sentences_per_second
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

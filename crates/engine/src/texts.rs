@@ -1,0 +1,192 @@
+//! Checking a whole text (`verity check --text`): its check-worthy sentences, as claims that stand on their own
+//! ([`verity_triage`]), are matched against past reports first; the rest are checked, the most check-worthy
+//! first, up to a limit. A matched claim costs no check.
+
+use verity_model::{CheckedSentence, ReportSummary, SentenceOutcome, TextCheck};
+use verity_triage::{Skip, Triaged};
+
+use crate::{CheckRequest, Engine, EngineError, Result};
+
+/// Claims checked per text unless the caller says otherwise.
+pub const DEFAULT_LIMIT: usize = 20;
+/// The longest text read, in bytes (about 30,000 words: a long speech or a debate transcript).
+pub const TEXT_LIMIT: usize = 200_000;
+
+/// How a text is checked.
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// New checks at most; matched claims do not count.
+    pub limit: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions { limit: DEFAULT_LIMIT }
+    }
+}
+
+/// What a text check tells its caller as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextProgress {
+    /// The text was read: its sentences, and how many are claims to check.
+    Triaged {
+        sentences: usize,
+        candidates: usize,
+    },
+    /// A candidate (by position) was matched to a past report, or is being checked, or was checked.
+    Matched {
+        position: usize,
+    },
+    Checking {
+        position: usize,
+    },
+    Checked {
+        position: usize,
+    },
+}
+
+/// Refuses what is not a text to check: empty, over [`TEXT_LIMIT`], or binary. `bytes` is everything read.
+pub fn text_from_bytes(bytes: &[u8]) -> Result<String> {
+    if bytes.len() > TEXT_LIMIT {
+        return Err(EngineError::Text(format!(
+            "the text is over the limit of {TEXT_LIMIT} bytes ({} read); check it in parts",
+            bytes.len()
+        )));
+    }
+    let decoded = verity_ingest::encoding::decode(bytes, None)
+        .map_err(|e| EngineError::Text(format!("{}; give a text in plain words (a speech, an article)", e.0)))?;
+    let text = verity_text::normalize(&decoded.text);
+    if text.trim().is_empty() {
+        return Err(EngineError::Text("the text is empty: give a speech, a transcript or an article".into()));
+    }
+    Ok(text)
+}
+
+fn summary(report: &verity_model::Report) -> ReportSummary {
+    ReportSummary {
+        id: report.id.clone(),
+        slug: report.slug.clone(),
+        category: report.category.clone(),
+        version: report.version,
+        question: report.question.clone(),
+        verdict: report.verdict.label,
+        confidence: report.verdict.confidence,
+        checked_on: report.checked_on.clone(),
+    }
+}
+
+fn checked_sentence(t: Triaged, outcome: Option<SentenceOutcome>) -> CheckedSentence {
+    let outcome = outcome.unwrap_or_else(|| match t.reason() {
+        Some(Skip::NeedsContext { word }) => SentenceOutcome::NeedsContext { word },
+        Some(Skip::Uncheckable { reason }) => SentenceOutcome::Uncheckable { reason },
+        Some(Skip::SameAs { position }) => SentenceOutcome::SameAs { position },
+        Some(Skip::NotCheckWorthy) | None => SentenceOutcome::NotCheckWorthy,
+    });
+    CheckedSentence {
+        position: t.statement.position,
+        start: t.statement.start,
+        end: t.statement.end,
+        speaker: t.statement.speaker,
+        text: t.statement.text,
+        score: t.score,
+        claim: t.claim.claim,
+        resolved: t.claim.resolved,
+        outcome,
+    }
+}
+
+impl Engine {
+    /// Checks a text: triage, then for each candidate, most check-worthy first, a past report for the same claim,
+    /// or a new check while fewer than `options.limit` have run. Each check runs under the engine's deadline and
+    /// is saved as a report of its own; a check that fails is recorded against its sentence, not raised.
+    pub fn check_text(
+        &self,
+        id: &str,
+        text: &str,
+        options: &TextOptions,
+        progress: &mut dyn FnMut(TextProgress),
+    ) -> Result<TextCheck> {
+        if text.len() > TEXT_LIMIT {
+            return Err(EngineError::Text(format!(
+                "the text is over the limit of {TEXT_LIMIT} bytes ({} given); check it in parts",
+                text.len()
+            )));
+        }
+        if text.trim().is_empty() {
+            return Err(EngineError::Text("the text is empty: give a speech, a transcript or an article".into()));
+        }
+        let year = self.today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+        let triaged = verity_triage::triage(text, year);
+        let order = verity_triage::by_worthiness(&triaged);
+        progress(TextProgress::Triaged { sentences: triaged.len(), candidates: order.len() });
+        let mut outcomes: Vec<Option<SentenceOutcome>> = vec![None; triaged.len()];
+        let (mut matched, mut checked, mut over_limit) = (0, 0, 0);
+        for &at in &order {
+            let claim = &triaged[at].claim.claim;
+            if let Some(report) = self.similar(claim)? {
+                matched += 1;
+                outcomes[at] = Some(SentenceOutcome::Matched { report });
+                progress(TextProgress::Matched { position: at });
+                continue;
+            }
+            if checked >= options.limit {
+                over_limit += 1;
+                outcomes[at] = Some(SentenceOutcome::OverLimit);
+                continue;
+            }
+            progress(TextProgress::Checking { position: at });
+            checked += 1;
+            outcomes[at] = Some(match self.check(CheckRequest::question(claim)) {
+                Ok((report, _)) => SentenceOutcome::Checked { report: summary(&report) },
+                Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => return Err(e),
+                Err(e) => SentenceOutcome::Failed { message: e.to_string() },
+            });
+            progress(TextProgress::Checked { position: at });
+        }
+        let sentences = triaged.into_iter().zip(outcomes).map(|(t, outcome)| checked_sentence(t, outcome)).collect();
+        Ok(TextCheck {
+            schema: verity_model::text_check::TEXT_SCHEMA.into(),
+            id: id.to_string(),
+            checked_at: crate::now(),
+            source_url: None,
+            text: text.to_string(),
+            sentences,
+            candidates: order.len(),
+            matched,
+            checked,
+            over_limit,
+            limit: options.limit,
+        })
+    }
+}
+
+impl Engine {
+    /// The article text of the page at `url`, read through the guarded fetcher (no private addresses unless the
+    /// fetch settings allow them, robots.txt, a size cap) with the web settings this engine was given, or the
+    /// defaults; a host the source policy refuses is not read.
+    pub fn text_from_url(&self, url: &str) -> Result<String> {
+        let (fetch, policy) = match &self.config().web {
+            Some(web) => (web.fetch.clone(), web.policy.clone()),
+            None => (verity_web::FetchConfig::default(), crate::web::SourcePolicy::default()),
+        };
+        let parsed = url::Url::parse(url).map_err(|e| {
+            EngineError::Text(format!("{url:?} is not a URL ({e}); give an http:// or https:// address"))
+        })?;
+        let host = parsed.host_str().unwrap_or_default();
+        if !policy.allows(host) {
+            return Err(EngineError::Text(format!(
+                "the source policy does not allow reading {host}; change the policy or paste the text instead"
+            )));
+        }
+        let page = verity_web::Fetcher::new(fetch)?
+            .fetch(url)
+            .map_err(|e| EngineError::Text(format!("cannot read {url}: {e}; paste the text instead")))?;
+        let text = [page.document.title.as_str(), page.document.text.as_str()]
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        text_from_bytes(text.as_bytes())
+    }
+}

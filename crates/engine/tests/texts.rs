@@ -1,0 +1,114 @@
+//! Checking a whole text through the engine: matched claims cost no check, a claim of the opposite polarity is
+//! not a match, new checks stop at the limit in order of check-worthiness, and bad input stores nothing.
+
+use std::path::Path;
+
+use verity_engine::texts::{TextOptions, TextProgress, text_from_bytes};
+use verity_engine::{CheckRequest, Config, Engine, EngineError};
+use verity_model::{SentenceOutcome, TextCheck};
+
+fn engine(dir: &Path) -> Engine {
+    let mut engine = Engine::open(Config { today: Some("2026-12-07".into()), ..Config::new(dir) }).unwrap();
+    let archive = dir.join("archive.jsonl");
+    std::fs::write(
+        &archive,
+        r#"{"id": "ban", "title": "Council bans cars", "outlet": "The Ledger", "text": "The Brelin city council banned cars from the old town on Monday. The ban starts in March."}
+{"id": "budget", "title": "Budget", "outlet": "The Ledger", "text": "The Brelin council raised the parking fee by 40 percent in 2025."}
+"#,
+    )
+    .unwrap();
+    engine.ingest(&[archive], &mut |_| {}).unwrap();
+    engine
+}
+
+fn check(engine: &Engine, text: &str, limit: usize) -> (TextCheck, Vec<TextProgress>) {
+    let mut seen = Vec::new();
+    let result = engine.check_text("text-1", text, &TextOptions { limit }, &mut |p| seen.push(p)).unwrap();
+    (result, seen)
+}
+
+fn outcome_of<'a>(result: &'a TextCheck, fragment: &str) -> &'a SentenceOutcome {
+    &result.sentences.iter().find(|s| s.text.contains(fragment)).unwrap_or_else(|| panic!("{fragment}")).outcome
+}
+
+#[test]
+fn a_claim_checked_before_is_matched_and_the_opposite_claim_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let earlier = engine
+        .check(CheckRequest::question("Did the Brelin city council ban all 3,000 cars from the old town?"))
+        .unwrap()
+        .0;
+    let reports_before = engine.list(100).unwrap().len();
+    let (result, _) = check(
+        &engine,
+        "The Brelin city council banned all 3,000 cars from the old town. \
+         The Brelin city council lifted the ban on all 3,000 cars in the old town.",
+        20,
+    );
+    match outcome_of(&result, "banned all") {
+        SentenceOutcome::Matched { report } => assert_eq!(report.id, earlier.id),
+        other => panic!("not matched: {other:?}"),
+    }
+    assert!(matches!(outcome_of(&result, "lifted the ban"), SentenceOutcome::Checked { .. }), "{result:#?}");
+    assert_eq!((result.matched, result.checked), (1, 1));
+    // The match cost no check: one new report, for the lifted ban.
+    assert_eq!(engine.list(100).unwrap().len(), reports_before + 1);
+}
+
+#[test]
+fn new_checks_stop_at_the_limit_most_check_worthy_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let text = "Good evening, and thank you all for coming tonight.\n\
+                The Brelin council raised the parking fee by 40 percent in 2025.\n\
+                The Brelin city council banned cars from the old town on Monday.\n\
+                Unemployment in Brelin fell from 9 percent to 4 percent between 2015 and 2024.\n";
+    let (result, progress) = check(&engine, text, 1);
+    assert_eq!(result.sentences.len(), 4);
+    assert_eq!(result.sentences[0].outcome, SentenceOutcome::NotCheckWorthy);
+    assert_eq!((result.checked, result.over_limit), (1, result.candidates - 1), "{result:#?}");
+    let checked = result.sentences.iter().find(|s| matches!(s.outcome, SentenceOutcome::Checked { .. })).unwrap();
+    let best_left = result
+        .sentences
+        .iter()
+        .filter(|s| s.outcome == SentenceOutcome::OverLimit)
+        .map(|s| s.score)
+        .fold(f32::MIN, f32::max);
+    assert!(checked.score >= best_left, "the most check-worthy claim goes first");
+    assert!(matches!(progress[0], TextProgress::Triaged { sentences: 4, .. }));
+    assert!(progress.contains(&TextProgress::Checking { position: checked.position }));
+}
+
+#[test]
+fn bad_input_is_refused_with_what_to_do_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let refused = |e: EngineError| match e {
+        EngineError::Text(message) => message,
+        other => panic!("not a text error: {other}"),
+    };
+    assert!(refused(text_from_bytes(b"   \n ").unwrap_err()).contains("empty"));
+    let long = "The council banned cars. ".repeat(10_000);
+    let message = refused(text_from_bytes(long.as_bytes()).unwrap_err());
+    assert!(message.contains("200000 bytes") && message.contains("250000 read"), "{message}");
+    assert!(refused(text_from_bytes(b"\x00\x01\x02PK\x03\x04binary\x00\x00").unwrap_err()).contains("plain words"));
+    assert!(refused(engine.check_text("t", "", &TextOptions::default(), &mut |_| {}).unwrap_err()).contains("empty"));
+    assert!(refused(engine.text_from_url("not a url").unwrap_err()).contains("not a URL"));
+    // A loopback address is refused by the guarded fetcher unless private addresses are allowed.
+    let message = refused(engine.text_from_url("http://127.0.0.1:9/article").unwrap_err());
+    assert!(message.contains("paste the text"), "{message}");
+    assert!(engine.list(10).unwrap().is_empty(), "nothing was stored");
+}
+
+#[test]
+fn the_text_keeps_speakers_and_resolved_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let (result, _) = check(&engine, "MAYOR DIAZ: I raised the parking fee by 40 percent in 2025.\n", 5);
+    let s = &result.sentences[0];
+    assert_eq!(s.speaker.as_deref(), Some("MAYOR DIAZ"));
+    assert_eq!(s.claim, "[Mayor Diaz] raised the parking fee by 40 percent in 2025.");
+    assert!(s.outcome.report().is_some(), "{s:#?}");
+    assert_eq!(&result.text[s.start..s.end], s.text);
+}
