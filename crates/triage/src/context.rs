@@ -52,6 +52,7 @@ const TITLES: &[&str] = &[
     "professor",
     "prof",
     "speaker",
+    "vice",
     "congressman",
     "congresswoman",
     "sheriff",
@@ -168,6 +169,11 @@ const NOT_PERSON_WORDS: &[&str] = &[
     "god",
     "medicare",
     "medicaid",
+];
+/// Subjects that stand for a statement rather than a thing: "The fact is that ... It costs" refers to no fact.
+const ABSTRACT_HEADS: &[&str] = &[
+    "fact", "thing", "things", "problem", "issue", "point", "reason", "truth", "question", "answer", "way", "idea",
+    "deal", "bottom", "end", "one", "lot",
 ];
 const BE: &[&str] = &["is", "was", "has", "had", "will", "would", "could", "can", "may", "might", "seems", "appears"];
 const DEMONSTRATIVES: &[&str] = &["this", "that", "these", "those"];
@@ -363,6 +369,7 @@ fn people(tokens: &[&str]) -> Vec<String> {
         }
         let is_person = !run.is_empty()
             && (titled || run.len() >= 2)
+            && !run.iter().all(|w| TITLES.contains(&w.to_lowercase().as_str()))
             && !run.iter().any(|w| NOT_PERSON_WORDS.contains(&w.to_lowercase().as_str()))
             && !(j - from == 1 && from == 0 && !titled);
         if is_person {
@@ -434,7 +441,10 @@ fn thing_subject(sentence: &str, plural: bool) -> Option<String> {
     if parts.is_empty() || parts.len() > 5 || parts.iter().any(|p| pronoun.contains(&p.to_lowercase().as_str())) {
         return None;
     }
-    if named_person(&parts) || parts.iter().any(|p| TITLES.contains(&p.to_lowercase().as_str())) {
+    if named_person(&parts)
+        || parts.iter().any(|p| TITLES.contains(&p.to_lowercase().as_str()))
+        || ABSTRACT_HEADS.contains(&head.as_str())
+    {
         return None;
     }
     let is_plural = (head.ends_with('s') && !head.ends_with("ss")) || parts.contains(&"and");
@@ -466,6 +476,7 @@ mod tests {
         );
         check("Senator Ruiz spoke first. His plan cut taxes.", "[Ruiz's] plan cut taxes.", None);
         check("Smith spoke. Jones answered. He said taxes rose.", "He said taxes rose.", Some("He"));
+        check("The Vice President spoke. He refuses to act.", "He refuses to act.", Some("He"));
         check("Maria Chen met John Ortiz. He said taxes rose.", "He said taxes rose.", Some("He"));
     }
 
@@ -488,6 +499,7 @@ mod tests {
         check("Senator Ruiz spoke. He's been in office since 2010.", "[Ruiz] has been in office since 2010.", None);
         check("Inflation was 9% in 2022. It\u{2019}s fallen to 3% since.", "[inflation] has fallen to 3% since.", None);
         check("Costs are high. It is true that wages fell.", "It is true that wages fell.", None);
+        check("The fact is that schools closed. It costs a lot.", "It costs a lot.", Some("It"));
     }
 
     #[test]
