@@ -104,6 +104,8 @@ pub enum EngineError {
     BadDate(String),
     #[error("{0}")]
     Text(String),
+    #[error("no checked text has the id {0:?}")]
+    NoSuchText(String),
     #[error("this worker's hold on the job ran out and another worker took it over; nothing was published here")]
     LeaseLost,
 }
@@ -127,7 +129,7 @@ impl EngineError {
         match self {
             EngineError::Uncheckable(_) => "uncheckable",
             EngineError::Text(_) => "bad_text",
-            EngineError::NoSuchReport(_) => "not_found",
+            EngineError::NoSuchReport(_) | EngineError::NoSuchText(_) => "not_found",
             EngineError::NoSuchVersion { .. } => "no_such_version",
             EngineError::Cancelled => "cancelled",
             EngineError::LeaseLost => "lease_lost",

@@ -15,13 +15,16 @@ pub const TEXT_LIMIT: usize = 200_000;
 /// How a text is checked.
 #[derive(Debug, Clone)]
 pub struct TextOptions {
-    /// New checks at most; matched claims do not count.
+    /// New checks at most; matched claims do not count, unless `refresh` checks them again.
     pub limit: usize,
+    /// Check again the reports that claims match (each a new version of its report), instead of reusing them:
+    /// a refresh of a stored text.
+    pub refresh: bool,
 }
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions { limit: DEFAULT_LIMIT }
+        TextOptions { limit: DEFAULT_LIMIT, refresh: false }
     }
 }
 
@@ -106,6 +109,18 @@ impl Engine {
         options: &TextOptions,
         progress: &mut dyn FnMut(TextProgress),
     ) -> Result<TextCheck> {
+        self.check_text_from(id, text, None, options, progress)
+    }
+
+    /// [`Engine::check_text`] of a text read from the page at `source_url`, which the stored result names.
+    pub fn check_text_from(
+        &self,
+        id: &str,
+        text: &str,
+        source_url: Option<String>,
+        options: &TextOptions,
+        progress: &mut dyn FnMut(TextProgress),
+    ) -> Result<TextCheck> {
         if text.len() > TEXT_LIMIT {
             return Err(EngineError::Text(format!(
                 "the text is over the limit of {TEXT_LIMIT} bytes ({} given); check it in parts",
@@ -123,9 +138,10 @@ impl Engine {
         let (mut matched, mut checked, mut over_limit) = (0, 0, 0);
         for &at in &order {
             let claim = &triaged[at].claim.claim;
-            if let Some(report) = self.similar(claim)? {
+            let known = self.similar(claim)?;
+            if let (Some(report), false) = (&known, options.refresh) {
                 matched += 1;
-                outcomes[at] = Some(SentenceOutcome::Matched { report });
+                outcomes[at] = Some(SentenceOutcome::Matched { report: report.clone() });
                 progress(TextProgress::Matched { position: at });
                 continue;
             }
@@ -136,7 +152,11 @@ impl Engine {
             }
             progress(TextProgress::Checking { position: at });
             checked += 1;
-            outcomes[at] = Some(match self.check(CheckRequest::question(claim)) {
+            let request = match &known {
+                Some(report) => CheckRequest::refresh(&report.id),
+                None => CheckRequest::question(claim),
+            };
+            outcomes[at] = Some(match self.check(request) {
                 Ok((report, _)) => SentenceOutcome::Checked { report: summary(&report) },
                 Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => return Err(e),
                 Err(e) => SentenceOutcome::Failed { message: e.to_string() },
@@ -144,11 +164,12 @@ impl Engine {
             progress(TextProgress::Checked { position: at });
         }
         let sentences = triaged.into_iter().zip(outcomes).map(|(t, outcome)| checked_sentence(t, outcome)).collect();
-        Ok(TextCheck {
+        let mut result = TextCheck {
             schema: verity_model::text_check::TEXT_SCHEMA.into(),
             id: id.to_string(),
+            version: 0,
             checked_at: crate::now(),
-            source_url: None,
+            source_url,
             text: text.to_string(),
             sentences,
             candidates: order.len(),
@@ -156,7 +177,33 @@ impl Engine {
             checked,
             over_limit,
             limit: options.limit,
-        })
+        };
+        self.save_text(&mut result)?;
+        Ok(result)
+    }
+
+    /// Stores a run of a text under its id (the next version when the id is stored).
+    fn save_text(&self, result: &mut TextCheck) -> Result<()> {
+        let body = serde_json::to_string(result).expect("a text check serialises");
+        result.version = self.store.save_text(&result.id, &result.checked_at, &body)?;
+        Ok(())
+    }
+
+    /// The latest run of a stored text.
+    pub fn text(&self, id: &str) -> Result<TextCheck> {
+        let (version, body) = self.store.text(id)?.ok_or_else(|| EngineError::NoSuchText(id.to_string()))?;
+        let mut text: TextCheck = serde_json::from_str(&body)
+            .map_err(|e| EngineError::Text(format!("the stored text {id:?} cannot be read ({e})")))?;
+        text.version = version;
+        Ok(text)
+    }
+
+    /// Checks a stored text again, as its next version under the same id: the text is read again, and claims
+    /// matched to reports check those reports again (new versions), up to `limit`.
+    pub fn refresh_text(&self, id: &str, limit: usize, progress: &mut dyn FnMut(TextProgress)) -> Result<TextCheck> {
+        let stored = self.text(id)?;
+        let options = TextOptions { limit, refresh: true };
+        self.check_text_from(id, &stored.text, stored.source_url, &options, progress)
     }
 }
 

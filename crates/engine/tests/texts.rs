@@ -23,7 +23,9 @@ fn engine(dir: &Path) -> Engine {
 
 fn check(engine: &Engine, text: &str, limit: usize) -> (TextCheck, Vec<TextProgress>) {
     let mut seen = Vec::new();
-    let result = engine.check_text("text-1", text, &TextOptions { limit }, &mut |p| seen.push(p)).unwrap();
+    let result = engine
+        .check_text("text-1", text, &TextOptions { limit, ..TextOptions::default() }, &mut |p| seen.push(p))
+        .unwrap();
     (result, seen)
 }
 
@@ -111,4 +113,20 @@ fn the_text_keeps_speakers_and_resolved_claims() {
     assert_eq!(s.claim, "[Mayor Diaz] raised the parking fee by 40 percent in 2025.");
     assert!(s.outcome.report().is_some(), "{s:#?}");
     assert_eq!(&result.text[s.start..s.end], s.text);
+}
+
+#[test]
+fn a_stored_text_is_read_back_and_a_refresh_checks_its_reports_again_as_its_next_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let (first, _) = check(&engine, "The Brelin council raised the parking fee by 40 percent in 2025.", 5);
+    assert_eq!((first.version, first.checked), (1, 1));
+    let stored = engine.text("text-1").unwrap();
+    assert_eq!(stored, first);
+    let report = first.sentences[0].outcome.report().unwrap().clone();
+    let again = engine.refresh_text("text-1", 5, &mut |_| {}).unwrap();
+    assert_eq!((again.version, again.checked, again.matched), (2, 1, 0));
+    let refreshed = again.sentences[0].outcome.report().unwrap();
+    assert_eq!((refreshed.id.as_str(), refreshed.version), (report.id.as_str(), report.version + 1));
+    assert!(matches!(engine.text("no-such-text"), Err(EngineError::NoSuchText(_))));
 }

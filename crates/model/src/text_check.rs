@@ -14,6 +14,8 @@ pub struct TextCheck {
     pub schema: String,
     /// A stable id (a store's text id; reruns keep it).
     pub id: String,
+    /// Which run of the text this is, from 1.
+    pub version: u32,
     /// When it was checked (UTC, RFC 3339).
     pub checked_at: String,
     /// Where the text was read from, when it was a page.

@@ -44,6 +44,7 @@ mod reports;
 mod site;
 mod sql;
 mod sqlite;
+mod texts;
 
 use std::path::Path;
 

@@ -622,3 +622,14 @@ fn a_listener_hears_jobs_and_documents_change() {
     }
     assert_eq!(heard, [Change::Job(job), Change::Documents]);
 }
+
+#[test]
+fn a_text_is_kept_under_its_id_and_each_run_is_its_next_version() {
+    on_each_backend(|store| {
+        let id = format!("text-{}", crate::new_job_id());
+        assert_eq!(store.text(&id).unwrap(), None);
+        assert_eq!(store.save_text(&id, "2026-12-07T10:00:00.000000Z", "{\"run\": 1}").unwrap(), 1);
+        assert_eq!(store.save_text(&id, "2026-12-08T10:00:00.000000Z", "{\"run\": 2}").unwrap(), 2);
+        assert_eq!(store.text(&id).unwrap(), Some((2, "{\"run\": 2}".to_string())));
+    });
+}

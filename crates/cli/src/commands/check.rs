@@ -59,10 +59,9 @@ fn check_text(engine: &Engine, source: &str, limit: usize, format: Format) -> an
         TextProgress::Checked { .. } => {}
     };
     let id = verity_engine::new_job_id();
-    let mut check = engine.check_text(&id, &text, &TextOptions { limit }, &mut progress)?;
-    if is_url {
-        check.source_url = Some(source.to_string());
-    }
+    let url = is_url.then(|| source.to_string());
+    let options = TextOptions { limit, ..TextOptions::default() };
+    let check = engine.check_text_from(&id, &text, url, &options, &mut progress)?;
     let link = |r: &verity_model::ReportSummary| format!("verity show {}", r.slug);
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&check)?),

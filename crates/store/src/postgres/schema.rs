@@ -128,6 +128,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         event TEXT NOT NULL,
         PRIMARY KEY (job_id, seq)
     );",
+    // 2: checked texts, the latest run of each (SQLite's migration 8).
+    "CREATE TABLE texts (
+        id TEXT PRIMARY KEY,
+        version BIGINT NOT NULL,
+        created_at TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date, in one transaction under the migration lock.

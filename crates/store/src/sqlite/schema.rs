@@ -133,6 +133,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 7: the report's claim beside its question, as PostgreSQL keeps it, so both save a report with one query
     // (the column is added in `after`, where it can be left alone if a store already has it).
     "",
+    // 8: checked texts (`verity check --text`, the site's "Check a text"): the latest run of each, by id.
+    "CREATE TABLE IF NOT EXISTS texts (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );",
 ];
 
 /// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.

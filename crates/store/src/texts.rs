@@ -1,0 +1,27 @@
+//! Checked texts: the latest run of each, under a stable id, with a version counted up by each run. The body is
+//! the run's JSON (`verity.text/1`); the reports it links to are stored as reports.
+
+use crate::sql::args;
+use crate::{Result, Store};
+
+impl Store {
+    /// Saves a run of the text `id` (its JSON body), as version 1 or the next version of a stored one; returns the
+    /// version. `checked_at` is when the run was made.
+    pub fn save_text(&self, id: &str, checked_at: &str, body: &str) -> Result<u32> {
+        let version: i64 = self.write(|s| {
+            s.one(
+                "INSERT INTO texts (id, version, created_at, checked_at, body) VALUES ($1, 1, $2, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET version = texts.version + 1, checked_at = $2, body = $3
+                 RETURNING version",
+                args![id, checked_at, body],
+            )
+        })?;
+        Ok(version as u32)
+    }
+
+    /// The latest run of the text `id`: its version and JSON body.
+    pub fn text(&self, id: &str) -> Result<Option<(u32, String)>> {
+        let found: Option<(i64, String)> = self.optional("SELECT version, body FROM texts WHERE id = $1", args![id])?;
+        Ok(found.map(|(version, body)| (version as u32, body)))
+    }
+}
