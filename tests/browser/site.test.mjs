@@ -2,11 +2,12 @@
 //
 // Expects a running `verity serve` at VERITY_URL on a data directory holding corpus.jsonl. A visitor asks a
 // question on the home page, watches it run, lands on the report, clicks a citation and a follow-up, finds the
-// check under "Your checks"; hostile source text shows as text and never runs. Every page the visit passed
+// check under "Your checks"; hostile source text shows as text and never runs; a pasted text is checked and its
+// claims marked; every page holds at a phone's width. Every page the visit passed
 // through is then validated with vnu.jar. Exits non-zero on the first failure.
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -139,6 +140,64 @@ try {
     await page.emulateMedia({ media: "screen" });
   });
 
+  let textUrl = "";
+  await step("checking a text marks its checked sentences and links each to its report", async () => {
+    await page.goto(base + "/");
+    await page.click("header.site a[href='/texts/new']");
+    await page.fill("#text", "MAYOR DIAZ: Good evening, and thank you all for coming tonight.\n" +
+      "The council banned cars from the old town of Brelin in 2026, and 40 percent of the shops closed.\n" +
+      "I hope you enjoy the evening.");
+    await Promise.all([page.waitForURL(/\/texts\/text-[0-9a-f-]+$/, { timeout: 60000 }), page.click("form.text-form button")]);
+    textUrl = page.url();
+    assert.match(await page.locator("h1").first().innerText(), /Text check/);
+    const marked = page.locator("mark.checked");
+    assert.equal(await marked.count(), 1, "one sentence is a claim to check");
+    assert.match(await marked.innerText(), /banned cars/);
+    const link = await marked.locator("a.text-verdict").getAttribute("href");
+    assert.match(link, /^\/checks\/[a-z]+\/[a-z0-9-]+$/);
+    assert.equal(await page.locator("section.claims tbody tr").count(), 1);
+    assert.match(await page.locator("strong.speaker").first().innerText(), /MAYOR DIAZ/);
+    assert.ok(requested.some((u) => u.includes("/jobs/job-")), "the progress page was on the way");
+  });
+
+  await step("every page holds at a phone's width (400 px): nothing overflows, nav links keep one line each", async () => {
+    const phone = await browser.newContext({ viewport: { width: 400, height: 800 } });
+    const small = await phone.newPage();
+    const shots = "target/browser-shots";
+    mkdirSync(shots, { recursive: true });
+    const report = new URL(reportUrl).pathname;
+    for (const p of ["/", "/texts/new", new URL(textUrl).pathname, report, "/about", "/archive", "/categories",
+      "/search?q=cars", "/corrections", "/mine", report + "/versions/1", report + "/diff"]) {
+      await small.goto(base + p);
+      await small.screenshot({ path: `${shots}/${p.replace(/[^a-z0-9]+/gi, "_") || "home"}.png`, fullPage: true });
+      const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${p} is ${overflow} px wider than the screen`);
+      const links = await small.locator("header.site nav a").evaluateAll((as) => as.map((a) => {
+        const box = a.getBoundingClientRect();
+        return { text: a.textContent, right: box.right, lines: a.getClientRects().length, height: box.height };
+      }));
+      for (const link of links) {
+        assert.ok(link.right <= 400, `${p}: "${link.text}" is cut off at ${link.right} px`);
+        assert.equal(link.lines, 1, `${p}: "${link.text}" breaks across lines`);
+      }
+    }
+    // A follow-up question that wraps: its bullet sits beside its first line, not its last.
+    await small.goto(base + report);
+    const misplaced = await small.locator("ul.follow-ups li").evaluateAll((items) => items.map((li) => {
+      // The bullet sits on the baseline of the item's first line box, which a probe at the button's side shares.
+      const button = li.querySelector("button");
+      const probe = document.createElement("span");
+      probe.textContent = "\u200b";
+      button.parentNode.insertBefore(probe, button);
+      const gap = Math.abs(probe.getBoundingClientRect().top - button.getBoundingClientRect().top);
+      const wraps = button.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(button).lineHeight);
+      probe.remove();
+      return wraps && gap > 6 ? button.textContent : null;
+    }).filter(Boolean));
+    assert.deepEqual(misplaced, []);
+    await phone.close();
+  });
+
   await step("no Content-Security-Policy violation happened", async () => {
     assert.deepEqual(cspViolations, []);
   });
@@ -148,7 +207,7 @@ try {
     const dir = mkdtempSync(join(tmpdir(), "verity-vnu-"));
     const pages = new Set([...visited].map((u) => new URL(u)).filter((u) => u.origin === new URL(base).origin && !u.pathname.startsWith("/jobs/") && u.pathname !== "/checks").map((u) => u.pathname + u.search));
     const report = new URL(reportUrl).pathname;
-    for (const p of ["/", "/about", "/archive", "/categories", "/categories/politics", "/topics/brelin", "/corrections",
+    for (const p of ["/", "/texts/new", new URL(textUrl).pathname, "/about", "/archive", "/categories", "/categories/politics", "/topics/brelin", "/corrections",
       "/search?q=cars", "/mine", "/no-such-page", report + "/versions/1", report + "/diff"]) pages.add(p);
     const files = [];
     let i = 0;

@@ -106,6 +106,12 @@ pub enum EngineError {
     Text(String),
     #[error("no checked text has the id {0:?}")]
     NoSuchText(String),
+    /// A page given to be checked could not be read (the network, the address guard, the page itself).
+    #[error("{0}")]
+    PageUnreadable(String),
+    /// A page given to be checked is on a host the source policy refuses.
+    #[error("{0}")]
+    SourceRefused(String),
     #[error("this worker's hold on the job ran out and another worker took it over; nothing was published here")]
     LeaseLost,
 }
@@ -113,9 +119,11 @@ pub enum EngineError {
 impl EngineError {
     /// Every name [`EngineError::code`] gives (kept beside it: a job read back from the store maps its stored
     /// code onto these).
-    pub const CODES: [&'static str; 8] = [
+    pub const CODES: [&'static str; 10] = [
         "uncheckable",
         "bad_text",
+        "page_unreadable",
+        "source_refused",
         "not_found",
         "no_such_version",
         "cancelled",
@@ -129,6 +137,8 @@ impl EngineError {
         match self {
             EngineError::Uncheckable(_) => "uncheckable",
             EngineError::Text(_) => "bad_text",
+            EngineError::PageUnreadable(_) => "page_unreadable",
+            EngineError::SourceRefused(_) => "source_refused",
             EngineError::NoSuchReport(_) | EngineError::NoSuchText(_) => "not_found",
             EngineError::NoSuchVersion { .. } => "no_such_version",
             EngineError::Cancelled => "cancelled",

@@ -2,7 +2,7 @@
 //! ([`verity_triage`]), are matched against past reports first; the rest are checked, the most check-worthy
 //! first, up to a limit. A matched claim costs no check.
 
-use verity_model::{CheckedSentence, ReportSummary, SentenceOutcome, TextCheck};
+use verity_model::{CheckedSentence, ReportSummary, SentenceOutcome, Stage, TextCheck};
 use verity_triage::{Skip, Triaged};
 
 use crate::{CheckRequest, Engine, EngineError, Result};
@@ -20,32 +20,15 @@ pub struct TextOptions {
     /// Check again the reports that claims match (each a new version of its report), instead of reusing them:
     /// a refresh of a stored text.
     pub refresh: bool,
+    /// Calls the text check off between claims (a job cancelled, a worker stopping): then it ends in
+    /// [`EngineError::Cancelled`] and the text is not saved; reports already checked stay.
+    pub cancel: Option<verity_model::Deadline>,
 }
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions { limit: DEFAULT_LIMIT, refresh: false }
+        TextOptions { limit: DEFAULT_LIMIT, refresh: false, cancel: None }
     }
-}
-
-/// What a text check tells its caller as it goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextProgress {
-    /// The text was read: its sentences, and how many are claims to check.
-    Triaged {
-        sentences: usize,
-        candidates: usize,
-    },
-    /// A candidate (by position) was matched to a past report, or is being checked, or was checked.
-    Matched {
-        position: usize,
-    },
-    Checking {
-        position: usize,
-    },
-    Checked {
-        position: usize,
-    },
 }
 
 /// Refuses what is not a text to check: empty, over [`TEXT_LIMIT`], or binary. `bytes` is everything read.
@@ -107,9 +90,9 @@ impl Engine {
         id: &str,
         text: &str,
         options: &TextOptions,
-        progress: &mut dyn FnMut(TextProgress),
+        observe: &mut dyn FnMut(Stage),
     ) -> Result<TextCheck> {
-        self.check_text_from(id, text, None, options, progress)
+        self.check_text_from(id, text, None, options, observe)
     }
 
     /// [`Engine::check_text`] of a text read from the page at `source_url`, which the stored result names.
@@ -119,7 +102,21 @@ impl Engine {
         text: &str,
         source_url: Option<String>,
         options: &TextOptions,
-        progress: &mut dyn FnMut(TextProgress),
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<TextCheck> {
+        self.run_text(id, text, source_url, options, observe, None)
+    }
+
+    /// A text check run for a job of the shared queue: its result is saved with the job's end, only while
+    /// `lease` holds.
+    pub(crate) fn run_text(
+        &self,
+        id: &str,
+        text: &str,
+        source_url: Option<String>,
+        options: &TextOptions,
+        observe: &mut dyn FnMut(Stage),
+        lease: Option<&verity_store::JobLease>,
     ) -> Result<TextCheck> {
         if text.len() > TEXT_LIMIT {
             return Err(EngineError::Text(format!(
@@ -133,16 +130,19 @@ impl Engine {
         let year = self.today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
         let triaged = verity_triage::triage(text, year);
         let order = verity_triage::by_worthiness(&triaged);
-        progress(TextProgress::Triaged { sentences: triaged.len(), candidates: order.len() });
+        observe(Stage::TextRead { sentences: triaged.len(), candidates: order.len() });
         let mut outcomes: Vec<Option<SentenceOutcome>> = vec![None; triaged.len()];
         let (mut matched, mut checked, mut over_limit) = (0, 0, 0);
         for &at in &order {
+            if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+                return Err(EngineError::Cancelled);
+            }
             let claim = &triaged[at].claim.claim;
             let known = self.similar(claim)?;
             if let (Some(report), false) = (&known, options.refresh) {
                 matched += 1;
                 outcomes[at] = Some(SentenceOutcome::Matched { report: report.clone() });
-                progress(TextProgress::Matched { position: at });
+                observe(Stage::TextMatched { position: at, claim: claim.clone() });
                 continue;
             }
             if checked >= options.limit {
@@ -150,7 +150,7 @@ impl Engine {
                 outcomes[at] = Some(SentenceOutcome::OverLimit);
                 continue;
             }
-            progress(TextProgress::Checking { position: at });
+            observe(Stage::TextChecking { position: at, claim: claim.clone() });
             checked += 1;
             let request = match &known {
                 Some(report) => CheckRequest::refresh(&report.id),
@@ -161,7 +161,6 @@ impl Engine {
                 Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => return Err(e),
                 Err(e) => SentenceOutcome::Failed { message: e.to_string() },
             });
-            progress(TextProgress::Checked { position: at });
         }
         let sentences = triaged.into_iter().zip(outcomes).map(|(t, outcome)| checked_sentence(t, outcome)).collect();
         let mut result = TextCheck {
@@ -178,14 +177,21 @@ impl Engine {
             over_limit,
             limit: options.limit,
         };
-        self.save_text(&mut result)?;
+        self.save_text(&mut result, lease)?;
         Ok(result)
     }
 
-    /// Stores a run of a text under its id (the next version when the id is stored).
-    fn save_text(&self, result: &mut TextCheck) -> Result<()> {
+    /// Stores a run of a text under its id (the next version when the id is stored); for a job of the shared
+    /// queue, in one transaction with the job's end, and only while its lease holds.
+    fn save_text(&self, result: &mut TextCheck, lease: Option<&verity_store::JobLease>) -> Result<()> {
         let body = serde_json::to_string(result).expect("a text check serialises");
-        result.version = self.store.save_text(&result.id, &result.checked_at, &body)?;
+        result.version = match lease {
+            None => self.store.save_text(&result.id, &result.checked_at, &body)?,
+            Some(lease) => self
+                .store
+                .complete_text_job(lease, &result.id, &result.checked_at, &body)?
+                .ok_or(EngineError::LeaseLost)?,
+        };
         Ok(())
     }
 
@@ -200,10 +206,20 @@ impl Engine {
 
     /// Checks a stored text again, as its next version under the same id: the text is read again, and claims
     /// matched to reports check those reports again (new versions), up to `limit`.
-    pub fn refresh_text(&self, id: &str, limit: usize, progress: &mut dyn FnMut(TextProgress)) -> Result<TextCheck> {
+    pub fn refresh_text(&self, id: &str, options: &TextOptions, observe: &mut dyn FnMut(Stage)) -> Result<TextCheck> {
+        self.refresh_text_for(id, options, observe, None)
+    }
+
+    pub(crate) fn refresh_text_for(
+        &self,
+        id: &str,
+        options: &TextOptions,
+        observe: &mut dyn FnMut(Stage),
+        lease: Option<&verity_store::JobLease>,
+    ) -> Result<TextCheck> {
         let stored = self.text(id)?;
-        let options = TextOptions { limit, refresh: true };
-        self.check_text_from(id, &stored.text, stored.source_url, &options, progress)
+        let options = TextOptions { refresh: true, ..options.clone() };
+        self.run_text(id, &stored.text, stored.source_url, &options, observe, lease)
     }
 }
 
@@ -221,13 +237,13 @@ impl Engine {
         })?;
         let host = parsed.host_str().unwrap_or_default();
         if !policy.allows(host) {
-            return Err(EngineError::Text(format!(
+            return Err(EngineError::SourceRefused(format!(
                 "the source policy does not allow reading {host}; change the policy or paste the text instead"
             )));
         }
         let page = verity_web::Fetcher::new(fetch)?
             .fetch(url)
-            .map_err(|e| EngineError::Text(format!("cannot read {url}: {e}; paste the text instead")))?;
+            .map_err(|e| EngineError::PageUnreadable(format!("cannot read {url}: {e}; paste the text instead")))?;
         let text = [page.document.title.as_str(), page.document.text.as_str()]
             .iter()
             .filter(|t| !t.trim().is_empty())
@@ -235,5 +251,48 @@ impl Engine {
             .collect::<Vec<_>>()
             .join("\n\n");
         text_from_bytes(text.as_bytes())
+    }
+}
+
+/// What a text job of the shared queue carries in its `input`: the text and how to check it, or a stored text
+/// to check again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TextJob {
+    /// The id the result is stored under.
+    pub id: String,
+    /// The text; `None` to check the stored text `id` again.
+    pub text: Option<String>,
+    pub source_url: Option<String>,
+    pub limit: usize,
+}
+
+impl TextJob {
+    /// The job kind the queue stores.
+    pub const KIND: &'static str = "text";
+}
+
+impl Engine {
+    /// Runs a text job (a new text, or a stored one again) under `deadline`, which calls it off between claims.
+    pub fn run_text_job(
+        &self,
+        job: &TextJob,
+        deadline: &verity_model::Deadline,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<TextCheck> {
+        self.run_text_job_for(job, deadline, observe, None)
+    }
+
+    pub(crate) fn run_text_job_for(
+        &self,
+        job: &TextJob,
+        deadline: &verity_model::Deadline,
+        observe: &mut dyn FnMut(Stage),
+        lease: Option<&verity_store::JobLease>,
+    ) -> Result<TextCheck> {
+        let options = TextOptions { limit: job.limit, refresh: false, cancel: Some(deadline.clone()) };
+        match &job.text {
+            Some(text) => self.run_text(&job.id, text, job.source_url.clone(), &options, observe, lease),
+            None => self.refresh_text_for(&job.id, &options, observe, lease),
+        }
     }
 }

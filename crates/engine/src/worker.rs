@@ -228,6 +228,11 @@ impl<'a> Worker<'a> {
         deadline: &verity_model::Deadline,
         observe: &mut dyn FnMut(Stage),
     ) -> Result<String> {
+        if job.kind == crate::texts::TextJob::KIND {
+            let text_job: crate::texts::TextJob = serde_json::from_str(&job.input)
+                .map_err(|e| EngineError::Text(format!("the queued text job cannot be read ({e})")))?;
+            return Ok(self.engine.run_text_job_for(&text_job, deadline, observe, Some(lease))?.id);
+        }
         let request = match job.kind.as_str() {
             "refresh" => CheckRequest::refresh(&job.input),
             _ => CheckRequest::question(&job.input),

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use verity_engine::texts::{TextOptions, TextProgress, text_from_bytes};
+use verity_engine::texts::{TextOptions, text_from_bytes};
 use verity_engine::{CheckRequest, Config, Engine, EngineError};
-use verity_model::{SentenceOutcome, TextCheck};
+use verity_model::{SentenceOutcome, Stage, TextCheck};
 
 fn engine(dir: &Path) -> Engine {
     let mut engine = Engine::open(Config { today: Some("2026-12-07".into()), ..Config::new(dir) }).unwrap();
@@ -21,7 +21,7 @@ fn engine(dir: &Path) -> Engine {
     engine
 }
 
-fn check(engine: &Engine, text: &str, limit: usize) -> (TextCheck, Vec<TextProgress>) {
+fn check(engine: &Engine, text: &str, limit: usize) -> (TextCheck, Vec<Stage>) {
     let mut seen = Vec::new();
     let result = engine
         .check_text("text-1", text, &TextOptions { limit, ..TextOptions::default() }, &mut |p| seen.push(p))
@@ -78,8 +78,8 @@ fn new_checks_stop_at_the_limit_most_check_worthy_first() {
         .map(|s| s.score)
         .fold(f32::MIN, f32::max);
     assert!(checked.score >= best_left, "the most check-worthy claim goes first");
-    assert!(matches!(progress[0], TextProgress::Triaged { sentences: 4, .. }));
-    assert!(progress.contains(&TextProgress::Checking { position: checked.position }));
+    assert!(matches!(progress[0], Stage::TextRead { sentences: 4, .. }));
+    assert!(progress.contains(&Stage::TextChecking { position: checked.position, claim: checked.claim.clone() }));
 }
 
 #[test]
@@ -98,8 +98,10 @@ fn bad_input_is_refused_with_what_to_do_and_stores_nothing() {
     assert!(refused(engine.check_text("t", "", &TextOptions::default(), &mut |_| {}).unwrap_err()).contains("empty"));
     assert!(refused(engine.text_from_url("not a url").unwrap_err()).contains("not a URL"));
     // A loopback address is refused by the guarded fetcher unless private addresses are allowed.
-    let message = refused(engine.text_from_url("http://127.0.0.1:9/article").unwrap_err());
-    assert!(message.contains("paste the text"), "{message}");
+    match engine.text_from_url("http://127.0.0.1:9/article").unwrap_err() {
+        EngineError::PageUnreadable(message) => assert!(message.contains("paste the text"), "{message}"),
+        other => panic!("{other}"),
+    }
     assert!(engine.list(10).unwrap().is_empty(), "nothing was stored");
 }
 
@@ -124,9 +126,26 @@ fn a_stored_text_is_read_back_and_a_refresh_checks_its_reports_again_as_its_next
     let stored = engine.text("text-1").unwrap();
     assert_eq!(stored, first);
     let report = first.sentences[0].outcome.report().unwrap().clone();
-    let again = engine.refresh_text("text-1", 5, &mut |_| {}).unwrap();
+    let again =
+        engine.refresh_text("text-1", &TextOptions { limit: 5, ..TextOptions::default() }, &mut |_| {}).unwrap();
     assert_eq!((again.version, again.checked, again.matched), (2, 1, 0));
     let refreshed = again.sentences[0].outcome.report().unwrap();
     assert_eq!((refreshed.id.as_str(), refreshed.version), (report.id.as_str(), report.version + 1));
     assert!(matches!(engine.text("no-such-text"), Err(EngineError::NoSuchText(_))));
+}
+
+#[test]
+fn a_page_on_a_host_the_source_policy_refuses_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = verity_engine::web::WebConfig {
+        policy: verity_engine::web::SourcePolicy::parse(r#"{"deny": ["blocked.example"]}"#).unwrap(),
+        ..Default::default()
+    };
+    let engine = Engine::open(Config { web: Some(web), ..Config::new(dir.path()) }).unwrap();
+    match engine.text_from_url("https://news.blocked.example/story").unwrap_err() {
+        EngineError::SourceRefused(message) => {
+            assert!(message.contains("news.blocked.example") && message.contains("paste the text"), "{message}")
+        }
+        other => panic!("{other}"),
+    }
 }

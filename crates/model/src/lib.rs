@@ -479,6 +479,12 @@ pub enum Stage {
     Web { queries: usize, results: usize, pages_read: usize },
     /// Every cited sentence was checked against the stored snapshots.
     Verified { cited_sentences: usize, verified: usize },
+    /// A whole text was read: its sentences, and how many of them are claims to check.
+    TextRead { sentences: usize, candidates: usize },
+    /// A claim of a text (by its sentence's position, from 0) matched a past report.
+    TextMatched { position: usize, claim: String },
+    /// A claim of a text is being checked.
+    TextChecking { position: usize, claim: String },
 }
 
 impl Stage {
@@ -501,6 +507,15 @@ impl Stage {
             }
             Stage::Verified { cited_sentences, verified } => {
                 format!("Checked citations: {verified} of {cited_sentences} cited sentences verified")
+            }
+            Stage::TextRead { sentences, candidates } => {
+                format!("Read the text: {sentences} sentences, {candidates} claims to check")
+            }
+            Stage::TextMatched { position, claim } => {
+                format!("Sentence {}: checked before, \u{201c}{claim}\u{201d}", position + 1)
+            }
+            Stage::TextChecking { position, claim } => {
+                format!("Checking sentence {}: \u{201c}{claim}\u{201d}", position + 1)
             }
         }
     }

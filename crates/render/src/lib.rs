@@ -410,7 +410,7 @@ main{max-width:46rem;margin:0 auto;padding:2rem 1rem}h1{font-size:1.7rem}h2{font
 .verdict.partly_supported{border-color:#9e9d24}.verdict.conflicting{border-color:#ef6c00}\
 .meta,.disclaimer,small,footer{color:#555;font-size:.9rem}a.cite{text-decoration:none}\
 blockquote{margin:.4rem 0 .4rem 1rem;padding-left:.6rem;border-left:3px solid #ccc;font-style:italic}\
-li:target{background:#fff6d5}.follow-up{font:inherit;background:none;border:0;padding:0;color:#1a4fa0;text-decoration:underline;cursor:pointer;text-align:left}.follow-ups form{margin:0}@media print{a.cite{color:inherit}body{background:#fff;font-size:11pt}main{max-width:none;padding:0}form,header.site,.banner,.actions,.site-footer{display:none}a[href^=\"http\"]::after{content:\" (\" attr(href) \")\";font-size:.8em}blockquote{break-inside:avoid}}";
+li:target{background:#fff6d5}.follow-up{font:inherit;background:none;border:0;padding:0;color:#1a4fa0;text-decoration:underline;cursor:pointer;text-align:left;vertical-align:top}.follow-ups form{margin:0}@media print{a.cite{color:inherit}body{background:#fff;font-size:11pt}main{max-width:none;padding:0}form,header.site,.banner,.actions,.site-footer{display:none}a[href^=\"http\"]::after{content:\" (\" attr(href) \")\";font-size:.8em}blockquote{break-inside:avoid}}";
 
 #[cfg(test)]
 mod tests {

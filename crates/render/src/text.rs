@@ -28,10 +28,11 @@ fn new_or_matched(outcome: &SentenceOutcome) -> &'static str {
 
 /// One line on what was done.
 pub fn text_counts(check: &TextCheck) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} sentences; {} claims to check: {} checked before, {} checked now{}.",
-        check.sentences.len(),
-        check.candidates,
+        "{}; {} to check: {} checked before, {} checked now{}.",
+        plural(check.sentences.len(), "sentence", "sentences"),
+        plural(check.candidates, "claim", "claims"),
         check.matched,
         check.checked,
         if check.over_limit > 0 {
@@ -92,7 +93,7 @@ pub fn text_markdown(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String)
                 "| {} | {} | {} | {} | [{}]({}) | {}% |",
                 s.position + 1,
                 cell(&s.text),
-                cell(&s.claim),
+                if s.claim == s.text { "as said".to_string() } else { cell(&s.claim) },
                 new_or_matched(&s.outcome),
                 report.verdict.headline(),
                 link(report),
@@ -129,6 +130,11 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
             _ => turns.push((s.speaker.as_deref(), vec![s])),
         }
     }
+    let skipped: Vec<&CheckedSentence> = check
+        .sentences
+        .iter()
+        .filter(|s| answer(check, s).is_none() && !matches!(s.outcome, SentenceOutcome::NotCheckWorthy))
+        .collect();
     html! {
         article.text-check {
             p.counts { (text_counts(check)) }
@@ -143,7 +149,7 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
                                 Some(report) => {
                                     mark class={ "checked verdict-" (report.verdict.as_str()) } id={ "s" (s.position + 1) } {
                                         (s.text) " "
-                                        a.verdict href=(link(report)) { (report.verdict.headline()) " " (percent(report.confidence)) "%" }
+                                        a.text-verdict href=(link(report)) { (report.verdict.headline()) " " (percent(report.confidence)) "%" }
                                     }
                                     " "
                                 }
@@ -166,7 +172,7 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
                                     tr {
                                         td { a href={ "#s" (s.position + 1) } { (s.position + 1) } }
                                         td { (s.text) }
-                                        td { (s.claim) }
+                                        td { @if s.claim == s.text { "as said" } @else { (s.claim) } }
                                         td { (new_or_matched(&s.outcome)) }
                                         td { a href=(link(report)) { (report.verdict.headline()) } }
                                         td { (percent(report.confidence)) "%" }
@@ -177,11 +183,11 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
                     }
                 }
             }
-            section.not-checked aria-label="Not checked" {
-                h2 { "Check-worthy, not checked" }
-                ul {
-                    @for s in &check.sentences {
-                        @if answer(check, s).is_none() && !matches!(s.outcome, SentenceOutcome::NotCheckWorthy) {
+            @if !skipped.is_empty() {
+                section.not-checked aria-label="Not checked" {
+                    h2 { "Check-worthy, not checked" }
+                    ul {
+                        @for s in &skipped {
                             li { a href={ "#s" (s.position + 1) } { (s.position + 1) } ". " (s.text) " — " (s.outcome.why_not().unwrap_or_default()) }
                         }
                     }

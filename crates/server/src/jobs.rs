@@ -27,6 +27,11 @@ pub struct Job {
     pub report_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report_url: Option<String>,
+    /// A text job's text id and page, known from the start (the text is there once the job is done).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::ErrorBody>,
 }
@@ -36,6 +41,8 @@ pub struct Job {
 pub enum JobKind {
     Check,
     Refresh,
+    /// A whole text (`report_id` and `report_url` then name the checked text).
+    Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +86,8 @@ impl Jobs {
             stages: Vec::new(),
             report_id: None,
             report_url: None,
+            text_id: None,
+            text_url: None,
             error: None,
         };
         let (sender, _) = watch::channel(job);

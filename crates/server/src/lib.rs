@@ -51,6 +51,8 @@ pub use config::{Campaign, SiteConfig};
 
 /// Requests larger than this are refused (413): a question is a sentence, not a document.
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// The largest request body a text check takes: a text of the engine's limit, escaped as JSON or a form.
+pub const TEXT_BODY_LIMIT: usize = 4 * verity_engine::texts::TEXT_LIMIT;
 /// The largest Stripe event the webhook takes: Stripe's own events run past 16 KB (a checkout session with its
 /// line items and metadata).
 pub const WEBHOOK_LIMIT: usize = 256 * 1024;
@@ -160,7 +162,12 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
         let status = match e {
             EngineError::Uncheckable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            EngineError::NoSuchReport(_) | EngineError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
+            EngineError::NoSuchReport(_) | EngineError::NoSuchVersion { .. } | EngineError::NoSuchText(_) => {
+                StatusCode::NOT_FOUND
+            }
+            EngineError::Text(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            EngineError::PageUnreadable(_) => StatusCode::BAD_GATEWAY,
+            EngineError::SourceRefused(_) => StatusCode::FORBIDDEN,
             EngineError::Cancelled => StatusCode::CONFLICT,
             ref e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,6 +201,9 @@ fn api_table() -> Vec<(Access, &'static str, &'static str, axum::routing::Method
     vec![
         (Limited, "post", "/api/v1/checks", post(api::create_check)),
         (Limited, "post", "/api/v1/reports/{key}/refresh", post(api::refresh)),
+        (Limited, "post", "/api/v1/texts", post(api::create_text).layer(DefaultBodyLimit::max(TEXT_BODY_LIMIT))),
+        (Limited, "post", "/api/v1/texts/{text_id}/refresh", post(api::refresh_text)),
+        (Read, "get", "/api/v1/texts/{text_id}", get(api::get_text)),
         (
             Operator,
             "post",
@@ -262,11 +272,15 @@ fn app(engine: Engine, site: SiteConfig) -> Result<(Router, AppState), EngineErr
     let limited = limited
         .route("/checks", post(pages::check_form))
         .route("/checks/{category}/{slug}/refresh", post(pages::refresh_form))
+        .route("/texts", post(pages::text_submit).layer(DefaultBodyLimit::max(TEXT_BODY_LIMIT)))
+        .route("/texts/{id}/refresh", post(pages::text_refresh_form))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit));
     let operator = operator.route_layer(axum::middleware::from_fn_with_state(state.clone(), operator_only));
     let timed = read
         .route("/", get(pages::home))
         .route("/jobs/{id}", get(pages::job_page))
+        .route("/texts/new", get(pages::text_page_new))
+        .route("/texts/{id}", get(pages::text_page))
         .route("/checks/{category}/{slug}", get(pages::report_page))
         .route("/checks/{category}/{slug}/versions/{version}", get(pages::version_page))
         .route("/checks/{category}/{slug}/diff", get(pages::diff_page))
@@ -591,6 +605,13 @@ pub(crate) struct JobStarted;
 enum Work {
     Check(String),
     Refresh(String),
+    /// A whole text, or a stored text again (`text: None`).
+    Text(verity_engine::texts::TextJob),
+}
+
+/// A checked text's page.
+pub fn text_path(id: &str) -> String {
+    format!("/texts/{id}")
 }
 
 /// Starts a check or a refresh on the blocking pool and returns the job's id at once.
@@ -603,9 +624,13 @@ fn start_job(state: &AppState, work: Work, question: &str) -> Result<String, Eng
     let kind = match work {
         Work::Check(_) => jobs::JobKind::Check,
         Work::Refresh(_) => jobs::JobKind::Refresh,
+        Work::Text(_) => jobs::JobKind::Text,
     };
     let deadline = state.0.engine.deadline();
     let sender = state.0.jobs.start(kind, question, deadline.clone());
+    if let Work::Text(text) = &work {
+        sender.send_modify(|job| (job.text_id, job.text_url) = (Some(text.id.clone()), Some(text_path(&text.id))));
+    }
     let id = sender.borrow().id.clone();
     let engine = state.0.engine.clone();
     tokio::task::spawn_blocking(move || {
@@ -617,14 +642,22 @@ fn start_job(state: &AppState, work: Work, question: &str) -> Result<String, Eng
             let request = match &work {
                 Work::Check(question) => verity_engine::CheckRequest::question(question),
                 Work::Refresh(key) => verity_engine::CheckRequest::refresh(key),
+                Work::Text(text) => {
+                    // A text runs many checks, each under its own deadline; the job's deadline only calls it off.
+                    return engine
+                        .run_text_job(text, &deadline, &mut observe)
+                        .map(|checked| (checked.id.clone(), text_path(&checked.id)));
+                }
             };
-            engine.check(request.deadline(deadline).observe(&mut observe)).map(|(report, _)| report)
+            engine
+                .check(request.deadline(deadline).observe(&mut observe))
+                .map(|(report, _)| (report.id.clone(), report_path(&report)))
         }));
         sender.send_modify(|job| match outcome {
-            Ok(Ok(report)) => {
+            Ok(Ok((id, url))) => {
                 job.status = jobs::JobStatus::Done;
-                job.report_url = Some(report_path(&report));
-                job.report_id = Some(report.id);
+                job.report_url = Some(url);
+                job.report_id = Some(id);
             }
             Ok(Err(e)) => {
                 job.status = jobs::JobStatus::Failed;

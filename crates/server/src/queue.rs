@@ -97,10 +97,11 @@ pub(crate) fn is_shared(state: &AppState) -> bool {
 /// Queues a check or refresh for the workers; returns the job's id.
 pub(crate) fn enqueue(state: &AppState, work: &Work, question: &str) -> Result<String, EngineError> {
     let (kind, input) = match work {
-        Work::Check(question) => ("check", question.as_str()),
-        Work::Refresh(key) => ("refresh", key.as_str()),
+        Work::Check(question) => ("check", question.clone()),
+        Work::Refresh(key) => ("refresh", key.clone()),
+        Work::Text(text) => (verity_engine::texts::TextJob::KIND, serde_json::to_string(text).expect("serialises")),
     };
-    state.0.engine.enqueue_job(kind, input, question)
+    state.0.engine.enqueue_job(kind, &input, question)
 }
 
 /// A job of the shared queue as the site and the API show it; `None` when the store has no such job.
@@ -116,7 +117,13 @@ fn job(state: &AppState, record: JobRecord, stages: Vec<StageLine>) -> Result<Jo
         "failed" => JobStatus::Failed,
         _ => JobStatus::Running,
     };
+    let kind = match record.kind.as_str() {
+        "refresh" => JobKind::Refresh,
+        verity_engine::texts::TextJob::KIND => JobKind::Text,
+        _ => JobKind::Check,
+    };
     let report_url = match (&status, &record.report_id) {
+        (JobStatus::Done, Some(text_id)) if kind == JobKind::Text => Some(crate::text_path(text_id)),
         (JobStatus::Done, Some(report_id)) => Some(report_path(&state.reports().view().show(report_id)?)),
         _ => None,
     };
@@ -124,9 +131,14 @@ fn job(state: &AppState, record: JobRecord, stages: Vec<StageLine>) -> Result<Jo
         code: known_code(record.error_code.as_deref().unwrap_or("internal")),
         message: record.error_message.clone().unwrap_or_default(),
     });
+    let text_id = (kind == JobKind::Text)
+        .then(|| serde_json::from_str::<verity_engine::texts::TextJob>(&record.input).ok().map(|t| t.id))
+        .flatten();
     Ok(Job {
+        text_url: text_id.as_deref().map(crate::text_path),
+        text_id,
         id: record.id,
-        kind: if record.kind == "refresh" { JobKind::Refresh } else { JobKind::Check },
+        kind,
         status,
         question: record.question,
         stages,

@@ -40,6 +40,7 @@
       source.close();
       var url = JSON.parse(event.data).report_url;
       if (typeof url === "string" && url.indexOf("/checks/") === 0) window.location.assign(url + "?asked=1");
+      else if (typeof url === "string" && url.indexOf("/texts/") === 0) window.location.assign(url);
     });
     source.addEventListener("failed", function (event) {
       source.close();

@@ -665,3 +665,83 @@ async fn a_question_is_queued_and_stored_without_control_characters() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["question"], "Did the council ban cars downtown?");
 }
+
+/// Waits on a job's event stream (it ends with the outcome) and returns the outcome's data.
+async fn job_outcome(router: &Router, id: &str) -> Value {
+    let (_, _, stream) = check(router, get(&format!("/api/v1/jobs/{id}/events"))).await;
+    let last = stream.lines().filter_map(|l| l.strip_prefix("data: ")).last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stream}"))
+}
+
+#[tokio::test]
+async fn a_text_is_checked_through_a_job_and_read_back_at_its_stable_address() {
+    let (router, _dir) = site();
+    let text = "MAYOR: Good evening, and thank you all for coming tonight.\n\
+                The council banned cars downtown on Monday, and 40 percent of the shops closed.";
+    let body = serde_json::json!({ "text": text, "limit": 5 }).to_string();
+    let (status, headers, body) = check(&router, post_json("/api/v1/texts", &body)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let job: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(job["kind"], "text");
+    assert_eq!(location(&headers), format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()));
+    let done = job_outcome(&router, job["id"].as_str().unwrap()).await;
+    let url = done["report_url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/texts/text-"), "{done}");
+    let id = url.trim_start_matches("/texts/");
+
+    let (status, _, body) = check(&router, get(&format!("/api/v1/texts/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let checked: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((checked["schema"].as_str(), checked["version"].as_u64()), (Some("verity.text/1"), Some(1)));
+    assert_eq!(checked["sentences"][0]["outcome"], "not_check_worthy");
+    assert_eq!(checked["sentences"][0]["speaker"], "MAYOR");
+    assert_eq!(checked["sentences"][1]["outcome"], "checked", "{body}");
+    let report_url = format!(
+        "/checks/{}/{}",
+        checked["sentences"][1]["report"]["category"].as_str().unwrap(),
+        checked["sentences"][1]["report"]["slug"].as_str().unwrap()
+    );
+
+    // The page marks the checked sentence and links it to its report; every value is escaped.
+    let (status, _, page) = check(&router, get(&url)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<mark class=\"checked verdict-") && page.contains(&format!("href=\"{report_url}\"")));
+
+    // Checking it again: the next version at the same address; the claim's report is checked again.
+    let (status, _, body) = check(&router, post_json(&format!("/api/v1/texts/{id}/refresh"), "")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    job_outcome(&router, serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap()).await;
+    let (_, _, body) = check(&router, get(&format!("/api/v1/texts/{id}"))).await;
+    let again: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(again["version"], 2);
+    assert_eq!(again["sentences"][1]["report"]["version"], 2, "{body}");
+}
+
+#[tokio::test]
+async fn a_text_that_is_not_one_is_refused_with_what_to_do_and_starts_nothing() {
+    let (router, _dir) = site();
+    let long = "The council banned cars downtown. ".repeat(7_000);
+    for (body, code, says) in [
+        (serde_json::json!({ "text": "   " }), "bad_text", "empty"),
+        (serde_json::json!({}), "bad_text", "empty"),
+        (serde_json::json!({ "text": long }), "bad_text", "over the limit"),
+        (serde_json::json!({ "text": "a\u{0}b\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}" }), "bad_text", ""),
+        (serde_json::json!({ "text": "Taxes rose.", "url": "https://example.com/" }), "bad_text", "not both"),
+        (serde_json::json!({ "url": "http://127.0.0.1:9/a" }), "page_unreadable", "paste the text"),
+        (serde_json::json!({ "text": "Taxes rose 5%.", "limit": 0 }), "bad_limit", "from 1 to 100"),
+    ] {
+        let (status, _, answer) = check(&router, post_json("/api/v1/texts", &body.to_string())).await;
+        let expected =
+            if code == "page_unreadable" { StatusCode::BAD_GATEWAY } else { StatusCode::UNPROCESSABLE_ENTITY };
+        assert_eq!(status, expected, "{answer}");
+        let error: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(error["error"]["code"], code, "{answer}");
+        assert!(error["error"]["message"].as_str().unwrap().contains(says), "{answer}");
+    }
+    let (status, _, _) = check(&router, get("/api/v1/texts/text-none")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The form shows the same message above the text as it was pasted.
+    let (status, _, page) = check(&router, post_form("/texts", "text=++&url=&limit=20")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("the text is empty") && page.contains("<textarea"), "{page}");
+}

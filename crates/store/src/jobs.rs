@@ -15,7 +15,7 @@ const JOB_COLUMNS: &str = "id, kind, input, question, status, worker, attempt, c
                            error_message, created_at";
 
 /// The condition that a lease still holds.
-const HELD: &str = "id = $1 AND worker = $2 AND attempt = $3 AND status = 'running'";
+pub(crate) const HELD: &str = "id = $1 AND worker = $2 AND attempt = $3 AND status = 'running'";
 
 impl ReadRow for JobRecord {
     fn read(r: &mut Row) -> Result<Self> {

@@ -34,7 +34,7 @@ pub(crate) fn check(base: &Config, args: CheckArgs) -> anyhow::Result<ExitCode> 
 
 /// `verity check --text`: reads the text (a file, standard input or a URL), checks it and prints the result.
 fn check_text(engine: &Engine, source: &str, limit: usize, format: Format) -> anyhow::Result<ExitCode> {
-    use verity_engine::texts::{TEXT_LIMIT, TextOptions, TextProgress, text_from_bytes};
+    use verity_engine::texts::{TEXT_LIMIT, TextOptions, text_from_bytes};
     let is_url = source.starts_with("http://") || source.starts_with("https://");
     let text = if is_url {
         engine.text_from_url(source)?
@@ -50,14 +50,7 @@ fn check_text(engine: &Engine, source: &str, limit: usize, format: Format) -> an
             .map_err(|e| anyhow::anyhow!("cannot read {source}: {e}"))?;
         text_from_bytes(&bytes)?
     };
-    let mut progress = |p: TextProgress| match p {
-        TextProgress::Triaged { sentences, candidates } => {
-            eprintln!("read {sentences} sentences; {candidates} claims to check")
-        }
-        TextProgress::Checking { position } => eprintln!("checking sentence {}", position + 1),
-        TextProgress::Matched { position } => eprintln!("sentence {}: checked before", position + 1),
-        TextProgress::Checked { .. } => {}
-    };
+    let mut progress = |stage: verity_model::Stage| eprintln!("{}", stage.describe());
     let id = verity_engine::new_job_id();
     let url = is_url.then(|| source.to_string());
     let options = TextOptions { limit, ..TextOptions::default() };

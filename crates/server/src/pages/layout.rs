@@ -5,15 +5,20 @@ use super::*;
 pub(super) const PER_PAGE: usize = 20;
 
 /// Site styles on top of the report's own.
-pub(super) const SITE_CSS: &str = "header.site{background:#1d2b3a;color:#fff;padding:.6rem 1rem}header.site a{color:#fff;\
-margin-right:1rem;text-decoration:none}header.site .brand{font-weight:bold}.banner{background:#fff4d6;padding:.5rem 1rem;\
+pub(super) const SITE_CSS: &str = "header.site{background:#1d2b3a;color:#fff;padding:.6rem 1rem}\
+header.site nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem}header.site a{color:#fff;text-decoration:none;white-space:nowrap}\
+header.site .brand{font-weight:bold}.banner{background:#fff4d6;padding:.5rem 1rem;\
 border-bottom:1px solid #e5d29b;font-size:.95rem}.banner progress{vertical-align:middle}.error{color:#b71c1c}\
 input[type=text],input[type=search]{width:100%;font:inherit;padding:.5rem;box-sizing:border-box}\
 .notice{background:#fff;border-left:6px solid #ef6c00;padding:.5rem .8rem}.actions form{display:inline}\
 .actions a,.actions button{margin-right:.8rem}.pager a{margin-right:1rem}ins{background:#e6f4e6}del{background:#fbe3e3}\
 footer.site-footer{max-width:46rem;margin:2rem auto;padding:0 1rem;color:#555;font-size:.85rem}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;font-size:.9rem;text-align:left}\
-ol.stages li{margin:.2rem 0}";
+ol.stages li{margin:.2rem 0}.table-scroll{overflow-x:auto}\
+textarea,input[type=url],input[type=number]{width:100%;font:inherit;padding:.5rem;box-sizing:border-box}\
+.text-form label{display:block;margin-top:.8rem}mark.checked{background:#fff1b8;padding:0 .1rem}\
+mark.verdict-supported{background:#dff0d8}mark.verdict-refuted{background:#f8d7da}a.text-verdict{font-size:.85rem;\
+font-weight:bold;white-space:nowrap}";
 
 /// A campaign with its progress, as the banner and `/api/v1/campaign` show it.
 #[derive(Clone)]
@@ -85,6 +90,7 @@ pub(super) fn page_html(title: &str, head: Markup, banner: Markup, body: Markup)
                 header.site {
                     nav aria-label="Site" {
                         a.brand href="/" { "Verity" }
+                        a href="/texts/new" { "Check a text" }
                         a href="/archive" { "Archive" }
                         a href="/categories" { "Categories" }
                         a href="/search" { "Search" }

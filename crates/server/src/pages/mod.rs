@@ -21,9 +21,11 @@ mod checks;
 mod layout;
 mod listings;
 mod report;
+mod texts;
 
 pub(crate) use about::*;
 pub(crate) use checks::*;
 pub(crate) use layout::*;
 pub(crate) use listings::*;
 pub(crate) use report::*;
+pub(crate) use texts::*;
