@@ -267,3 +267,37 @@ fn through_a_database_outage_nodes_answer_503_and_everything_resumes_after_it() 
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A text submitted at one node is queued, run by a worker and read at another node; its claims' reports are the
+/// store's like any other.
+#[test]
+fn a_text_goes_through_the_queue_and_every_node_shows_it() {
+    let cluster = verity_pgtest::Cluster::shared();
+    let database = cluster.database();
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let out = verity(dirs[0].path(), &database, &["ingest", &newsroom()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_a, node_a) = serve(dirs[0].path(), &database);
+    let (_b, node_b) = serve(dirs[1].path(), &database);
+    let text = "MINISTER: Good evening, and thank you for coming.\n\
+                Minister Okafor handed over 12 protected informants to Norland in 2025 to get access to a prison.";
+    let (status, body) = http(&node_a, "POST", "/api/v1/texts", &serde_json::json!({ "text": text }).to_string());
+    assert_eq!(status, 202, "{body}");
+    let job = json(&body);
+    let text_id = job["text_id"].as_str().unwrap().to_string();
+    assert_eq!(job["kind"], "text");
+    let _worker = worker(dirs[2].path(), &database, "w-text");
+    let done = wait_for(&node_b, job["id"].as_str().unwrap());
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["report_url"], format!("/texts/{text_id}"));
+    assert!(done["stages"].as_array().unwrap().iter().any(|s| s["stage"] == "text_read"), "{done}");
+    let (status, body) = http(&node_b, "GET", &format!("/api/v1/texts/{text_id}"), "");
+    assert_eq!(status, 200, "{body}");
+    let checked = json(&body);
+    assert_eq!((checked["version"].as_u64(), checked["checked"].as_u64()), (Some(1), Some(1)), "{body}");
+    let report = &checked["sentences"][1]["report"];
+    let (status, _) = http(&node_a, "GET", &format!("/api/v1/reports/{}", report["id"].as_str().unwrap()), "");
+    assert_eq!(status, 200);
+    let (status, page) = http(&node_a, "GET", &format!("/texts/{text_id}"), "");
+    assert!(status == 200 && page.contains("mark class=\"checked"), "{status}");
+}

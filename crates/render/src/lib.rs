@@ -34,7 +34,7 @@ use std::fmt::Write;
 
 pub use diff::{ReportDiff, diff, diff_html};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-pub use text::{text_article, text_counts, text_html, text_markdown};
+pub use text::{text_article, text_counts, text_markdown};
 
 use verity_model::{Report, Sentence};
 
@@ -290,17 +290,27 @@ pub fn head(r: &Report, url: Option<&str>) -> Markup {
 
 /// A standalone HTML page: the report and its styles, nothing else.
 pub fn html(r: &Report) -> String {
+    standalone(&format!("{} — Verity", r.question), head(r, None), article(r, FollowUps::Text))
+}
+
+/// A standalone HTML page of a checked text; `link` gives each report's address.
+pub fn text_html(check: &verity_model::TextCheck, link: &dyn Fn(&verity_model::ReportSummary) -> String) -> String {
+    standalone("Text check — Verity", html! {}, html! { h1 { "Text check" } (text_article(check, link)) })
+}
+
+/// A page holding `body` and the styles, with `head` in its head.
+fn standalone(title: &str, head: Markup, body: Markup) -> String {
     let page = html! {
         (DOCTYPE) "\n"
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (r.question) " — Verity" }
+                title { (title) }
                 style { (PreEscaped(CSS)) }
-                (head(r, None))
+                (head)
             }
-            body { main { (article(r, FollowUps::Text)) } }
+            body { main { (body) } }
         }
         "\n"
     };

@@ -196,22 +196,3 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
         }
     }
 }
-
-/// A standalone HTML page of a checked text.
-pub fn text_html(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) -> String {
-    use maud::{DOCTYPE, PreEscaped};
-    let page = html! {
-        (DOCTYPE) "\n"
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Text check — Verity" }
-                style { (PreEscaped(crate::CSS)) }
-            }
-            body { main { h1 { "Text check" } (text_article(check, link)) } }
-        }
-        "\n"
-    };
-    page.into_string()
-}

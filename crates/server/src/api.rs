@@ -77,55 +77,6 @@ pub(crate) struct TextRequest {
     limit: Option<serde_json::Number>,
 }
 
-/// The most new checks one text may ask for.
-pub(crate) const TEXT_CHECKS_MAX: usize = 100;
-
-/// A text to check, read and refused here if it is not one (empty, too long, binary, a page that cannot be read
-/// or that the source policy refuses), as the job that checks it under a new text id.
-pub(crate) fn text_work(
-    engine: &verity_engine::Engine,
-    text: Option<&str>,
-    url: Option<&str>,
-    limit: Option<usize>,
-) -> Result<verity_engine::texts::TextJob, ApiError> {
-    let limit = limit.unwrap_or(verity_engine::texts::DEFAULT_LIMIT);
-    if !(1..=TEXT_CHECKS_MAX).contains(&limit) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_limit",
-            format!("`limit` is the most new checks to run, from 1 to {TEXT_CHECKS_MAX}"),
-        ));
-    }
-    let (text, source_url) = match (text.filter(|t| !t.trim().is_empty()), url.map(str::trim).filter(|u| !u.is_empty()))
-    {
-        (Some(text), None) => (verity_engine::texts::text_from_bytes(text.as_bytes())?, None),
-        (None, Some(url)) => (engine.text_from_url(url)?, Some(url.to_string())),
-        (Some(_), Some(_)) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_text",
-                "send either `text` or `url`, not both",
-            ));
-        }
-        (None, None) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_text",
-                "the text is empty: send `text` (a speech, a transcript or an article) or the `url` of a page",
-            ));
-        }
-    };
-    let id = verity_engine::new_job_id().replacen("job-", "text-", 1);
-    Ok(verity_engine::texts::TextJob { id, text: Some(text), source_url, limit })
-}
-
-/// What a text job's progress page and record call it: its first words.
-pub(crate) fn text_label(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let head = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
-    format!("A text of {} words: \u{201c}{head}{}\u{201d}", words.len(), if words.len() > 12 { " ..." } else { "" })
-}
-
 /// 202 with the job that checks the text; the job's `report_url` is the checked text's page once it is done.
 pub(crate) async fn create_text(
     State(state): State<AppState>,
@@ -152,12 +103,12 @@ pub(crate) async fn create_text(
                         .unwrap_or(usize::MAX),
                 ),
             };
-            text_work(&state.0.engine, request.text.as_deref(), request.url.as_deref(), limit)
+            crate::texts::text_work(&state.0.engine, request.text.as_deref(), request.url.as_deref(), limit)
         })
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??
     };
-    let label = text_label(work.text.as_deref().unwrap_or_default());
+    let label = crate::texts::text_label(work.text.as_deref().unwrap_or_default());
     let id = start_job(&state, crate::Work::Text(work), &label)?;
     Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
@@ -169,7 +120,7 @@ pub(crate) async fn get_text(State(state): State<AppState>, Path(id): Path<Strin
 /// 202 with the job that checks a stored text again, as its next version.
 pub(crate) async fn refresh_text(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let stored = state.0.engine.text(&id)?;
-    let label = text_label(&stored.text);
+    let label = crate::texts::text_label(&stored.text);
     let work =
         crate::Work::Text(verity_engine::texts::TextJob { id, text: None, source_url: None, limit: stored.limit });
     let id = start_job(&state, work, &label)?;

@@ -32,6 +32,7 @@ pub mod limit;
 mod pages;
 mod queue;
 pub mod stripe;
+mod texts;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;

@@ -26,150 +26,19 @@ pub struct StandAlone {
     pub needs_context: Option<String>,
 }
 
-const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "president",
-    "senator",
-    "sen",
-    "governor",
-    "gov",
-    "minister",
-    "mayor",
-    "judge",
-    "rep",
-    "representative",
-    "secretary",
-    "chancellor",
-    "king",
-    "queen",
-    "pope",
-    "general",
-    "prince",
-    "princess",
-    "professor",
-    "prof",
-    "speaker",
-    "vice",
-    "congressman",
-    "congresswoman",
-    "sheriff",
-    "commissioner",
-    "chairman",
-    "chairwoman",
-    "premier",
-];
+/// Words before a name that make it a person's: "Senator Ruiz".
+const TITLES: &str = "mr mrs ms dr president senator sen governor gov minister mayor judge rep representative secretary \
+     chancellor king queen pope general prince princess professor prof speaker vice congressman \
+     congresswoman sheriff commissioner chairman chairwoman premier";
 /// Words that make a capitalised run an organisation, a place or a thing rather than a person.
-const NOT_PERSON_WORDS: &[&str] = &[
-    "ministry",
-    "council",
-    "department",
-    "party",
-    "university",
-    "bank",
-    "company",
-    "corporation",
-    "inc",
-    "association",
-    "court",
-    "committee",
-    "government",
-    "agency",
-    "office",
-    "times",
-    "news",
-    "post",
-    "ledger",
-    "senate",
-    "house",
-    "congress",
-    "parliament",
-    "union",
-    "republic",
-    "kingdom",
-    "states",
-    "nations",
-    "street",
-    "road",
-    "avenue",
-    "hospital",
-    "institute",
-    "center",
-    "centre",
-    "fund",
-    "group",
-    "board",
-    "commission",
-    "service",
-    "police",
-    "army",
-    "force",
-    "club",
-    "school",
-    "college",
-    "church",
-    "foundation",
-    "federal",
-    "reserve",
-    "act",
-    "bill",
-    "care",
-    "security",
-    "administration",
-    "county",
-    "city",
-    "state",
-    "island",
-    "islands",
-    "river",
-    "airport",
-    "county",
-    "new",
-    "united",
-    "north",
-    "south",
-    "east",
-    "west",
-    "san",
-    "los",
-    "las",
-    "saint",
-    "great",
-    "soviet",
-    "european",
-    "middle",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "america",
-    "american",
-    "americans",
-    "democrats",
-    "republicans",
-    "democratic",
-    "republican",
-    "god",
-    "medicare",
-    "medicaid",
-];
+const NOT_PERSON_WORDS: &str = "ministry council department party university bank company corporation inc association court \
+     committee government agency office times news post ledger senate house congress parliament union \
+     republic kingdom states nations street road avenue hospital institute center centre fund group board \
+     commission service police army force club school college church foundation federal reserve act bill \
+     care security administration county city state island islands river airport new united north south \
+     east west san los las saint great soviet european middle january february march april may june july \
+     august september october november december monday tuesday wednesday thursday friday saturday sunday \
+     america american americans democrats republicans democratic republican god medicare medicaid";
 /// Subjects that stand for a statement rather than a thing: "The fact is that ... It costs" refers to no fact.
 const ABSTRACT_HEADS: &[&str] = &[
     "fact", "thing", "things", "problem", "issue", "point", "reason", "truth", "question", "answer", "way", "idea",
@@ -181,102 +50,129 @@ const DEMONSTRATIVES: &[&str] = &["this", "that", "these", "those"];
 const CLAUSE_OPENERS: &[&str] =
     &["and", "but", "so", "because", "that", "said", "says", "then", "yet", "when", "since"];
 
+/// Whether `word` is one of the space-separated `words`.
+fn is_in(words: &str, word: &str) -> bool {
+    words.split_whitespace().any(|w| w == word)
+}
+
+/// What one word of a sentence comes to.
+enum Reading {
+    /// Kept as said.
+    Said,
+    /// Replaced by what it refers to (bracketed), with a verb written out after it ("[Smith] is" for "I'm"); `agrees`
+    /// replaces the next word too ("I am" -> "[Smith] is").
+    Meant { meant: String, verb: &'static str, agrees: Option<&'static str> },
+    /// Its referent is not clear.
+    Unclear,
+}
+
+/// Where a word stands in its sentence, as the rules read it.
+struct Place<'a> {
+    tokens: &'a [&'a str],
+    at: usize,
+    /// The next word, lower-cased.
+    next: String,
+}
+
+impl Place<'_> {
+    /// At the start of a clause, where a pronoun is the subject.
+    fn opens_clause(&self) -> bool {
+        self.at == 0 || CLAUSE_OPENERS.contains(&clean(self.tokens[self.at - 1]).as_str())
+    }
+}
+
 /// The sentence at `at` made to stand on its own, reading the statements before it.
 pub fn stand_alone(statements: &[Statement], at: usize) -> StandAlone {
     let statement = &statements[at];
     let tokens: Vec<&str> = statement.text.split_whitespace().collect();
-    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
-    let mut resolved: Vec<(String, String)> = Vec::new();
-    let mut unclear: Option<String> = None;
     let speaker = statement.speaker.as_deref().map(speaker_name);
     let before: Vec<&Statement> = statements[at.saturating_sub(2)..at].iter().collect();
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut resolved: Vec<(String, String)> = Vec::new();
     let mut skip_next = false;
     for (i, raw) in tokens.iter().enumerate() {
-        if skip_next {
-            skip_next = false;
+        if std::mem::take(&mut skip_next) {
             continue;
         }
         let (lead, word, trail) = split_punctuation(raw);
         let next = tokens.get(i + 1).map(|t| split_punctuation(t).1.to_lowercase()).unwrap_or_default();
         // "he's", "they're": the pronoun is resolved, and the verb it carries is written out after the name.
-        let (word, verb) = contracted(word, &next);
-        let trail = &format!("{verb}{trail}");
-        let lower = word.to_lowercase().replace('\u{2019}', "'");
-        let subject_position = i == 0 || CLAUSE_OPENERS.contains(&clean(tokens[i - 1]).as_str());
-        let mut replace = |said: &str, meant: String, out: &mut Vec<String>| {
-            resolved.push((said.to_string(), meant.clone()));
-            out.push(format!("{lead}[{meant}]{trail}"));
-        };
-        match lower.as_str() {
-            "i" | "me" | "myself" | "i'm" | "i've" | "i'd" | "i'll" | "my" | "mine" => match &speaker {
-                Some(name) => {
-                    let possessive = matches!(lower.as_str(), "my" | "mine");
-                    let meant = if possessive { format!("{name}'s") } else { name.clone() };
-                    let tail = match lower.as_str() {
-                        "i'm" => " is",
-                        "i've" => " has",
-                        "i'd" => " would",
-                        "i'll" => " will",
-                        _ => "",
-                    };
-                    resolved.push((word.to_string(), meant.clone()));
-                    // "I am" and "I have" agree with the name that replaces "I".
-                    let agreed = match (lower.as_str(), next.as_str()) {
-                        ("i", "am") => Some("is"),
-                        ("i", "have") => Some("has"),
-                        _ => None,
-                    };
-                    out.push(format!("{lead}[{meant}]{tail}{trail}"));
-                    if let Some(verb) = agreed {
-                        out.push(verb.to_string() + split_punctuation(tokens[i + 1]).2);
-                        skip_next = true;
-                    }
-                }
-                None => {
-                    unclear.get_or_insert_with(|| word.to_string());
-                    out.push(raw.to_string());
-                }
-            },
-            "he" | "him" | "his" | "himself" | "she" | "her" | "hers" | "herself" => {
-                if tokens[..i].iter().any(|t| starts_upper(split_punctuation(t).1)) && named_person(&tokens[..i]) {
-                    out.push(raw.to_string()); // "Smith said he ...": the sentence names its own person.
-                    continue;
-                }
-                match one_person(&before) {
-                    Some(name) => {
-                        let possessive = lower == "his" || lower == "hers" || (lower == "her" && takes_noun(&next));
-                        replace(word, if possessive { format!("{name}'s") } else { name }, &mut out);
-                    }
-                    None => {
-                        unclear.get_or_insert_with(|| word.to_string());
-                        out.push(raw.to_string());
-                    }
+        let (word, carried) = contracted(word, &next);
+        let place = Place { tokens: &tokens, at: i, next };
+        match read_word(word, &place, speaker.as_deref(), &before) {
+            Reading::Said => out.push(raw.to_string()),
+            Reading::Unclear => {
+                return StandAlone {
+                    claim: statement.text.clone(),
+                    resolved: Vec::new(),
+                    needs_context: Some(word.to_string()),
+                };
+            }
+            Reading::Meant { meant, verb, agrees } => {
+                resolved.push((word.to_string(), meant.clone()));
+                out.push(format!("{lead}[{meant}]{verb}{carried}{trail}"));
+                if let Some(agreed) = agrees {
+                    out.push(agreed.to_string() + split_punctuation(tokens[i + 1]).2);
+                    skip_next = true;
                 }
             }
-            "it" | "they" if subject_position => {
-                if lower == "it" && expletive(&tokens[i..]) {
-                    out.push(raw.to_string());
-                    continue;
-                }
-                match before.last().and_then(|s| thing_subject(&s.text, lower == "they")) {
-                    Some(thing) => replace(word, thing, &mut out),
-                    None => {
-                        unclear.get_or_insert_with(|| word.to_string());
-                        out.push(raw.to_string());
-                    }
-                }
-            }
-            w if subject_position && DEMONSTRATIVES.contains(&w) && i == 0 && opens_predicate(&next) => {
-                unclear.get_or_insert_with(|| word.to_string());
-                out.push(raw.to_string());
-            }
-            _ => out.push(raw.to_string()),
         }
     }
-    match unclear {
-        Some(word) => StandAlone { claim: statement.text.clone(), resolved: Vec::new(), needs_context: Some(word) },
-        None => StandAlone { claim: out.join(" "), resolved, needs_context: None },
+    StandAlone { claim: out.join(" "), resolved, needs_context: None }
+}
+
+/// One word by the rules of this module.
+fn read_word(word: &str, place: &Place<'_>, speaker: Option<&str>, before: &[&Statement]) -> Reading {
+    let lower = word.to_lowercase().replace('\u{2019}', "'");
+    match lower.as_str() {
+        "i" | "me" | "myself" | "i'm" | "i've" | "i'd" | "i'll" | "my" | "mine" => first_person(&lower, place, speaker),
+        "he" | "him" | "his" | "himself" | "she" | "her" | "hers" | "herself" => {
+            let names_own = place.tokens[..place.at].iter().any(|t| starts_upper(split_punctuation(t).1))
+                && named_person(&place.tokens[..place.at]);
+            if names_own {
+                return Reading::Said; // "Smith said he ...": the sentence names its own person.
+            }
+            match one_person(before) {
+                Some(name) => {
+                    let possessive = lower == "his" || lower == "hers" || (lower == "her" && takes_noun(&place.next));
+                    let meant = if possessive { format!("{name}'s") } else { name };
+                    Reading::Meant { meant, verb: "", agrees: None }
+                }
+                None => Reading::Unclear,
+            }
+        }
+        "it" | "they" if place.opens_clause() => {
+            if lower == "it" && expletive(&place.tokens[place.at..]) {
+                return Reading::Said;
+            }
+            match before.last().and_then(|s| thing_subject(&s.text, lower == "they")) {
+                Some(thing) => Reading::Meant { meant: thing, verb: "", agrees: None },
+                None => Reading::Unclear,
+            }
+        }
+        w if place.at == 0 && DEMONSTRATIVES.contains(&w) && opens_predicate(&place.next) => Reading::Unclear,
+        _ => Reading::Said,
     }
+}
+
+/// "I", "me", "my" and their contractions: the speaker a transcript names, or unclear without one.
+fn first_person(lower: &str, place: &Place<'_>, speaker: Option<&str>) -> Reading {
+    let Some(name) = speaker else { return Reading::Unclear };
+    let meant = if matches!(lower, "my" | "mine") { format!("{name}'s") } else { name.to_string() };
+    let verb = match lower {
+        "i'm" => " is",
+        "i've" => " has",
+        "i'd" => " would",
+        "i'll" => " will",
+        _ => "",
+    };
+    // "I am" and "I have" agree with the name that replaces "I".
+    let agrees = match (lower, place.next.as_str()) {
+        ("i", "am") => Some("is"),
+        ("i", "have") => Some("has"),
+        _ => None,
+    };
+    Reading::Meant { meant, verb, agrees }
 }
 
 /// A third-person pronoun with a verb contracted onto it, split: ("he", " is") from "he's"; other words whole.
@@ -347,7 +243,7 @@ fn people(tokens: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let titled = TITLES.contains(&clean(tokens[i]).as_str()) && starts_upper(tokens[i]);
+        let titled = is_in(TITLES, clean(tokens[i]).as_str()) && starts_upper(tokens[i]);
         let from = if titled { i + 1 } else { i };
         let mut run: Vec<&str> = Vec::new();
         let mut j = from;
@@ -369,8 +265,8 @@ fn people(tokens: &[&str]) -> Vec<String> {
         }
         let is_person = !run.is_empty()
             && (titled || run.len() >= 2)
-            && !run.iter().all(|w| TITLES.contains(&w.to_lowercase().as_str()))
-            && !run.iter().any(|w| NOT_PERSON_WORDS.contains(&w.to_lowercase().as_str()))
+            && !run.iter().all(|w| is_in(TITLES, w.to_lowercase().as_str()))
+            && !run.iter().any(|w| is_in(NOT_PERSON_WORDS, w.to_lowercase().as_str()))
             && !(j - from == 1 && from == 0 && !titled);
         if is_person {
             found.push(run.join(" "));
@@ -442,7 +338,7 @@ fn thing_subject(sentence: &str, plural: bool) -> Option<String> {
         return None;
     }
     if named_person(&parts)
-        || parts.iter().any(|p| TITLES.contains(&p.to_lowercase().as_str()))
+        || parts.iter().any(|p| is_in(TITLES, p.to_lowercase().as_str()))
         || ABSTRACT_HEADS.contains(&head.as_str())
     {
         return None;

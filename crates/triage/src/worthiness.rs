@@ -72,14 +72,15 @@ impl Scorer {
     }
 
     /// Reads the model file: `#` comment lines, then `bias<TAB>x`, `threshold<TAB>x` and `feature<TAB>weight` lines.
-    pub fn parse(file: &str) -> Result<Scorer, String> {
+    pub fn parse(file: &str) -> Result<Scorer, BadModelFile> {
         let mut scorer = Scorer { weights: HashMap::new(), bias: f32::NAN, threshold: f32::NAN };
         for (i, line) in file.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            let (name, value) = line.split_once('\t').ok_or_else(|| format!("line {}: no tab", i + 1))?;
-            let value: f32 = value.trim().parse().map_err(|e| format!("line {}: {e}", i + 1))?;
+            let bad = |message: String| BadModelFile(format!("line {}: {message}", i + 1));
+            let (name, value) = line.split_once('\t').ok_or_else(|| bad("no tab".into()))?;
+            let value: f32 = value.trim().parse().map_err(|e| bad(format!("{e}")))?;
             match name {
                 "bias" => scorer.bias = value,
                 "threshold" => scorer.threshold = value,
@@ -89,7 +90,7 @@ impl Scorer {
             }
         }
         if scorer.bias.is_nan() || scorer.threshold.is_nan() {
-            return Err("the model file has no `bias` or no `threshold` line".into());
+            return Err(BadModelFile("the model file has no `bias` or no `threshold` line".into()));
         }
         Ok(scorer)
     }
@@ -106,6 +107,18 @@ impl Scorer {
         out
     }
 }
+
+/// Why a check-worthiness model file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadModelFile(pub String);
+
+impl std::fmt::Display for BadModelFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a check-worthiness model file: {}", self.0)
+    }
+}
+
+impl std::error::Error for BadModelFile {}
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())

@@ -24,7 +24,7 @@ fn text_form(text: &str, url: &str, limit: usize) -> Markup {
             label for="url" { "or the address of a page to read" }
             input type="url" id="url" name="url" value=(url) placeholder="https://...";
             label for="limit" { "New checks at most" }
-            input type="number" id="limit" name="limit" min="1" max=(crate::api::TEXT_CHECKS_MAX) value=(limit);
+            input type="number" id="limit" name="limit" min="1" max=(crate::texts::TEXT_CHECKS_MAX) value=(limit);
             p { button type="submit" { "Check the text" } }
         }
     }
@@ -54,7 +54,7 @@ pub(crate) async fn text_submit(State(state): State<AppState>, Form(form): Form<
         let state = state.clone();
         let (text, url) = (form.text.clone(), form.url.clone());
         tokio::task::spawn_blocking(move || {
-            limit.and_then(|limit| crate::api::text_work(&state.0.engine, Some(&text), Some(&url), limit))
+            limit.and_then(|limit| crate::texts::text_work(&state.0.engine, Some(&text), Some(&url), limit))
         })
         .await
     };
@@ -70,7 +70,7 @@ pub(crate) async fn text_submit(State(state): State<AppState>, Form(form): Form<
         }
         Err(e) => return page_error(&state, EngineError::Text(e.to_string())),
     };
-    let label = crate::api::text_label(work.text.as_deref().unwrap_or_default());
+    let label = crate::texts::text_label(work.text.as_deref().unwrap_or_default());
     match start_job(&state, Work::Text(work), &label) {
         Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
         Err(e) => page_error(&state, e),
@@ -102,7 +102,7 @@ pub(crate) async fn text_refresh_form(State(state): State<AppState>, Path(id): P
         Ok(stored) => stored,
         Err(e) => return page_error(&state, e),
     };
-    let label = crate::api::text_label(&stored.text);
+    let label = crate::texts::text_label(&stored.text);
     let work = verity_engine::texts::TextJob { id, text: None, source_url: None, limit: stored.limit };
     match start_job(&state, Work::Text(work), &label) {
         Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
