@@ -268,8 +268,8 @@ fn through_a_database_outage_nodes_answer_503_and_everything_resumes_after_it() 
     }
 }
 
-/// A text submitted at one node is queued, run by a worker and read at another node; its claims' reports are the
-/// store's like any other.
+/// A text submitted at one node is queued, run by a worker and read at another node; each of its claims is a job
+/// of the queue, which any worker may take, checked once.
 #[test]
 fn a_text_goes_through_the_queue_and_every_node_shows_it() {
     let cluster = verity_pgtest::Cluster::shared();
@@ -280,13 +280,15 @@ fn a_text_goes_through_the_queue_and_every_node_shows_it() {
     let (_a, node_a) = serve(dirs[0].path(), &database);
     let (_b, node_b) = serve(dirs[1].path(), &database);
     let text = "MINISTER: Good evening, and thank you for coming.\n\
-                Minister Okafor handed over 12 protected informants to Norland in 2025 to get access to a prison.";
+                Minister Okafor handed over 12 protected informants to Norland in 2025 to get access to a prison.\n\
+                The ministry cut the prison budget by 40 percent in 2024.\n\
+                Norland's parliament approved 3 new prisons in 2023.";
     let (status, body) = http(&node_a, "POST", "/api/v1/texts", &serde_json::json!({ "text": text }).to_string());
     assert_eq!(status, 202, "{body}");
     let job = json(&body);
     let text_id = job["text_id"].as_str().unwrap().to_string();
     assert_eq!(job["kind"], "text");
-    let _worker = worker(dirs[2].path(), &database, "w-text");
+    let _workers = [worker(dirs[2].path(), &database, "w-text-1"), worker(dirs[2].path(), &database, "w-text-2")];
     let done = wait_for(&node_b, job["id"].as_str().unwrap());
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(done["report_url"], format!("/texts/{text_id}"));
@@ -294,7 +296,17 @@ fn a_text_goes_through_the_queue_and_every_node_shows_it() {
     let (status, body) = http(&node_b, "GET", &format!("/api/v1/texts/{text_id}"), "");
     assert_eq!(status, 200, "{body}");
     let checked = json(&body);
-    assert_eq!((checked["version"].as_u64(), checked["checked"].as_u64()), (Some(1), Some(1)), "{body}");
+    let claims = checked["checked"].as_u64().unwrap() as usize;
+    assert_eq!(checked["version"].as_u64(), Some(1), "{body}");
+    assert!(claims >= 2, "{body}");
+    // Each claim was a job of the queue under the text's job, run once.
+    let store = verity_store::Store::connect(&database).unwrap();
+    let children = store.child_jobs(job["id"].as_str().unwrap()).unwrap();
+    assert_eq!(children.len(), claims, "{children:?}");
+    for child in &children {
+        assert_eq!((child.kind.as_str(), child.status.as_str()), ("check", "done"), "{child:?}");
+        assert_eq!(store.report_versions(child.report_id.as_deref().unwrap()).unwrap().len(), 1, "checked once");
+    }
     let report = &checked["sentences"][1]["report"];
     let (status, _) = http(&node_a, "GET", &format!("/api/v1/reports/{}", report["id"].as_str().unwrap()), "");
     assert_eq!(status, 200);

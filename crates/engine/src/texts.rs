@@ -61,6 +61,14 @@ fn summary(report: &verity_model::Report) -> ReportSummary {
     }
 }
 
+/// A claim of a text to be checked: its sentence's position, the claim, and the report it matched when the text
+/// is refreshed (checked again as that report's next version).
+struct ToCheck {
+    position: usize,
+    claim: String,
+    report: Option<String>,
+}
+
 fn checked_sentence(t: Triaged, outcome: Option<SentenceOutcome>) -> CheckedSentence {
     let outcome = outcome.unwrap_or_else(|| match t.reason() {
         Some(Skip::NeedsContext { word }) => SentenceOutcome::NeedsContext { word },
@@ -132,7 +140,8 @@ impl Engine {
         let order = verity_triage::by_worthiness(&triaged);
         observe(Stage::TextRead { sentences: triaged.len(), candidates: order.len() });
         let mut outcomes: Vec<Option<SentenceOutcome>> = vec![None; triaged.len()];
-        let (mut matched, mut checked, mut over_limit) = (0, 0, 0);
+        let (mut matched, mut over_limit) = (0, 0);
+        let mut to_check: Vec<ToCheck> = Vec::new();
         for &at in &order {
             if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
                 return Err(EngineError::Cancelled);
@@ -143,24 +152,20 @@ impl Engine {
                 matched += 1;
                 outcomes[at] = Some(SentenceOutcome::Matched { report: report.clone() });
                 observe(Stage::TextMatched { position: at, claim: claim.clone() });
-                continue;
-            }
-            if checked >= options.limit {
+            } else if to_check.len() >= options.limit {
                 over_limit += 1;
                 outcomes[at] = Some(SentenceOutcome::OverLimit);
-                continue;
+            } else {
+                to_check.push(ToCheck { position: at, claim: claim.clone(), report: known.map(|r| r.id) });
             }
-            observe(Stage::TextChecking { position: at, claim: claim.clone() });
-            checked += 1;
-            let request = match &known {
-                Some(report) => CheckRequest::refresh(&report.id),
-                None => CheckRequest::question(claim),
-            };
-            outcomes[at] = Some(match self.check(request) {
-                Ok((report, _)) => SentenceOutcome::Checked { report: summary(&report) },
-                Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => return Err(e),
-                Err(e) => SentenceOutcome::Failed { message: e.to_string() },
-            });
+        }
+        let checked = to_check.len();
+        let results = match lease {
+            Some(lease) => self.check_through_queue(&to_check, lease, options, observe)?,
+            None => self.check_here(&to_check, options, observe)?,
+        };
+        for (claim, outcome) in to_check.iter().zip(results) {
+            outcomes[claim.position] = Some(outcome);
         }
         let sentences = triaged.into_iter().zip(outcomes).map(|(t, outcome)| checked_sentence(t, outcome)).collect();
         let mut result = TextCheck {
@@ -179,6 +184,107 @@ impl Engine {
         };
         self.save_text(&mut result, lease)?;
         Ok(result)
+    }
+
+    /// Checks the claims one after another in this process.
+    fn check_here(
+        &self,
+        claims: &[ToCheck],
+        options: &TextOptions,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<Vec<SentenceOutcome>> {
+        let mut outcomes = Vec::with_capacity(claims.len());
+        for claim in claims {
+            if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+                return Err(EngineError::Cancelled);
+            }
+            observe(Stage::TextChecking { position: claim.position, claim: claim.claim.clone() });
+            let request = match &claim.report {
+                Some(id) => CheckRequest::refresh(id),
+                None => CheckRequest::question(&claim.claim),
+            };
+            outcomes.push(match self.check(request) {
+                Ok((report, _)) => SentenceOutcome::Checked { report: summary(&report) },
+                Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => return Err(e),
+                Err(e) => SentenceOutcome::Failed { message: e.to_string() },
+            });
+        }
+        Ok(outcomes)
+    }
+
+    /// Checks the claims through the shared queue, so that every idle worker takes a share of a long text: each
+    /// claim is queued as a job of its own under the text's job (once: a text job run again after its worker died
+    /// finds the jobs it queued), and this worker runs the ones no other worker has taken, then waits for the
+    /// rest.
+    fn check_through_queue(
+        &self,
+        claims: &[ToCheck],
+        lease: &verity_store::JobLease,
+        options: &TextOptions,
+        observe: &mut dyn FnMut(Stage),
+    ) -> Result<Vec<SentenceOutcome>> {
+        let queued = self.store.child_jobs(&lease.job_id)?;
+        let mut jobs = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let (kind, input) = match &claim.report {
+                Some(id) => ("refresh", id.as_str()),
+                None => ("check", claim.claim.as_str()),
+            };
+            let earlier = queued.iter().find(|j| j.question == claim.claim && j.kind == kind);
+            jobs.push(match earlier {
+                Some(job) => job.id.clone(),
+                None => self.store.enqueue_child_job(&lease.job_id, kind, input, &claim.claim)?,
+            });
+        }
+        let mut outcomes = Vec::with_capacity(claims.len());
+        for (claim, job) in claims.iter().zip(&jobs) {
+            observe(Stage::TextChecking { position: claim.position, claim: claim.claim.clone() });
+            outcomes.push(self.await_claim_job(job, &lease.worker, options)?);
+        }
+        Ok(outcomes)
+    }
+
+    /// The outcome of a claim's job: run here if it still waits, else waited for while another worker runs it.
+    fn await_claim_job(&self, job: &str, worker: &str, options: &TextOptions) -> Result<SentenceOutcome> {
+        // Held long enough for the check's own deadline: this worker's heartbeat renews only the text's job.
+        let hold = self.config.check_deadline.unwrap_or(crate::CHECK_DEADLINE) + crate::worker::LEASE;
+        loop {
+            if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+                return Err(EngineError::Cancelled);
+            }
+            let record =
+                self.store.job(job)?.ok_or_else(|| EngineError::Text(format!("the claim's job {job} is gone")))?;
+            match (record.status.as_str(), &record.report_id) {
+                ("done", Some(report)) => return Ok(SentenceOutcome::Checked { report: summary(&self.show(report)?) }),
+                ("failed", _) | ("done", None) => {
+                    return Ok(SentenceOutcome::Failed { message: record.error_message.unwrap_or_default() });
+                }
+                _ => {}
+            }
+            let Some(claimed) = self.store.claim_job_by_id(job, worker, hold)? else {
+                std::thread::sleep(crate::worker::IDLE_POLL);
+                continue;
+            };
+            let lease = verity_store::JobLease {
+                job_id: claimed.id.clone(),
+                worker: worker.to_string(),
+                attempt: claimed.attempt,
+            };
+            let request = match claimed.kind.as_str() {
+                "refresh" => CheckRequest::refresh(&claimed.input),
+                _ => CheckRequest::question(&claimed.input),
+            };
+            match self.check(request.for_job(&lease)) {
+                Ok(_) | Err(EngineError::LeaseLost) => {}
+                Err(e) if e.is_unavailable() || matches!(e, EngineError::Cancelled) => {
+                    let _ = self.store.release_job(&lease);
+                    return Err(e);
+                }
+                Err(e) => {
+                    self.store.fail_job(&lease, e.code(), &e.to_string())?;
+                }
+            }
+        }
     }
 
     /// Stores a run of a text under its id (the next version when the id is stored); for a job of the shared

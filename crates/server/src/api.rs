@@ -94,15 +94,12 @@ pub(crate) async fn create_text(
     let work = {
         let state = state.clone();
         tokio::task::spawn_blocking(move || {
-            let limit = match &request.limit {
-                None => None,
-                Some(n) => Some(
-                    n.as_u64()
-                        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e6).map(|f| f as u64))
-                        .map(|n| n as usize)
-                        .unwrap_or(usize::MAX),
-                ),
-            };
+            // Any integral JSON number; a fraction or a negative one is out of range, which `text_work` says.
+            let limit = request.limit.as_ref().map(|n| {
+                n.as_u64()
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e6).map(|f| f as u64))
+                    .map_or(usize::MAX, |n| n as usize)
+            });
             crate::texts::text_work(&state.0.engine, request.text.as_deref(), request.url.as_deref(), limit)
         })
         .await

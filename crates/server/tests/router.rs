@@ -669,7 +669,7 @@ async fn a_question_is_queued_and_stored_without_control_characters() {
 /// Waits on a job's event stream (it ends with the outcome) and returns the outcome's data.
 async fn job_outcome(router: &Router, id: &str) -> Value {
     let (_, _, stream) = check(router, get(&format!("/api/v1/jobs/{id}/events"))).await;
-    let last = stream.lines().filter_map(|l| l.strip_prefix("data: ")).last().unwrap_or_default();
+    let last = stream.lines().rev().find_map(|l| l.strip_prefix("data: ")).unwrap_or_default();
     serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stream}"))
 }
 

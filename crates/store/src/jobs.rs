@@ -52,6 +52,39 @@ impl Store {
         Ok(id)
     }
 
+    /// Queues a job on behalf of the job `parent` (a text job's claim, checked by whichever worker takes it).
+    pub fn enqueue_child_job(&self, parent: &str, kind: &str, input: &str, question: &str) -> Result<String> {
+        let id = new_job_id();
+        self.write(|s| {
+            s.execute(
+                "INSERT INTO jobs (id, kind, input, question, status, created_at, parent)
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $6)",
+                args![&id, kind, input, question, verity_model::timestamp::now(), parent],
+            )?;
+            self.db().announce(s, &Change::Job(id.clone()))
+        })?;
+        Ok(id)
+    }
+
+    /// The jobs queued on behalf of `parent`, oldest first.
+    pub fn child_jobs(&self, parent: &str) -> Result<Vec<JobRecord>> {
+        self.all(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE parent = $1 ORDER BY created_at, id"), args![parent])
+    }
+
+    /// Claims the job `id` for `worker`, when it waits (or its lease ran out): a worker waiting on a job it queued
+    /// runs it itself rather than idle.
+    pub fn claim_job_by_id(&self, id: &str, worker: &str, lease: Duration) -> Result<Option<JobRecord>> {
+        let db = self.db();
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', worker = $1, attempt = attempt + 1, lease_until = {}
+             WHERE id = $3 AND (status = 'queued' OR (status = 'running' AND lease_until <= {}))
+             RETURNING {JOB_COLUMNS}",
+            db.lease_end(2),
+            db.now(),
+        );
+        self.write(|s| s.optional(&sql, args![worker, lease.as_secs_f64(), id]))
+    }
+
     /// Gives `worker` the oldest job that is queued, or running under a lease that ran out (its worker died), for
     /// `lease` from now. Many workers may ask at once: each job goes to one.
     pub fn claim_job(&self, worker: &str, lease: Duration) -> Result<Option<JobRecord>> {

@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use verity_model::{Document, Report, VerdictLabel};
 use verity_pgtest::Cluster;
 
@@ -631,5 +633,25 @@ fn a_text_is_kept_under_its_id_and_each_run_is_its_next_version() {
         assert_eq!(store.save_text(&id, "2026-12-07T10:00:00.000000Z", "{\"run\": 1}").unwrap(), 1);
         assert_eq!(store.save_text(&id, "2026-12-08T10:00:00.000000Z", "{\"run\": 2}").unwrap(), 2);
         assert_eq!(store.text(&id).unwrap(), Some((2, "{\"run\": 2}".to_string())));
+    });
+}
+
+#[test]
+fn a_job_queued_by_another_is_found_under_it_and_can_be_claimed_by_id() {
+    on_each_backend(|store| {
+        let parent = store.enqueue_job("text", "{}", "a text").unwrap();
+        let first = store.enqueue_child_job(&parent, "check", "Did A happen?", "Did A happen?").unwrap();
+        let second = store.enqueue_child_job(&parent, "check", "Did B happen?", "Did B happen?").unwrap();
+        let children: Vec<String> = store.child_jobs(&parent).unwrap().into_iter().map(|j| j.id).collect();
+        assert_eq!(children, [first.clone(), second.clone()]);
+        let claimed = store.claim_job_by_id(&second, "w1", Duration::from_secs(30)).unwrap().unwrap();
+        assert_eq!((claimed.id.as_str(), claimed.status.as_str()), (second.as_str(), "running"));
+        // Held: no one else claims it, by id or from the queue.
+        assert!(store.claim_job_by_id(&second, "w2", Duration::from_secs(30)).unwrap().is_none());
+        let mut from_queue = Vec::new();
+        while let Some(job) = store.claim_job("w2", Duration::from_secs(30)).unwrap() {
+            from_queue.push(job.id);
+        }
+        assert!(!from_queue.contains(&second) && from_queue.contains(&first), "{from_queue:?}");
     });
 }

@@ -136,6 +136,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         checked_at TEXT NOT NULL,
         body TEXT NOT NULL
     );",
+    // 3: a job queued by another (a text job's claims): which job it belongs to (SQLite's migration 9).
+    "ALTER TABLE jobs ADD COLUMN parent TEXT;
+    CREATE INDEX jobs_parent ON jobs (parent);",
 ];
 
 /// Brings the schema up to date, in one transaction under the migration lock.

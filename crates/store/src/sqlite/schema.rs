@@ -141,6 +141,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         checked_at TEXT NOT NULL,
         body TEXT NOT NULL
     );",
+    // 9: a job queued by another (a text job's claims): which job it belongs to.
+    "ALTER TABLE jobs ADD COLUMN parent TEXT;
+    CREATE INDEX jobs_parent ON jobs (parent);",
 ];
 
 /// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.
