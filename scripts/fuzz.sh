@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 cases=${PROPTEST_CASES:-20000}
 seconds=${FUZZ_SECONDS:-600}
 status=0
-for crate in verity-ingest verity-pipeline verity-web verity-text verity-store; do
+for crate in verity-ingest verity-pipeline verity-web verity-text verity-store verity-triage; do
   echo "== $crate: $cases cases a property, at most $seconds s"
   started=$(date +%s)
   PROPTEST_CASES=$cases timeout "$seconds" cargo test --locked -q -p "$crate" --test properties -- --test-threads 2
