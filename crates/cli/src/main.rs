@@ -25,7 +25,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let uncheckable = matches!(err.downcast_ref::<EngineError>(), Some(EngineError::Uncheckable(_)));
+            let uncheckable = matches!(
+                err.downcast_ref::<EngineError>(),
+                Some(EngineError::Uncheckable(_) | EngineError::Text(_) | EngineError::SourceRefused(_))
+            );
             eprintln!("error: {err:#}");
             ExitCode::from(if uncheckable { 4 } else { 1 })
         }

@@ -430,3 +430,48 @@ fn a_file_that_is_no_model_is_refused_in_one_plain_line_even_with_backtraces_on(
     assert_eq!(error.len(), 1, "{stderr}");
     assert!(error[0].contains("not a GGUF file") && error[0].contains("--llm-file takes a .gguf"), "{stderr}");
 }
+
+#[test]
+fn a_whole_text_from_a_file_or_standard_input_is_checked_and_bad_text_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    check(d, &["ingest", newsroom().to_str().unwrap()], 0);
+    let text = d.join("speech.txt");
+    std::fs::write(
+        &text,
+        "OKAFOR: Thank you all for coming tonight.\n\
+         Minister Okafor handed over 12 protected informants to Norland in 2025.\n",
+    )
+    .unwrap();
+    let md = check(d, &["check", "--text", text.to_str().unwrap()], 0);
+    assert!(md.contains("# Text check") && md.contains("## Claims") && md.contains("**OKAFOR:**"), "{md}");
+    assert!(md.contains("| new check |"), "{md}");
+    // The same text again, from standard input: the claim was checked before and costs no new check.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+        .env("VERITY_DATA_DIR", d)
+        .env("VERITY_NO_WEB", "1")
+        .args(["check", "--json", "--text", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &std::fs::read(&text).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((json["matched"].as_u64(), json["checked"].as_u64()), (Some(1), Some(0)), "{json}");
+
+    for (contents, says) in [
+        (b"  \n\n ".to_vec(), "the text is empty"),
+        (b"\x00\x01\x02\x03PK\x03\x04\x00\x00\x00".to_vec(), "plain words"),
+        ("The council banned cars. ".repeat(9_000).into_bytes(), "over the limit of 200000 bytes (200001 read)"),
+    ] {
+        std::fs::write(&text, contents).unwrap();
+        let out = verity(d, &["check", "--text", text.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let out = verity(d, &["check", "--text", "/no/such/speech.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /no/such/speech.txt"));
+}
