@@ -17,12 +17,13 @@ fn answer<'a>(check: &'a TextCheck, s: &'a CheckedSentence) -> Option<&'a Report
     }
 }
 
-fn new_or_matched(outcome: &SentenceOutcome) -> &'static str {
+/// Whether a sentence's report is new, and for a match, the date it was checked on.
+fn new_or_matched(outcome: &SentenceOutcome) -> String {
     match outcome {
-        SentenceOutcome::Matched { .. } => "checked before",
-        SentenceOutcome::Checked { .. } => "new check",
-        SentenceOutcome::SameAs { .. } => "repeat",
-        _ => "",
+        SentenceOutcome::Matched { report } => format!("checked before, on {}", report.checked_on),
+        SentenceOutcome::Checked { .. } => "new check".into(),
+        SentenceOutcome::SameAs { position } => format!("repeats sentence {}", position + 1),
+        _ => String::new(),
     }
 }
 
@@ -194,5 +195,89 @@ pub fn text_article(check: &TextCheck, link: &dyn Fn(&ReportSummary) -> String) 
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use verity_model::VerdictLabel;
+
+    fn check(sentences: Vec<(&str, SentenceOutcome)>) -> TextCheck {
+        let mut text = String::new();
+        let sentences = sentences
+            .into_iter()
+            .enumerate()
+            .map(|(position, (said, outcome))| {
+                let start = text.len();
+                text.push_str(said);
+                text.push(' ');
+                CheckedSentence {
+                    position,
+                    start,
+                    end: start + said.len(),
+                    speaker: Some("SMITH".into()),
+                    text: said.into(),
+                    score: 0.9,
+                    claim: said.into(),
+                    resolved: Vec::new(),
+                    outcome,
+                }
+            })
+            .collect();
+        TextCheck {
+            schema: verity_model::text_check::TEXT_SCHEMA.into(),
+            id: "text-1".into(),
+            version: 1,
+            checked_at: "2026-12-07T10:00:00.000000Z".into(),
+            source_url: None,
+            text,
+            sentences,
+            candidates: 2,
+            matched: 1,
+            checked: 0,
+            over_limit: 0,
+            limit: 20,
+        }
+    }
+
+    fn report() -> ReportSummary {
+        ReportSummary {
+            id: "r1".into(),
+            slug: "council-banned-cars".into(),
+            category: "politics".into(),
+            version: 1,
+            question: "Did the council ban cars?".into(),
+            verdict: VerdictLabel::Refuted,
+            confidence: 0.8,
+            checked_on: "2026-11-26".into(),
+        }
+    }
+
+    #[test]
+    fn a_matched_sentence_shows_its_verdict_date_and_link_and_a_repeat_shows_the_same() {
+        let checked = check(vec![
+            ("The council banned cars.", SentenceOutcome::Matched { report: report() }),
+            ("Thank you.", SentenceOutcome::NotCheckWorthy),
+            ("The council banned cars!", SentenceOutcome::SameAs { position: 0 }),
+            ("He did it.", SentenceOutcome::NeedsContext { word: "He".into() }),
+        ]);
+        let link = |r: &ReportSummary| format!("/checks/{}/{}", r.category, r.slug);
+        let md = text_markdown(&checked, &link);
+        assert!(
+            md.contains("**The council banned cars.** [Refuted 80%](/checks/politics/council-banned-cars)"),
+            "{md}"
+        );
+        assert!(md.contains("| checked before, on 2026-11-26 |") && md.contains("| repeats sentence 1 |"), "{md}");
+        assert!(md.contains("- 4. He did it. — needs context"), "{md}");
+        let page = text_article(&checked, &link).into_string();
+        assert_eq!(page.matches("<mark class=\"checked verdict-refuted\"").count(), 2, "{page}");
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let checked = check(vec![("<script>alert(1)</script> rose 5%.", SentenceOutcome::NotCheckWorthy)]);
+        let page = text_article(&checked, &|_| String::new()).into_string();
+        assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "{page}");
     }
 }
