@@ -149,3 +149,41 @@ fn a_page_on_a_host_the_source_policy_refuses_is_not_read() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn a_page_is_read_through_the_guarded_fetcher_and_its_article_checked_as_a_text() {
+    let server = verity_loopback::Server::start("127.0.0.1", |request, stream| {
+        match request.path.as_str() {
+        "/robots.txt" => verity_loopback::respond(stream, "404 Not Found", &[], b""),
+        _ => verity_loopback::respond(
+            stream,
+            "200 OK",
+            &[("content-type", "text/html; charset=utf-8")],
+            b"<html><head><title>Council votes</title></head><body><nav>Home | Sport</nav><article><h1>Council \
+              votes</h1><p>The Brelin council raised the parking fee by 40 percent in 2025, officials said on \
+              Monday.</p><p>Shop owners said they were not asked before the vote took place.</p></article></body></html>",
+        ),
+    }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let web = verity_engine::web::WebConfig {
+        providers: Vec::new(),
+        fetch: verity_web::FetchConfig {
+            guard: verity_web::Guard { allow_private: false, allowed: vec![server.addr] },
+            host_interval: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let engine = Engine::open(Config { web: Some(web), ..Config::new(dir.path()) }).unwrap();
+    let url = server.url("/story");
+    let text = engine.text_from_url(&url).unwrap();
+    assert!(text.contains("raised the parking fee by 40 percent") && !text.contains("Home | Sport"), "{text}");
+    let checked =
+        engine.check_text_from("t-url", &text, Some(url.clone()), &TextOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(checked.source_url.as_deref(), Some(url.as_str()));
+    assert!(
+        checked.sentences.iter().any(|s| s.text.contains("parking fee") && s.outcome.report().is_some()),
+        "{checked:#?}"
+    );
+}
