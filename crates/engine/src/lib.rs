@@ -227,6 +227,12 @@ pub struct Status {
 /// language model on a server; a local model on a CPU may need `--deadline` raised.
 pub const CHECK_DEADLINE: Duration = Duration::from_secs(120);
 
+/// How long a claimed job of the shared queue stays its worker's without a renewal ([`worker::LEASE`]); kept here
+/// because both the workers and a text job waiting on its claims' jobs use it.
+pub(crate) const JOB_LEASE: Duration = Duration::from_secs(30);
+/// How often a process waiting on the queue looks again when nothing woke it ([`worker::IDLE_POLL`]).
+pub(crate) const JOB_POLL: Duration = Duration::from_millis(250);
+
 impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
         Config {

@@ -247,7 +247,7 @@ impl Engine {
     /// The outcome of a claim's job: run here if it still waits, else waited for while another worker runs it.
     fn await_claim_job(&self, job: &str, worker: &str, options: &TextOptions) -> Result<SentenceOutcome> {
         // Held long enough for the check's own deadline: this worker's heartbeat renews only the text's job.
-        let hold = self.config.check_deadline.unwrap_or(crate::CHECK_DEADLINE) + crate::worker::LEASE;
+        let hold = self.config.check_deadline.unwrap_or(crate::CHECK_DEADLINE) + crate::JOB_LEASE;
         loop {
             if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
                 return Err(EngineError::Cancelled);
@@ -262,7 +262,7 @@ impl Engine {
                 _ => {}
             }
             let Some(claimed) = self.store.claim_job_by_id(job, worker, hold)? else {
-                std::thread::sleep(crate::worker::IDLE_POLL);
+                std::thread::sleep(crate::JOB_POLL);
                 continue;
             };
             let lease = verity_store::JobLease {

@@ -18,9 +18,9 @@ use verity_store::{JobLease, JobRecord};
 use crate::{CheckRequest, Engine, EngineError, Result};
 
 /// How long a claimed job stays this worker's without a renewal.
-pub const LEASE: Duration = Duration::from_secs(30);
+pub const LEASE: Duration = crate::JOB_LEASE;
 /// How often an idle worker looks for work when nothing woke it.
-pub const IDLE_POLL: Duration = Duration::from_millis(250);
+pub const IDLE_POLL: Duration = crate::JOB_POLL;
 
 /// Waits between attempts to reach a store that is out of reach: doubling from [`Backoff::FIRST`] to
 /// [`Backoff::MOST`], so that an outage of seconds costs seconds and a long one costs the database one attempt
