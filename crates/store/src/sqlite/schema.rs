@@ -141,9 +141,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         checked_at TEXT NOT NULL,
         body TEXT NOT NULL
     );",
-    // 9: a job queued by another (a text job's claims): which job it belongs to.
-    "ALTER TABLE jobs ADD COLUMN parent TEXT;
-    CREATE INDEX jobs_parent ON jobs (parent);",
+    // 9: a job queued by another (a text job's claims): which job it belongs to (the column is added in `after`,
+    // where it can be left alone if a store already has it).
+    "",
 ];
 
 /// Timestamp columns rewritten into [`verity_model::timestamp`]'s fixed form by migration 5.
@@ -176,19 +176,27 @@ fn after(version: usize, tx: &Transaction) -> Result<()> {
             }
         }
     }
-    if version == 7 {
-        let columns: Vec<String> = tx
-            .prepare("SELECT name FROM pragma_table_info('reports')")?
-            .query_map([], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
-        if !columns.iter().any(|c| c == "claim") {
-            tx.execute_batch(
-                "ALTER TABLE reports ADD COLUMN claim TEXT NOT NULL DEFAULT '';
-                 UPDATE reports SET claim = coalesce(json_extract(body, '$.claim.text'), '');",
-            )?;
-        }
+    if version == 7 && !has_column(tx, "reports", "claim")? {
+        tx.execute_batch(
+            "ALTER TABLE reports ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+             UPDATE reports SET claim = coalesce(json_extract(body, '$.claim.text'), '');",
+        )?;
+    }
+    if version == 9 && !has_column(tx, "jobs", "parent")? {
+        tx.execute_batch(
+            "ALTER TABLE jobs ADD COLUMN parent TEXT;
+             CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent);",
+        )?;
     }
     Ok(())
+}
+
+fn has_column(tx: &Connection, table: &str, column: &str) -> Result<bool> {
+    let columns: Vec<String> = tx
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(columns.iter().any(|c| c == column))
 }
 
 /// Brings the schema up to date. Several processes may open a new data directory at once (two ingests): the
