@@ -33,19 +33,29 @@ impl Default for TextOptions {
 
 /// Refuses what is not a text to check: empty, over [`TEXT_LIMIT`], or binary. `bytes` is everything read.
 pub fn text_from_bytes(bytes: &[u8]) -> Result<String> {
-    if bytes.len() > TEXT_LIMIT {
-        return Err(EngineError::Text(format!(
-            "the text is over the limit of {TEXT_LIMIT} bytes ({} read); check it in parts",
-            bytes.len()
-        )));
-    }
+    refuse_size(bytes.len(), "read")?;
     let decoded = verity_ingest::encoding::decode(bytes, None)
         .map_err(|e| EngineError::Text(format!("{}; give a text in plain words (a speech, an article)", e.0)))?;
     let text = verity_text::normalize(&decoded.text);
+    refuse_empty(&text)?;
+    Ok(text)
+}
+
+/// A text over [`TEXT_LIMIT`] bytes is refused, saying how many were `done` ("read", "given").
+fn refuse_size(bytes: usize, done: &str) -> Result<()> {
+    if bytes > TEXT_LIMIT {
+        return Err(EngineError::Text(format!(
+            "the text is over the limit of {TEXT_LIMIT} bytes ({bytes} {done}); check it in parts"
+        )));
+    }
+    Ok(())
+}
+
+fn refuse_empty(text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(EngineError::Text("the text is empty: give a speech, a transcript or an article".into()));
     }
-    Ok(text)
+    Ok(())
 }
 
 fn summary(report: &verity_model::Report) -> ReportSummary {
@@ -93,18 +103,8 @@ impl Engine {
     /// Checks a text: triage, then for each candidate, most check-worthy first, a past report for the same claim,
     /// or a new check while fewer than `options.limit` have run. Each check runs under the engine's deadline and
     /// is saved as a report of its own; a check that fails is recorded against its sentence, not raised.
+    /// `source_url` is the page the text was read from, when it was one; the stored result names it.
     pub fn check_text(
-        &self,
-        id: &str,
-        text: &str,
-        options: &TextOptions,
-        observe: &mut dyn FnMut(Stage),
-    ) -> Result<TextCheck> {
-        self.check_text_from(id, text, None, options, observe)
-    }
-
-    /// [`Engine::check_text`] of a text read from the page at `source_url`, which the stored result names.
-    pub fn check_text_from(
         &self,
         id: &str,
         text: &str,
@@ -126,17 +126,9 @@ impl Engine {
         observe: &mut dyn FnMut(Stage),
         lease: Option<&verity_store::JobLease>,
     ) -> Result<TextCheck> {
-        if text.len() > TEXT_LIMIT {
-            return Err(EngineError::Text(format!(
-                "the text is over the limit of {TEXT_LIMIT} bytes ({} given); check it in parts",
-                text.len()
-            )));
-        }
-        if text.trim().is_empty() {
-            return Err(EngineError::Text("the text is empty: give a speech, a transcript or an article".into()));
-        }
-        let year = self.today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
-        let triaged = verity_triage::triage(text, year);
+        refuse_size(text.len(), "given")?;
+        refuse_empty(text)?;
+        let triaged = verity_triage::triage(text, verity_pipeline::year_of(&self.today()));
         let order = verity_triage::by_worthiness(&triaged);
         observe(Stage::TextRead { sentences: triaged.len(), candidates: order.len() });
         let mut outcomes: Vec<Option<SentenceOutcome>> = vec![None; triaged.len()];

@@ -24,7 +24,7 @@ fn engine(dir: &Path) -> Engine {
 fn check(engine: &Engine, text: &str, limit: usize) -> (TextCheck, Vec<Stage>) {
     let mut seen = Vec::new();
     let result = engine
-        .check_text("text-1", text, &TextOptions { limit, ..TextOptions::default() }, &mut |p| seen.push(p))
+        .check_text("text-1", text, None, &TextOptions { limit, ..TextOptions::default() }, &mut |p| seen.push(p))
         .unwrap();
     (result, seen)
 }
@@ -95,7 +95,9 @@ fn bad_input_is_refused_with_what_to_do_and_stores_nothing() {
     let message = refused(text_from_bytes(long.as_bytes()).unwrap_err());
     assert!(message.contains("200000 bytes") && message.contains("250000 read"), "{message}");
     assert!(refused(text_from_bytes(b"\x00\x01\x02PK\x03\x04binary\x00\x00").unwrap_err()).contains("plain words"));
-    assert!(refused(engine.check_text("t", "", &TextOptions::default(), &mut |_| {}).unwrap_err()).contains("empty"));
+    assert!(
+        refused(engine.check_text("t", "", None, &TextOptions::default(), &mut |_| {}).unwrap_err()).contains("empty")
+    );
     assert!(refused(engine.text_from_url("not a url").unwrap_err()).contains("not a URL"));
     // A loopback address is refused by the guarded fetcher unless private addresses are allowed.
     match engine.text_from_url("http://127.0.0.1:9/article").unwrap_err() {
@@ -179,8 +181,7 @@ fn a_page_is_read_through_the_guarded_fetcher_and_its_article_checked_as_a_text(
     let url = server.url("/story");
     let text = engine.text_from_url(&url).unwrap();
     assert!(text.contains("raised the parking fee by 40 percent") && !text.contains("Home | Sport"), "{text}");
-    let checked =
-        engine.check_text_from("t-url", &text, Some(url.clone()), &TextOptions::default(), &mut |_| {}).unwrap();
+    let checked = engine.check_text("t-url", &text, Some(url.clone()), &TextOptions::default(), &mut |_| {}).unwrap();
     assert_eq!(checked.source_url.as_deref(), Some(url.as_str()));
     assert!(
         checked.sentences.iter().any(|s| s.text.contains("parking fee") && s.outcome.report().is_some()),

@@ -76,14 +76,11 @@ pub struct YesScores {
 
 /// Scores predictions (`true` = check-worthy) against gold labels, pair by pair.
 pub fn yes_scores(gold: &[bool], predicted: &[bool]) -> YesScores {
-    let pairs = || gold.iter().zip(predicted);
-    let true_positive = pairs().filter(|(g, p)| **g && **p).count() as f64;
-    let predicted_yes = predicted.iter().filter(|p| **p).count() as f64;
-    let gold_yes = gold.iter().filter(|g| **g).count() as f64;
-    let precision = if predicted_yes > 0.0 { true_positive / predicted_yes } else { 0.0 };
-    let recall = if gold_yes > 0.0 { true_positive / gold_yes } else { 0.0 };
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    YesScores { precision, recall, f1 }
+    let mut confusion = crate::labels::Confusion::new(&["No", "Yes"]);
+    for (g, p) in gold.iter().zip(predicted) {
+        confusion.add(usize::from(*g), usize::from(*p));
+    }
+    YesScores { precision: confusion.precision(1), recall: confusion.recall(1), f1: confusion.f1_per_label()[1] }
 }
 
 #[cfg(test)]

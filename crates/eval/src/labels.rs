@@ -31,14 +31,29 @@ impl Confusion {
         correct as f64 / self.total().max(1) as f64
     }
 
+    /// How often label `i` was predicted, and how often it was gold.
+    fn predicted_and_gold(&self, i: usize) -> (usize, usize) {
+        (self.counts.iter().map(|row| row[i]).sum(), self.counts[i].iter().sum())
+    }
+
+    /// Of the predictions of label `i`, the share that were right (0 when it was never predicted).
+    pub fn precision(&self, i: usize) -> f64 {
+        let (predicted, _) = self.predicted_and_gold(i);
+        if predicted == 0 { 0.0 } else { self.counts[i][i] as f64 / predicted as f64 }
+    }
+
+    /// Of the gold instances of label `i`, the share predicted (0 when it was never gold).
+    pub fn recall(&self, i: usize) -> f64 {
+        let (_, gold) = self.predicted_and_gold(i);
+        if gold == 0 { 0.0 } else { self.counts[i][i] as f64 / gold as f64 }
+    }
+
     /// F1 of each label (0 for a label never gold nor predicted).
     pub fn f1_per_label(&self) -> Vec<f64> {
         (0..self.labels.len())
             .map(|i| {
-                let tp = self.counts[i][i] as f64;
-                let predicted: usize = self.counts.iter().map(|row| row[i]).sum();
-                let gold: usize = self.counts[i].iter().sum();
-                if predicted + gold == 0 { 0.0 } else { 2.0 * tp / (predicted + gold) as f64 }
+                let (predicted, gold) = self.predicted_and_gold(i);
+                if predicted + gold == 0 { 0.0 } else { 2.0 * self.counts[i][i] as f64 / (predicted + gold) as f64 }
             })
             .collect()
     }

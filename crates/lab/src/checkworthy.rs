@@ -48,13 +48,8 @@ pub fn fit(train: &Path) -> Result<(Scorer, FitReport)> {
     let first = worthiness::fit(&fold, L2, MIN_COUNT, STEPS);
     let probabilities: Vec<f32> = held_out.iter().map(|(f, _)| first.score_features(f)).collect();
     let gold: Vec<bool> = held_out.iter().map(|(_, y)| *y).collect();
-    let (threshold, held_out_f1) = (10..90)
-        .map(|t| t as f32 / 100.0)
-        .map(|t| {
-            let predicted: Vec<bool> = probabilities.iter().map(|p| *p >= t).collect();
-            (t, checkworthiness::yes_scores(&gold, &predicted).f1)
-        })
-        .fold((0.5, -1.0), |best, next| if next.1 > best.1 { next } else { best });
+    let (threshold, held_out_f1) =
+        best_f1((10..90).map(|t| t as f32 / 100.0), &gold, |t| probabilities.iter().map(|p| *p >= t).collect());
     let mut scorer = worthiness::fit(&data, L2, MIN_COUNT, STEPS);
     scorer.threshold = threshold;
     let report = FitReport {
@@ -162,8 +157,17 @@ pub fn measure(file: &Path, train: Option<&Path>) -> Result<CheckworthyEval> {
 fn length_cut_off(train: &[Sentence]) -> usize {
     let gold: Vec<bool> = train.iter().map(|s| s.worthy).collect();
     let lengths: Vec<usize> = train.iter().map(|s| verity_text::words(&s.text).len()).collect();
-    (3..60)
-        .map(|n| (n, checkworthiness::yes_scores(&gold, &lengths.iter().map(|l| *l >= n).collect::<Vec<_>>()).f1))
-        .fold((15, -1.0), |best, next| if next.1 > best.1 { next } else { best })
-        .0
+    best_f1(3..60, &gold, |n| lengths.iter().map(|l| *l >= n).collect()).0
+}
+
+/// The cut-off among `cut_offs` whose predictions score the best F1 of the Yes class against `gold` (the first
+/// of equals), with that F1.
+fn best_f1<T: Copy>(cut_offs: impl Iterator<Item = T>, gold: &[bool], predict: impl Fn(T) -> Vec<bool>) -> (T, f64) {
+    cut_offs
+        .map(|c| (c, checkworthiness::yes_scores(gold, &predict(c)).f1))
+        .fold(None, |best: Option<(T, f64)>, next| match best {
+            Some(best) if best.1 >= next.1 => Some(best),
+            _ => Some(next),
+        })
+        .expect("at least one cut-off")
 }

@@ -105,8 +105,7 @@ pub(crate) async fn create_text(
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??
     };
-    let label = crate::texts::text_label(work.text.as_deref().unwrap_or_default());
-    let id = start_job(&state, crate::Work::Text(work), &label)?;
+    let id = crate::texts::start(&state, work)?;
     Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 
@@ -116,11 +115,7 @@ pub(crate) async fn get_text(State(state): State<AppState>, Path(id): Path<Strin
 
 /// 202 with the job that checks a stored text again, as its next version.
 pub(crate) async fn refresh_text(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let stored = state.0.engine.text(&id)?;
-    let label = crate::texts::text_label(&stored.text);
-    let work =
-        crate::Work::Text(verity_engine::texts::TextJob { id, text: None, source_url: None, limit: stored.limit });
-    let id = start_job(&state, work, &label)?;
+    let id = crate::texts::start_refresh(&state, id)?;
     Ok((axum::Extension(JobStarted), accepted(&id, &state)).into_response())
 }
 

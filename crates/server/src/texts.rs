@@ -3,8 +3,10 @@
 //! refuses), and the words a text job's progress shows.
 
 use axum::http::StatusCode;
+use verity_engine::EngineError;
+use verity_engine::texts::TextJob;
 
-use crate::ApiError;
+use crate::{ApiError, AppState, Work, start_job};
 
 /// The most new checks one text may ask for.
 pub(crate) const TEXT_CHECKS_MAX: usize = 100;
@@ -16,7 +18,7 @@ pub(crate) fn text_work(
     text: Option<&str>,
     url: Option<&str>,
     limit: Option<usize>,
-) -> Result<verity_engine::texts::TextJob, ApiError> {
+) -> Result<TextJob, ApiError> {
     let limit = limit.unwrap_or(verity_engine::texts::DEFAULT_LIMIT);
     if !(1..=TEXT_CHECKS_MAX).contains(&limit) {
         return Err(ApiError::new(
@@ -45,11 +47,24 @@ pub(crate) fn text_work(
         }
     };
     let id = verity_engine::new_job_id().replacen("job-", "text-", 1);
-    Ok(verity_engine::texts::TextJob { id, text: Some(text), source_url, limit })
+    Ok(TextJob { id, text: Some(text), source_url, limit })
+}
+
+/// Starts the job that checks a text read by [`text_work`]; its id.
+pub(crate) fn start(state: &AppState, job: TextJob) -> Result<String, EngineError> {
+    let label = text_label(job.text.as_deref().unwrap_or_default());
+    start_job(state, Work::Text(job), &label)
+}
+
+/// Starts the job that checks the stored text `id` again, as its next version, with the limit it had; its id.
+pub(crate) fn start_refresh(state: &AppState, id: String) -> Result<String, EngineError> {
+    let stored = state.0.engine.text(&id)?;
+    let label = text_label(&stored.text);
+    start_job(state, Work::Text(TextJob { id, text: None, source_url: None, limit: stored.limit }), &label)
 }
 
 /// What a text job's progress page and record call it: its first words.
-pub(crate) fn text_label(text: &str) -> String {
+fn text_label(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let head = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
     format!("A text of {} words: \u{201c}{head}{}\u{201d}", words.len(), if words.len() > 12 { " ..." } else { "" })

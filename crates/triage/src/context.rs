@@ -177,8 +177,8 @@ fn first_person(lower: &str, place: &Place<'_>, speaker: Option<&str>) -> Readin
 
 /// A third-person pronoun with a verb contracted onto it, split: ("he", " is") from "he's"; other words whole.
 fn contracted<'w>(word: &'w str, next: &str) -> (&'w str, &'static str) {
-    let normalised = word.replace('\u{2019}', "'");
-    let Some((pronoun, tail)) = normalised.split_once('\'') else { return (word, "") };
+    // Split on the apostrophe in `word` itself, straight or curly, so the pronoun is a slice of the word.
+    let Some((pronoun, tail)) = word.split_once(['\'', '\u{2019}']) else { return (word, "") };
     if !["he", "she", "it", "they"].contains(&pronoun.to_lowercase().as_str()) {
         return (word, "");
     }
@@ -193,7 +193,7 @@ fn contracted<'w>(word: &'w str, next: &str) -> (&'w str, &'static str) {
         "ll" => " will",
         _ => return (word, ""),
     };
-    (&word[..pronoun.len()], verb)
+    (pronoun, verb)
 }
 
 /// "SMITH" -> "Smith"; "Sen. Jones (D-Ohio)" -> "Sen. Jones"; "MODERATOR (Jane Doe)" -> "Jane Doe".

@@ -54,7 +54,7 @@ fn check_text(engine: &Engine, source: &str, limit: usize, format: Format) -> an
     let id = verity_engine::new_job_id();
     let url = is_url.then(|| source.to_string());
     let options = TextOptions { limit, ..TextOptions::default() };
-    let check = engine.check_text_from(&id, &text, url, &options, &mut progress)?;
+    let check = engine.check_text(&id, &text, url, &options, &mut progress)?;
     let link = |r: &verity_model::ReportSummary| format!("verity show {}", r.slug);
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&check)?),

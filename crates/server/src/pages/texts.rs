@@ -70,8 +70,7 @@ pub(crate) async fn text_submit(State(state): State<AppState>, Form(form): Form<
         }
         Err(e) => return page_error(&state, EngineError::Text(e.to_string())),
     };
-    let label = crate::texts::text_label(work.text.as_deref().unwrap_or_default());
-    match start_job(&state, Work::Text(work), &label) {
+    match crate::texts::start(&state, work) {
         Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
         Err(e) => page_error(&state, e),
     }
@@ -98,13 +97,7 @@ pub(crate) async fn text_page(State(state): State<AppState>, Path(id): Path<Stri
 }
 
 pub(crate) async fn text_refresh_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let stored = match state.0.engine.text(&id) {
-        Ok(stored) => stored,
-        Err(e) => return page_error(&state, e),
-    };
-    let label = crate::texts::text_label(&stored.text);
-    let work = verity_engine::texts::TextJob { id, text: None, source_url: None, limit: stored.limit };
-    match start_job(&state, Work::Text(work), &label) {
+    match crate::texts::start_refresh(&state, id) {
         Ok(id) => (axum::Extension(JobStarted), Redirect::to(&format!("/jobs/{id}"))).into_response(),
         Err(e) => page_error(&state, e),
     }
