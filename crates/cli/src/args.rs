@@ -17,6 +17,10 @@ pub(crate) struct Cli {
     /// store is the data directory's SQLite file.
     #[arg(long, global = true, env = "VERITY_DATABASE", value_name = "URL")]
     pub(crate) database: Option<String>,
+    /// New passage vectors kept beside the saved vector graph (searched exactly) before they are merged into
+    /// it; lower it to see a graph on a small corpus (tests, benchmarks).
+    #[arg(long, global = true, env = "VERITY_MERGE_VECTORS_AT", default_value_t = verity_engine::MERGE_VECTORS_AT, hide = true)]
+    pub(crate) merge_vectors_at: usize,
     #[command(subcommand)]
     pub(crate) command: Command,
 }

@@ -53,7 +53,11 @@ fn end_quietly_when_the_reader_goes_away() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Where the data is: the data directory, and the database when the store is elsewhere.
-    let base = Config { database: cli.database, ..Config::new(cli.data_dir.unwrap_or_else(Config::default_data_dir)) };
+    let base = Config {
+        database: cli.database,
+        merge_vectors_at: cli.merge_vectors_at,
+        ..Config::new(cli.data_dir.unwrap_or_else(Config::default_data_dir))
+    };
     let data_dir = base.data_dir.as_path();
     match cli.command {
         Command::Ingest(args) => commands::ingest::ingest(&base, args),

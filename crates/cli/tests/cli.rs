@@ -227,6 +227,87 @@ fn an_ingest_killed_midway_loses_nothing_and_duplicates_nothing() {
     assert_eq!((done["documents"].as_u64(), done["indexed_documents"].as_u64()), (Some(total), Some(total)), "{done}");
 }
 
+/// The saved vector index survives an ingest killed (SIGKILL) while it embeds and writes the graph: the data
+/// directory reopens with every embedded passage searchable once (the graph from its last save, the rest read
+/// from the store), and the ingest run again extends that graph rather than building it anew.
+#[test]
+fn an_ingest_killed_while_it_writes_the_vector_index_leaves_it_consistent_with_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/models");
+    std::os::unix::fs::symlink(models.canonicalize().unwrap(), data.join("models")).unwrap();
+    let corpus = dir.path().join("wire.jsonl");
+    let total = 1_200;
+    let topics = ["harbour bridge", "school meals", "bus lanes", "water rates", "library hours", "night trains"];
+    let lines: String = (0..total)
+        .map(|i| {
+            let topic = topics[i % topics.len()];
+            let record = serde_json::json!({"id": format!("wire-{i}"), "title": format!("{topic} {i}"),
+                "text": format!("District {i} voted on the {topic} for {} weeks.", i % 50 + 1)});
+            format!("{record}\n")
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+            .env("VERITY_DATA_DIR", &data)
+            .env("VERITY_MERGE_VECTORS_AT", "16")
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let status = || -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_verity"))
+            .env("VERITY_DATA_DIR", &data)
+            .env("VERITY_MERGE_VECTORS_AT", "16")
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let folder = data.join("vectors").join("all-minilm-l6-v2_title_passage");
+    let saved_graphs = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect())
+            .unwrap_or_default();
+        names.retain(|n| n.starts_with("graph-") && n.ends_with(".usearch"));
+        names.sort();
+        names
+    };
+    // Killed once the first graph is saved (after 16 x 20 vectors): mid-run, whatever the
+    // machine's speed.
+    let mut ingest = run(&["ingest", corpus.to_str().unwrap()]);
+    while saved_graphs().is_empty() && ingest.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    ingest.kill().unwrap();
+    ingest.wait().unwrap();
+    let first = saved_graphs();
+    assert_eq!(first.len(), 1, "one graph saved before the kill: {first:?}");
+    let after_kill = status();
+    let embedded = after_kill["embedded_passages"].as_u64().unwrap();
+    let index = &after_kill["vector_index"];
+    assert!(embedded < total as u64, "killed mid-run: {after_kill}");
+    assert_eq!(index["graph"].as_u64().unwrap() + index["beside"].as_u64().unwrap(), embedded, "{after_kill}");
+    // Run again: the rest is embedded, and the graph saved before the kill is extended under the next number.
+    assert!(run(&["ingest", corpus.to_str().unwrap()]).wait().unwrap().success());
+    let done = status();
+    let index = &done["vector_index"];
+    assert_eq!(done["embedded_passages"], total, "{done}");
+    assert_eq!(index["graph"].as_u64().unwrap() + index["beside"].as_u64().unwrap(), total as u64, "{done}");
+    assert!(index["graph"].as_u64().unwrap() >= (total - 16) as u64, "{done}");
+    let last = saved_graphs();
+    assert_eq!(last.len(), 1, "{last:?}");
+    assert!(last[0] > first[0], "{first:?} then {last:?}");
+    // Found by meaning, through the graph.
+    let out = check(&data, &["check", "Did a district vote on night trains?", "--json"], 0);
+    assert!(out.contains("night trains"), "{out}");
+}
+
 /// With `--database`, the store is a PostgreSQL database that several data directories (nodes) share: what one
 /// ingests and checks, another lists, shows and finds, each through its own search index.
 #[test]

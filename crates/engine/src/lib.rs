@@ -45,7 +45,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use verity_embed::Embedder;
-use verity_index::dense::{Fusion, VectorCache};
+use verity_index::dense::Fusion;
+use verity_index::saved::SavedVectors;
 use verity_index::{Hit, IndexEntry, SearchIndex};
 use verity_model::{PassageHit, Report, Stage};
 use verity_pipeline::claim::Claim;
@@ -168,10 +169,9 @@ pub struct Config {
     pub today: Option<String>,
     /// Where installed models are looked for; `<data dir>/models` when `None`.
     pub models: Option<PathBuf>,
-    /// Whether a large corpus may be searched through an approximate vector index (HNSW). Its graph takes
-    /// minutes to build, so only a long-running process (a server) should say yes; one-shot commands search
-    /// exactly.
-    pub approximate_vectors: bool,
+    /// How many new passage vectors wait beside the saved vector graph (searched exactly) before they are merged
+    /// into it ([`verity_index::saved::MERGE_AT`]; tests and benchmarks lower it).
+    pub merge_vectors_at: usize,
     /// Whether passages get embeddings for semantic search (when the model is installed). Evaluation runs of
     /// stance and verdicts turn it off to skip embedding a whole corpus.
     pub passage_vectors: bool,
@@ -221,6 +221,18 @@ pub struct Status {
     /// Passages with a vector for semantic search; absent without the embedding model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embedded_passages: Option<usize>,
+    /// The saved vector index, brought up to the store: vectors in its graph, and the newest ones beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector_index: Option<VectorIndexStatus>,
+}
+
+/// Where the saved vector index stands ([`Status::vector_index`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct VectorIndexStatus {
+    /// Vectors in the saved graph (int8, approximate search).
+    pub graph: usize,
+    /// Vectors waiting beside it, searched exactly, until there are enough to merge.
+    pub beside: usize,
 }
 
 /// A check's time limit unless the caller sets another: enough for a web round, the entailment judge and a
@@ -240,7 +252,7 @@ impl Config {
             database: None,
             today: None,
             models: None,
-            approximate_vectors: false,
+            merge_vectors_at: MERGE_VECTORS_AT,
             passage_vectors: true,
             web: None,
             judge: JudgeConfig::default(),
@@ -330,13 +342,16 @@ pub struct Engine {
     notices: Vec<String>,
 }
 
-/// Semantic search: the embedding model and, loaded on first use, the vectors of every current passage.
+/// Semantic search: the embedding model and the saved index of every current passage's vector, brought up to
+/// the store on first use.
 struct Semantic {
     embedder: Embedder,
     /// The key vectors are stored under: the model and what was embedded. Changing either must change the key,
     /// so that vectors made another way are never compared with new ones.
     vectors_key: String,
-    vectors: VectorCache,
+    vectors: SavedVectors,
+    /// Held while catching up with the store (one thread at a time reads it); true once this process has.
+    caught_up: Mutex<bool>,
 }
 
 /// How lexical and semantic rankings are merged: an even convex combination of min-max normalised BM25 and cosine
@@ -347,6 +362,12 @@ pub const FUSION: Fusion = Fusion::Convex { dense_weight: 0.5 };
 pub const INDEX_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Passages embedded per store transaction: an interrupted embedding run loses at most this much work.
 const EMBED_BATCH: usize = 256;
+/// New passage vectors kept beside the saved graph before they are merged into it.
+pub const MERGE_VECTORS_AT: usize = verity_index::saved::MERGE_AT;
+/// Vectors read from the store at a time while the saved vector index catches up.
+const VECTOR_BATCH: usize = 20_000;
+/// Dense candidates re-ranked by their exact (f32) vectors read from the store: the graph ranks by int8 vectors.
+const RERANK_DEPTH: usize = 100;
 
 impl Engine {
     /// Opens the data directory, creating it when missing, and finishes any indexing an interrupted ingest
@@ -360,7 +381,8 @@ impl Engine {
         std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.clone(), source })?;
         let store = config.open_store()?;
         let index = SearchIndex::open(&dir.join("index"))?;
-        let (semantic, mut notices) = Semantic::load(&config.models_dir(), config.approximate_vectors);
+        let (semantic, mut notices) =
+            Semantic::load(&config.models_dir(), &dir.join("vectors"), config.merge_vectors_at);
         if let Some(semantic) = semantic.as_ref().filter(|_| config.passage_vectors) {
             let (embedded, total) = store.vector_coverage(&semantic.vectors_key)?;
             if embedded < total {
@@ -470,8 +492,16 @@ impl Engine {
                 }
             });
             let writer = scope.spawn(move || -> Result<()> {
+                let mut unindexed = 0;
                 for rows in written {
                     store.put_vectors(key, &rows)?;
+                    // The saved vector index keeps up as the vectors land, so a long run killed midway leaves a
+                    // graph saved at its last save point rather than none.
+                    unindexed += rows.len();
+                    if unindexed >= semantic.vectors.merge_at() {
+                        semantic.add_new(store)?;
+                        unindexed = 0;
+                    }
                 }
                 Ok(())
             });
@@ -587,9 +617,13 @@ impl Engine {
     /// the two agree once the engine has opened, since opening indexes what the store has and the index lacks.
     pub fn status(&self) -> Result<Status> {
         let counts = self.store.counts()?;
-        let embedded = match &self.semantic {
-            Some(semantic) => Some(self.store.vector_coverage(&semantic.vectors_key)?.0),
-            None => None,
+        let (embedded, vector_index) = match &self.semantic {
+            Some(semantic) => {
+                semantic.refresh(&self.store)?;
+                let (graph, beside) = semantic.sizes();
+                (Some(self.store.vector_coverage(&semantic.vectors_key)?.0), Some(VectorIndexStatus { graph, beside }))
+            }
+            None => (None, None),
         };
         Ok(Status {
             documents: counts.documents,
@@ -600,6 +634,7 @@ impl Engine {
             indexed_passages: self.index.num_passages() as usize,
             pending_index: self.index_lag()?,
             embedded_passages: embedded,
+            vector_index,
         })
     }
 
@@ -1013,8 +1048,9 @@ impl Corpus for EngineCorpus<'_> {
 }
 
 impl Semantic {
-    /// Loads the default embedding model when it is installed; otherwise says how to install it.
-    fn load(models_dir: &Path, approximate: bool) -> (Option<Semantic>, Vec<String>) {
+    /// Loads the default embedding model when it is installed, and opens its saved vector index in
+    /// `vectors_dir`; otherwise says how to install the model.
+    fn load(models_dir: &Path, vectors_dir: &Path, merge_at: usize) -> (Option<Semantic>, Vec<String>) {
         let spec = &verity_models::ALL_MINILM_L6_V2;
         let dir = models_dir.join(spec.name);
         if !dir.join("model.safetensors").is_file() {
@@ -1024,29 +1060,106 @@ impl Semantic {
             );
             return (None, vec![notice]);
         }
-        match Embedder::load(&dir) {
-            Ok(embedder) => {
-                let vectors_key = format!("{}:title+passage", spec.name);
-                let vectors = VectorCache::new(embedder.dim(), approximate);
-                (Some(Semantic { embedder, vectors_key, vectors }), vec![])
-            }
+        let embedder = match Embedder::load(&dir) {
+            Ok(embedder) => embedder,
+            Err(e) => return (None, vec![format!("semantic search is off: {e}")]),
+        };
+        let vectors_key = format!("{}:title+passage", spec.name);
+        // One folder per key: vectors of another model or text never share a graph.
+        let folder = vectors_dir.join(vectors_key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+        match SavedVectors::open_merging_at(&folder, embedder.dim(), merge_at) {
+            Ok(vectors) => (Some(Semantic { embedder, vectors_key, vectors, caught_up: Mutex::new(false) }), vec![]),
             Err(e) => (None, vec![format!("semantic search is off: {e}")]),
         }
     }
 
+    /// The `limit` passages nearest to `query`: from the saved graph (brought up to the store on this process's
+    /// first search), the first [`RERANK_DEPTH`] re-ranked by their exact vectors.
     fn search(&self, store: &Store, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
         let query = self.embedder.embed(&[query])?.remove(0);
-        Ok(self.vectors.search(&query, limit, || store.vectors(&self.vectors_key))?)
+        if !*self.caught_up.lock().unwrap_or_else(|p| p.into_inner()) {
+            self.catch_up(store)?;
+        }
+        let mut hits = self.vectors.search(&query, limit.max(RERANK_DEPTH.min(limit * 4)));
+        if self.vectors.sizes().0 > 0 {
+            let depth = hits.len().min(RERANK_DEPTH);
+            let ids: Vec<i64> = hits[..depth].iter().map(|h| h.key).collect();
+            let exact: std::collections::HashMap<i64, Vec<f32>> =
+                store.vectors_by_id(&self.vectors_key, &ids)?.into_iter().collect();
+            for hit in &mut hits[..depth] {
+                if let Some(vector) = exact.get(&hit.key) {
+                    hit.score = verity_index::dense::dot(vector, &query);
+                }
+            }
+            hits[..depth].sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        }
+        hits.truncate(limit);
+        Ok(hits)
     }
 
-    /// Brings the vectors in memory up to the store ([`VectorCache::catch_up`]); the store is read without the
-    /// cache's lock, so searches never wait on it.
-    fn refresh(&self, store: &Store) -> Result<()> {
-        let Some(seen) = self.vectors.position() else { return Ok(()) };
-        let (embedded, _) = store.vector_coverage(&self.vectors_key)?;
-        let new = store.vectors_after(&self.vectors_key, seen.last_id)?;
-        self.vectors.catch_up(seen, embedded, new);
+    /// Brings the saved vector index up to the store: maps a graph another process saved, adds the vectors
+    /// above its position a batch at a time (merged into the graph and saved as they pass the threshold), and
+    /// when `count` asks, compares the count with the store's and mends a difference (vectors embedded out of
+    /// order, passages replaced by a new version) without a rebuild.
+    fn catch_up_counting(&self, store: &Store, count: bool) -> Result<()> {
+        let mut caught_up = self.caught_up.lock().unwrap_or_else(|p| p.into_inner());
+        let before = self.vectors.position();
+        let mut changed = self.vectors.follow_saved()? || !*caught_up;
+        loop {
+            let seen = self.vectors.position();
+            let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;
+            let read = rows.len();
+            self.vectors.extend(seen, rows);
+            self.vectors.merge_if_due()?;
+            if read < VECTOR_BATCH {
+                break;
+            }
+        }
+        changed |= self.vectors.position() != before;
+        // Counting costs a scan of the passages: only after something moved, or the first time.
+        if count && changed {
+            let (embedded, _) = store.vector_coverage(&self.vectors_key)?;
+            if self.vectors.position().len != embedded {
+                let current = store.vector_ids(&self.vectors_key)?;
+                let stale = store.stale_vector_ids(&self.vectors_key)?;
+                self.vectors.reconcile(&current, &stale, |ids| store.vectors_by_id(&self.vectors_key, ids))?;
+                self.vectors.merge_if_due()?;
+            }
+        }
+        self.vectors.finish()?;
+        *caught_up = true;
         Ok(())
+    }
+
+    fn catch_up(&self, store: &Store) -> Result<()> {
+        self.catch_up_counting(store, false)
+    }
+
+    /// Adds the vectors above the index's position and merges them when due, leaving the graph loaded (and saved
+    /// only every [`verity_index::saved::SavedVectors::save_every`]): for an embedding run, which ends with
+    /// [`Semantic::refresh`].
+    fn add_new(&self, store: &Store) -> Result<()> {
+        let _catching_up = self.caught_up.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let seen = self.vectors.position();
+            let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;
+            let read = rows.len();
+            self.vectors.extend(seen, rows);
+            self.vectors.merge_if_due()?;
+            if read < VECTOR_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// [`Semantic::catch_up`] with the count compared: after an embedding run and in a server's catch-up loop.
+    fn refresh(&self, store: &Store) -> Result<()> {
+        self.catch_up_counting(store, true)
+    }
+
+    /// Where the saved vector index stands: vectors in its graph and beside it.
+    fn sizes(&self) -> (usize, usize) {
+        self.vectors.sizes()
     }
 }
 

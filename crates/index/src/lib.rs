@@ -8,7 +8,8 @@
 //! Searches return the store's ids (passage ids; document ids), read from columnar fast fields. The index folder
 //! carries a format marker: a folder of another format is emptied and reported new, for the caller to refill.
 //!
-//! [`dense`] does vector search over passage embeddings (exact, or HNSW for long-running processes) and
+//! [`saved`] keeps the passage vectors' approximate index (an int8 HNSW graph, saved beside the text index and
+//! memory-mapped, following the store by passage id); [`dense`] searches vectors exactly and
 //! [`dense::Fusion`] merges lexical and dense rankings.
 //!
 //! The index stores ids, not text: the store owns the text. It knows nothing of SQL, claims or reports.
@@ -32,6 +33,7 @@
 
 pub mod dense;
 mod readable;
+pub mod saved;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -77,6 +79,11 @@ pub enum IndexError {
          new documents); wait for it to finish and try again"
     )]
     Busy,
+    /// The vector graph could not be built, read or written (the library's own words).
+    #[error(
+        "the saved vector index failed: {0}; delete the data directory's `vectors` folder to rebuild it from the store"
+    )]
+    Vectors(String),
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;

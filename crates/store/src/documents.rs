@@ -311,21 +311,57 @@ impl Store {
         })
     }
 
-    /// Like [`Store::vectors`], only of passages with ids above `after` (passages added since): passage ids only
-    /// grow, so a cache of vectors can be brought up to date without reading them all again.
-    pub fn vectors_after(&self, model: &str, after: i64) -> Result<Vec<(i64, Vec<f32>)>> {
+    /// Like [`Store::vectors`], only of passages with ids above `after`, at most `limit` of them in id order:
+    /// passage ids only grow, so an index of vectors is brought up to date a batch at a time without reading
+    /// them all again.
+    pub fn vectors_after(&self, model: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<f32>)>> {
         let rows = self.all::<(i64, Vec<u8>)>(
             "SELECT pv.passage_id, pv.vector FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
                  JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = $1 AND pv.passage_id > $2
-                 ORDER BY pv.passage_id",
-            args![model, after],
+                 ORDER BY pv.passage_id LIMIT $3",
+            args![model, after, sql_limit(limit)],
         )?;
         Ok(rows.into_iter().map(|(id, bytes)| (id, vector_from(&bytes))).collect())
     }
 
     /// Every vector of `model` for passages of latest document versions, as (passage id, vector).
     pub fn vectors(&self, model: &str) -> Result<Vec<(i64, Vec<f32>)>> {
-        self.vectors_after(model, i64::MIN)
+        self.vectors_after(model, i64::MIN, usize::MAX)
+    }
+
+    /// The vectors of `model` of the passages `ids` (current or not); unknown ids are left out.
+    pub fn vectors_by_id(&self, model: &str, ids: &[i64]) -> Result<Vec<(i64, Vec<f32>)>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT passage_id, vector FROM passage_vectors WHERE model = $1 AND passage_id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut args: Vec<Arg> = vec![model.into()];
+            args.extend(chunk.iter().map(|&id| Arg::Int(id)));
+            found.extend(self.all::<(i64, Vec<u8>)>(&sql, &args)?.into_iter().map(|(id, b)| (id, vector_from(&b))));
+        }
+        Ok(found)
+    }
+
+    /// The ids of the passages of latest document versions that have a vector of `model`, ascending.
+    pub fn vector_ids(&self, model: &str) -> Result<Vec<i64>> {
+        self.all(
+            "SELECT pv.passage_id FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
+                 JOIN documents d ON d.latest_version_id = p.version_id WHERE pv.model = $1 ORDER BY pv.passage_id",
+            args![model],
+        )
+    }
+
+    /// The ids of passages with a vector of `model` whose document has a newer version: what an index of vectors
+    /// must stop finding.
+    pub fn stale_vector_ids(&self, model: &str) -> Result<Vec<i64>> {
+        self.all(
+            "SELECT pv.passage_id FROM passage_vectors pv JOIN passages p ON p.id = pv.passage_id
+                 JOIN versions v ON v.id = p.version_id JOIN documents d ON d.id = v.document_id
+                 WHERE pv.model = $1 AND d.latest_version_id <> p.version_id ORDER BY pv.passage_id",
+            args![model],
+        )
     }
 
     /// The models that passages have vectors of.

@@ -401,6 +401,12 @@ fn vectors_are_kept_per_model_and_follow_the_latest_version() {
         assert_eq!(store.vector_coverage("m").unwrap(), (1, 2));
         assert_eq!(store.vectors("m").unwrap().len(), 1);
         assert_eq!(store.passage_document_map().unwrap()[&pending_now[0].passage_id], "a");
+        // What an index of vectors follows: current ids, the stale ones it must drop, batches after a position.
+        assert_eq!(store.vector_ids("m").unwrap(), [b]);
+        assert_eq!(store.stale_vector_ids("m").unwrap(), [a]);
+        assert_eq!(store.vectors_after("m", i64::MIN, 1).unwrap(), [(b, vec![0.25, 2.0])]);
+        assert!(store.vectors_after("m", b, 10).unwrap().is_empty());
+        assert_eq!(store.vectors_by_id("m", &[a, b, 999]).unwrap().len(), 2, "stale ones too; unknown left out");
     });
 }
 

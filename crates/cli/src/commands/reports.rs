@@ -62,9 +62,13 @@ pub(crate) fn status(base: &verity_engine::Config, args: StatusArgs) -> anyhow::
                 n => format!("; {n} documents still being indexed by another process"),
             }
         );
-        match status.embedded_passages {
-            Some(n) => println!("semantic search: {n} passages embedded"),
-            None => println!("semantic search: off (`verity models install` turns it on)"),
+        match (status.embedded_passages, status.vector_index) {
+            (Some(n), Some(index)) => println!(
+                "semantic search: {n} passages embedded; vector index: {} in the saved graph, {} beside it",
+                index.graph, index.beside
+            ),
+            (Some(n), None) => println!("semantic search: {n} passages embedded"),
+            _ => println!("semantic search: off (`verity models install` turns it on)"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -22,8 +22,7 @@ pub(crate) fn serve(base: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> 
                 .map_err(|_| anyhow::anyhow!("the site file's judge is {name:?}; it is `lexical`, `nli` or `llm`"))?,
         );
     }
-    // A long-running process may build the approximate vector index for a large corpus.
-    let config = Config { approximate_vectors: true, ..checking.config(base)? };
+    let config = checking.config(base)?;
     // Ctrl-C ends the process by default until the server installs its own handler.
     let never = std::sync::atomic::AtomicBool::new(false);
     let Some(engine) = super::open_when_reachable(&config, &never)? else { return Ok(ExitCode::SUCCESS) };
