@@ -89,6 +89,52 @@ pub(crate) enum EvalCommand {
     /// Check-worthiness on CheckThat! 2024 English sentences: precision, recall and F1 of the Yes class, and
     /// sentences per second, for the shipped scorer and a length and a keyword baseline.
     Checkworthy(CheckworthyEval),
+    /// An archive of a chosen size, for scale benchmarks (`scripts/bench-archive.sh`): write its documents from
+    /// real sentences, give its passages vectors (the model's for a sample, seeded ones after), and time its
+    /// searches and checks.
+    Archive {
+        #[command(subcommand)]
+        step: ArchiveStep,
+    },
+}
+
+/// `verity eval archive`'s steps.
+#[derive(Subcommand)]
+pub(crate) enum ArchiveStep {
+    /// Write JSON Lines documents of real sentences (FEVER, SciFact, CheckThat!) holding this many passages.
+    Write {
+        /// The shared data folder (fever_train/, scifact/, checkworthiness/).
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        passages: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 29)]
+        seed: u64,
+    },
+    /// Give every passage without a vector one: the model's for the first `--sample`, then a sampled real vector
+    /// with seeded noise. The saved vector index is built as for `verity embed`.
+    Embed {
+        #[arg(long, default_value_t = 5_000)]
+        sample: usize,
+        #[arg(long, default_value_t = 29)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time BM25, dense and hybrid queries (FEVER claims), the dense search's recall@10 against exact search,
+    /// and checks with the default judge.
+    Measure {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        #[arg(long, default_value_t = 30)]
+        checks: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `verity eval checkworthy`.

@@ -362,6 +362,8 @@ pub const FUSION: Fusion = Fusion::Convex { dense_weight: 0.5 };
 pub const INDEX_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Passages embedded per store transaction: an interrupted embedding run loses at most this much work.
 const EMBED_BATCH: usize = 256;
+/// A stand-in for the embedding model ([`Engine::embed_using`]): vectors for a batch of (passage id, text).
+pub type Encode<'a> = dyn FnMut(&[(i64, &str)]) -> Result<Vec<Vec<f32>>> + Send + 'a;
 /// New passage vectors kept beside the saved graph before they are merged into it.
 pub const MERGE_VECTORS_AT: usize = verity_index::saved::MERGE_AT;
 /// Vectors read from the store at a time while the saved vector index catches up.
@@ -469,6 +471,18 @@ impl Engine {
     /// of the writer, by passage id), this thread embeds them (the encoder itself uses every core), and a thread
     /// writes the vectors back. The encoder never waits for the database, on SQLite or on PostgreSQL.
     pub fn embed(&self, progress: &mut dyn FnMut(EmbedProgress)) -> Result<usize> {
+        self.embed_using(None, progress)
+    }
+
+    /// [`Engine::embed`], with `encode` making the vectors instead of the model when given: each call gets a
+    /// batch of (passage id, text as embedded) and returns one unit vector of the model's size per passage. For
+    /// benchmarks that need an archive's worth of vectors faster than the model makes them (`verity eval
+    /// archive`); the index, the store and the saving are the same as for the model's vectors.
+    pub fn embed_using(
+        &self,
+        mut encode: Option<&mut Encode<'_>>,
+        progress: &mut dyn FnMut(EmbedProgress),
+    ) -> Result<usize> {
         let Some(semantic) = self.semantic.as_ref().filter(|_| self.config.passage_vectors) else { return Ok(0) };
         let (embedded, total) = self.store.vector_coverage(&semantic.vectors_key)?;
         let (store, key) = (&self.store, semantic.vectors_key.as_str());
@@ -513,7 +527,7 @@ impl Engine {
                     }
                     let texts: Vec<String> = batch.iter().map(|p| embedding_text(&p.title, &p.text)).collect();
                     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                    let embedded = semantic.embedder.embed_counting(&refs)?;
+                    let embedded = semantic.encode(&batch, &refs, encode.as_deref_mut())?;
                     let rows: Vec<(i64, Vec<f32>)> = batch.iter().map(|p| p.passage_id).zip(embedded.vectors).collect();
                     status.passages_done += rows.len();
                     status.tokens_done += embedded.tokens;
@@ -531,6 +545,30 @@ impl Engine {
         })?;
         semantic.refresh(&self.store)?;
         Ok(status.passages_done)
+    }
+
+    /// The query's vector, as semantic search embeds it; `None` without the model.
+    pub fn embed_query(&self, query: &str) -> Result<Option<Vec<f32>>> {
+        match self.semantic.as_ref() {
+            Some(semantic) => Ok(Some(semantic.embedder.embed(&[query])?.remove(0))),
+            None => Ok(None),
+        }
+    }
+
+    /// Every current passage's vector in memory, searched exactly: the truth approximate search is measured
+    /// against. Costs 4 bytes a dimension a passage (1.5 GB for a million); for benchmarks.
+    pub fn exact_vectors(&self) -> Result<Option<verity_index::dense::VectorIndex>> {
+        let Some(semantic) = self.semantic.as_ref() else { return Ok(None) };
+        let mut index = verity_index::dense::VectorIndex::new(semantic.embedder.dim());
+        let mut after = i64::MIN;
+        loop {
+            let rows = self.store.vectors_after(&semantic.vectors_key, after, VECTOR_BATCH)?;
+            let Some((last, _)) = rows.last() else { return Ok(Some(index)) };
+            after = *last;
+            for (id, vector) in &rows {
+                index.push(*id, vector);
+            }
+        }
     }
 
     /// The date reports are fixed to, when the configuration fixes one (reproducible runs and tests).
@@ -1133,6 +1171,23 @@ impl Semantic {
 
     fn catch_up(&self, store: &Store) -> Result<()> {
         self.catch_up_counting(store, false)
+    }
+
+    /// Vectors for a batch of passages (their texts as embedded: `texts`), from the model or from `encode`.
+    fn encode(
+        &self,
+        batch: &[UnembeddedPassage],
+        texts: &[&str],
+        encode: Option<&mut Encode<'_>>,
+    ) -> Result<verity_embed::Embedded> {
+        let Some(encode) = encode else { return Ok(self.embedder.embed_counting(texts)?) };
+        let batch: Vec<(i64, &str)> = batch.iter().map(|p| p.passage_id).zip(texts.iter().copied()).collect();
+        let vectors = encode(&batch)?;
+        if vectors.len() != batch.len() || vectors.iter().any(|v| v.len() != self.embedder.dim()) {
+            let message = "the encoder returned vectors of another number or size".to_string();
+            return Err(EngineError::Embed(verity_embed::EmbedError::Compute(message)));
+        }
+        Ok(verity_embed::Embedded { vectors, tokens: 0 })
     }
 
     /// Adds the vectors above the index's position and merges them when due, leaving the graph loaded (and saved

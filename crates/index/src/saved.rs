@@ -313,7 +313,7 @@ impl SavedVectors {
             return Ok(0);
         }
         let Ok(_merging) = self.merging.try_lock() else { return Ok(0) };
-        if !self.read().graph.as_ref().is_some_and(|g| g.owned.is_some()) {
+        if self.read().graph.as_ref().is_none_or(|g| g.owned.is_none()) {
             let path = self.dir.join(LOCK);
             let lock =
                 File::options().create(true).truncate(false).write(true).open(&path).map_err(io_error(&self.dir))?;
@@ -473,7 +473,7 @@ fn add_rows(index: &usearch::Index, rows: &VectorIndex) -> Result<()> {
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     })
 }
 

@@ -25,7 +25,7 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(mut samples: Vec<f64>) -> Latency {
+    pub(crate) fn of(mut samples: Vec<f64>) -> Latency {
         samples.sort_by(f64::total_cmp);
         let at = |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
         let mean = if samples.is_empty() { 0.0 } else { samples.iter().sum::<f64>() / samples.len() as f64 };

@@ -13,6 +13,7 @@
 //! assert!(entailment_pairs(&TrainingData::default(), true).unwrap().is_empty());
 //! ```
 
+pub mod archive;
 pub mod checkworthy;
 pub mod eval;
 pub mod train;
@@ -27,6 +28,8 @@ pub enum LabError {
     Eval(#[from] verity_eval::EvalError),
     #[error(transparent)]
     Embed(#[from] verity_embed::EmbedError),
+    #[error("{0}")]
+    Measure(String),
 }
 
 pub type Result<T> = std::result::Result<T, LabError>;

@@ -18,7 +18,59 @@ pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode
         EvalCommand::Stance(args) => stance(data_dir, args),
         EvalCommand::Verdict(args) => verdict(data_dir, args),
         EvalCommand::Checkworthy(args) => checkworthy(args),
+        EvalCommand::Archive { step } => archive(&Config::new(data_dir), step),
     }
+}
+
+/// `verity eval archive`: an archive written, embedded and measured, a step at a time.
+pub(crate) fn archive(base: &Config, step: ArchiveStep) -> anyhow::Result<ExitCode> {
+    match step {
+        ArchiveStep::Write { data, passages, out, seed } => {
+            let written = verity_lab::archive::write_archive(&data, passages, &out, seed)?;
+            println!("{}", serde_json::to_string(&written)?);
+        }
+        ArchiveStep::Embed { sample, seed, json } => {
+            let engine = verity_engine::Engine::open(base.clone())?;
+            anyhow::ensure!(engine.semantic_search(), "no embedding model is installed; run `verity models install`");
+            let model = base.models_dir().join(verity_models::ALL_MINILM_L6_V2.name);
+            let mut encoder = verity_lab::archive::SyntheticEncoder::new(&model, sample, seed)?;
+            let started = std::time::Instant::now();
+            let mut encode = |batch: &[(i64, &str)]| encoder.encode(batch).map_err(verity_engine::EngineError::Embed);
+            let done = engine.embed_using(Some(&mut encode), &mut |_| {})?;
+            let seconds = started.elapsed().as_secs_f64();
+            let result = serde_json::json!({"passages_embedded": done, "seconds": seconds,
+                "model_seconds": encoder.model_seconds, "sample": sample});
+            if json {
+                println!("{result}");
+            } else {
+                println!(
+                    "{done} passages given vectors in {seconds:.1} s (the model's for the first {sample}), index saved"
+                );
+            }
+        }
+        ArchiveStep::Measure { data, queries, checks, json } => {
+            let engine = verity_engine::Engine::open(base.clone())?;
+            let claims = verity_lab::archive::claims(&data, queries)?;
+            let figures = verity_lab::archive::measure(&engine, &claims, checks)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                let row = |name: &str, l: &verity_lab::eval::Latency| {
+                    println!("  {name:<8} p50 {:>8.2} ms  p99 {:>8.2} ms", l.p50_ms, l.p99_ms)
+                };
+                println!(
+                    "{} passages embedded ({} in the graph, {} beside it); {} queries",
+                    figures.passages_embedded, figures.vector_graph, figures.vectors_beside_graph, figures.queries
+                );
+                row("bm25", &figures.bm25);
+                row("dense", &figures.dense);
+                row("hybrid", &figures.hybrid);
+                println!("  dense recall@10 against exact search: {:.3}", figures.dense_recall_at_10);
+                row("check", &figures.check);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `verity eval retrieval`: nDCG and recall of document retrieval on a BEIR folder or Check-COVID.
