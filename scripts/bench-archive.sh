@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Verity on a newsroom-sized archive: N passages of real sentences (FEVER evidence, SciFact abstracts, CheckThat!
 # debate sentences from ../shared/data, written again with other names and numbers past the first pass),
-# ingested, given vectors (all-MiniLM-L6-v2's own for a sample, then sampled real vectors with seeded noise) and
+# ingested, given vectors (all-MiniLM-L6-v2's own for 10,000 passages, then mixtures of those with seeded noise) and
 # measured:
 #   - ingest: documents/s and passages/s (store + text index; vectors separately, with the saved vector index);
 #   - size on disk: the SQLite store, the text index, the saved vector graph;
@@ -51,7 +51,7 @@ fi
 ln -sfn "$models" "$data/models"
 if [ ! -s "$work/embed.json" ]; then
   log "giving passages vectors and building the saved vector index..."
-  "$verity" --data-dir "$data" eval archive embed --sample 5000 --json > "$work/embed.json"
+  "$verity" --data-dir "$data" eval archive embed --sample 10000 --json > "$work/embed.json"
 fi
 
 size_mb() { du -sm "$1" 2>/dev/null | cut -f1; }

@@ -72,7 +72,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(args) => commands::worker::worker(&base, args),
         Command::Models { what } => commands::models::run(data_dir, what),
         Command::Train { what } => commands::train::run(data_dir, what),
-        Command::Eval { what: args::EvalCommand::Archive { step } } => commands::eval::archive(&base, step),
-        Command::Eval { what } => commands::eval::run(data_dir, what),
+        Command::Eval { what } => commands::eval::run(&base, what),
     }
 }

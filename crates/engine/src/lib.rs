@@ -350,8 +350,10 @@ struct Semantic {
     /// so that vectors made another way are never compared with new ones.
     vectors_key: String,
     vectors: SavedVectors,
-    /// Held while catching up with the store (one thread at a time reads it); true once this process has.
-    caught_up: Mutex<bool>,
+    /// Held while catching up with the store: one thread at a time reads it.
+    catching_up: Mutex<()>,
+    /// Whether this process has caught up once: its first search waits for that, later ones never wait.
+    caught_up: std::sync::atomic::AtomicBool,
 }
 
 /// How lexical and semantic rankings are merged: an even convex combination of min-max normalised BM25 and cosine
@@ -1106,7 +1108,10 @@ impl Semantic {
         // One folder per key: vectors of another model or text never share a graph.
         let folder = vectors_dir.join(vectors_key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
         match SavedVectors::open_merging_at(&folder, embedder.dim(), merge_at) {
-            Ok(vectors) => (Some(Semantic { embedder, vectors_key, vectors, caught_up: Mutex::new(false) }), vec![]),
+            Ok(vectors) => {
+                let (catching_up, caught_up) = (Mutex::new(()), Default::default());
+                (Some(Semantic { embedder, vectors_key, vectors, catching_up, caught_up }), vec![])
+            }
             Err(e) => (None, vec![format!("semantic search is off: {e}")]),
         }
     }
@@ -1115,10 +1120,10 @@ impl Semantic {
     /// first search), the first [`RERANK_DEPTH`] re-ranked by their exact vectors.
     fn search(&self, store: &Store, query: &str, limit: usize) -> Result<Vec<Hit<i64>>> {
         let query = self.embedder.embed(&[query])?.remove(0);
-        if !*self.caught_up.lock().unwrap_or_else(|p| p.into_inner()) {
+        if !self.caught_up.load(std::sync::atomic::Ordering::Acquire) {
             self.catch_up(store)?;
         }
-        let mut hits = self.vectors.search(&query, limit.max(RERANK_DEPTH.min(limit * 4)));
+        let mut hits = self.vectors.search(&query, limit.max(RERANK_DEPTH));
         if self.vectors.sizes().0 > 0 {
             let depth = hits.len().min(RERANK_DEPTH);
             let ids: Vec<i64> = hits[..depth].iter().map(|h| h.key).collect();
@@ -1140,9 +1145,10 @@ impl Semantic {
     /// when `count` asks, compares the count with the store's and mends a difference (vectors embedded out of
     /// order, passages replaced by a new version) without a rebuild.
     fn catch_up_counting(&self, store: &Store, count: bool) -> Result<()> {
-        let mut caught_up = self.caught_up.lock().unwrap_or_else(|p| p.into_inner());
+        let _catching_up = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
+        let first = !self.caught_up.load(std::sync::atomic::Ordering::Acquire);
         let before = self.vectors.position();
-        let mut changed = self.vectors.follow_saved()? || !*caught_up;
+        let mut changed = self.vectors.follow_saved()? || first;
         loop {
             let seen = self.vectors.position();
             let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;
@@ -1165,7 +1171,7 @@ impl Semantic {
             }
         }
         self.vectors.finish()?;
-        *caught_up = true;
+        self.caught_up.store(true, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
@@ -1194,7 +1200,7 @@ impl Semantic {
     /// only every [`verity_index::saved::SavedVectors::save_every`]): for an embedding run, which ends with
     /// [`Semantic::refresh`].
     fn add_new(&self, store: &Store) -> Result<()> {
-        let _catching_up = self.caught_up.lock().unwrap_or_else(|p| p.into_inner());
+        let _catching_up = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             let seen = self.vectors.position();
             let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;

@@ -7,8 +7,9 @@
 //!
 //! [`SyntheticEncoder`] stands in for the embedding model past a sample: the first passages get the model's own
 //! vectors; each later one gets the real vector of a sampled passage picked by its wording (the same sentence in
-//! another pass has the same seed), plus seeded noise (cosine about 0.86 to its seed). The archive's vectors thus
-//! have the real vectors' distribution of topics, at the rate of a random generator.
+//! another pass has the same one), mixed with up to half of each of two other sampled vectors, plus a little
+//! seeded noise (cosine about 0.9 to its own). The archive's vectors thus have the real vectors' distribution of
+//! topics, at the rate of a random generator.
 //!
 //! [`measure`] times BM25, dense and hybrid passage queries, the recall@10 of the approximate dense search
 //! against exact search, and checks, on an ingested archive.
@@ -26,8 +27,10 @@ use crate::{LabError, Result};
 
 /// How many sentences a document of the archive has (about five passages).
 const SENTENCES_PER_DOCUMENT: usize = 16;
-/// The noise added to a seed vector, relative to its unit length: cosine 1 / sqrt(1 + 0.6^2) = 0.86 to the seed.
-const NOISE: f32 = 0.6;
+/// The most of each of two other real vectors mixed into a passage's own (uniform in 0 to this).
+const MIXED: f32 = 0.5;
+/// Isotropic noise added after mixing, relative to a unit vector's length, so that no two passages coincide.
+const NOISE: f32 = 0.15;
 const OUTLETS: [&str; 8] = [
     "The Ledger",
     "The Courier",
@@ -64,6 +67,11 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
     }
 
     /// A standard normal draw (Box-Muller).
@@ -253,11 +261,19 @@ impl SyntheticEncoder {
             .iter()
             .map(|(_, text)| {
                 let key = wording(text);
-                let seed = match self.by_wording.get(&key) {
+                let primary = match self.by_wording.get(&key) {
                     Some(&row) => row,
                     None => (key % self.real.len() as u64) as usize,
                 };
-                let mut v: Vec<f32> = self.real[seed].iter().map(|x| x + scale * self.rng.gaussian()).collect();
+                // A passage is mostly its own topic, with some of two others: mixtures of real vectors keep the
+                // real vectors' spread of topics (isotropic noise alone would not: see docs/BENCHMARKS.md).
+                let others = [self.rng.below(self.real.len()), self.rng.below(self.real.len())];
+                let weights = [self.rng.unit() * MIXED, self.rng.unit() * MIXED];
+                let mut v = self.real[primary].clone();
+                for (other, weight) in others.into_iter().zip(weights) {
+                    v.iter_mut().zip(&self.real[other]).for_each(|(x, y)| *x += weight * y);
+                }
+                v.iter_mut().for_each(|x| *x += scale * self.rng.gaussian());
                 let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
                 v.iter_mut().for_each(|x| *x /= norm);
                 v

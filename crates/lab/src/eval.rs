@@ -115,11 +115,15 @@ pub struct RetrievalOptions {
     /// A data directory to ingest into and keep (so a second run skips the embedding); a fresh temporary one
     /// when `None`. It must hold nothing but this benchmark's corpus.
     pub workdir: Option<PathBuf>,
+    /// New vectors kept beside the saved vector graph before a merge ([`verity_engine::MERGE_VECTORS_AT`]): 1
+    /// puts every passage in the int8 graph, to measure what the compact vectors cost.
+    pub merge_vectors_at: usize,
 }
 
 impl Default for RetrievalOptions {
     fn default() -> RetrievalOptions {
-        RetrievalOptions { depth: DEFAULT_RANK_DEPTH, models: None, workdir: None }
+        let merge_vectors_at = verity_engine::MERGE_VECTORS_AT;
+        RetrievalOptions { depth: DEFAULT_RANK_DEPTH, models: None, workdir: None, merge_vectors_at }
     }
 }
 
@@ -153,7 +157,9 @@ pub fn retrieval(set: &RetrievalSet, options: &RetrievalOptions) -> Result<Retri
     let depth = options.depth.max(100);
     let tmp = temp_dir()?;
     let data_dir = options.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
-    let mut engine = Engine::open(Config { models: options.models.clone(), ..Config::new(data_dir) })?;
+    let config =
+        Config { models: options.models.clone(), merge_vectors_at: options.merge_vectors_at, ..Config::new(data_dir) };
+    let mut engine = Engine::open(config)?;
     let summary = engine.ingest(std::slice::from_ref(&set.corpus), &mut |_| {})?;
     let semantic = engine.semantic_search();
     let mut out = RetrievalEval {

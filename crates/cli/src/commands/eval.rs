@@ -10,15 +10,16 @@ use verity_lab::eval::{RetrievalOptions, RetrievalSet};
 use crate::args::*;
 use crate::output::*;
 
-pub(crate) fn run(data_dir: &Path, what: EvalCommand) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(base: &Config, what: EvalCommand) -> anyhow::Result<ExitCode> {
+    let data_dir = base.data_dir.as_path();
     match what {
-        EvalCommand::Retrieval(args) => retrieval(data_dir, args),
+        EvalCommand::Retrieval(args) => retrieval(base, args),
         EvalCommand::Citations(args) => citations(data_dir, args),
         EvalCommand::Encoder(args) => encoder(data_dir, args),
         EvalCommand::Stance(args) => stance(data_dir, args),
         EvalCommand::Verdict(args) => verdict(data_dir, args),
         EvalCommand::Checkworthy(args) => checkworthy(args),
-        EvalCommand::Archive { step } => archive(&Config::new(data_dir), step),
+        EvalCommand::Archive { step } => archive(base, step),
     }
 }
 
@@ -74,8 +75,9 @@ pub(crate) fn archive(base: &Config, step: ArchiveStep) -> anyhow::Result<ExitCo
 }
 
 /// `verity eval retrieval`: nDCG and recall of document retrieval on a BEIR folder or Check-COVID.
-fn retrieval(data_dir: &Path, args: RetrievalEval) -> anyhow::Result<ExitCode> {
+fn retrieval(base: &Config, args: RetrievalEval) -> anyhow::Result<ExitCode> {
     let RetrievalEval { beir, check_covid, split, models, workdir, depth, json } = args;
+    let data_dir = base.data_dir.as_path();
 
     let models = models.or_else(|| Some(Config::new(data_dir).models_dir()));
     let set = match (beir, check_covid) {
@@ -84,7 +86,7 @@ fn retrieval(data_dir: &Path, args: RetrievalEval) -> anyhow::Result<ExitCode> {
         (None, None) => unreachable!("clap requires --beir or --check-covid"),
     }
     .context("cannot read the benchmark")?;
-    let options = RetrievalOptions { depth, models, workdir };
+    let options = RetrievalOptions { depth, models, workdir, merge_vectors_at: base.merge_vectors_at };
     let result = verity_lab::eval::retrieval(&set, &options).context("retrieval evaluation failed")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&result)?);
