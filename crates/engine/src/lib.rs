@@ -557,6 +557,13 @@ impl Engine {
         }
     }
 
+    /// The vectors of the first `limit` passages (by id) that have one: a sample of real vectors for benchmarks.
+    pub fn vector_sample(&self, limit: usize) -> Result<Vec<Vec<f32>>> {
+        let Some(semantic) = self.semantic.as_ref() else { return Ok(Vec::new()) };
+        let rows = self.store.vectors_after(&semantic.vectors_key, i64::MIN, limit)?;
+        Ok(rows.into_iter().map(|(_, v)| v).collect())
+    }
+
     /// Every current passage's vector in memory, searched exactly: the truth approximate search is measured
     /// against. Costs 4 bytes a dimension a passage (1.5 GB for a million); for benchmarks.
     pub fn exact_vectors(&self) -> Result<Option<verity_index::dense::VectorIndex>> {

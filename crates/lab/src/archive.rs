@@ -255,8 +255,6 @@ impl SyntheticEncoder {
             }
             return Ok(vectors);
         }
-        let dim = self.embedder.dim();
-        let scale = NOISE / (dim as f32).sqrt();
         Ok(batch
             .iter()
             .map(|(_, text)| {
@@ -265,21 +263,111 @@ impl SyntheticEncoder {
                     Some(&row) => row,
                     None => (key % self.real.len() as u64) as usize,
                 };
-                // A passage is mostly its own topic, with some of two others: mixtures of real vectors keep the
-                // real vectors' spread of topics (isotropic noise alone would not: see docs/BENCHMARKS.md).
-                let others = [self.rng.below(self.real.len()), self.rng.below(self.real.len())];
-                let weights = [self.rng.unit() * MIXED, self.rng.unit() * MIXED];
-                let mut v = self.real[primary].clone();
-                for (other, weight) in others.into_iter().zip(weights) {
-                    v.iter_mut().zip(&self.real[other]).for_each(|(x, y)| *x += weight * y);
-                }
-                v.iter_mut().for_each(|x| *x += scale * self.rng.gaussian());
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-                v.iter_mut().for_each(|x| *x /= norm);
-                v
+                mixture(&self.real, primary, &mut self.rng)
             })
             .collect())
     }
+}
+
+/// A passage's stand-in vector: mostly the real vector `primary`, with up to [`MIXED`] of each of two other real
+/// vectors, and a little isotropic noise. Mixtures of real vectors keep the real vectors' spread of topics
+/// (isotropic noise alone would not: see docs/BENCHMARKS.md).
+fn mixture(real: &[Vec<f32>], primary: usize, rng: &mut Rng) -> Vec<f32> {
+    let scale = NOISE / (real[primary].len() as f32).sqrt();
+    let others = [rng.below(real.len()), rng.below(real.len())];
+    let weights = [rng.unit() * MIXED, rng.unit() * MIXED];
+    let mut v = real[primary].clone();
+    for (other, weight) in others.into_iter().zip(weights) {
+        v.iter_mut().zip(&real[other]).for_each(|(x, y)| *x += weight * y);
+    }
+    v.iter_mut().for_each(|x| *x += scale * rng.gaussian());
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
+}
+
+/// What [`vectors_only`] measures: the saved vector index alone, at a size past what a store is filled to here.
+#[derive(Debug, Clone, Serialize)]
+pub struct VectorFigures {
+    pub vectors: usize,
+    pub real_vectors: usize,
+    pub build_seconds: f64,
+    pub vectors_per_s: f64,
+    pub file_mb: f64,
+    pub open_ms: f64,
+    pub queries: usize,
+    /// Graph search of 100 candidates and their exact re-rank (the query's embedding not included).
+    pub search: Latency,
+    /// Exact search over every f32 vector in memory, for comparison.
+    pub exact: Latency,
+    pub recall_at_10: f64,
+}
+
+/// Builds a saved vector index of `count` mixtures of the real vectors of `engine`'s first 10,000 passages in
+/// `out`, then times its searches for the claims' vectors and their recall@10 against exact search.
+pub fn vectors_only(engine: &Engine, count: usize, queries: &[String], out: &Path, seed: u64) -> Result<VectorFigures> {
+    let measure_error = |e: verity_index::IndexError| LabError::Measure(e.to_string());
+    let real = engine.vector_sample(10_000)?;
+    if real.is_empty() {
+        return Err(LabError::Measure("the data directory has no vectors to sample; run `verity embed`".into()));
+    }
+    let dim = real[0].len();
+    let mut rng = Rng(seed);
+    let mut all = Vec::with_capacity(count * dim);
+    for _ in 0..count {
+        let primary = rng.below(real.len());
+        all.extend(mixture(&real, primary, &mut rng));
+    }
+    let row = |id: usize| &all[id * dim..(id + 1) * dim];
+    let _ = std::fs::remove_dir_all(out);
+    // Merged a batch at a time, every batch a whole one: rows left beside the graph would not be saved.
+    let batch = if count % 100_000 == 0 { 100_000 } else { count.max(1) };
+    let started = Instant::now();
+    let saved = verity_index::saved::SavedVectors::open_merging_at(out, dim, batch).map_err(measure_error)?;
+    for start in (0..count).step_by(batch) {
+        let seen = saved.position();
+        let rows = (start..(start + batch).min(count)).map(|id| (id as i64, row(id).to_vec())).collect();
+        saved.extend(seen, rows);
+        saved.merge_if_due().map_err(measure_error)?;
+    }
+    saved.finish().map_err(measure_error)?;
+    let build_seconds = started.elapsed().as_secs_f64();
+    drop(saved);
+    let file_mb = std::fs::read_dir(out)
+        .map(|d| d.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum::<u64>())
+        .unwrap_or(0) as f64
+        / 1e6;
+    let started = Instant::now();
+    let saved = verity_index::saved::SavedVectors::open(out, dim).map_err(measure_error)?;
+    let open_ms = started.elapsed().as_secs_f64() * 1e3;
+    let (mut search, mut exact, mut found) = (vec![], vec![], 0);
+    for query in queries {
+        let Some(q) = engine.embed_query(query)? else { break };
+        let started = Instant::now();
+        let mut hits = saved.search(&q, 100);
+        hits.iter_mut().for_each(|h| h.score = verity_index::dense::dot(row(h.key as usize), &q));
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(10);
+        search.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        let mut scored: Vec<(f32, usize)> = (0..count).map(|id| (verity_index::dense::dot(row(id), &q), id)).collect();
+        scored.select_nth_unstable_by(10, |a, b| b.0.total_cmp(&a.0));
+        exact.push(started.elapsed().as_secs_f64() * 1e3);
+        let truth: std::collections::HashSet<i64> = scored[..10].iter().map(|(_, id)| *id as i64).collect();
+        found += hits.iter().filter(|h| truth.contains(&h.key)).count();
+    }
+    Ok(VectorFigures {
+        vectors: count,
+        real_vectors: real.len(),
+        build_seconds,
+        vectors_per_s: count as f64 / build_seconds,
+        file_mb,
+        open_ms,
+        queries: search.len(),
+        recall_at_10: found as f64 / (10 * search.len().max(1)) as f64,
+        search: Latency::of(search),
+        exact: Latency::of(exact),
+    })
 }
 
 /// The figures [`measure`] takes on an ingested archive.

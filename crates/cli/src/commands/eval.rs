@@ -49,6 +49,12 @@ pub(crate) fn archive(base: &Config, step: ArchiveStep) -> anyhow::Result<ExitCo
                 );
             }
         }
+        ArchiveStep::Vectors { data, count, out, queries, seed } => {
+            let engine = verity_engine::Engine::open(base.clone())?;
+            let claims = verity_lab::archive::claims(&data, queries)?;
+            let figures = verity_lab::archive::vectors_only(&engine, count, &claims, &out, seed)?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+        }
         ArchiveStep::Measure { data, queries, checks, json } => {
             let engine = verity_engine::Engine::open(base.clone())?;
             let claims = verity_lab::archive::claims(&data, queries)?;
