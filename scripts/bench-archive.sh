@@ -12,6 +12,10 @@
 #   - recall@10 of the dense search (int8 graph + exact re-rank) against exact f32 search;
 #   - whole checks with the default judge, p50 / p99.
 # Usage: scripts/bench-archive.sh N [--json]      (N: passages, e.g. 100000 or 1000000)
+#        scripts/bench-archive.sh N --vectors-only  (the saved vector index alone, N vectors, e.g. 5000000: mixtures of
+#        the real vectors of an archive made before, ${VERITY_BENCH_SAMPLE:-target/bench-archive/100000/data};
+#        build rate, size, open time, search p50 / p99, recall@10 against exact search; needs 4 bytes x 384 x N of
+#        memory for the exact search)
 # The archive is kept in ${VERITY_BENCH_DIR:-target/bench-archive}/N, so a second run only measures (delete the
 # folder to start over). Needs the embedding model: scripts/fetch-test-model.sh installs it in target/models.
 set -euo pipefail
@@ -27,6 +31,14 @@ mkdir -p "$work"
 log() { [ "$json" = --json ] || echo "$@" >&2; }
 cargo build --release --locked -p verity-cli >&2
 verity="$(pwd)/target/release/verity"
+if [ "$json" = --vectors-only ]; then
+  sample="${VERITY_BENCH_SAMPLE:-target/bench-archive/100000/data}"
+  [ -d "$sample/vectors" ] || { echo "bench-archive: make an archive first (scripts/bench-archive.sh 100000)" >&2; exit 1; }
+  "$verity" --data-dir "$sample" eval archive vectors --data "$shared" --count "$n" --out "$work/vectors-only" \
+    | tee "$work/figures-vectors.json"
+  rm -rf "$work/vectors-only"
+  exit 0
+fi
 export VERITY_NO_WEB=1
 now() { date +%s.%N; }
 figures="$work/figures.json"

@@ -321,7 +321,7 @@ pub fn vectors_only(engine: &Engine, count: usize, queries: &[String], out: &Pat
     let row = |id: usize| &all[id * dim..(id + 1) * dim];
     let _ = std::fs::remove_dir_all(out);
     // Merged a batch at a time, every batch a whole one: rows left beside the graph would not be saved.
-    let batch = if count % 100_000 == 0 { 100_000 } else { count.max(1) };
+    let batch = if count.is_multiple_of(100_000) { 100_000 } else { count.max(1) };
     let started = Instant::now();
     let saved = verity_index::saved::SavedVectors::open_merging_at(out, dim, batch).map_err(measure_error)?;
     for start in (0..count).step_by(batch) {
