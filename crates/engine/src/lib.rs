@@ -1156,16 +1156,7 @@ impl Semantic {
         let first = !self.caught_up.load(std::sync::atomic::Ordering::Acquire);
         let before = self.vectors.position();
         let mut changed = self.vectors.follow_saved()? || first;
-        loop {
-            let seen = self.vectors.position();
-            let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;
-            let read = rows.len();
-            self.vectors.extend(seen, rows);
-            self.vectors.merge_if_due()?;
-            if read < VECTOR_BATCH {
-                break;
-            }
-        }
+        self.read_new(store)?;
         changed |= self.vectors.position() != before;
         // Counting costs a scan of the passages: only after something moved, or the first time.
         if count && changed {
@@ -1208,6 +1199,12 @@ impl Semantic {
     /// [`Semantic::refresh`].
     fn add_new(&self, store: &Store) -> Result<()> {
         let _catching_up = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
+        self.read_new(store)
+    }
+
+    /// Reads the vectors above the index's position from the store a batch at a time, merging each when due.
+    /// The caller holds `catching_up`.
+    fn read_new(&self, store: &Store) -> Result<()> {
         loop {
             let seen = self.vectors.position();
             let rows = store.vectors_after(&self.vectors_key, seen.last_id, VECTOR_BATCH)?;

@@ -172,10 +172,6 @@ impl SavedVectors {
         })
     }
 
-    pub fn dim(&self) -> usize {
-        self.dim
-    }
-
     /// Rows kept beside the graph before a merge.
     pub fn merge_at(&self) -> usize {
         self.merge_at
@@ -277,8 +273,9 @@ impl SavedVectors {
                 live.removed.insert(id);
             }
         }
+        let mut beside: HashSet<i64> = live.recent.ids().iter().copied().collect();
         for (id, vector) in rows {
-            if !live.graph_holds(id) && !live.recent.ids().contains(&id) {
+            if !live.graph_holds(id) && beside.insert(id) {
                 live.recent.push(id, &vector);
                 live.last_id = live.last_id.max(id);
             }
@@ -313,8 +310,8 @@ impl SavedVectors {
     /// Merges the rows beside the graph into it once there are [`SavedVectors::merge_at`] of them, unless another
     /// process holds the folder's lock (then they stay beside it, searched exactly, and this process maps that
     /// one's graph when it saves). The graph stays loaded, and the lock held, until [`SavedVectors::finish`] or
-    /// [`SavedVectors::save_every`] merged vectors save it, so that a large backlog is merged batch by batch and saved a few times,
-    /// not once a batch. Returns how many rows were merged.
+    /// [`SavedVectors::save_every`] merged vectors save it, so that a large backlog is merged batch by batch and
+    /// saved a few times, not once a batch. Returns how many rows were merged.
     pub fn merge_if_due(&self) -> Result<usize> {
         if self.read().recent.len() < self.merge_at {
             return Ok(0);
@@ -338,8 +335,7 @@ impl SavedVectors {
             match loaded {
                 Ok(graph) => live.graph = Some(graph),
                 Err(e) => {
-                    live.graph = None;
-                    live.last_id = i64::MIN; // read everything again from the store at the next catch-up
+                    live.forget_graph();
                     return Err(e);
                 }
             }
@@ -388,9 +384,8 @@ impl SavedVectors {
             Ok(true) => {}
             Ok(false) => return Ok(0),
             Err(e) => {
-                // The graph may be part-written: drop it, and read the saved one and the store again.
-                live.graph = None;
-                live.last_id = i64::MIN;
+                // The graph may be part-written.
+                live.forget_graph();
                 return Err(e);
             }
         }
@@ -442,6 +437,13 @@ impl SavedVectors {
 }
 
 impl Live {
+    /// Drops the graph after a failed load or merge: the next catch-up maps the saved one and reads the store
+    /// again from the start (rows the graph holds are not added twice).
+    fn forget_graph(&mut self) {
+        self.graph = None;
+        self.last_id = i64::MIN;
+    }
+
     fn graph_holds(&self, id: i64) -> bool {
         self.graph.as_ref().is_some_and(|g| g.index.contains(id as u64)) && !self.removed.contains(&id)
     }

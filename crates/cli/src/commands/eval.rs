@@ -24,7 +24,7 @@ pub(crate) fn run(base: &Config, what: EvalCommand) -> anyhow::Result<ExitCode> 
 }
 
 /// `verity eval archive`: an archive written, embedded and measured, a step at a time.
-pub(crate) fn archive(base: &Config, step: ArchiveStep) -> anyhow::Result<ExitCode> {
+fn archive(base: &Config, step: ArchiveStep) -> anyhow::Result<ExitCode> {
     match step {
         ArchiveStep::Write { data, passages, out, seed } => {
             let written = verity_lab::archive::write_archive(&data, passages, &out, seed)?;
