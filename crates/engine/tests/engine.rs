@@ -466,6 +466,38 @@ fn the_shipped_entailment_judge_reads_support_contradiction_and_unrelated_text()
 }
 
 #[test]
+fn a_judge_loaded_from_a_folder_brings_the_verdict_settings_fitted_for_it() {
+    use verity_pipeline::judge::Judge;
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../embed/tests/tiny-mpnet");
+    let dir = tempfile::tempdir().unwrap();
+    let judge_dir = dir.path().join("a-judge");
+    std::fs::create_dir(&judge_dir).unwrap();
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(tiny.join(file), judge_dir.join(file)).unwrap();
+    }
+    let shipped = verity_pipeline::verdict::Judged::shipped(verity_model::JudgeKind::Nli);
+    // Without settings of its own, a judge is decided by the shipped ones.
+    let judge = verity_engine::EntailmentJudge::load(&judge_dir).unwrap();
+    assert_eq!(judge.verdict(), shipped);
+    assert_eq!(judge.name(), "the entailment model a-judge");
+
+    let own = verity_pipeline::verdict::Judged {
+        support: 0.81,
+        refute: 0.67,
+        guard: verity_pipeline::judge::Guard::Unclear,
+        ..shipped.clone()
+    };
+    let file = judge_dir.join(verity_engine::judge::VERDICT_FILE);
+    std::fs::write(&file, serde_json::to_string(&own).unwrap()).unwrap();
+    assert_eq!(verity_engine::EntailmentJudge::load(&judge_dir).unwrap().verdict(), &own);
+
+    std::fs::write(&file, "{\"support\": \"high\"}").unwrap();
+    let refused = verity_engine::EntailmentJudge::load(&judge_dir).err().expect("a bad settings file is refused");
+    let message = refused.to_string();
+    assert!(message.contains("verdict.json") && message.contains("verity train verdict"), "{message}");
+}
+
+#[test]
 fn with_the_entailment_judge_a_check_keeps_every_report_invariant() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(dir.path());

@@ -118,14 +118,16 @@ const MAX_FALSE_REFUTES: f64 = 0.04;
 
 /// Fits how a model judge's readings become a verdict: the thresholds (a grid, scored by the mean macro F1 over
 /// the training sets, under a cap on false refutations), then the calibration of the chosen verdicts' confidence.
-/// The judge reads every training claim once; the grid only re-decides.
+/// The judge reads every training claim once (the first `limit` of each set, when given); the grid only
+/// re-decides.
 pub fn fit_verdict(
     data: &TrainingData,
     judge: verity_engine::JudgeConfig,
     guard: verity_pipeline::judge::Guard,
     models: Option<PathBuf>,
+    limit: Option<usize>,
 ) -> Result<(Judged, VerdictFitReport)> {
-    let options = crate::eval::VerdictOptions { judge, guard: Some(guard), models, limit: None };
+    let options = crate::eval::VerdictOptions { judge, guard: Some(guard), models, limit };
     let sets = checked_training_sets(data, &options)?;
     let mut best: Option<(f64, Judged)> = None;
     let mut tried = 0;

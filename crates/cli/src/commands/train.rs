@@ -33,7 +33,7 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             }
             Ok(ExitCode::SUCCESS)
         }
-        TrainCommand::Verdict { data, judge, llm, out } => {
+        TrainCommand::Verdict { data, judge, llm, limit, out } => {
             let guard = judge.guard().unwrap_or_default();
             let judge = judge.config(&llm, JudgeConfig::default())?;
             if judge == JudgeConfig::Lexical {
@@ -41,8 +41,16 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             }
             let kind = judge.kind();
             let models = Some(Config::new(data_dir).models_dir());
-            let (settings, report) = verity_lab::train::fit_verdict(&data.into(), judge, guard, models)
+            let (settings, report) = verity_lab::train::fit_verdict(&data.into(), judge, guard, models, limit)
                 .context("fitting the verdict settings failed")?;
+            if out.is_dir() {
+                // A model's folder: the settings travel with the model they were fitted for.
+                let path = out.join(verity_engine::judge::VERDICT_FILE);
+                std::fs::write(&path, serde_json::to_string_pretty(&settings)? + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
                 Ok(text) => {
                     serde_json::from_str(&text).with_context(|| format!("{} is not a settings file", out.display()))?
