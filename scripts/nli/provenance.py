@@ -80,3 +80,8 @@ print("| step | epoch | " + " | ".join(keys) + " |")
 print("|---|---|" + "---|" * len(keys))
 for r in evals:
     print(f"| {r['step']} | {r['epoch']} | " + " | ".join(f"{r[k]['macro_f1']:.3f}" for k in keys) + " |")
+print("\n## Verdict settings\n")
+print("`verdict.json` (installable judges only) holds the thresholds and calibration fitted for these weights by")
+print("`VERITY_NLI_MODEL=DIR scripts/train-verdict.sh` on the training splits of SciFact, Check-COVID, Climate-FEVER")
+print("and AVeriTeC (claims and labels only: no weights are trained on them); its `calibration.provenance` records the")
+print("claims read and the fit. Packed with the weights into the release file by `scripts/package-judge.sh`.")

@@ -556,3 +556,23 @@ fn a_whole_text_from_a_file_or_standard_input_is_checked_and_bad_text_is_refused
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /no/such/speech.txt"));
 }
+
+#[test]
+fn a_judge_published_as_a_release_file_installs_only_from_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = verity_models::VERITY_NLI_MPNET_BASE.name;
+    // Not on any package index: the error says where it comes from, and nothing is downloaded.
+    let out = verity(dir.path(), &["models", "install", name]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("verity models install {name} --from FILE")), "{stderr}");
+    // A file that is not the release pinned: refused, nothing installed.
+    let other = dir.path().join("verity-nli-mpnet-base-0.1.0.zip");
+    std::fs::write(&other, b"PK\x05\x06 not the release").unwrap();
+    let out = verity(dir.path(), &["models", "install", name, "--from", other.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not the pinned") && stderr.contains("nothing was installed"), "{stderr}");
+    assert!(!dir.path().join("models").join(name).exists());
+    assert!(check(dir.path(), &["models", "list"], 0).contains(&format!("{name:<20} not installed")));
+}
