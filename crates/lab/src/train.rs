@@ -150,8 +150,15 @@ pub fn fit_verdict(
             for conflict_ratio in [0.6f32, 0.8, 0.95] {
                 // The anchor rule is a safety rule, not a fitted one: fitted freely it was dropped on the training
                 // splits at 3.0% false refutations and gave 12.5% on SciFact dev (docs/BENCHMARKS.md).
-                let settings =
-                    Judged { support, refute, conflict_ratio, refute_needs_anchor: true, guard, ..Judged::default() };
+                let settings = Judged {
+                    support,
+                    refute,
+                    conflict_ratio,
+                    refute_needs_anchor: true,
+                    side_needs_plurality: true,
+                    guard,
+                    ..Judged::default()
+                };
                 tried += 1;
                 let (mean, _, (false_refutes, no_evidence)) = score(&sets, &settings);
                 let safe = upper_bound(false_refutes, no_evidence) <= MAX_FALSE_REFUTES;

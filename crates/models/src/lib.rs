@@ -249,7 +249,7 @@ pub const VERITY_NLI_MPNET_BASE: ModelSpec = ModelSpec {
     name: "verity-nli-mpnet-base",
     description: "Verity's base-size entailment judge (all-mpnet-base-v2, Apache-2.0, fine-tuned here on FEVER, CC BY-SA \
                   3.0, and the sets its PROVENANCE.md names), 218 MB: reads polarity far better than the built-in \
-                  judge, about 8 times slower; a release file, not on PyPI",
+                  judge, at three times its cost a pair; a release file, not on PyPI",
     package: "verity-nli-mpnet-base",
     version: "0.1.0",
     wheel: "verity-nli-mpnet-base-0.1.0.zip",

@@ -572,6 +572,27 @@ mod tests {
     }
 
     #[test]
+    fn under_the_plurality_rule_a_reading_counts_for_a_side_only_where_that_side_is_most_likely() {
+        let corpus = MemoryCorpus::new()
+            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
+            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let question = "Did the council ban cars downtown?";
+        let decided = |reading: [f32; 3], side_needs_plurality: bool| {
+            let settings =
+                verdict::Judged { support: 0.35, refute: 0.35, side_needs_plurality, ..verdict::Judged::default() };
+            let judge = WithSettings(Always(Ok(reading)), settings);
+            super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(&judge)), &corpus).0.verdict.label
+        };
+        // An unsure reading, neutral by a hair: past a low threshold, but not what the judge reads most.
+        assert_eq!(decided([0.37, 0.25, 0.38], false), VerdictLabel::Supported);
+        assert_eq!(decided([0.37, 0.25, 0.38], true), VerdictLabel::NotEnoughEvidence);
+        assert_eq!(decided([0.25, 0.37, 0.38], true), VerdictLabel::NotEnoughEvidence);
+        // Where the side is the most likely reading, the rule changes nothing.
+        assert_eq!(decided([0.40, 0.25, 0.35], true), VerdictLabel::Supported);
+        assert_eq!(decided([0.25, 0.40, 0.35], true), VerdictLabel::Refuted);
+    }
+
+    #[test]
     fn supporting_and_refuting_sources_make_a_conflict_with_one_quote_each() {
         let corpus = MemoryCorpus::new()
             .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")

@@ -152,6 +152,11 @@ pub struct Judged {
     /// Whether a refutation must name the claim's most specific term (a sentence contradicting something else
     /// on the same topic is then no refutation).
     pub refute_needs_anchor: bool,
+    /// Whether a sentence counts for a side only when that side is the judge's most likely reading of it: with a
+    /// threshold under one half, a reading of 0.37 support against 0.38 neutral would otherwise count as support.
+    /// Held fixed (on) by `verity train verdict`, like the anchor rule; settings fitted before it lack it (off).
+    #[serde(default)]
+    pub side_needs_plurality: bool,
     /// Whether the judge is also asked about the claim's opposite, and what is made of it ([`crate::judge::Guard`]).
     #[serde(default)]
     pub guard: crate::judge::Guard,
@@ -177,6 +182,7 @@ impl Default for Judged {
             refute: 0.5,
             conflict_ratio: 0.5,
             refute_needs_anchor: true,
+            side_needs_plurality: false,
             guard: crate::judge::Guard::Off,
             calibration: Calibration { by_label: vec![], provenance: serde_json::Value::Null },
         }
@@ -205,12 +211,13 @@ pub fn decide_judged(claim: &Claim, evidence: &[Evidence], provenance: &Provenan
         let party = provenance.get(&e.source.doc_id).is_some_and(|t| t.party_statement);
         let weight = if party { PARTY_STATEMENT_WEIGHT } else { 1.0 };
         let entry = lines.entry(line_of[e.source.doc_id.as_str()]).or_default();
-        let support = weight * reading.supports();
+        let plurality = |side: StanceLabel| !settings.side_needs_plurality || reading.label() == side;
+        let support = if plurality(StanceLabel::Supports) { weight * reading.supports() } else { 0.0 };
         if support > entry.0 {
             (entry.0, entry.2) = (support, Some(*e));
         }
         let names_the_anchor = !settings.refute_needs_anchor || e.missing_anchors.is_empty();
-        let refute = if names_the_anchor { weight * reading.refutes() } else { 0.0 };
+        let refute = if names_the_anchor && plurality(StanceLabel::Refutes) { weight * reading.refutes() } else { 0.0 };
         if refute > entry.1 {
             (entry.1, entry.3) = (refute, Some(*e));
         }
