@@ -7,11 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use verity_model::{PassageHit, SourceMeta};
+use verity_model::{PassageHit, SourceMeta, StanceLabel};
 use verity_text::Tokens;
 
 use crate::claim::Claim;
-use crate::judge::Reading;
 use crate::stance::Stance;
 
 pub use crate::stance::RELEVANT;
@@ -46,7 +45,7 @@ pub struct Evidence {
     /// Anchors absent from the sentence's whole passage and its document's title as well.
     pub missing_anchors_in_context: Vec<String>,
     pub stance: Stance,
-    /// What a model judge read in the sentence, when one read it ([`crate::judge`]).
+    /// What a model judge read in the sentence, when one read it (a `Judge`).
     pub reading: Option<Reading>,
     /// Rank of the passage the sentence came from (0 = best).
     pub passage_rank: usize,
@@ -57,7 +56,7 @@ impl Evidence {
     /// it, it covers enough of the claim's words.
     pub fn is_relevant(&self) -> bool {
         match &self.reading {
-            Some(reading) => reading.label() != verity_model::StanceLabel::Neutral,
+            Some(reading) => reading.label() != StanceLabel::Neutral,
             None => self.relevance >= RELEVANT,
         }
     }
@@ -264,5 +263,47 @@ mod tests {
             &[hit("a", 0, text, 2.0), hit("b", 0, text, 1.0)],
             &[text],
         );
+    }
+}
+
+/// What a judge read in one sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Probability of each stance, in the order supports, refutes, neutral; they sum to 1.
+    pub probabilities: [f32; 3],
+    /// One line in the judge's own words, when it gives one (a language model does).
+    pub reason: Option<String>,
+    /// The judge read the sentence as taking the same side on the claim and on its opposite (under the guard
+    /// of the verdict settings): its reading decides nothing.
+    pub unclear: bool,
+}
+
+impl Reading {
+    pub fn new(probabilities: [f32; 3]) -> Reading {
+        Reading { probabilities, reason: None, unclear: false }
+    }
+
+    pub fn supports(&self) -> f32 {
+        self.probabilities[0]
+    }
+
+    pub fn refutes(&self) -> f32 {
+        self.probabilities[1]
+    }
+
+    pub fn neutral(&self) -> f32 {
+        self.probabilities[2]
+    }
+
+    /// The most probable stance; a tie between supports and refutes says neither.
+    pub fn label(&self) -> StanceLabel {
+        let p = self.probabilities;
+        if p[0] > p[1] && p[0] >= p[2] {
+            StanceLabel::Supports
+        } else if p[1] > p[0] && p[1] >= p[2] {
+            StanceLabel::Refutes
+        } else {
+            StanceLabel::Neutral
+        }
     }
 }

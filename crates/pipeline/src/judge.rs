@@ -20,47 +20,8 @@ use crate::claim::Claim;
 
 pub use verity_model::JudgeKind;
 
-/// What a judge read in one sentence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reading {
-    /// Probability of each stance, in the order supports, refutes, neutral; they sum to 1.
-    pub probabilities: [f32; 3],
-    /// One line in the judge's own words, when it gives one (a language model does).
-    pub reason: Option<String>,
-    /// The judge read the sentence as taking the same side on the claim and on its opposite ([`Guard`]): its
-    /// reading decides nothing.
-    pub unclear: bool,
-}
-
-impl Reading {
-    pub fn new(probabilities: [f32; 3]) -> Reading {
-        Reading { probabilities, reason: None, unclear: false }
-    }
-
-    pub fn supports(&self) -> f32 {
-        self.probabilities[0]
-    }
-
-    pub fn refutes(&self) -> f32 {
-        self.probabilities[1]
-    }
-
-    pub fn neutral(&self) -> f32 {
-        self.probabilities[2]
-    }
-
-    /// The most probable stance; a tie between supports and refutes says neither.
-    pub fn label(&self) -> StanceLabel {
-        let p = self.probabilities;
-        if p[0] > p[1] && p[0] >= p[2] {
-            StanceLabel::Supports
-        } else if p[1] > p[0] && p[1] >= p[2] {
-            StanceLabel::Refutes
-        } else {
-            StanceLabel::Neutral
-        }
-    }
-}
+pub use crate::evidence::Reading;
+pub use crate::verdict::Guard;
 
 /// One reading per sentence, in order, and what the caller should know about how they were made.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -123,28 +84,6 @@ impl Judge for LexicalJudge {
             .collect();
         Ok(Readings { readings, notes: vec![] })
     }
-}
-
-/// What is done about a judge that may read a sentence's topic but not which way it points ("The ministry did not
-/// hand over informants" read as support for "The ministry handed over informants"). The judge is asked a second
-/// time, about the claim's opposite ([`crate::claim::opposite`]): a sentence that states the claim should refute
-/// its opposite, and the reverse.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Guard {
-    /// The judge's readings as it gives them: asked once.
-    #[default]
-    Off,
-    /// A sentence the judge reads as taking the same side on the claim and on its opposite decides nothing: it
-    /// counts as neutral, and the report says its reading was unclear.
-    Unclear,
-    /// Each sentence's reading is the mean of its reading against the claim and its reading against the
-    /// opposite with the sides swapped: whatever the judge reads the same both ways cancels out.
-    Contrast,
-    /// [`Guard::Unclear`], and where the judge reads support but the sentence's own words deny the claim (a
-    /// negation or denial next to the claim's words, an opposite term: [`crate::stance::Cues::flipped`]), the
-    /// reading's sides are swapped: the judge found the sentence on the claim's topic, the words say which way.
-    Polarity,
 }
 
 /// A judge asked twice under a [`Guard`]: about the claim, then about its opposite. A claim with no opposite that

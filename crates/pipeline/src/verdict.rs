@@ -139,6 +139,28 @@ pub fn side(e: &Evidence) -> StanceLabel {
     }
 }
 
+/// What is done about a judge that may read a sentence's topic but not which way it points ("The ministry did not
+/// hand over informants" read as support for "The ministry handed over informants"). The judge is asked a second
+/// time, about the claim's opposite ([`crate::claim::opposite`]): a sentence that states the claim should refute
+/// its opposite, and the reverse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guard {
+    /// The judge's readings as it gives them: asked once.
+    #[default]
+    Off,
+    /// A sentence the judge reads as taking the same side on the claim and on its opposite decides nothing: it
+    /// counts as neutral, and the report says its reading was unclear.
+    Unclear,
+    /// Each sentence's reading is the mean of its reading against the claim and its reading against the
+    /// opposite with the sides swapped: whatever the judge reads the same both ways cancels out.
+    Contrast,
+    /// [`Guard::Unclear`], and where the judge reads support but the sentence's own words deny the claim (a
+    /// negation or denial next to the claim's words, an opposite term: [`crate::stance::Cues::flipped`]), the
+    /// reading's sides are swapped: the judge found the sentence on the claim's topic, the words say which way.
+    Polarity,
+}
+
 /// How a model judge's readings become a verdict: the thresholds a line of evidence must reach to count for a
 /// side, fitted per judge on the training splits (`verity train verdict`), and the calibration of the result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -157,9 +179,9 @@ pub struct Judged {
     /// Held fixed (on) by `verity train verdict`, like the anchor rule; settings fitted before it lack it (off).
     #[serde(default)]
     pub side_needs_plurality: bool,
-    /// Whether the judge is also asked about the claim's opposite, and what is made of it ([`crate::judge::Guard`]).
+    /// Whether the judge is also asked about the claim's opposite, and what is made of it ([`Guard`]).
     #[serde(default)]
-    pub guard: crate::judge::Guard,
+    pub guard: Guard,
     pub calibration: Calibration,
 }
 
@@ -183,7 +205,7 @@ impl Default for Judged {
             conflict_ratio: 0.5,
             refute_needs_anchor: true,
             side_needs_plurality: false,
-            guard: crate::judge::Guard::Off,
+            guard: Guard::Off,
             calibration: Calibration { by_label: vec![], provenance: serde_json::Value::Null },
         }
     }

@@ -43,23 +43,7 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             let models = Some(Config::new(data_dir).models_dir());
             let (settings, report) = verity_lab::train::fit_verdict(&data.into(), judge, guard, models, limit)
                 .context("fitting the verdict settings failed")?;
-            if out.is_dir() {
-                // A model's folder: the settings travel with the model they were fitted for.
-                let path = out.join(verity_engine::judge::VERDICT_FILE);
-                std::fs::write(&path, serde_json::to_string_pretty(&settings)? + "\n")
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                println!("{}", serde_json::to_string_pretty(&report)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(&out) {
-                Ok(text) => {
-                    serde_json::from_str(&text).with_context(|| format!("{} is not a settings file", out.display()))?
-                }
-                Err(_) => Default::default(),
-            };
-            all.insert(kind.as_str().to_string(), serde_json::to_value(&settings)?);
-            std::fs::write(&out, serde_json::to_string_pretty(&all)? + "\n")
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            write_verdict_settings(&out, kind, &settings)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -91,4 +75,25 @@ pub(crate) fn run(data_dir: &Path, what: TrainCommand) -> anyhow::Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes fitted verdict settings: into a model's folder as its own `verdict.json` (the settings travel with the
+/// model they were fitted for), or into a settings file under the judge's kind, keeping the other kinds'.
+fn write_verdict_settings(
+    out: &Path,
+    kind: verity_model::JudgeKind,
+    settings: &verity_pipeline::verdict::Judged,
+) -> anyhow::Result<()> {
+    if out.is_dir() {
+        let path = out.join(verity_engine::judge::VERDICT_FILE);
+        return std::fs::write(&path, serde_json::to_string_pretty(settings)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let mut all: std::collections::BTreeMap<String, serde_json::Value> = match std::fs::read_to_string(out) {
+        Ok(text) => serde_json::from_str(&text).with_context(|| format!("{} is not a settings file", out.display()))?,
+        Err(_) => Default::default(),
+    };
+    all.insert(kind.as_str().to_string(), serde_json::to_value(settings)?);
+    std::fs::write(out, serde_json::to_string_pretty(&all)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))
 }
