@@ -253,7 +253,7 @@ pub const VERITY_NLI_MPNET_BASE: ModelSpec = ModelSpec {
     package: "verity-nli-mpnet-base",
     version: "0.1.0",
     wheel: "verity-nli-mpnet-base-0.1.0.zip",
-    sha256: "ece75a362e32883f8c27c3c429789737fd2191ab27cc416126726e0c766b43a1",
+    sha256: "daa8fe8dc47dcb80fd22a33af5fa4440a0d821629bf3c08eaeccc62162d91981",
     prefix: "verity-nli-mpnet-base/",
     files: &["config.json", "tokenizer.json", "model.safetensors", "verdict.json", "PROVENANCE.md"],
     parts: &[],
