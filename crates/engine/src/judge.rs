@@ -47,7 +47,7 @@ pub const MODEL_ENV: &str = "VERITY_NLI_MODEL";
 /// Installable judges (`verity models install NAME --from FILE`) that checks use instead of the shipped one once
 /// installed, best first. A judge is listed only where it beats the shipped one on the dev sets with a check still
 /// under a second at p50 on two cores (docs/BENCHMARKS.md); others are used when [`MODEL_ENV`] names them.
-pub const DEFAULT_WHEN_INSTALLED: &[&str] = &[];
+pub const DEFAULT_WHEN_INSTALLED: &[&str] = &[verity_models::VERITY_NLI_MPNET_BASE.name];
 
 /// The file in a model's folder that holds the verdict settings fitted for it (`verity train verdict --out`):
 /// thresholds fitted on one model's probabilities mean little for another's.

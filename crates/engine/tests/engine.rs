@@ -498,6 +498,44 @@ fn a_judge_loaded_from_a_folder_brings_the_verdict_settings_fitted_for_it() {
 }
 
 #[test]
+fn an_installed_judge_of_the_default_list_replaces_the_built_in_one() {
+    use verity_pipeline::judge::Judge;
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    assert_eq!(
+        verity_engine::EntailmentJudge::preferred(&models).unwrap().name(),
+        "the entailment model verity-nli-minilm-l6"
+    );
+    let name = *verity_engine::judge::DEFAULT_WHEN_INSTALLED.first().expect("a judge replaces the built-in one");
+    let spec = verity_models::find(name).unwrap();
+    // An install as the installer leaves it (the tiny test model under the judge's name), manifest last.
+    let installed = models.join(name);
+    std::fs::create_dir_all(&installed).unwrap();
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../embed/tests/tiny-mpnet");
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(tiny.join(file), installed.join(file)).unwrap();
+    }
+    let own = verity_pipeline::verdict::Judged { support: 0.61, ..Default::default() };
+    std::fs::write(installed.join("verdict.json"), serde_json::to_string(&own).unwrap()).unwrap();
+    std::fs::write(installed.join("PROVENANCE.md"), "test").unwrap();
+    // Not whole yet (no manifest): the built-in judge.
+    assert!(verity_engine::EntailmentJudge::preferred(&models).unwrap().name().ends_with("verity-nli-minilm-l6"));
+    let files: Vec<(String, u64)> =
+        spec.files.iter().map(|f| (f.to_string(), std::fs::metadata(installed.join(f)).unwrap().len())).collect();
+    let manifest = verity_models::Manifest {
+        name: name.into(),
+        package: spec.package.into(),
+        version: spec.version.into(),
+        wheel_sha256: spec.sha256.into(),
+        files,
+    };
+    std::fs::write(installed.join("verity-model.json"), serde_json::to_string(&manifest).unwrap()).unwrap();
+    let judge = verity_engine::EntailmentJudge::preferred(&models).unwrap();
+    assert_eq!(judge.name(), format!("the entailment model {name}"));
+    assert_eq!(judge.verdict(), &own, "with the settings fitted for it");
+}
+
+#[test]
 fn with_the_entailment_judge_a_check_keeps_every_report_invariant() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(dir.path());

@@ -248,8 +248,8 @@ const QWEN_PARTS: &[WheelPart] = &[
 pub const VERITY_NLI_MPNET_BASE: ModelSpec = ModelSpec {
     name: "verity-nli-mpnet-base",
     description: "Verity's base-size entailment judge (all-mpnet-base-v2, Apache-2.0, fine-tuned here on FEVER, CC BY-SA \
-                  3.0, and the sets its PROVENANCE.md names), 218 MB: reads polarity far better than the built-in \
-                  judge, at three times its cost a pair; a release file, not on PyPI",
+                  3.0, and the sets its PROVENANCE.md names), 218 MB: reads polarity better than the built-in \
+                  judge, at six times its time a check; a release file, not on PyPI",
     package: "verity-nli-mpnet-base",
     version: "0.1.0",
     wheel: "verity-nli-mpnet-base-0.1.0.zip",

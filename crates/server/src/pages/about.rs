@@ -39,7 +39,7 @@ pub(crate) async fn about(State(state): State<AppState>) -> Response {
                  are read sentence by sentence for evidence that supports or refutes each part. The reader is the \
                  site's judge: by default a small entailment model trained for Verity on public fact-checking data \
                  (it reads topic better than negation), or, where the site has installed it, a base-size one \
-                 trained the same way that reads negation and opposites far better at three times the cost (both \
+                 trained the same way that reads negation and opposites better, at six times the time a check (both \
                  measured below); the site may use word-overlap rules or a language model instead, and each report \
                  names its judge. When the site reads the web, it also \
                  asks Wikipedia and a news search with several queries, reads up to 15 pages through a fetcher that \
