@@ -12,12 +12,15 @@ pub(super) fn accuracy_table() -> Markup {
         .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
         .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
         .collect();
+    // Five columns do not fit a phone's width: the table scrolls inside its box, the page does not.
     html! {
-        table {
-            @for (i, row) in rows.iter().enumerate() {
-                tr {
-                    @for cell in row {
-                        @if i == 0 { th { (cell) } } @else { td { (cell) } }
+        div.table-scroll {
+            table {
+                @for (i, row) in rows.iter().enumerate() {
+                    tr {
+                        @for cell in row {
+                            @if i == 0 { th { (cell) } } @else { td { (cell) } }
+                        }
                     }
                 }
             }
