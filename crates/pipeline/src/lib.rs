@@ -194,9 +194,10 @@ pub fn check(request: CheckRequest<'_>, corpus: &dyn Corpus) -> (Report, Assessm
     let outcome = facet::combine(decided, &facets);
     // Readers see the calibrated confidence; the assessment keeps the raw one (what calibration is fitted on).
     let mut published = outcome.clone();
+    // Without a model judge's readings the lexical rules decided (`judged_by` says so), under their own curves.
     let calibration = match model_judge {
         Some(judge) => &judge.verdict().calibration,
-        None => verdict::calibration_for(judged_by.kind),
+        None => verdict::Calibration::shipped(),
     };
     published.verdict.confidence = calibration.apply(outcome.verdict.label, outcome.verdict.confidence);
     let mut coverage = coverage(queries, &hits, &evidence);
@@ -462,6 +463,15 @@ mod tests {
         report
     }
 
+    /// Two outlets reporting, each in its own words, that the council banned cars downtown.
+    fn two_reports_of_the_ban() -> MemoryCorpus {
+        MemoryCorpus::new().with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.").with(
+            "b",
+            "The Courier",
+            "Officials said the council banned cars downtown after a vote.",
+        )
+    }
+
     /// A judge that reads every sentence the same way, or fails.
     struct Always(Result<[f32; 3], &'static str>);
 
@@ -480,9 +490,7 @@ mod tests {
 
     #[test]
     fn each_stage_is_reported_once_in_order_and_the_last_matches_the_report() {
-        let corpus = MemoryCorpus::new()
-            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
-            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let corpus = two_reports_of_the_ban();
         let mut stages = Vec::new();
         let ctx = ctx();
         let mut observe = |s| stages.push(s);
@@ -504,9 +512,7 @@ mod tests {
 
     #[test]
     fn a_model_judge_decides_the_stances_and_a_failing_one_leaves_lexical_stance_with_a_diagnostic() {
-        let corpus = MemoryCorpus::new()
-            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
-            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let corpus = two_reports_of_the_ban();
         let question = "Did the council ban cars downtown?";
         let judged =
             |judge: Always| super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(&judge)), &corpus).0;
@@ -546,9 +552,7 @@ mod tests {
 
     #[test]
     fn a_judge_with_its_own_verdict_settings_is_decided_and_calibrated_by_them() {
-        let corpus = MemoryCorpus::new()
-            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
-            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let corpus = two_reports_of_the_ban();
         let question = "Did the council ban cars downtown?";
         let judged = |judge: &dyn judge::Judge| {
             super::check(CheckRequest::new(question, &ctx()).unwrap().judge(Some(judge)), &corpus).0
@@ -573,9 +577,7 @@ mod tests {
 
     #[test]
     fn under_the_plurality_rule_a_reading_counts_for_a_side_only_where_that_side_is_most_likely() {
-        let corpus = MemoryCorpus::new()
-            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
-            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let corpus = two_reports_of_the_ban();
         let question = "Did the council ban cars downtown?";
         let decided = |reading: [f32; 3], side_needs_plurality: bool| {
             let settings =
@@ -616,9 +618,7 @@ mod tests {
 
     #[test]
     fn the_gate_drops_unverifiable_sentences_and_renumbers_sources() {
-        let corpus = MemoryCorpus::new()
-            .with("a", "The Ledger", "The council banned cars downtown on Monday, officials said.")
-            .with("b", "The Courier", "Officials said the council banned cars downtown after a vote.");
+        let corpus = two_reports_of_the_ban();
         let mut report = check(&corpus, "Did the council ban cars downtown?", VerdictLabel::Supported);
         assert_eq!(report.sources.len(), 2);
         // Corrupt every sentence citing source 1: the gate must drop them and make the old [2] the new [1].

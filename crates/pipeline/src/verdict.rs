@@ -211,14 +211,6 @@ impl Default for Judged {
     }
 }
 
-/// The calibration of verdict confidence for a kind of judge.
-pub fn calibration_for(kind: verity_model::JudgeKind) -> &'static Calibration {
-    match kind {
-        verity_model::JudgeKind::Lexical => Calibration::shipped(),
-        kind => &Judged::shipped(kind).calibration,
-    }
-}
-
 /// The verdict from a model judge's readings. Each line of evidence counts once, by its best sentence on each
 /// side (a party's own statement at half weight); a side counts when a line reaches its threshold. No line past
 /// either threshold is `not_enough_evidence`, whatever the corpus holds: silence is never a refutation.
