@@ -17,24 +17,8 @@ scifact=${SCIFACT:-../shared/data/scifact}
 command -v "$oha" >/dev/null || { echo "bench-postgres: install oha (cargo install oha) or set OHA" >&2; exit 1; }
 cargo build --release --locked -p verity-cli
 verity=$PWD/target/release/verity
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "${pg:-}" ] && kill -INT "$pg" 2>/dev/null && sleep 1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-as_pg=()
-if [ "$(id -u)" = 0 ]; then chown nobody:nogroup "$work"; as_pg=(setpriv --reuid=nobody --regid=nogroup --clear-groups); fi
-"${as_pg[@]}" "$bin/initdb" -D "$work/pg" -U verity --auth=trust -E UTF8 --locale=C >/dev/null
-"${as_pg[@]}" "$bin/postgres" -D "$work/pg" -k "$work" -c listen_addresses= -c max_connections=200 >"$work/pg.log" 2>&1 &
-pg=$!
-until "$bin/pg_isready" -q -h "$work" -U verity -d postgres; do sleep 0.1; done
-"$bin/createdb" -h "$work" -U verity verity
+source scripts/throwaway-postgres.sh -c max_connections=200
 export VERITY_NO_WEB=1
-db="postgres://verity@$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$work")/verity"
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 
